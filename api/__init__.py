@@ -1,0 +1,1 @@
+"""The product surface: HTTP API, web UI and the ``iprwatch`` command line."""

@@ -1,0 +1,16 @@
+"""Sources and their health."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.schemas import SourceOut
+from api.services import source_statuses
+
+router = APIRouter(tags=["sources"])
+
+
+@router.get("/sources", response_model=list[SourceOut])
+def list_sources() -> list[SourceOut]:
+    """Every source with its last success, item count and health."""
+    return [SourceOut.model_validate(s) for s in source_statuses()]

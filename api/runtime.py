@@ -1,0 +1,178 @@
+"""Running the service: the demo loader, and ``iprwatch up`` (worker, beat and web server)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime
+from pathlib import Path
+
+from rich.console import Console
+
+from core.models import utcnow
+from core.settings import get_settings
+
+DEMO_DIR = Path(__file__).resolve().parent / "demo"
+QUEUES = "crawl,nlp,index,warn,deliver,celery"
+console = Console(stderr=True)
+
+
+def start_worker(beat: bool = False) -> subprocess.Popen[bytes]:
+    """Start a Celery worker (solo pool) in a child process, optionally with beat."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "core.celery_app",
+        "worker",
+        "--pool=solo",
+        "-Q",
+        QUEUES,
+        "--loglevel=WARNING",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    if beat:
+        command.append("--beat")
+    return subprocess.Popen(command, env=os.environ.copy())
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    """Stop a worker started by :func:`start_worker`."""
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def demo_samples() -> dict[str, Path]:
+    """Each source that ships saved responses for the demo, with their folder."""
+    from crawlers.registry import SOURCES_DIR, load_sources
+
+    return {
+        sid: SOURCES_DIR / sid / "samples"
+        for sid in sorted(load_sources())
+        if (SOURCES_DIR / sid / "samples").is_dir()
+    }
+
+
+def wait_until_settled(
+    expected_runs: int,
+    since: datetime,
+    worker: subprocess.Popen[bytes] | None = None,
+    timeout: float = 600.0,
+) -> None:
+    """Block until the crawls sent since ``since`` ran and nothing is left to do."""
+    from sqlalchemy import func, select
+
+    from api.pipeline import pipeline_state
+    from core.db import session_scope
+    from core.models import CrawlRun
+
+    deadline = time.monotonic() + timeout
+    with console.status("processing through the Celery pipeline …") as status:
+        while time.monotonic() < deadline:
+            with session_scope() as session:
+                runs = (
+                    session.scalar(
+                        select(func.count()).where(
+                            CrawlRun.finished_at.is_not(None), CrawlRun.started_at >= since
+                        )
+                    )
+                    or 0
+                )
+                state = pipeline_state(session)
+            status.update(
+                f"crawls {runs}/{expected_runs} · items {state.items} · to tag {state.untagged}"
+                f" · to index {state.unindexed} · to evaluate {state.unevaluated}"
+            )
+            if runs >= expected_runs and state.settled:
+                return
+            if worker is not None and worker.poll() is not None:
+                raise RuntimeError(f"the Celery worker exited with status {worker.returncode}")
+            time.sleep(0.5)
+    raise TimeoutError("the pipeline did not settle in time; see the worker's log above")
+
+
+def load_demo_data() -> None:
+    """Import the sample profile and replay every source's samples through Celery."""
+    from core.celery_app import create_celery
+    from core.db import session_scope
+    from core.migrate import upgrade
+    from warning.profiles import load_profiles
+    from warning.store import save_profiles
+
+    upgrade()
+    with session_scope() as session:
+        save_profiles(session, load_profiles(DEMO_DIR / "profiles.yml"))
+    samples = demo_samples()
+    since = utcnow()
+    worker = start_worker()
+    sender = create_celery()
+    try:
+        for source_id, folder in samples.items():
+            sender.send_task(
+                "crawlers.crawl_source", args=[source_id], kwargs={"replay": str(folder)}
+            )
+        wait_until_settled(expected_runs=len(samples), since=since, worker=worker)
+    finally:
+        sender.close()
+        stop_worker(worker)
+
+
+def _print_summary(host: str, port: int) -> None:
+    from sqlalchemy import func, select
+
+    from core.db import session_scope
+    from core.models import AlertRow, Item
+
+    with session_scope() as session:
+        items = session.scalar(select(func.count()).select_from(Item))
+        alerts = session.scalar(select(func.count()).select_from(AlertRow))
+    base = f"http://{host}:{port}"
+    console.print(f"\n[bold]IPRWatch demo[/bold]: {items} items, {alerts} alerts loaded.")
+    console.print(f"  Alerts (预警):      {base}/alerts")
+    console.print(f"  Search (检索):      {base}/search")
+    console.print(f"  English UI:         {base}/alerts?lang=en")
+    console.print(f"  API:                {base}/api/v1/health  ·  {base}/docs")
+
+
+def serve(host: str, port: int) -> None:
+    """Serve the web UI and API with uvicorn (blocks)."""
+    import uvicorn
+
+    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="warning")
+
+
+def run_demo(host: str, port: int, serve_after: bool = True, **_: object) -> None:
+    """``iprwatch demo``."""
+    load_demo_data()
+    _print_summary(host, port)
+    if serve_after:
+        worker = start_worker()
+        try:
+            serve(host, port)
+        finally:
+            stop_worker(worker)
+
+
+def run_up(host: str, port: int) -> None:
+    """``iprwatch up``: worker with beat on live sources, plus the web server."""
+    from core.migrate import upgrade
+
+    upgrade()
+    settings = get_settings()
+    console.print(
+        f"database: {settings.database_url.split('@')[-1]} · broker: "
+        f"{'serverless (SQLite)' if not settings.broker_url else 'configured'}"
+    )
+    worker = start_worker(beat=True)
+    try:
+        serve(host, port)
+    finally:
+        stop_worker(worker)

@@ -1,0 +1,107 @@
+"""Response models of the HTTP API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ComponentCheck(BaseModel):
+    """One component's health."""
+
+    ok: bool
+    detail: str = ""
+
+
+class Health(BaseModel):
+    """Service health with per-component checks."""
+
+    status: str = Field(examples=["ok"])
+    components: dict[str, ComponentCheck]
+
+
+class ItemOut(BaseModel):
+    """An item with its tags."""
+
+    id: str
+    source: str
+    url: str | None
+    title: str
+    summary: str
+    body: str
+    language: str
+    published_at: datetime | None
+    fetched_at: datetime | None
+    jurisdictions: list[str]
+    kind: str
+    ip_types: list[str]
+    case_refs: list[str]
+    parties: list[dict[str, Any]]
+    version: int
+    tags: dict[str, Any] | None
+
+
+class SearchHit(BaseModel):
+    """One search result."""
+
+    id: str
+    title: str
+    snippet: str = ""
+    published_at: datetime | None = None
+    source: str | None = None
+    kind: str | None = None
+    jurisdictions: list[str] = Field(default_factory=list)
+    chains: list[str] = Field(default_factory=list)
+    score: float | None = None
+
+
+class ItemPage(BaseModel):
+    """A page of items, with facets and the cursor to the next page."""
+
+    total: int
+    hits: list[SearchHit]
+    facets: dict[str, dict[str, int]]
+    next_cursor: str | None = None
+
+
+class AlertOut(BaseModel):
+    """An alert with its explanation."""
+
+    id: int
+    enterprise_id: str
+    item_id: str
+    item_version: int
+    rule_id: str
+    severity: str
+    risk_code: str
+    score: float
+    deadline: str | None
+    title: dict[str, Any]
+    explanation: dict[str, Any]
+    action: dict[str, Any]
+    status: str
+    created_at: str | None
+
+
+class AlertPage(BaseModel):
+    """A page of alerts."""
+
+    alerts: list[AlertOut]
+    next_cursor: str | None = None
+
+
+class SourceOut(BaseModel):
+    """A source and its health."""
+
+    id: str
+    title: str
+    title_zh: str
+    jurisdictions: list[str]
+    language: str
+    last_success: str | None
+    last_run: str | None
+    items: int
+    healthy: bool | None
+    reason: str | None

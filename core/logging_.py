@@ -1,0 +1,49 @@
+"""structlog configuration, with secrets in URLs redacted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+_URL_CREDENTIALS = re.compile(r"(?P<scheme>[a-z][a-z0-9+.\-]*://)(?P<cred>[^/@\s]+)@", re.I)
+_SECRET_KEYS = {"password", "token", "api_key", "secret", "authorization"}
+
+
+def redact(text: str) -> str:
+    """Replace ``user:password@`` in URLs with ``***@``."""
+    return _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
+
+
+def _redact_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    for key, value in list(event.items()):
+        if key.lower() in _SECRET_KEYS:
+            event[key] = "***"
+        elif isinstance(value, str):
+            event[key] = redact(value)
+    return event
+
+
+def configure_logging(level: str = "INFO") -> None:
+    """Configure structlog to write key-value lines on stderr (stdout stays for data)."""
+    logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso"),
+            _redact_processor,
+            structlog.dev.ConsoleRenderer(colors=False),
+        ],
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=True,
+    )
+
+
+def get_logger(name: str) -> Any:
+    """A bound structlog logger for a module."""
+    return structlog.get_logger(name)

@@ -1,0 +1,58 @@
+"""One settings object, read from ``IPRWATCH_*`` environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration.
+
+    Empty ``search_url`` means the embedded SQLite FTS5 index; empty ``broker_url`` means
+    kombu's SQLAlchemy transport on a SQLite file, which needs no server.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="IPRWATCH_", extra="ignore")
+
+    database_url: str = "sqlite:///var/iprwatch.db"
+    search_url: str = ""
+    broker_url: str = ""
+    data_dir: Path = Path("var")
+    user_agent: str = (
+        "IPRWatch/0.1 (+https://github.com/iprwatch/iprwatch; overseas IP risk monitor)"
+    )
+    default_lang: str = "zh"
+    site_url: str = "http://127.0.0.1:8000"
+    secret_key: str = Field(default="dev-only-change-me", repr=False)
+    max_body_bytes: int = 10 * 1024 * 1024
+    enable_spacy_ner_model: str = ""
+
+    def resolved_data_dir(self) -> Path:
+        """The data directory, created on first use."""
+        path = self.data_dir if self.data_dir.is_absolute() else Path.cwd() / self.data_dir
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def effective_broker_url(self) -> str:
+        """The Celery broker URL, with the serverless default for embedded mode."""
+        if self.broker_url:
+            return self.broker_url
+        return f"sqla+sqlite:///{self.resolved_data_dir() / 'celery-broker.db'}"
+
+    def effective_search_url(self) -> str:
+        """The search backend URL; embedded mode keeps its index in its own SQLite file."""
+        if self.search_url:
+            return self.search_url
+        return f"sqlite:///{self.resolved_data_dir() / 'search.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; call ``get_settings.cache_clear()`` in tests)."""
+    return Settings()

@@ -1,0 +1,247 @@
+"""Domain types shared by every stage: the crawled item, its tags, profiles and alerts.
+
+These are the contracts between packages (and with the outside: JSON lines on the CLI, the
+API, profile files). Pure data, validated by pydantic.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class ItemKind(StrEnum):
+    """What an item is about."""
+
+    RULE_CHANGE = "rule_change"
+    DISPUTE = "dispute"
+    DECISION = "decision"
+    ENFORCEMENT = "enforcement"
+    REPORT = "report"
+    NEWS = "news"
+
+
+class Severity(StrEnum):
+    """Alert severity, lowest first."""
+
+    INFO = "info"
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+    CRITICAL = "critical"
+
+
+class Party(BaseModel):
+    """A party named in an item, with its role and stated location."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    role: str | None = None
+    location: str | None = None
+    chinese: bool = False
+
+
+class ChainTag(BaseModel):
+    """An industry-chain tag with its score and the text that justified it."""
+
+    id: str
+    score: float
+    evidence: list[str] = Field(default_factory=list)
+
+
+class Signal(BaseModel):
+    """A procedural signal (complaint filed, TRO, exclusion order ...) and its date."""
+
+    type: str
+    date: dt.date | None = None
+    evidence: str | None = None
+
+
+class Tags(BaseModel):
+    """What the tagger found in an item (the ``tags`` object of ``iprwatch tag``)."""
+
+    chains: list[ChainTag] = Field(default_factory=list)
+    kind: ItemKind | None = None
+    ip_types: list[str] = Field(default_factory=list)
+    jurisdictions: list[str] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    case_refs: list[str] = Field(default_factory=list)
+    products: list[str] = Field(default_factory=list)
+    signals: list[Signal] = Field(default_factory=list)
+    untagged: str | None = None
+    taxonomy_version: str | None = None
+
+    def chain_ids(self) -> list[str]:
+        """The chain ids, best first."""
+        return [chain.id for chain in self.chains]
+
+
+class ItemRecord(BaseModel):
+    """One normalised item as a crawler emits it (the crawler item schema).
+
+    Only ``id``, ``title``, ``language`` and ``published_at`` are needed from outside callers
+    (``iprwatch warn --items``); crawlers fill in everything they can.
+    """
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    source: str = "external"
+    url: str | None = None
+    title: str
+    summary: str = ""
+    body: str = ""
+    language: str = "en"
+    published_at: datetime | None = None
+    fetched_at: datetime | None = None
+    jurisdictions: list[str] = Field(default_factory=list)
+    kind: ItemKind = ItemKind.NEWS
+    ip_types: list[str] = Field(default_factory=list)
+    case_refs: list[str] = Field(default_factory=list)
+    parties: list[Party] = Field(default_factory=list)
+    raw_ref: str | None = None
+    content_hash: str = ""
+    version: int = 1
+    tags: Tags | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("title is empty")
+        return value.strip()
+
+    def compute_content_hash(self) -> str:
+        """A hash of the fields whose change upstream makes a new version."""
+        payload = {
+            "title": self.title,
+            "summary": self.summary,
+            "body": self.body,
+            "url": self.url,
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+            "kind": self.kind.value,
+            "case_refs": sorted(self.case_refs),
+            "parties": [p.model_dump() for p in self.parties],
+        }
+        blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(blob).hexdigest()
+
+    def text(self) -> str:
+        """Title, summary and body as one text, for tagging and matching."""
+        return "\n".join(part for part in (self.title, self.summary, self.body) if part)
+
+
+def stable_item_id(source: str, key: str) -> str:
+    """A stable item id from the source id and the source's own key (URL, document number)."""
+    digest = hashlib.sha1(f"{source}\x00{key}".encode()).hexdigest()[:16]
+    return f"{source}:{digest}"
+
+
+class LocalizedName(BaseModel):
+    """A name in Chinese and English."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    zh: str | None = None
+    en: str | None = None
+
+
+class Location(BaseModel):
+    """Where an enterprise is."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    province: str | None = None
+    city: str | None = None
+
+
+class Product(BaseModel):
+    """A product line the enterprise exports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    keywords: list[str] = Field(default_factory=list)
+    hs: list[str] = Field(default_factory=list)
+
+
+class Destination(BaseModel):
+    """An export market and its share of export revenue (0..1)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    country: str
+    export_share: float | None = Field(default=None, ge=0, le=1)
+
+    @field_validator("country")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.strip().upper()
+
+
+class IPAsset(BaseModel):
+    """A patent, trademark, design or copyright the enterprise holds or applied for."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str
+    jurisdiction: str
+    number: str | None = None
+    title: str | None = None
+    status: str | None = None
+    expires: date | None = None
+
+
+class EnterpriseProfile(BaseModel):
+    """An enterprise profile: the file format and the API share this schema."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[A-Za-z0-9_.\-]{1,64}$")
+    name: LocalizedName
+    aliases: list[str] = Field(default_factory=list)
+    uscc: str | None = Field(
+        default=None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )
+    location: Location = Field(default_factory=Location)
+    chains: list[str] = Field(default_factory=list)
+    products: list[Product] = Field(default_factory=list)
+    destinations: list[Destination] = Field(default_factory=list)
+    ip_assets: list[IPAsset] = Field(default_factory=list)
+    competitors: list[str] = Field(default_factory=list)
+    watch_terms: list[str] = Field(default_factory=list)
+    contacts: list[str] = Field(default_factory=list)
+
+    def display_name(self, lang: str = "zh") -> str:
+        """The name in the requested language, falling back to the other."""
+        first, second = (
+            (self.name.zh, self.name.en) if lang == "zh" else (self.name.en, self.name.zh)
+        )
+        return first or second or self.id
+
+    def names(self) -> list[str]:
+        """Every name the enterprise is known by."""
+        return [n for n in (self.name.zh, self.name.en, *self.aliases) if n]
+
+
+class Alert(BaseModel):
+    """An alert: this enterprise should know about this item, because of this rule."""
+
+    enterprise_id: str
+    item_id: str
+    item_version: int = 1
+    rule_id: str
+    severity: Severity
+    risk_code: str
+    score: float = 1.0
+    deadline: date | None = None
+    title: dict[str, str] = Field(default_factory=dict)
+    explanation: dict[str, Any] = Field(default_factory=dict)
+    action: dict[str, str] = Field(default_factory=dict)

@@ -1,0 +1,41 @@
+"""Checks every scraped item passes, as juriscraper checks each scrape.
+
+An item without its required fields is skipped (and recorded); an implausible or missing
+publication date is recorded, and an implausible one is dropped rather than kept wrong.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from core.types import ItemRecord
+from crawlers.context import ParseContext
+
+REQUIRED_FIELDS: tuple[str, ...] = ("id", "title", "url")
+EARLIEST_PLAUSIBLE = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_SLACK = timedelta(days=7)
+
+
+def check_item(item: ItemRecord, ctx: ParseContext) -> ItemRecord | None:
+    """The item if it passes the checks (its date cleared if implausible), else ``None``."""
+    ref = item.raw_ref or item.id
+    missing = [name for name in REQUIRED_FIELDS if not getattr(item, name)]
+    if missing:
+        ctx.problem("item", f"item {ref!r} lacks {', '.join(missing)}; skipped")
+        return None
+    if item.published_at is None:
+        ctx.problem("date", f"item {ref!r} has no publication date")
+        return item
+    if not is_plausible_date(item.published_at, ctx.fetched_at):
+        ctx.problem(
+            "date",
+            f"item {ref!r}: publication date {item.published_at.isoformat()} is implausible; "
+            "dropped",
+        )
+        return item.model_copy(update={"published_at": None})
+    return item
+
+
+def is_plausible_date(value: datetime, now: datetime) -> bool:
+    """Whether a publication date lies between 1970 and a week after ``now``."""
+    return EARLIEST_PLAUSIBLE <= value <= now + FUTURE_SLACK

@@ -1,0 +1,247 @@
+"""The ``source.yml`` schema: one validated model per source, strict so a typo fails loudly.
+
+A source folder ``crawlers/sources/<id>/`` holds ``source.yml`` (this model) and, when the
+generic spiders are not enough, ``spider.py``. Example::
+
+    id: cafc_opinions
+    title: {zh: 美国联邦巡回上诉法院判决与裁定, en: Federal Circuit opinions and orders}
+    publisher: U.S. Court of Appeals for the Federal Circuit
+    jurisdictions: [US]
+    language: en
+    start_urls: [https://cafc.uscourts.gov/category/opinion-order/feed/]
+    spider: custom          # feed | json_api | custom (custom: spider.py subclasses one)
+    schedule: "0 */4 * * *" # or daily / hourly / weekly
+    kind: decision
+    ip_types: [patent]
+    expected: {min_items: 20, max_items: 200}
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+from urllib.parse import urlsplit
+
+import pycountry
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+
+from core.types import ItemKind
+
+SpiderKind = Literal["feed", "json_api", "custom"]
+IpType = Literal[
+    "patent",
+    "trademark",
+    "copyright",
+    "design",
+    "trade_secret",
+    "geographical_indication",
+    "plant_variety",
+]
+
+REGIONAL_JURISDICTIONS = frozenset({"EU", "EPO", "UPC", "EUIPO", "WIPO"})
+NAMED_SCHEDULES = {
+    "hourly": "0 * * * *",
+    "daily": "0 3 * * *",
+    "weekly": "0 3 * * 1",
+}
+_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
+_CRON_PART = re.compile(r"^(?:\*|(?P<lo>\d+)(?:-(?P<hi>\d+))?)(?:/(?P<step>\d+))?$")
+_LANGUAGE = re.compile(r"^(?P<primary>[a-z]{2,3})(?:-[A-Za-z0-9]{2,8})*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Title(_Strict):
+    """The source's name in Chinese and English."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Politeness(_Strict):
+    """Per-source overrides of the global crawl pace (never faster than 1 request/s)."""
+
+    download_delay: float | None = Field(default=None, ge=1.0, le=600.0)
+    concurrent_requests: int | None = Field(default=None, ge=1, le=4)
+
+
+class Expected(_Strict):
+    """How many items one run should yield; fewer than ``min_items`` makes the source unhealthy."""
+
+    min_items: int = Field(ge=0)
+    max_items: int = Field(ge=1)
+
+    @model_validator(mode="after")
+    def _max_not_below_min(self) -> Expected:
+        if self.max_items < self.min_items:
+            raise ValueError("max_items is below min_items")
+        return self
+
+
+class FeedOptions(_Strict):
+    """Options of the generic RSS/Atom spider.
+
+    Attributes:
+        key: The entry field that identifies an item upstream: the feed's own ``id``
+            (RSS guid, Atom id) or the entry ``link``.
+    """
+
+    key: Literal["id", "link"] = "id"
+
+
+class JsonFields(_Strict):
+    """Where the generic JSON spider finds each item field (dotted paths into an entry)."""
+
+    key: str
+    title: str
+    url: str | None = None
+    summary: str | None = None
+    body_html: str | None = None
+    published_at: str | None = None
+
+
+class JsonApiOptions(_Strict):
+    """Options of the generic JSON API spider.
+
+    Attributes:
+        items_path: Dotted path to the list of entries in a page.
+        next_page_field: Dotted path to the next page's URL (``None``: no pagination).
+        max_pages: The most pages one run follows.
+        fields: Field mapping; required when the generic spider maps entries itself.
+    """
+
+    items_path: str = "results"
+    next_page_field: str | None = "next_page_url"
+    max_pages: int = Field(default=5, ge=1, le=100)
+    fields: JsonFields | None = None
+
+
+class SourceConfig(_Strict):
+    """One source, as declared in ``crawlers/sources/<id>/source.yml``."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]{1,63}$")
+    title: Title
+    publisher: str = Field(min_length=1)
+    jurisdictions: list[str] = Field(min_length=1)
+    language: str
+    start_urls: list[str] = Field(min_length=1)
+    spider: SpiderKind
+    schedule: str
+    politeness: Politeness = Politeness()
+    kind: ItemKind
+    ip_types: list[IpType] = Field(default_factory=list)
+    expected: Expected
+    feed: FeedOptions | None = None
+    json_api: JsonApiOptions | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_folder_name(cls, value: str, info: ValidationInfo) -> str:
+        folder = (info.context or {}).get("folder")
+        if folder is not None and folder != value:
+            raise ValueError(f"id {value!r} differs from its folder name {folder!r}")
+        return value
+
+    @field_validator("jurisdictions")
+    @classmethod
+    def _known_jurisdictions(cls, value: list[str]) -> list[str]:
+        for code in value:
+            if code not in REGIONAL_JURISDICTIONS and not _is_alpha2_country(code):
+                raise ValueError(
+                    f"{code!r} is neither an ISO 3166 alpha-2 code nor one of "
+                    f"{', '.join(sorted(REGIONAL_JURISDICTIONS))}"
+                )
+        return value
+
+    @field_validator("language")
+    @classmethod
+    def _known_language(cls, value: str) -> str:
+        match = _LANGUAGE.match(value)
+        if match is None or not _is_language(match["primary"]):
+            raise ValueError(f"{value!r} is not a language tag such as 'en' or 'zh-CN'")
+        return value
+
+    @field_validator("start_urls")
+    @classmethod
+    def _http_urls(cls, value: list[str]) -> list[str]:
+        for url in value:
+            parts = urlsplit(url)
+            if parts.scheme not in ("http", "https") or not parts.netloc:
+                raise ValueError(f"{url!r} is not an http(s) URL")
+        return value
+
+    @field_validator("schedule")
+    @classmethod
+    def _valid_schedule(cls, value: str) -> str:
+        cron_fields(value)
+        return value
+
+    @model_validator(mode="after")
+    def _options_fit_spider(self) -> SourceConfig:
+        if self.feed is not None and self.spider == "json_api":
+            raise ValueError("feed options given for a json_api spider")
+        if self.json_api is not None and self.spider == "feed":
+            raise ValueError("json_api options given for a feed spider")
+        if self.spider == "json_api" and (self.json_api is None or self.json_api.fields is None):
+            raise ValueError("a json_api spider needs json_api.fields")
+        if self.options and self.spider != "custom":
+            raise ValueError("options are for a custom spider (spider.py) only")
+        return self
+
+    def feed_options(self) -> FeedOptions:
+        """The feed options, defaults filled in."""
+        return self.feed or FeedOptions()
+
+    def json_api_options(self) -> JsonApiOptions:
+        """The JSON API options, defaults filled in."""
+        return self.json_api or JsonApiOptions()
+
+    def crontab(self) -> dict[str, str]:
+        """The schedule as Celery ``crontab`` keyword arguments."""
+        minute, hour, day_of_month, month_of_year, day_of_week = cron_fields(self.schedule)
+        return {
+            "minute": minute,
+            "hour": hour,
+            "day_of_month": day_of_month,
+            "month_of_year": month_of_year,
+            "day_of_week": day_of_week,
+        }
+
+
+def cron_fields(schedule: str) -> list[str]:
+    """The five cron fields of a schedule (numbers, ranges, steps, lists; no names).
+
+    Raises:
+        ValueError: When the schedule is neither a named schedule nor a valid cron string.
+    """
+    fields = NAMED_SCHEDULES.get(schedule, schedule).split()
+    if len(fields) != 5:
+        raise ValueError(
+            f"schedule {schedule!r} is not one of {', '.join(NAMED_SCHEDULES)} "
+            "nor a five-field cron string"
+        )
+    for text, (low, high) in zip(fields, _CRON_RANGES, strict=True):
+        for part in text.split(","):
+            _check_cron_part(part, low, high, schedule)
+    return fields
+
+
+def _check_cron_part(part: str, low: int, high: int, schedule: str) -> None:
+    match = _CRON_PART.match(part)
+    if match is None:
+        raise ValueError(f"schedule {schedule!r}: cannot read cron field part {part!r}")
+    numbers = [int(n) for n in (match["lo"], match["hi"]) if n is not None]
+    if any(not low <= n <= high for n in numbers) or match["step"] == "0":
+        raise ValueError(f"schedule {schedule!r}: {part!r} is outside {low}-{high}")
+
+
+def _is_alpha2_country(code: str) -> bool:
+    return len(code) == 2 and code.isupper() and pycountry.countries.get(alpha_2=code) is not None
+
+
+def _is_language(primary: str) -> bool:
+    key = "alpha_2" if len(primary) == 2 else "alpha_3"
+    return pycountry.languages.get(**{key: primary}) is not None

@@ -1,0 +1,1 @@
+"""Reports: the Jinja environment, briefings and health-check reports."""

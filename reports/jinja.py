@@ -1,0 +1,65 @@
+"""The one Jinja2 environment factory: autoescape, StrictUndefined, Babel-formatted dates
+and numbers, and message catalogues in zh-CN and en."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+LOCALES_DIR = Path(__file__).resolve().parent / "locales"
+LANGUAGES = ("zh", "en")
+BABEL_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
+
+
+@lru_cache(maxsize=8)
+def load_catalog(lang: str) -> dict[str, str]:
+    """The message catalogue for a language (``reports/locales/<lang>.yml``)."""
+    merged: dict[str, str] = {}
+    for path in sorted(LOCALES_DIR.glob(f"*{lang}.yml")):
+        merged.update(yaml.safe_load(path.read_text(encoding="utf-8")) or {})
+    return merged
+
+
+def translator(lang: str) -> Callable[..., str]:
+    """``_("key", **values)`` for a language; an unknown key shows itself, never fails."""
+    catalog = load_catalog(lang)
+    fallback = load_catalog("en")
+
+    def translate(key: str, **values: Any) -> str:
+        text = catalog.get(key) or fallback.get(key) or key
+        return text.format(**values) if values else text
+
+    return translate
+
+
+def _fmt_date(value: date | datetime | None, lang: str, fmt: str = "medium") -> str:
+    if value is None:
+        return "—"
+    return format_date(value, format=fmt, locale=BABEL_LOCALE[lang])
+
+
+def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environment:
+    """A Jinja environment for templates in ``template_dirs`` rendering in ``lang``."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; valid: {', '.join(LANGUAGES)}")
+    env = Environment(
+        loader=FileSystemLoader([str(d) for d in template_dirs]),
+        autoescape=select_autoescape(["html", "xml", "jinja"], default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(_=translator(lang), lang=lang, html_lang="zh-CN" if lang == "zh" else "en")
+    env.filters["date"] = lambda v, fmt="medium": _fmt_date(v, lang, fmt)
+    env.filters["number"] = lambda v: format_decimal(v, locale=BABEL_LOCALE[lang])
+    env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
+    env.filters["pick"] = lambda d: (d or {}).get(lang) or (d or {}).get("en") or ""
+    return env

@@ -1,0 +1,55 @@
+"""Search: the query model, one query builder, and backends chosen by URL.
+
+Typical use::
+
+    from search import SearchQuery, get_backend
+
+    results = get_backend().search(SearchQuery(q="锂电池 337", jurisdictions=["US"]))
+    for hit in results.hits:
+        print(hit.title, hit.snippet)          # snippet is HTML: <mark>…</mark>, escaped
+    more = get_backend().search(SearchQuery(q="锂电池 337", jurisdictions=["US"],
+                                            cursor=results.next_cursor))
+
+Errors (all from ``search.errors``)::
+
+    SearchError
+    ├── BadQuery (ValueError): show ``reason`` to the user (HTTP 400)
+    │   └── InvalidCursor
+    ├── SearchUnavailable: retry later (HTTP 503)
+    ├── IndexingFailed: some documents were rejected (``failed_ids``)
+    └── ReindexFailed: the rebuilt index failed its checks; the live one is kept
+"""
+
+from search.backend import SearchBackend, get_backend
+from search.builder import build_engine_request, build_fts_query
+from search.document import build_document
+from search.errors import (
+    BadQuery,
+    IndexingFailed,
+    InvalidCursor,
+    ReindexFailed,
+    SearchError,
+    SearchUnavailable,
+)
+from search.outbox import drain_outbox, reindex_from_db
+from search.query import SearchQuery
+from search.results import SearchHit, SearchResults
+
+__all__ = [
+    "BadQuery",
+    "IndexingFailed",
+    "InvalidCursor",
+    "ReindexFailed",
+    "SearchBackend",
+    "SearchError",
+    "SearchHit",
+    "SearchQuery",
+    "SearchResults",
+    "SearchUnavailable",
+    "build_document",
+    "build_engine_request",
+    "build_fts_query",
+    "drain_outbox",
+    "get_backend",
+    "reindex_from_db",
+]

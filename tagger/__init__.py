@@ -1,0 +1,22 @@
+"""Tagging: what an item is about, which industry chains it concerns, who is involved.
+
+Public API::
+
+    from tagger import get_tagger
+    tags = get_tagger().tag(text, language="en")       # core.types.Tags
+    tags_list = get_tagger().tag_many(texts, languages)
+
+    from tagger.taxonomy import load_taxonomy, chain_ids, TAXONOMY_VERSION
+    from tagger.cli import tag_json_lines                # the ``iprwatch tag`` contract
+    from tagger.store import tag_stored_items, retag_all # stored items (task and CLI)
+    from tagger.places import resolve_place              # "Wuxi, Jiangsu, China" -> Place
+
+``tagger.segment`` holds the Chinese word segmentation that search uses; tagging itself
+matches on character tokens.
+"""
+
+from __future__ import annotations
+
+from tagger.pipeline import Tagger, get_tagger
+
+__all__ = ["Tagger", "get_tagger"]

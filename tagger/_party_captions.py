@@ -1,0 +1,118 @@
+"""Parties in court captions and case names.
+
+"NIKE, INC., Plaintiff, v. THE PARTNERSHIPS ... IDENTIFIED ON SCHEDULE "A", Defendants.",
+"Plaintiff Nike, Inc. ("Nike") hereby brings ...", and "Apple Inc. v. LoganTree LP".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from tagger._dates import is_abbreviation
+from tagger._party_text import RawParty, clean_name, mentions, normalise_role, positions
+
+_PTAB_CONTEXT = ("IPR20", "PGR20", "CBM20", "inter partes", "nter Partes", "post-grant review",
+                 "PTAB", "Patent Trial")
+_337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
+
+_CAPTION_ROLES = ("Plaintiff", "Petitioner", "Appellant", "PLAINTIFF", "PETITIONER")
+_CAPTION_AT_ROLE = re.compile(
+    r"(?P<role>Plaintiffs?|Petitioners?|Appellants?|PLAINTIFFS?|PETITIONERS?)\s*[,.]?\s*"
+    r"(?:v\.?|vs\.?|versus|V\.?)\s+"
+)
+_CAPTION_LEFT = re.compile(r"[A-Z][^\n]{0,150}?[,\s]+$")
+_CAPTION_RIGHT = re.compile(
+    r"(?P<name>[A-Z][\s\S]{0,300}?)[,\s]+"
+    r"(?P<role>Defendants?|Respondents?|Appellees?|Patent\s+Owners?|DEFENDANTS?|RESPONDENTS?)\b"
+)
+_LABEL_ROLES = ("Plaintiff", "Defendant", "Petitioner")
+_LABELLED = re.compile(
+    r"(?P<role>Plaintiffs?|Defendants?|Petitioners?)\s+(?P<name>[A-Z][\w&'’.,\- ]{1,80}?)"
+    r"(?=\s*\(|,\s*(?:by|through)\b|\s+(?:hereby|files|filed|brings|brought|alleges|complains|"
+    r"sued|sues|seeks|moves|asserts|v\.))"
+)
+
+_SUFFIX = (
+    r"(?:Inc|Incorporated|Ltd|Limited|LLC|Co|Corp|Corporation|Company|GmbH|AG|SE|S\.A|SA|B\.V|"
+    r"BV|N\.V|NV|L\.P|LP|LLP|PLC|plc|Pte|Oy|AB|KG|SAS|Kft|Bhd|Ltda|KK)\.?"
+)
+_NAME = (
+    r"[A-Z][\w&'’.\-]*(?:,\s*" + _SUFFIX + r"|\s+(?:[A-Z0-9][\w&'’.\-]*|&|of|de|the|for|du|"
+    r"von|van)){0,6}"
+)
+_VERSUS_WORDS = (" v. ", " v ", " vs. ", " vs ")
+_NAME_BEFORE = re.compile(r"(?<![\w&'’.\-])" + _NAME + r"$")
+_NAME_AFTER = re.compile(_NAME)
+_NAME_WINDOW = 120
+_MAX_VERSUS = 10
+_LEADING_WORDS = re.compile(
+    r"^(?:(?:In|On|After|Before|Under|See|Following|Today|Also|But|And|When|While|As|At|By|From|"
+    r"For|Since|Per|The\s+court\s+in|Cf\.|E\.g\.,?)\s+)+"
+)
+_TRAILING_CONNECTORS = re.compile(r"(?:[\s,]+(?:and|of|the|for|&|de|du|von|van))+$")
+_PERIOD_BEFORE_CAPITAL = re.compile(r"\.\s+(?=[A-Z])")
+
+
+def _captions(text: str) -> Iterator[RawParty]:
+    for position in positions(text, _CAPTION_ROLES):
+        core = _CAPTION_AT_ROLE.match(text, position)
+        if core is None:
+            continue
+        left = _CAPTION_LEFT.search(text, max(0, position - 160), position)
+        right = _CAPTION_RIGHT.match(text, core.end())
+        if left and right:
+            span = (left.start(), right.end())
+            yield RawParty(clean_name(left.group(0)), normalise_role(core.group("role")), None,
+                           span)
+            yield RawParty(clean_name(right.group("name")), normalise_role(right.group("role")),
+                           None, span)
+
+
+def _labelled(text: str) -> Iterator[RawParty]:
+    for position in positions(text, _LABEL_ROLES):
+        match = _LABELLED.match(text, position)
+        if match:
+            yield RawParty(clean_name(match.group("name")), normalise_role(match.group("role")),
+                           None, (match.start(), match.end()))
+
+
+def from_captions(text: str) -> Iterator[RawParty]:
+    """Parties from captions ("X, Plaintiff, v. Y, Defendants") and labels ("Plaintiff X")."""
+    yield from _captions(text)
+    yield from _labelled(text)
+
+
+def _context_roles(text: str) -> tuple[str, str]:
+    if mentions(text, _PTAB_CONTEXT):
+        return "petitioner", "patent_owner"
+    if mentions(text, _337_CONTEXT):
+        return "complainant", "respondent"
+    return "plaintiff", "defendant"
+
+
+def _trim_name(name: str, keep_last: bool) -> str:
+    """A name read next to " v. ", cut at a sentence end inside it ("... ZTE. Procter & Gamble
+    Co." keeps the part next to the " v. ")."""
+    cuts = [m for m in _PERIOD_BEFORE_CAPITAL.finditer(name)
+            if not is_abbreviation(name, m.start())]
+    if cuts:
+        name = name[cuts[-1].end():] if keep_last else name[: cuts[0].start() + 1]
+    return clean_name(_TRAILING_CONNECTORS.sub("", _LEADING_WORDS.sub("", name.strip())))
+
+
+def from_versus(text: str) -> Iterator[RawParty]:
+    """"A v. B": names read around each " v. "; the roles follow the forum (PTAB:
+    petitioner/patent owner, 337: complainant/respondent, else plaintiff/defendant)."""
+    separators = positions(text, _VERSUS_WORDS)[:_MAX_VERSUS]
+    if not separators:
+        return
+    first, second = _context_roles(text)
+    for position in separators:
+        after = text.find(" ", position + 2) + 1
+        left = _NAME_BEFORE.search(text, max(0, position - _NAME_WINDOW), position)
+        right = _NAME_AFTER.match(text, after, after + _NAME_WINDOW)
+        if left and right:
+            span = (left.start(), right.end())
+            yield RawParty(_trim_name(left.group(0), keep_last=True), first, None, span)
+            yield RawParty(_trim_name(right.group(0), keep_last=False), second, None, span)

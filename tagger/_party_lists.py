@@ -1,0 +1,179 @@
+"""Respondent and complainant lists in USITC notices, news releases and the Federal Register.
+
+"The USITC has identified the following as respondents: X of Wuxi, China; Y of ...",
+"(b) The respondents are the following entities ...: X Co., Ltd., No. 1 Road, Wuxi ...",
+"The respondents named are: ...", "complaint filed by X of Y, on <date>",
+"on behalf of X of Y; and Z, all of W".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from tagger._dates import is_abbreviation
+from tagger._party_text import (
+    RawParty,
+    clean_name,
+    ends_with_suffix,
+    is_company_suffix,
+    looks_like_name,
+    mentions,
+    normalise_role,
+    positions,
+    strip_parentheticals,
+)
+
+_337_CONTEXT = ("337", "International Trade Commission", "USITC", "ITC", "国际贸易委员会")
+_LIST_WORDS = ("espondent", "omplainant", "complaint", "RESPONDENT", "COMPLAINANT")
+_KEYWORDS = ("respondent", "Respondent", "RESPONDENT", "complainant", "Complainant",
+             "COMPLAINANT", "complaint", "Complaint")
+_ROLE_LIST = re.compile(
+    r"(?P<explicit>respondents?|complainants?)\s+(?:named\s+)?(?:is|are)\s*"
+    r"(?:the\s+following(?:\s+entities)?[^:\n]{0,200})?:"
+    r"|(?P<bare>respondents?|complainants?)\s*:",
+    re.I,
+)
+_COMPLAINT_FILED = re.compile(r"complaint\s+(?:was\s+)?filed\s+(?:by|on\s+behalf\s+of)\s+", re.I)
+_ON_BEHALF = re.compile(r"on\s+behalf\s+of\s+")
+_BEFORE_KEYWORD = re.compile(r"(?:identified\s+the\s+following\s+as|names?\s+as)\s+$", re.I)
+_AFTER_IDENTIFIED = re.compile(r"(?P<role>respondents?|complainants?)[^:\n]{0,80}:", re.I)
+_AFTER_NAMES = re.compile(r"(?P<role>respondents?)\s+", re.I)
+_ENUMERATED = re.compile(r"\n\s*\(\w{1,3}\)\s")
+_DATE_AFTER_ON = re.compile(r"on\s+(?:[A-Z][a-z]{2,8}\.?\s+\d|\d)")
+_ENTRY = re.compile(r"[^;\n]+")
+_ENTRY_WITHOUT_SEMICOLONS = re.compile(r"(?:(?!,?\s+and\s+[A-Z])[^\n])+")
+"""A list written "A of X, and B of Y" (no semicolons) splits at "and"."""
+_LEADING_JUNK = re.compile(r"^(?:\s|and\s+|\(\w{1,3}\)\s*|[-•*·]\s*)+", re.I)
+_OF_SPLIT = re.compile(r",?\s+(?:all\s+)?of\s+(?=(?:the\s+)?[A-Z])")
+_ALL_OF = re.compile(r",?\s+all\s+of\s+(?P<loc>[A-Z].*)$")
+_STOPS = ("\n\n", "\n \n", "By instituting", "。", "；", ". ", ".\n", " on ", " alleging ",
+          " which ", " that ", " who ", "\n(")
+_SEGMENT_CHARS = 4000
+
+
+@dataclass(frozen=True, slots=True)
+class _Intro:
+    end: int
+    role: str
+    explicit: bool
+
+
+def _intro_before(text: str, position: int) -> _Intro | None:
+    before = _BEFORE_KEYWORD.search(text, max(0, position - 40), position)
+    if before is None:
+        return None
+    after = _AFTER_IDENTIFIED if before.group(0).lower().startswith("identified") else _AFTER_NAMES
+    match = after.match(text, position)
+    return _Intro(match.end(), normalise_role(match.group("role")), True) if match else None
+
+
+def _intro_complaint(text: str, position: int) -> _Intro | None:
+    match = _COMPLAINT_FILED.match(text, position)
+    if match:
+        return _Intro(match.end(), "complainant", False)
+    line_end = text.find("\n", position, position + 270)
+    on_behalf = _ON_BEHALF.search(text, position, line_end if line_end >= 0 else position + 270)
+    return _Intro(on_behalf.end(), "complainant", False) if on_behalf else None
+
+
+def _intro_at(text: str, position: int) -> _Intro | None:
+    """The list introduction at a keyword: "respondents are:", "identified the following
+    as respondents:", "names as respondents", "respondents:", "complaint filed by"."""
+    intro = _intro_before(text, position)
+    if intro is not None:
+        return intro
+    if text.startswith(("complaint", "Complaint"), position):
+        return _intro_complaint(text, position)
+    match = _ROLE_LIST.match(text, position)
+    if match is None:
+        return None
+    word = match.group("explicit") or match.group("bare")
+    return _Intro(match.end(), normalise_role(word), bool(match.group("explicit")))
+
+
+def _is_stop(window: str, index: int, stop: str) -> bool:
+    if stop.startswith("."):
+        following = window[index + 2: index + 3]
+        return following[:1].isupper() and not is_abbreviation(window, index)
+    if stop == " on ":
+        return bool(_DATE_AFTER_ON.match(window, index + 1))
+    if stop == "\n(":
+        return bool(_ENUMERATED.match(window, index))
+    return True
+
+
+def _segment_end(window: str) -> int:
+    """Where a list ends: a blank line, the next enumerated item "(c)", "By instituting",
+    a sentence end, ", on <date>", or a clause (", alleging", ", which" ...)."""
+    end = len(window)
+    for stop in _STOPS:
+        index = window.find(stop, 0, end)
+        while 0 <= index < end and not _is_stop(window, index, stop):
+            index = window.find(stop, index + 1, end)
+        if 0 <= index < end:
+            end = index
+    return end
+
+
+def _segment(text: str, start: int) -> tuple[int, str]:
+    window = text[start: start + _SEGMENT_CHARS]
+    offset = len(window) - len(window.lstrip())
+    window = window[offset:]
+    return start + offset, window[: _segment_end(window)].rstrip(" ,")
+
+
+def _address_split(entry: str) -> tuple[str, str | None]:
+    """"X Co., Ltd., No. 1 Baiyun Road, Huizhou, China" -> name up to the company suffixes,
+    then the address."""
+    parts = [p.strip() for p in entry.split(",")]
+    for index, part in enumerate(parts):
+        if part and is_company_suffix(part.rsplit(None, 1)[-1]):
+            last = index
+            while last + 1 < len(parts) and is_company_suffix(parts[last + 1] or "-"):
+                last += 1
+            location = ", ".join(parts[last + 1:]).strip()
+            return clean_name(", ".join(parts[: last + 1])), clean_name(location) or None
+    return clean_name(entry), None
+
+
+def split_entry(entry: str) -> tuple[str, str | None]:
+    """(name, location) of one list entry: "X Co., Ltd. of Wuxi, Jiangsu, China", or
+    "X, Inc., 5453 Great America Parkway, Santa Clara, CA"."""
+    if " of " in entry:
+        splits = list(_OF_SPLIT.finditer(entry))
+        if splits:
+            after_suffix = [m for m in splits if ends_with_suffix(entry[: m.start() + 1])]
+            chosen = after_suffix[0] if after_suffix else splits[-1]
+            return clean_name(entry[: chosen.start()]), clean_name(entry[chosen.end():]) or None
+    if "," in entry:
+        return _address_split(entry)
+    return clean_name(entry), None
+
+
+def _entries(text: str, intro: _Intro) -> Iterator[RawParty]:
+    base, segment = _segment(text, intro.end)
+    shared = _ALL_OF.search(segment) if "all of" in segment else None
+    shared_location = clean_name(shared.group("loc")) if shared else None
+    pattern = _ENTRY if ";" in segment else _ENTRY_WITHOUT_SEMICOLONS
+    for entry in pattern.finditer(segment):
+        name, location = split_entry(strip_parentheticals(_LEADING_JUNK.sub("", entry.group(0))))
+        if looks_like_name(name):
+            span = (base + entry.start(), base + entry.end())
+            yield RawParty(name, intro.role, location or shared_location, span)
+
+
+def from_lists(text: str) -> Iterator[RawParty]:
+    """Parties from respondent/complainant lists."""
+    if not mentions(text, _LIST_WORDS):
+        return
+    in_337 = mentions(text, _337_CONTEXT)
+    done = 0
+    for position in positions(text, _KEYWORDS):
+        intro = _intro_at(text, position) if position >= done else None
+        # "Respondents:" and "complaint filed by" also occur in paperwork notices and court
+        # news; only 337 wording makes them a party list.
+        if intro is not None and (intro.explicit or in_337):
+            done = intro.end
+            yield from _entries(text, intro)

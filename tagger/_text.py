@@ -1,0 +1,140 @@
+"""Text preparation: HTML remnants out, length capped, and which pipelines the script needs."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+MAX_CHARS = 100_000
+"""Longer texts are cut here: tagging is for news items and notices, not whole dockets."""
+
+_RAW_LIMIT = 4 * MAX_CHARS
+
+_TAG_HINT = re.compile(r"<[A-Za-z/!?]")
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
+_DROPPED_BLOCK = re.compile(r"<(script|style|noscript|template|head)\b.*?(?:</\1\s*>|$)", re.S | re.I)
+_BLOCK_TAG = re.compile(
+    r"</?(?:p|div|br|li|ul|ol|tr|td|th|table|thead|tbody|h[1-6]|section|article|header|footer|"
+    r"blockquote|pre|hr|title|dd|dt|dl)\b[^>]*>",
+    re.I,
+)
+_ANY_TAG = re.compile(r"</?[A-Za-z!?][^<>]{0,2000}>")
+_BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
+_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
+                            "\xa0": " ", "\u3000": " ", "\r": None})
+
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_CJK_BLANKS = {
+    code: " "
+    for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3000, 0x303F),
+                      (0xFF00, 0xFFEF))
+    for code in range(low, high + 1)
+}
+_KANA = re.compile(r"[\u3040-\u30ff]")
+_HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
+_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]")
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_NOT_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06]")
+"""Anything outside Latin letters, punctuation and symbols: the text may need more than the
+English pipeline."""
+_LETTER_OR_DIGIT = re.compile(r"\w")
+
+_MIN_LATIN_WORDS_IN_CHINESE = 3
+"""A Chinese item with this many Latin words also runs the English pipeline on them."""
+
+UNSUPPORTED_LANGUAGES = frozenset({"ja", "ko", "ru", "ar", "he", "el", "hi", "th", "uk"})
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A text ready for the pipelines, and which of them it needs.
+
+    Attributes:
+        text: the cleaned text; every offset the tagger reports is into this text.
+        en_text: the text for the English pipeline (CJK characters blanked, so offsets still
+            agree with ``text``), or None when it is not needed.
+        run_zh: whether the Chinese pipeline reads ``text``.
+        untagged: why the text could not be tagged (fully or partly), or None.
+        truncated_from: the original length when the text was cut to ``MAX_CHARS``.
+    """
+
+    text: str
+    en_text: str | None
+    run_zh: bool
+    untagged: str | None = None
+    truncated_from: int | None = None
+
+
+def strip_html(text: str) -> str:
+    """The text without tags, comments, scripts and entities (a no-op on plain text)."""
+    if "<" in text and _TAG_HINT.search(text):
+        text = _COMMENT.sub(" ", text)
+        text = _DROPPED_BLOCK.sub(" ", text)
+        text = _BLOCK_TAG.sub("\n", text)
+        text = _ANY_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+    return text
+
+
+def clean_text(raw: str) -> tuple[str, int | None]:
+    """The cleaned text and, when it had to be cut, its length before cutting."""
+    original = len(raw)
+    text = strip_html(raw[:_RAW_LIMIT]).translate(_INVISIBLE)
+    if "\n\n\n" in text:
+        text = _BLANK_LINES.sub("\n\n", text)
+    text = text.strip()
+    if len(text) > MAX_CHARS or original > _RAW_LIMIT:
+        return text[:MAX_CHARS], original
+    return text, None
+
+
+def _blank_cjk(text: str) -> str:
+    return text.translate(_CJK_BLANKS)
+
+
+def _primary_subtag(language: str | None) -> str | None:
+    if not language:
+        return None
+    return language.strip().lower().replace("_", "-").split("-")[0] or None
+
+
+def _unsupported(text: str, cjk: int, hint: str | None) -> str | None:
+    kana = len(_KANA.findall(text)) if cjk or hint == "ja" else 0
+    if kana >= 5 and kana * 5 >= cjk:
+        return "ja"
+    if len(_HANGUL.findall(text)) >= 5:
+        return "ko"
+    others = len(_OTHER_SCRIPT.findall(text))
+    if others >= 20 and others > len(_LATIN_WORD.findall(text)) * 3 + cjk:
+        return hint if hint in UNSUPPORTED_LANGUAGES else "other"
+    if cjk and hint in {"ja", "ko"}:
+        return hint
+    return None
+
+
+def prepare(raw: str, language: str | None = None) -> Prepared:
+    """Clean the text and decide which pipelines read it.
+
+    The script decides, not the language label: crawled labels are often wrong. CJK text runs
+    the Chinese pipeline (and the English one too on its Latin parts, when it has some);
+    Latin-script text runs the English pipeline whatever its language (codes, case numbers and
+    many English cues still match); Japanese, Korean and other scripts are not tagged.
+    """
+    text, truncated_from = clean_text(raw)
+    if not _LETTER_OR_DIGIT.search(text):
+        return Prepared(text, None, False, "empty text", truncated_from)
+    hint = _primary_subtag(language)
+    if text.isascii() or not _NOT_LATIN.search(text):
+        return Prepared(text, text, False, None, truncated_from)
+    cjk = len(_CJK.findall(text))
+    unsupported = _unsupported(text, cjk, hint)
+    if unsupported:
+        reason = f"unsupported language {unsupported!r}: only codes and case numbers were read"
+        return Prepared(text, None, False, reason, truncated_from)
+    if not cjk:
+        return Prepared(text, text, False, None, truncated_from)
+    latin_words = len(_LATIN_WORD.findall(text))
+    en_text = _blank_cjk(text) if latin_words >= _MIN_LATIN_WORDS_IN_CHINESE else None
+    return Prepared(text, en_text, True, None, truncated_from)

@@ -1,0 +1,81 @@
+"""``iprwatch tag``: JSON lines in, the same objects with their ``tags`` out.
+
+Each input line is an item object (``title``/``summary``/``body``, optional ``language``) or
+``{"text": ...}``. Each output line is the input object plus ``"tags"``. A line that is not a
+JSON object gives ``{"error": "...", "line": N}`` and the stream goes on; blank lines are
+skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from core.types import Tags
+from tagger.pipeline import DEFAULT_BATCH_SIZE, Tagger, get_tagger
+
+__all__ = ["tag_json_lines"]
+
+_TEXT_FIELDS = ("title", "summary", "body")
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    item: dict[str, Any] | None = None
+    error: str | None = None
+
+
+def _parse(number: int, line: str) -> _Line | None:
+    if not line.strip():
+        return None
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError as error:
+        return _Line(number, error=f"invalid JSON: {error.msg} (column {error.colno})")
+    if not isinstance(item, dict):
+        return _Line(number, error=f"expected a JSON object, got {type(item).__name__}")
+    return _Line(number, item=item)
+
+
+def _text_of(item: dict[str, Any]) -> str | None:
+    if isinstance(item.get("text"), str):
+        return str(item["text"])
+    parts = [item[f] for f in _TEXT_FIELDS if isinstance(item.get(f), str) and item[f]]
+    return "\n".join(parts) if parts else None
+
+
+def _language_of(item: dict[str, Any]) -> str | None:
+    language = item.get("language")
+    return language if isinstance(language, str) else None
+
+
+def _tag_chunk(tagger: Tagger, lines: list[_Line]) -> Iterator[str]:
+    items = [line for line in lines if line.item is not None]
+    texts = [_text_of(line.item) for line in items if line.item is not None]
+    languages = [_language_of(line.item) for line in items if line.item is not None]
+    tagged = iter(tagger.tag_many([t or "" for t in texts], languages))
+    no_text = Tags(untagged="no text: expected 'text', or 'title'/'summary'/'body'",
+                   taxonomy_version=tagger.version)
+    for line in lines:
+        if line.item is None:
+            yield json.dumps({"error": line.error, "line": line.number})
+            continue
+        tags = next(tagged)
+        if _text_of(line.item) is None:
+            tags = no_text
+        yield json.dumps({**line.item, "tags": tags.model_dump(mode="json")}, ensure_ascii=False)
+
+
+def tag_json_lines(
+    lines: Iterable[str], tagger: Tagger | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+) -> Iterator[str]:
+    """Tag a stream of JSON lines, lazily and in batches; yields one output line (without
+    newline) per non-blank input line, in order."""
+    tagger = tagger or get_tagger()
+    parsed = (p for p in (_parse(n, line) for n, line in enumerate(lines, start=1)) if p)
+    while chunk := list(islice(parsed, batch_size)):
+        yield from _tag_chunk(tagger, chunk)

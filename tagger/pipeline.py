@@ -1,0 +1,183 @@
+"""The tagger: text in, ``Tags`` out (chains with evidence, kind, IP types, jurisdictions,
+parties, case numbers, products, signals).
+
+Load it once per process with ``get_tagger()``; building the matchers takes about a second.
+Tagging never raises: bad input gives ``Tags(untagged="reason")``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.language import Language as SpacyLanguage
+
+from core.logging_ import get_logger
+from core.types import Tags
+from tagger._assemble import (
+    ChainScorer,
+    Matches,
+    choose_ip_types,
+    choose_jurisdictions,
+    choose_kind,
+    choose_products,
+    head_end,
+)
+from tagger._codes import CodeIndex, find_codes
+from tagger._lexicon import Language, build_phrases
+from tagger._matching import Hit, PhraseTable, make_nlp
+from tagger._parties import find_parties
+from tagger._products import find_337_products
+from tagger._refs import find_case_refs
+from tagger._signals import SignalCue, find_signals
+from tagger._text import Prepared, prepare
+from tagger.taxonomy import Taxonomy, load_taxonomy
+
+__all__ = ["DEFAULT_BATCH_SIZE", "Tagger", "get_tagger"]
+
+log = get_logger(__name__)
+
+DEFAULT_BATCH_SIZE = 256
+_LANGUAGES: tuple[Language, ...] = ("en", "zh")
+
+
+@dataclass(frozen=True, slots=True)
+class _Pipeline:
+    nlp: SpacyLanguage
+    table: PhraseTable
+
+
+class Tagger:
+    """Tags texts with the taxonomy. Thread-compatible for reading, not for concurrent
+    ``tag_many`` calls (spaCy pipelines are not thread-safe); use one per worker process."""
+
+    def __init__(self, taxonomy: Taxonomy | None = None) -> None:
+        self.taxonomy = taxonomy or load_taxonomy()
+        self._pipelines = {lang: self._pipeline(lang) for lang in _LANGUAGES}
+        self._codes = CodeIndex(self.taxonomy)
+        self._scorer = ChainScorer(self.taxonomy)
+        self._kinds = [kind.id.value for kind in self.taxonomy.kinds]
+        self._weak_codes = set(self.taxonomy.weak_codes)
+
+    def _pipeline(self, lang: Language) -> _Pipeline:
+        nlp = make_nlp(lang)
+        return _Pipeline(nlp, PhraseTable(nlp, lang, build_phrases(self.taxonomy, lang)))
+
+    @property
+    def version(self) -> str:
+        """The taxonomy version these tags are made with."""
+        return self.taxonomy.version
+
+    def tag(self, text: str, language: str | None = None) -> Tags:
+        """Tag one text. ``language`` (an item's label, e.g. "en", "zh-CN") is a hint: the
+        script decides which pipelines run."""
+        return self.tag_many([text], [language])[0]
+
+    def tag_many(
+        self,
+        texts: Iterable[str],
+        languages: Iterable[str | None] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+    ) -> list[Tags]:
+        """Tag many texts, tokenising them in batches; one ``Tags`` per text, in order.
+
+        Raises:
+            ValueError: ``languages`` was given but is not as long as ``texts``.
+        """
+        texts = list(texts)
+        hints = list(languages) if languages is not None else [None] * len(texts)
+        if len(hints) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(hints)} languages")
+        prepared = [self._prepare(text, hint) for text, hint in zip(texts, hints, strict=True)]
+        en = self._match("en", prepared, batch_size)
+        zh = self._match("zh", prepared, batch_size)
+        return [self._assemble(p, en.get(i), zh.get(i)) for i, p in enumerate(prepared)]
+
+    def _matches(self, en: list[Hit] | None, zh: list[Hit] | None) -> Matches:
+        matches = Matches()
+        for lang, hits in zip(_LANGUAGES, (en, zh), strict=True):
+            entries = self._pipelines[lang].table.entries
+            for key, start, end in hits or ():
+                matches.add(entries[key], start, end)
+        return matches
+
+    def _prepare(self, text: object, language: str | None) -> Prepared:
+        if not isinstance(text, str):
+            return Prepared("", None, False, f"not text: {type(text).__name__}")
+        try:
+            prepared = prepare(text, language)
+        except Exception as error:  # never let one bad item stop a batch
+            log.exception("text preparation failed", error=repr(error))
+            return Prepared("", None, False, f"error: {type(error).__name__}")
+        if prepared.truncated_from is not None:
+            log.info("text truncated for tagging", length=prepared.truncated_from,
+                     kept=len(prepared.text))
+        return prepared
+
+    def _match(
+        self, lang: Language, prepared: Sequence[Prepared], batch_size: int
+    ) -> dict[int, list[Hit]]:
+        pipeline = self._pipelines[lang]
+        wanted = [(i, (p.en_text or "") if lang == "en" else p.text) for i, p in enumerate(prepared)
+                  if (p.en_text is not None if lang == "en" else p.run_zh)]
+        found: dict[int, list[Hit]] = {}
+        try:
+            docs = pipeline.nlp.pipe((text for _, text in wanted), batch_size=batch_size)
+            for (index, text), doc in zip(wanted, docs, strict=True):
+                found[index] = pipeline.table.find(doc, text)
+        except Exception as error:  # a failing batch falls back to one text at a time
+            log.warning("batch matching failed; retrying one by one", error=repr(error))
+            found = self._match_one_by_one(pipeline, wanted)
+        return found
+
+    @staticmethod
+    def _match_one_by_one(pipeline: _Pipeline, wanted: list[tuple[int, str]]) -> dict[int, list[Hit]]:
+        found: dict[int, list[Hit]] = {}
+        for index, text in wanted:
+            try:
+                found[index] = pipeline.table.find(pipeline.nlp.make_doc(text), text)
+            except Exception as error:
+                log.exception("matching failed", error=repr(error))
+        return found
+
+    def _assemble(self, prepared: Prepared, en: list[Hit] | None, zh: list[Hit] | None) -> Tags:
+        missing = (prepared.en_text is not None and en is None) or (prepared.run_zh and zh is None)
+        if missing:
+            return Tags(untagged="error: matching failed", taxonomy_version=self.version)
+        try:
+            return self._build(prepared, self._matches(en, zh))
+        except Exception as error:
+            log.exception("tag assembly failed", error=repr(error))
+            return Tags(untagged=f"error: {type(error).__name__}", taxonomy_version=self.version)
+
+    def _build(self, prepared: Prepared, matches: Matches) -> Tags:
+        text = prepared.text
+        codes = find_codes(text, self._codes)
+        refs = find_case_refs(text)
+        if prepared.untagged:
+            return Tags(
+                case_refs=[r.ref for r in refs], products=codes.hs_codes,
+                untagged=prepared.untagged, taxonomy_version=self.version,
+            )
+        parties = find_parties(text)
+        cues = [SignalCue(entry.target, start, end) for entry, start, end in matches.signal]
+        products = [*choose_products(matches.chain), *find_337_products(text), *codes.hs_codes]
+        return Tags(
+            chains=self._scorer.score(matches.chain, codes.hits, text),
+            kind=choose_kind(matches.kind, head_end(text), self._kinds),
+            ip_types=choose_ip_types(matches.ip_type, refs),
+            jurisdictions=choose_jurisdictions(matches.jurisdiction, parties.spans, refs,
+                                               self._weak_codes),
+            parties=parties.parties,
+            case_refs=[r.ref for r in refs],
+            products=list(dict.fromkeys(products)),
+            signals=find_signals(text, cues),
+            taxonomy_version=self.version,
+        )
+
+
+@lru_cache(maxsize=1)
+def get_tagger() -> Tagger:
+    """The process-wide tagger (built on first use, then cached)."""
+    return Tagger()

@@ -1,0 +1,100 @@
+"""The HTTP API under /api/v1: what a client sees."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_health_reports_each_component(client: TestClient) -> None:
+    body = client.get("/api/v1/health").json()
+    assert body["status"] == "ok"
+    assert set(body["components"]) == {"database", "search", "broker"}
+    assert all(c["ok"] for c in body["components"].values())
+
+
+def test_items_search_finds_english_text_with_highlight(client: TestClient) -> None:
+    body = client.get("/api/v1/items", params={"q": "lithium-ion battery"}).json()
+    assert body["total"] >= 1
+    top = body["hits"][0]
+    assert "337" in top["title"] or "Lithium" in top["title"]
+    assert "<mark>" in top["snippet"]
+
+
+def test_two_character_chinese_query_finds_its_item(client: TestClient) -> None:
+    body = client.get("/api/v1/items", params={"q": "专利"}).json()
+    assert [h["title"] for h in body["hits"]] == ["欧盟统一专利法院对光伏组件专利侵权案发布临时禁令"]
+
+
+def test_filters_by_kind_country_and_date(client: TestClient) -> None:
+    rules = client.get("/api/v1/items", params={"kind": "rule_change"}).json()
+    assert [h["kind"] for h in rules["hits"]] == ["rule_change"]
+    us = client.get("/api/v1/items", params={"country": "US"}).json()
+    assert us["total"] == 2
+    recent = client.get("/api/v1/items", params={"since": "2025-05-01"}).json()
+    assert recent["total"] == 2
+    assert us["facets"]["kind"] == {"dispute": 1, "rule_change": 1}
+
+
+def test_filter_by_chain_uses_the_tags(client: TestClient) -> None:
+    body = client.get("/api/v1/items", params={"chain": "A5"}).json()
+    titles = {h["title"] for h in body["hits"]}
+    assert any("Lithium-Ion" in t for t in titles)
+    assert not any("Patent Term" in t for t in titles)
+
+
+def test_cursor_pages_through_everything_once(client: TestClient) -> None:
+    seen: list[str] = []
+    params: dict[str, str | int] = {"limit": 1, "sort": "date"}
+    for _ in range(10):
+        body = client.get("/api/v1/items", params=params).json()
+        seen += [h["id"] for h in body["hits"]]
+        if not body["next_cursor"]:
+            break
+        params["cursor"] = body["next_cursor"]
+    assert len(seen) == len(set(seen)) == 3
+
+
+def test_wrong_parameter_gets_422_naming_the_field(client: TestClient) -> None:
+    response = client.get("/api/v1/items", params={"since": "last tuesday"})
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert [f["field"] for f in error["fields"]] == ["since"]
+    assert "since" in error["message"]
+    bad_kind = client.get("/api/v1/items", params={"kind": "gossip"})
+    assert bad_kind.status_code == 422
+    assert bad_kind.json()["error"]["fields"][0]["field"] == "kind"
+
+
+def test_hostile_query_is_not_a_server_error(client: TestClient) -> None:
+    for q in ['"unbalanced', "AND OR NOT", "title:x", "(((", "*"]:
+        response = client.get("/api/v1/items", params={"q": q})
+        assert response.status_code in (200, 422), (q, response.text)
+
+
+def test_item_by_id_and_unknown_id(client: TestClient) -> None:
+    hit = client.get("/api/v1/items", params={"q": "Patent Term"}).json()["hits"][0]
+    item = client.get(f"/api/v1/items/{hit['id']}").json()
+    assert item["kind"] == "rule_change"
+    assert item["tags"]["jurisdictions"] == ["US"]
+    missing = client.get("/api/v1/items/nope:123")
+    assert missing.status_code == 404
+    assert missing.json()["error"]["code"] == "not_found"
+
+
+def test_alerts_explain_why(client: TestClient) -> None:
+    alerts = client.get("/api/v1/alerts").json()["alerts"]
+    by_rule = {a["rule_id"]: a for a in alerts}
+    alert = by_rule["itc337_in_market_chain"]
+    assert alert["enterprise_id"] == "wuxi-battery"
+    assert alert["severity"] == "critical"
+    assert alert["deadline"] == "2025-03-23"
+    assert "337-TA-1450" in alert["explanation"]["en"]
+    assert "dispute_in_market_chain" in by_rule  # the UPC injunction concerns the German market
+    assert by_rule["dispute_in_market_chain"]["explanation"]["matched"]["markets"] == ["DE"]
+
+
+def test_openapi_lists_the_contract_paths(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    for path in ("/api/v1/health", "/api/v1/items", "/api/v1/items/{item_id}", "/api/v1/alerts", "/api/v1/sources"):
+        assert path in paths

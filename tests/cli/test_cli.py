@@ -1,0 +1,137 @@
+"""The ``iprwatch`` command line, run as a user runs it (a real process per command)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+CAFC_FEED = FIXTURES / "cafc_opinions" / "cafc_opinion_order_rss_2022-01-21.xml"
+FR_SEARCH = FIXTURES / "federal_register" / "fr_api_documents_search_newest_2024_page1.json"
+
+
+def iprwatch(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``iprwatch ARGS`` with its data in ``data_dir``."""
+    env = {
+        **os.environ,
+        "IPRWATCH_DATA_DIR": str(data_dir),
+        "IPRWATCH_DATABASE_URL": f"sqlite:///{data_dir / 'iprwatch.db'}",
+        "IPRWATCH_SEARCH_URL": "",
+        "IPRWATCH_BROKER_URL": "",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "api.cli", *args],
+        capture_output=True, text=True, env=env, input=stdin, timeout=240, check=False,
+    )
+
+
+@pytest.fixture
+def workdir(tmp_path: Path) -> Path:
+    return tmp_path / "var"
+
+
+def _lines(stdout: str) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stdout.splitlines() if line.strip()]
+
+
+def test_crawl_replay_prints_items_and_stores_them(workdir: Path) -> None:
+    first = iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    assert first.returncode == 0, first.stderr
+    items = _lines(first.stdout)
+    assert len(items) == 100
+    assert items[0]["title"].startswith("20-1046")
+    assert {"id", "source", "url", "title", "published_at", "jurisdictions", "kind"} <= set(items[0])
+    again = iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    assert again.returncode == 0, again.stderr
+    assert "0 new" in again.stderr
+    sources = _lines(iprwatch("sources", "list", "--json", data_dir=workdir).stdout)
+    cafc = next(s for s in sources if s["id"] == "cafc_opinions")
+    assert cafc["healthy"] is True and cafc["items"] == 100 and cafc["last_success"]
+    assert {"id", "title", "jurisdictions", "language", "last_success", "items", "healthy"} <= set(cafc)
+
+
+def test_search_finds_what_crawl_stored(workdir: Path) -> None:
+    iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    result = iprwatch("search", "Kyocera", "--country", "US", "--limit", "5", data_dir=workdir)
+    assert result.returncode == 0, result.stderr
+    hits = _lines(result.stdout)
+    assert hits and "KYOCERA" in hits[0]["title"]
+
+
+def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(
+    workdir: Path, tmp_path: Path
+) -> None:
+    iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"results": [', encoding="utf-8")
+    result = iprwatch("crawl", "federal_register", "--replay", str(broken), data_dir=workdir)
+    assert result.returncode != 0
+    message = [line for line in result.stderr.splitlines() if "error" in line.lower()]
+    assert len(message) == 1 and "broken.json" in message[0]
+    still = iprwatch("search", "Kyocera", data_dir=workdir)
+    assert _lines(still.stdout), "items stored earlier must survive a failed crawl"
+    sources = _lines(iprwatch("sources", "list", "--json", data_dir=workdir).stdout)
+    assert next(s for s in sources if s["id"] == "federal_register")["healthy"] is False
+
+
+def test_unknown_source_lists_known_ones(workdir: Path) -> None:
+    result = iprwatch("crawl", "no_such_source", data_dir=workdir)
+    assert result.returncode != 0
+    assert "cafc_opinions" in result.stderr and "federal_register" in result.stderr
+
+
+def test_warn_on_files_prints_contract_lines_and_stores_nothing(workdir: Path, tmp_path: Path) -> None:
+    profiles = tmp_path / "profiles.yml"
+    profiles.write_text(
+        "id: wuxi-battery\nname: {en: Wuxi Battery}\nchains: [A5]\n"
+        "destinations: [{country: US, export_share: 0.5}]\n",
+        encoding="utf-8",
+    )
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({
+            "id": "x1", "title": "Certain Lithium-Ion Batteries; Institution of Investigation",
+            "summary": "The Commission instituted Investigation No. 337-TA-1450 concerning "
+                       "lithium-ion battery cells imported by respondents of Wuxi, Jiangsu, China.",
+            "language": "en", "published_at": "2025-03-03T00:00:00Z", "kind": "dispute",
+            "jurisdictions": ["US"],
+        }) + "\n",
+        encoding="utf-8",
+    )
+    result = iprwatch("warn", "--profiles", str(profiles), "--items", str(items),
+                      "--as-of", "2025-03-04", data_dir=workdir)
+    assert result.returncode == 0, result.stderr
+    [alert] = _lines(result.stdout)
+    assert alert["enterprise_id"] == "wuxi-battery" and alert["item_id"] == "x1"
+    assert alert["rule_id"] == "itc337_in_market_chain"
+    assert alert["severity"] == "critical" and alert["risk_code"] == "ITC337"
+    assert alert["deadline"] == "2025-03-23"
+    assert "337-TA-1450" in alert["explanation"]
+    assert not (workdir / "iprwatch.db").exists() or "wuxi-battery" not in iprwatch(
+        "warn", data_dir=workdir).stdout
+
+
+def test_warn_rejects_an_invalid_profile_naming_field_and_line(workdir: Path, tmp_path: Path) -> None:
+    profiles = tmp_path / "bad.yml"
+    profiles.write_text("id: a\nname: {en: A}\ndestinations:\n  - {country: US, export_share: 3}\n")
+    items = tmp_path / "items.jsonl"
+    items.write_text("")
+    result = iprwatch("warn", "--profiles", str(profiles), "--items", str(items), data_dir=workdir)
+    assert result.returncode == 2
+    assert "bad.yml" in result.stderr and "line 4" in result.stderr
+    assert "export_share" in result.stderr
+
+
+def test_tag_reads_and_writes_json_lines(workdir: Path) -> None:
+    result = iprwatch("tag", data_dir=workdir, stdin=json.dumps(
+        {"text": "美国国际贸易委员会对江苏无锡企业的锂电池发起337调查"}, ensure_ascii=False) + "\n")
+    assert result.returncode == 0, result.stderr
+    [line] = _lines(result.stdout)
+    tags = line["tags"]
+    assert "US" in tags["jurisdictions"]
+    assert any(c["id"] == "A5" for c in tags["chains"])

@@ -1,0 +1,90 @@
+"""The query model: validation with reasons, the reading of free text, cursors."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from search.errors import BadQuery, InvalidCursor
+from search.query import SearchQuery, decode_cursor, encode_cursor
+from search.text import Clause, parse_text
+
+
+def test_filters_are_normalised_and_order_insensitive() -> None:
+    first = SearchQuery(jurisdictions=["us", "EU", "US"], ip_types=["Patent"], province="广东省")
+    second = SearchQuery(jurisdictions=["EU", "us"], ip_types=["patent"], province="Guangdong")
+    assert first.jurisdictions == ["EU", "US"]
+    assert first.province == second.province == "广东"
+    assert first.fingerprint() == second.fingerprint()
+
+
+def test_page_size_and_cursor_do_not_change_the_fingerprint() -> None:
+    assert SearchQuery(q="x y", limit=5).fingerprint() == SearchQuery(q="x y").fingerprint()
+    assert SearchQuery(q="x").fingerprint() != SearchQuery(q="x", sort="date").fingerprint()
+
+
+def test_relevance_without_text_sorts_by_date() -> None:
+    assert SearchQuery().effective_sort() == "date"
+    assert SearchQuery(q="patent").effective_sort() == "relevance"
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"limit": 0}, "limit"), ({"limit": 101}, "limit"), ({"kinds": ["rumour"]}, "kinds"),
+     ({"jurisdictions": ["U S"]}, "jurisdictions"), ({"chains": ["a b"]}, "chains"),
+     ({"province": "Atlantis"}, "province"), ({"city": "Gotham"}, "city"),
+     ({"party": "x"}, "party"), ({"colour": "red"}, "colour"),
+     ({"since": "2025-13-01"}, "since"), ({"jurisdictions": ["US"] * 51}, "jurisdictions")],
+)  # fmt: skip
+def test_invalid_fields_are_bad_queries_naming_the_field(params: dict, field: str) -> None:
+    with pytest.raises(BadQuery) as caught:
+        SearchQuery(**params)
+    assert caught.value.field == field
+    assert caught.value.reason.startswith(f"{field}: ")
+    assert isinstance(caught.value, ValueError)
+
+
+def test_since_after_until_is_a_bad_query() -> None:
+    with pytest.raises(BadQuery, match="since is after until"):
+        SearchQuery(since=date(2025, 2, 1), until=date(2025, 1, 1))
+
+
+@pytest.mark.parametrize(
+    "q, clauses",
+    [("lithium battery", [Clause("lithium", False), Clause("battery", False)]),
+     ("337-TA-1400", [Clause("337 TA 1400", False)]),
+     ('"schedule a" TRO', [Clause("schedule a", False), Clause("TRO", False)]),
+     ("“锂电池专利”", [Clause("锂电池专利", True)]),
+     ("专利", [Clause("专利", True)]),
+     ("苹果的专利", [Clause("苹果", True), Clause("专利", True)]),
+     ("iPhone专利", [Clause("iPhone", False), Clause("专利", True)]),
+     ("title:x AND", [Clause("title x", False), Clause("AND", False)]),
+     ("ＰＡＴＥＮＴ", [Clause("PATENT", False)]),
+     ("patent patent", [Clause("patent", False)])],
+)  # fmt: skip
+def test_free_text_reads_as_clauses(q: str, clauses: list[Clause]) -> None:
+    assert parse_text(q) == clauses
+
+
+def test_too_many_terms_is_refused() -> None:
+    with pytest.raises(ValueError, match="more than 32 terms"):
+        parse_text(" ".join(f"w{i}" for i in range(40)))
+
+
+def test_cursor_round_trip_and_tampering() -> None:
+    cursor = encode_cursor([1.25, "item:1"], "abc")
+    assert decode_cursor(cursor, "abc") == [1.25, "item:1"]
+    with pytest.raises(InvalidCursor, match="another query"):
+        decode_cursor(cursor, "def")
+    for bad in ("!!!", "e30", encode_cursor(["x", "y"], "abc"), encode_cursor([1], "abc")):
+        with pytest.raises(InvalidCursor):
+            decode_cursor(bad, "abc")
+
+
+def test_cursor_is_checked_when_the_query_is_built() -> None:
+    query = SearchQuery(q="patent")
+    cursor = query.next_cursor([2.5, "a"])
+    assert SearchQuery(q="patent", cursor=cursor).search_after() == [2.5, "a"]
+    with pytest.raises(InvalidCursor):
+        SearchQuery(q="patents", cursor=cursor)

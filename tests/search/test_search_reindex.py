@@ -1,0 +1,71 @@
+"""Rebuilding the index beside the live one, then switching (the alias on engines)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from search_testkit import (
+    drop_engine_indices,
+    engine_indices,
+    load_documents,
+    make_backend,
+    opensearch_base_url,
+)
+
+from search.backend import SearchBackend
+from search.errors import ReindexFailed
+from search.query import SearchQuery
+
+
+def _generation_or_indices(backend: SearchBackend) -> Any:
+    health = backend.health()
+    return health.get("generation", health.get("indices"))
+
+
+def test_reindex_switches_to_a_checked_new_index(fresh_backend: SearchBackend) -> None:
+    docs = load_documents()
+    fresh_backend.index(docs[:5])
+    before = _generation_or_indices(fresh_backend)
+    assert fresh_backend.reindex(docs) == 20
+    assert fresh_backend.count() == 20
+    assert _generation_or_indices(fresh_backend) != before
+    assert fresh_backend.search(SearchQuery(q="锂电")).total == 1
+    assert fresh_backend.reindex(docs[:10]) == 10
+    assert fresh_backend.search(SearchQuery()).total == 10
+
+
+def test_engine_reindex_moves_the_alias_and_drops_old_indices(tmp_path: Path) -> None:
+    backend, alias = make_backend("opensearch", tmp_path)
+    assert alias
+    try:
+        backend.index(load_documents()[:2])
+        first = backend.health()["indices"]
+        backend.reindex(load_documents())
+        backend.reindex(load_documents())
+        live = backend.health()["indices"]
+        assert len(live) == 1 and live[0].startswith(f"{alias}-") and live != first
+        assert engine_indices(opensearch_base_url(), alias) == live
+    finally:
+        drop_engine_indices(opensearch_base_url(), alias)
+
+
+def _failing(docs: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield from docs[:3]
+    raise RuntimeError("records database went away")
+
+
+def test_failed_reindex_keeps_the_live_index(fresh_backend: SearchBackend) -> None:
+    docs = load_documents()
+    fresh_backend.reindex(docs)
+    before = _generation_or_indices(fresh_backend)
+    with pytest.raises(RuntimeError):
+        fresh_backend.reindex(_failing(docs))
+    malformed = [*docs[:3], {**docs[3], "published_at": "not a date"}]
+    with pytest.raises(ReindexFailed):
+        fresh_backend.reindex(malformed)
+    assert _generation_or_indices(fresh_backend) == before
+    assert fresh_backend.count() == 20
+    assert fresh_backend.search(SearchQuery(q="专利")).total == 4

@@ -1,0 +1,1 @@
+"""Warning: enterprise profiles, rules, matching and alerts."""
