@@ -87,13 +87,12 @@ def crawl(
     ] = None,
 ) -> None:
     """Crawl one source, print the items it extracted as JSON lines, and store them."""
-    from crawlers.pipeline import run_and_store
-    from crawlers.runner import ReplayError
-
     from api.pipeline import process_items
     from core.db import session_scope
     from core.migrate import upgrade
+    from crawlers.pipeline import run_and_store
     from crawlers.registry import UnknownSourceError
+    from crawlers.runner import ReplayError
 
     upgrade()
     try:
@@ -231,10 +230,9 @@ def retag() -> None:
 @app.command()
 def reindex() -> None:
     """Rebuild the search index from the database."""
+    from core.db import session_scope
     from search.backend import get_backend
     from search.outbox import reindex_from_db
-
-    from core.db import session_scope
 
     with session_scope() as session:
         count = reindex_from_db(session, get_backend())

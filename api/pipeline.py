@@ -29,7 +29,6 @@ def process_items(
     from search.backend import get_backend
     from search.outbox import drain_outbox
     from tagger.tasks import tag_stored_items
-
     from warning.store import evaluate_stored_items
 
     ids = list(ids)

@@ -89,7 +89,6 @@ def _read_items(path: Path) -> list[ItemRecord]:
 def warn_files(profiles_path: Path, items_path: Path, as_of: date | None) -> list[Alert]:
     """Evaluate items from a file against profiles from a file; nothing is stored."""
     from tagger.pipeline import get_tagger
-
     from warning.engine import evaluate_items
     from warning.profiles import load_profiles
 

@@ -9,7 +9,7 @@ generic spiders are not enough, ``spider.py``. Example::
     jurisdictions: [US]
     language: en
     start_urls: [https://cafc.uscourts.gov/category/opinion-order/feed/]
-    spider: custom          # feed | json_api | custom (custom: spider.py subclasses one)
+    spider: custom          # feed | json_api | listing | custom (spider.py subclasses one)
     schedule: "0 */4 * * *" # or daily / hourly / weekly
     kind: decision
     ip_types: [patent]
@@ -19,15 +19,26 @@ generic spiders are not enough, ``spider.py``. Example::
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 import pycountry
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from cssselect import SelectorError
+from lxml import etree
+from parsel.csstranslator import HTMLTranslator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from core.types import ItemKind
 
-SpiderKind = Literal["feed", "json_api", "custom"]
+SpiderKind = Literal["feed", "json_api", "listing", "custom"]
 IpType = Literal[
     "patent",
     "trademark",
@@ -47,6 +58,13 @@ NAMED_SCHEDULES = {
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 _CRON_PART = re.compile(r"^(?:\*|(?P<lo>\d+)(?:-(?P<hi>\d+))?)(?:/(?P<step>\d+))?$")
 _LANGUAGE = re.compile(r"^(?P<primary>[a-z]{2,3})(?:-[A-Za-z0-9]{2,8})*$")
+XPATH_PREFIX = "xpath:"
+"""A selector starting with this is XPath; any other selector is CSS (with Scrapy's
+``::text`` and ``::attr(name)`` pseudo-elements)."""
+_XPATH_NAMESPACES = {
+    "re": "http://exslt.org/regular-expressions",
+    "set": "http://exslt.org/sets",
+}
 
 
 class _Strict(BaseModel):
@@ -118,6 +136,88 @@ class JsonApiOptions(_Strict):
     fields: JsonFields | None = None
 
 
+def _compilable_selector(value: str) -> str:
+    """A CSS or ``xpath:`` selector that compiles (a typo fails at load, not mid-crawl)."""
+    if value.startswith(XPATH_PREFIX):
+        try:
+            etree.XPath(value.removeprefix(XPATH_PREFIX), namespaces=_XPATH_NAMESPACES)
+        except etree.XPathSyntaxError as exc:
+            raise ValueError(f"invalid XPath {value!r}: {exc}") from None
+        return value
+    try:
+        HTMLTranslator().css_to_xpath(value)
+    except SelectorError as exc:
+        raise ValueError(f"invalid CSS selector {value!r}: {exc}") from None
+    return value
+
+
+def _compilable_regex(value: str) -> str:
+    try:
+        pattern = re.compile(value)
+    except re.error as exc:
+        raise ValueError(f"invalid regular expression {value!r}: {exc}") from None
+    if pattern.groups > 1:
+        raise ValueError(f"regular expression {value!r} has more than one group")
+    return value
+
+
+SelectorSpec = Annotated[str, Field(min_length=1), AfterValidator(_compilable_selector)]
+"""A CSS selector, or an XPath one written ``xpath:<expression>``."""
+
+
+class ListingFields(_Strict):
+    """Where the listing spider finds item fields, as selectors (CSS or ``xpath:``).
+
+    Text fields take the text of every node matched; ``body`` and ``summary`` keep paragraph
+    breaks. Scripts, styles and comments never reach the text.
+    """
+
+    title: SelectorSpec | None = None
+    date: SelectorSpec | None = None
+    summary: SelectorSpec | None = None
+    body: SelectorSpec | None = None
+
+
+class ListingOptions(_Strict):
+    """Options of the generic listing spider (``spider: listing``).
+
+    A listing page holds entries; each entry links to an article page, or is itself the item
+    when ``article`` is not given. Fields come from the article page first, then from the
+    listing entry (``entry``), so a date printed only in the listing is still found.
+
+    Attributes:
+        entries: Each entry on a listing page. Matching nothing fails the run: the layout
+            has changed.
+        link: The entry's article URL, relative to the entry (default: the entry's own
+            ``href``, else its first link).
+        include: A regular expression the entry's text must match to be kept (others are
+            skipped before any request).
+        next_page: The next listing page's URL.
+        max_pages: The most listing pages one run reads.
+        entry: Fields read from each listing entry.
+        article: Fields read from the article page (``None``: the entry is the item).
+        date_formats: ``strptime`` formats tried before the known ones.
+        date_pattern: A regular expression picking the date out of the date field's text
+            (its group, or the whole match).
+    """
+
+    entries: SelectorSpec
+    link: SelectorSpec | None = None
+    include: Annotated[str, AfterValidator(_compilable_regex)] | None = None
+    next_page: SelectorSpec | None = None
+    max_pages: int = Field(default=1, ge=1, le=20)
+    entry: ListingFields = ListingFields()
+    article: ListingFields | None = None
+    date_formats: list[str] = Field(default_factory=list)
+    date_pattern: Annotated[str, AfterValidator(_compilable_regex)] | None = None
+
+    @model_validator(mode="after")
+    def _title_found_somewhere(self) -> ListingOptions:
+        if self.entry.title is None and (self.article is None or self.article.title is None):
+            raise ValueError("no title selector: give entry.title or article.title")
+        return self
+
+
 class SourceConfig(_Strict):
     """One source, as declared in ``crawlers/sources/<id>/source.yml``."""
 
@@ -135,6 +235,7 @@ class SourceConfig(_Strict):
     expected: Expected
     feed: FeedOptions | None = None
     json_api: JsonApiOptions | None = None
+    listing: ListingOptions | None = None
     options: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("id")
@@ -187,6 +288,12 @@ class SourceConfig(_Strict):
             raise ValueError("json_api options given for a feed spider")
         if self.spider == "json_api" and (self.json_api is None or self.json_api.fields is None):
             raise ValueError("a json_api spider needs json_api.fields")
+        if self.listing is not None and self.spider in ("feed", "json_api"):
+            raise ValueError(f"listing options given for a {self.spider} spider")
+        if self.spider == "listing" and (self.feed is not None or self.json_api is not None):
+            raise ValueError("feed or json_api options given for a listing spider")
+        if self.spider == "listing" and self.listing is None:
+            raise ValueError("a listing spider needs listing options (entries, title)")
         if self.options and self.spider != "custom":
             raise ValueError("options are for a custom spider (spider.py) only")
         return self
@@ -198,6 +305,17 @@ class SourceConfig(_Strict):
     def json_api_options(self) -> JsonApiOptions:
         """The JSON API options, defaults filled in."""
         return self.json_api or JsonApiOptions()
+
+    def listing_options(self) -> ListingOptions:
+        """The listing options.
+
+        Raises:
+            ValueError: When the source has none (a custom spider built on the listing
+                spider must still say ``listing:``).
+        """
+        if self.listing is None:
+            raise ValueError(f"{self.id}: a listing spider needs listing options")
+        return self.listing
 
     def crontab(self) -> dict[str, str]:
         """The schedule as Celery ``crontab`` keyword arguments."""

@@ -6,6 +6,7 @@ Dates without a time zone are taken as UTC; dates without a time as midnight UTC
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -29,6 +30,9 @@ KNOWN_FORMATS: tuple[str, ...] = (
 )
 """Unambiguous formats tried after ISO 8601 (day-first/month-first numerals are left out:
 a source that writes ``03/04/2024`` passes its own format)."""
+
+_NUMERIC_DATE = re.compile(r"^(?P<first>\d{1,2})[./-](?P<second>\d{1,2})[./-](?:\d{2}|\d{4})$")
+"""``05.02.2024``: 5 February in Europe, 2 May in the U.S.; the fallback would pick one."""
 
 _FALLBACK_SETTINGS: dict[str, Any] = {
     "STRICT_PARSING": True,
@@ -57,7 +61,8 @@ def parse_date(
     """Read a date: ISO 8601, then ``formats``, then ``KNOWN_FORMATS``, then RFC 2822.
 
     ``dateparser`` is the last resort; its use is logged as a warning and flagged on the
-    result so the caller can surface it.
+    result so the caller can surface it. It is not asked about all-numeric dates whose day
+    and month could be swapped: those need the source's own format.
 
     Args:
         text: The date as the source wrote it.
@@ -73,6 +78,8 @@ def parse_date(
     strict = _parse_strict(cleaned, formats)
     if strict is not None:
         return ParsedDate(_as_utc(strict))
+    if _is_day_month_ambiguous(cleaned):
+        raise DateParseError(f"ambiguous date {cleaned!r}: day and month could be either")
     fallback = _parse_fallback(cleaned, languages)
     if fallback is None:
         raise DateParseError(f"unreadable date {cleaned!r}")
@@ -96,8 +103,16 @@ def _parse_strict(text: str, formats: Sequence[str]) -> datetime | None:
         return None
 
 
+def _is_day_month_ambiguous(text: str) -> bool:
+    match = _NUMERIC_DATE.match(text)
+    if match is None:
+        return False
+    first, second = int(match["first"]), int(match["second"])
+    return first != second and first <= 12 and second <= 12
+
+
 def _parse_fallback(text: str, languages: Sequence[str] | None) -> datetime | None:
-    import dateparser  # slow to import; only needed when the known formats fail
+    import dateparser  # type: ignore[import-untyped]  # slow to import; only when needed
 
     parsed: datetime | None = dateparser.parse(
         text, languages=list(languages) if languages else None, settings=_FALLBACK_SETTINGS

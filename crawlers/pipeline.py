@@ -8,7 +8,9 @@ is raised again; items stored earlier stay as they were.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from core.db import session_scope
 from core.logging_ import get_logger
@@ -28,6 +30,8 @@ def run_and_store(
     in_subprocess: bool = False,
     *,
     database_url: str | None = None,
+    start_url: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> tuple[CrawlOutcome, StoreResult]:
     """Crawl one source and store what it yielded.
 
@@ -37,6 +41,8 @@ def run_and_store(
         in_subprocess: Crawl in a child process (required where a crawl already ran in
             this process, e.g. a Celery worker).
         database_url: The database (default: the configured one).
+        start_url: A page to crawl instead of the source's start URLs.
+        settings: Scrapy setting overrides for this crawl (``crawlers.runner.crawl``).
 
     Returns:
         The crawl outcome and what storing did.
@@ -45,10 +51,11 @@ def run_and_store(
         UnknownSourceError: When no source has this id (nothing is recorded).
         ReplayError: When the replay is malformed (the failed run is recorded first).
         CrawlProcessError: When the crawl could not run (the failed run is recorded first).
+        ValueError: When a setting override is refused (nothing is recorded).
     """
     config = get_source(source_id)
     try:
-        outcome = _crawl(source_id, replay, in_subprocess)
+        outcome = _crawl(source_id, replay, in_subprocess, start_url, settings)
     except ReplayError as exc:
         _record_failure(config, exc.outcome, str(exc), database_url)
         raise
@@ -71,12 +78,17 @@ def run_and_store(
     return outcome, result
 
 
-def _crawl(source_id: str, replay: Path | None, in_subprocess: bool) -> CrawlOutcome:
+def _crawl(
+    source_id: str,
+    replay: Path | None,
+    in_subprocess: bool,
+    start_url: str | None,
+    settings: Mapping[str, Any] | None,
+) -> CrawlOutcome:
     from crawlers import runner  # imports Scrapy; only needed once a crawl really runs
 
-    if in_subprocess:
-        return runner.crawl_in_subprocess(source_id, replay)
-    return runner.crawl(source_id, replay)
+    crawl = runner.crawl_in_subprocess if in_subprocess else runner.crawl
+    return crawl(source_id, replay, start_url=start_url, settings=settings)
 
 
 def _record_failure(

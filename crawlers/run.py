@@ -1,5 +1,5 @@
 """The child-process entry of ``crawl_in_subprocess``: ``python -m crawlers.run SOURCE_ID
-[--replay PATH] [--start-url URL]``.
+[--replay PATH] [--start-url URL] [--settings JSON]``.
 
 Crawls once and prints one JSON object on stdout: ``{"outcome": ...}`` or, when the crawl
 could not run, ``{"error": {"type": ..., "message": ...}}``. Logs go to stderr.
@@ -18,10 +18,15 @@ from crawlers.errors import CrawlerError, ReplayError
 from crawlers.runner import crawl, error_to_dict
 
 
-def crawl_answer(source_id: str, replay: Path | None, start_url: str | None) -> dict[str, Any]:
+def crawl_answer(
+    source_id: str,
+    replay: Path | None,
+    start_url: str | None,
+    settings: dict[str, Any] | None = None,
+) -> dict[str, Any]:
     """What the child prints: the outcome, or the error that stopped the crawl."""
     try:
-        outcome = crawl(source_id, replay, start_url=start_url)
+        outcome = crawl(source_id, replay, start_url=start_url, settings=settings)
         return {"outcome": outcome.model_dump(mode="json")}
     except ReplayError as exc:
         if exc.outcome is not None:
@@ -37,11 +42,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("source_id")
     parser.add_argument("--replay", type=Path, default=None)
     parser.add_argument("--start-url", default=None)
+    parser.add_argument(
+        "--settings", type=json.loads, default=None, help="Scrapy setting overrides (JSON)"
+    )
     args = parser.parse_args(argv)
     configure_logging("INFO")
     stdout, sys.stdout = sys.stdout, sys.stderr
     try:
-        answer = crawl_answer(args.source_id, args.replay, args.start_url)
+        answer = crawl_answer(args.source_id, args.replay, args.start_url, args.settings)
     finally:
         sys.stdout = stdout
     json.dump(answer, stdout, ensure_ascii=False)

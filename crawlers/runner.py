@@ -3,6 +3,10 @@
 ``crawl`` runs Scrapy in this process. Twisted's reactor runs once per process, so a process
 that crawls repeatedly (a Celery worker, a test session) calls ``crawl_in_subprocess``,
 which runs ``python -m crawlers.run`` and reads the same ``CrawlOutcome`` back as JSON.
+
+Both take per-crawl setting overrides (a shorter timeout, a smaller body cap, fewer
+retries), checked by ``check_overrides``: never faster than one request per second per
+domain, never anonymous, never deaf to robots.txt.
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,7 +28,7 @@ from pydantic import ValidationError
 from scrapy import signals
 from scrapy.crawler import Crawler, CrawlerRunner
 from scrapy.http import Response
-from scrapy.settings import Settings
+from scrapy.settings import Settings, default_settings
 from scrapy.utils.reactor import (
     install_reactor,
     is_asyncio_reactor_installed,
@@ -52,6 +59,7 @@ __all__ = [
     "OutcomeCollector",
     "ReplayError",
     "UnknownSourceError",
+    "check_overrides",
     "crawl",
     "crawl_in_subprocess",
     "raise_for_replay",
@@ -78,13 +86,34 @@ SETTINGS_SNAPSHOT = (
 )
 """Crawler settings copied into each outcome, so a run shows the politeness it had."""
 
+MIN_DOWNLOAD_DELAY = 1.0
+MAX_CONCURRENT_PER_DOMAIN = 4
+FIXED_SETTINGS: dict[str, Any] = {
+    "ROBOTSTXT_OBEY": True,
+    "TELNETCONSOLE_ENABLED": False,
+    "REMOTE_CONTROL_ENABLED": False,
+}
+"""Settings an override may restate but never change."""
+UNOVERRIDABLE = frozenset({"USER_AGENT", "BOT_NAME", "SPIDER_MODULES"})
+"""Identity and spider discovery come from ``core.settings`` and the project only."""
+
+MAXSIZE_WARNING = re.compile(
+    r"(?P<verb>Expected to receive|Received) (?P<size>\d+) bytes which is larger than "
+    r"download max size \((?P<limit>\d+)\) in request <\w+ (?P<url>\S+)>"
+)
+"""Scrapy's warning when it cancels a download over ``DOWNLOAD_MAXSIZE``."""
+
 SUBPROCESS_TIMEOUT = 1800.0
 SCRAPY_LOG_LEVEL = logging.WARNING
 """Scrapy's own INFO lines (middleware lists, stats dumps) are noise beside the outcome."""
 
 
 def crawl(
-    source_id: str, replay: Path | None = None, *, start_url: str | None = None
+    source_id: str,
+    replay: Path | None = None,
+    *,
+    start_url: str | None = None,
+    settings: Mapping[str, Any] | None = None,
 ) -> CrawlOutcome:
     """Crawl one source in this process (once per process: the reactor cannot restart).
 
@@ -93,21 +122,27 @@ def crawl(
         replay: A saved response, or a folder of them, to read instead of the network.
         start_url: A page to crawl live instead of the source's start URLs (to try a
             source's parser on another page, or on a test server).
+        settings: Scrapy settings for this crawl only (see ``check_overrides``); they
+            take precedence over the project's and the source's.
 
     Raises:
         UnknownSourceError: When no source has this id.
         ReplayError: When the replay path is unusable or a saved response is malformed;
             the error carries the outcome when the crawl ran.
         CrawlProcessError: When this process has already run a crawl.
+        ValueError: When a setting override is refused (before anything runs).
     """
     get_source(source_id)
+    overrides = check_overrides(settings or {})
     if replay is not None:
         replay = Path(replay)
         replay_files(replay)
-    settings = Settings(build_scrapy_settings())
-    reactor = _fresh_reactor(settings)
+    scrapy_settings = Settings(build_scrapy_settings())
+    scrapy_settings.setdict(overrides, priority="cmdline")
+    reactor = _fresh_reactor(scrapy_settings)
     logging.getLogger("scrapy").setLevel(SCRAPY_LOG_LEVEL)
-    runner = CrawlerRunner(settings)  # unlike CrawlerProcess, leaves logging to the application
+    # Unlike CrawlerProcess, CrawlerRunner leaves logging to the application.
+    runner = CrawlerRunner(scrapy_settings)
     crawler = runner.create_crawler(spider_class(source_id))
     collector = OutcomeCollector(source_id, replay)
     collector.connect(crawler)
@@ -116,7 +151,8 @@ def crawl(
     )
     deferred.addErrback(collector.on_crawl_failure)
     deferred.addBoth(lambda _: reactor.stop())
-    reactor.run(installSignalHandlers=threading.current_thread() is threading.main_thread())
+    with collector.size_caps.listening():
+        reactor.run(installSignalHandlers=threading.current_thread() is threading.main_thread())
     outcome = collector.outcome(crawler)
     raise_for_replay(outcome)
     return outcome
@@ -127,6 +163,7 @@ def crawl_in_subprocess(
     replay: Path | None = None,
     *,
     start_url: str | None = None,
+    settings: Mapping[str, Any] | None = None,
     timeout: float = SUBPROCESS_TIMEOUT,
 ) -> CrawlOutcome:
     """Crawl one source in a child Python process; same arguments, result and errors as
@@ -136,12 +173,16 @@ def crawl_in_subprocess(
         UnknownSourceError: When no source has this id.
         ReplayError: As ``crawl``.
         CrawlProcessError: When the child dies, times out or answers nonsense.
+        ValueError: When a setting override is refused (before the child starts).
     """
+    overrides = check_overrides(settings or {})
     command = [sys.executable, "-m", "crawlers.run", source_id]
     if replay is not None:
         command += ["--replay", str(replay)]
     if start_url is not None:
         command += ["--start-url", start_url]
+    if overrides:
+        command += ["--settings", json.dumps(overrides)]
     try:
         done = subprocess.run(
             command, capture_output=True, timeout=timeout, env=_child_env(), check=False
@@ -167,6 +208,27 @@ def read_child_answer(
         raise_for_replay(outcome)
         return outcome
     raise error_from_dict(answer.get("error") or {})
+
+
+def check_overrides(overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """Per-crawl Scrapy setting overrides, checked against the politeness floor.
+
+    Raises:
+        ValueError: Naming the first override refused and why (an unknown name, identity,
+            robots.txt, or a pace faster than one request per second per domain).
+    """
+    known = set(build_scrapy_settings()) | {n for n in dir(default_settings) if n.isupper()}
+    checked: dict[str, Any] = {}
+    for name, value in overrides.items():
+        if name not in known:
+            raise ValueError(f"{name!r} is not a Scrapy setting")
+        if name in UNOVERRIDABLE:
+            raise ValueError(f"{name} cannot be overridden per crawl")
+        if name in FIXED_SETTINGS and value != FIXED_SETTINGS[name]:
+            raise ValueError(f"{name} must stay {FIXED_SETTINGS[name]!r}")
+        _check_pace(name, value)
+        checked[name] = value
+    return checked
 
 
 def raise_for_replay(outcome: CrawlOutcome) -> None:
@@ -205,6 +267,47 @@ def error_from_dict(data: dict[str, Any]) -> CrawlerError:
     return CrawlProcessError(f"{kind}: {message}")
 
 
+class SizeCapLog(logging.Handler):
+    """Why Scrapy cancelled downloads over ``DOWNLOAD_MAXSIZE``, by URL, read from its log.
+
+    A body that declares no length is cancelled mid-stream with an exception that carries no
+    text; the size and the cap are only in Scrapy's warning.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.reasons: dict[str, str] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the reason of a size-cap warning."""
+        match = MAXSIZE_WARNING.search(record.getMessage())
+        if match is None:
+            return
+        size, limit = match["size"], match["limit"]
+        if match["verb"] == "Received":
+            reason = f"body passed the {limit}-byte cap after {size} bytes; download cancelled"
+        else:
+            reason = f"body declares {size} bytes, over the {limit}-byte cap; download cancelled"
+        self.reasons[match["url"]] = reason
+
+    @contextmanager
+    def listening(self) -> Iterator[None]:
+        """Listen to Scrapy's log for the duration of a crawl."""
+        scrapy_logger = logging.getLogger("scrapy")
+        scrapy_logger.addHandler(self)
+        try:
+            yield
+        finally:
+            scrapy_logger.removeHandler(self)
+
+    def explain(self, problem: Problem) -> Problem:
+        """A failed request's problem, as an oversized body when that is why it failed."""
+        reason = self.reasons.get(problem.location or "")
+        if reason is None or problem.kind != "network":
+            return problem
+        return Problem(kind="payload", message=reason, location=problem.location, fatal=True)
+
+
 class OutcomeCollector:
     """Collects items and errors from a crawler's signals and builds the ``CrawlOutcome``."""
 
@@ -214,6 +317,7 @@ class OutcomeCollector:
         self.started_at = datetime.now(UTC)
         self.items: list[ItemRecord] = []
         self.problems: list[Problem] = []
+        self.size_caps = SizeCapLog()
 
     def connect(self, crawler: Crawler) -> None:
         """Listen to the crawler's item and error signals."""
@@ -252,6 +356,7 @@ class OutcomeCollector:
         stats = _json_safe(crawler.stats.get_stats()) if crawler.crawling or crawler.spider else {}
         spider = crawler.spider
         spider_problems = spider.problems if isinstance(spider, SourceSpider) else []
+        spider_problems = [self.size_caps.explain(p) for p in spider_problems]
         prefix = "downloader/response_status_count/"
         return CrawlOutcome(
             source_id=self.source_id,
@@ -273,6 +378,22 @@ class OutcomeCollector:
         if response is not None:
             location = response.meta.get("replay_file") or response.url
         self.problems.append(Problem(kind=kind, message=message, location=location, fatal=fatal))
+
+
+def _check_pace(name: str, value: Any) -> None:
+    if name == "DOWNLOAD_DELAY" and not _number_at_least(value, MIN_DOWNLOAD_DELAY):
+        raise ValueError(f"DOWNLOAD_DELAY must be at least {MIN_DOWNLOAD_DELAY} s, not {value!r}")
+    if name == "CONCURRENT_REQUESTS_PER_DOMAIN" and not (
+        isinstance(value, int) and 1 <= value <= MAX_CONCURRENT_PER_DOMAIN
+    ):
+        raise ValueError(
+            f"CONCURRENT_REQUESTS_PER_DOMAIN must be 1 to {MAX_CONCURRENT_PER_DOMAIN}, "
+            f"not {value!r}"
+        )
+
+
+def _number_at_least(value: Any, floor: float) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value >= floor
 
 
 def _describe(failure: Failure) -> str:

@@ -1,11 +1,15 @@
 """Recording crawl runs and judging source health from them.
 
-A run's status is ``ok`` or ``failed``. A source is unhealthy after a failed run, or a run that yielded fewer items than its
-``expected.min_items``; the reason says which, in words a person can act on.
+A run's status is ``ok`` or ``failed``. A source is unhealthy after a failed run, or a run
+that yielded fewer items than its ``expected.min_items``; the reason says which, in words a
+person can act on. A healthy run that surfaced warnings (an unreadable date, an unmapped
+value, a skipped entry) keeps the source healthy, and the reason names the first of them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -13,8 +17,11 @@ from sqlalchemy.orm import Session
 
 from core.models import CrawlRun, Item, Source, utcnow
 from crawlers.config import SourceConfig
-from crawlers.outcome import CrawlOutcome
+from crawlers.outcome import CrawlOutcome, Problem
 from crawlers.store import StoreResult, upsert_source
+
+WARNING_KINDS = frozenset({"item", "date", "unmapped", "empty"})
+"""Problems worth a look on a healthy run (``limit`` is not: a page cap is by design)."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,8 @@ class Health:
 def assess_health(
     config: SourceConfig, outcome: CrawlOutcome | None, failure: str | None
 ) -> Health:
-    """Health after a run: failed, too few items, or healthy (noting too many items).
+    """Health after a run: failed, too few items, or healthy (noting too many items or
+    the run's warnings).
 
     Args:
         config: The source.
@@ -46,7 +54,19 @@ def assess_health(
         )
     if count > expected.max_items:  # still healthy, but worth a look (runaway pagination?)
         return Health(True, f"last run found {count} items; at most {expected.max_items} expected")
-    return Health(True)
+    warnings = [p for p in outcome.problems if p.kind in WARNING_KINDS]
+    return Health(True, describe_warnings(warnings) if warnings else None)
+
+
+def describe_warnings(problems: Sequence[Problem]) -> str:
+    """Warnings as one line: how many of each kind, and the first in full."""
+    kinds: Counter[str] = Counter()
+    for problem in problems:
+        kinds[problem.kind] += problem.count
+    total = sum(kinds.values())
+    counts = ", ".join(f"{kind} {n}" for kind, n in kinds.most_common())
+    noun = "warning" if total == 1 else "warnings"
+    return f"last run had {total} {noun} ({counts}); first: {problems[0].describe()}"
 
 
 def record_run(

@@ -2,7 +2,8 @@
 
 Politeness first: robots.txt obeyed, an identifying User-Agent, at most one request per
 second per domain (AutoThrottle may only slow down from there), conditional GETs through
-the RFC 2616 HTTP cache. Per-source overrides come from ``politeness:`` in ``source.yml``.
+the RFC 2616 HTTP cache. Per-source overrides come from ``politeness:`` in ``source.yml``;
+per-crawl ones (a test's short timeout) from ``crawlers.runner.crawl(settings=...)``.
 The values are read from ``core.settings`` when this module is imported;
 ``build_scrapy_settings()`` reads them afresh (the runner uses it).
 """
@@ -36,6 +37,9 @@ def build_scrapy_settings(core: Settings | None = None) -> dict[str, Any]:
         "HTTPCACHE_ENABLED": True,
         "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
         "HTTPCACHE_DIR": str(_data_dir(core) / "httpcache"),
+        # Count what the server answered (a 304, not the cached copy it revalidated; no
+        # request at all for a fresh cached copy): the stats sit between cache and network.
+        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.stats.DownloaderStats": 950},
         "DOWNLOAD_MAXSIZE": core.max_body_bytes,
         "DOWNLOAD_WARNSIZE": core.max_body_bytes // 2,
         "DOWNLOAD_TIMEOUT": 30,

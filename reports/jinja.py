@@ -62,4 +62,15 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.filters["number"] = lambda v: format_decimal(v, locale=BABEL_LOCALE[lang])
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
     env.filters["pick"] = lambda d: (d or {}).get(lang) or (d or {}).get("en") or ""
+    env.filters["chain"] = lambda chain_id: _chain_name(chain_id, lang)
     return env
+
+
+def _chain_name(chain_id: str, lang: str) -> str:
+    from tagger.taxonomy import load_taxonomy
+
+    try:
+        name = load_taxonomy().chain(chain_id).name
+    except KeyError:
+        return chain_id
+    return name.zh if lang == "zh" else name.en

@@ -11,7 +11,7 @@ from functools import lru_cache
 
 from core.types import ChainTag, ItemKind
 from tagger._codes import CodeHit
-from tagger._lexicon import Entry, Field, Grade
+from tagger._lexicon import BLOCKS_IP_TYPE, Entry, Field, Grade
 from tagger._refs import CaseRef
 from tagger.taxonomy import Taxonomy
 
@@ -48,14 +48,21 @@ class Matches:
 
     def __post_init__(self) -> None:
         self._by_field = {
-            Field.CHAIN: self.chain, Field.KIND: self.kind, Field.JURISDICTION: self.jurisdiction,
-            Field.BLOCKER: self.jurisdiction, Field.IP_TYPE: self.ip_type, Field.SIGNAL: self.signal,
+            Field.CHAIN: self.chain,
+            Field.KIND: self.kind,
+            Field.JURISDICTION: self.jurisdiction,
+            Field.IP_TYPE: self.ip_type,
+            Field.SIGNAL: self.signal,
         }
 
     def add(self, entries: Iterable[Entry], start: int, end: int) -> None:
-        """File one match under each of its entries."""
+        """File one match under each of its entries (blockers beside the cues they void)."""
         for entry in entries:
-            self._by_field[entry.field].append((entry, start, end))
+            if entry.field is Field.BLOCKER:
+                target = self.ip_type if entry.target == BLOCKS_IP_TYPE else self.jurisdiction
+                target.append((entry, start, end))
+            else:
+                self._by_field[entry.field].append((entry, start, end))
 
 
 @dataclass(slots=True)
@@ -112,22 +119,24 @@ class ChainScorer:
     def __init__(self, taxonomy: Taxonomy) -> None:
         self._forward = {b: list(w.targets) for b, w in taxonomy.binhu_to_465.items()}
         self._reverse = taxonomy.binhu_equivalents()
+        self._order = {chain_id: index for index, chain_id in enumerate(taxonomy.chain_ids())}
 
     def score(self, terms: Iterable[Term], codes: Iterable[CodeHit], text: str) -> list[ChainTag]:
-        """Tagged chains, best first."""
+        """Tagged chains, best first (465 chains before Binhu ones on equal scores)."""
         evidence = _chain_evidence(terms, codes, text)
         tags = {
-            chain: ChainTag(id=chain, score=ev.score(),
-                            evidence=list(ev.texts.values())[:MAX_EVIDENCE])
+            chain: ChainTag(
+                id=chain, score=ev.score(), evidence=list(ev.texts.values())[:MAX_EVIDENCE]
+            )
             for chain, ev in evidence.items()
             if ev.qualifies()
         }
-        for binhu, targets in self._forward.items():
-            for target in targets:
+        for binhu in [chain for chain in tags if chain in self._forward]:
+            for target in self._forward[binhu]:
                 _derive(tags, binhu, target)
-        for chain_465, binhu in self._reverse.items():
-            _derive(tags, chain_465, binhu)
-        return sorted(tags.values(), key=lambda t: (-t.score, t.id))
+        for chain_465 in [chain for chain in tags if chain in self._reverse]:
+            _derive(tags, chain_465, self._reverse[chain_465])
+        return sorted(tags.values(), key=lambda t: (-t.score, self._order.get(t.id, 0)))
 
 
 def _derive(tags: dict[str, ChainTag], source: str, target: str) -> None:
@@ -140,8 +149,9 @@ def _derive(tags: dict[str, ChainTag], source: str, target: str) -> None:
         tags[target] = ChainTag(id=target, score=origin.score, evidence=list(origin.evidence))
         return
     evidence = own.evidence + [e for e in origin.evidence if e not in own.evidence]
-    tags[target] = ChainTag(id=target, score=max(own.score, origin.score),
-                            evidence=evidence[:MAX_EVIDENCE])
+    tags[target] = ChainTag(
+        id=target, score=max(own.score, origin.score), evidence=evidence[:MAX_EVIDENCE]
+    )
 
 
 def head_end(text: str) -> int:
@@ -151,10 +161,16 @@ def head_end(text: str) -> int:
 
 
 def choose_kind(terms: Iterable[Term], head: int, order: list[str]) -> ItemKind | None:
-    """The kind with the most cue weight (head cues count double; ties go to ``order``)."""
-    totals: dict[str, float] = defaultdict(float)
+    """The kind with the most cue weight: each distinct cue counts once, double when it is in
+    the head; ties go to the kind listed first in ``order``."""
+    weights: dict[tuple[str, str], float] = {}
     for entry, start, _ in terms:
-        totals[entry.target] += KIND_WEIGHTS.get(entry.grade, 1.0) * (2 if start < head else 1)
+        weight = KIND_WEIGHTS.get(entry.grade, 1.0) * (2 if start < head else 1)
+        key = (entry.target, entry.term)
+        weights[key] = max(weight, weights.get(key, 0.0))
+    totals: dict[str, float] = defaultdict(float)
+    for (kind, _), weight in weights.items():
+        totals[kind] += weight
     if not totals:
         return None
     best = max(order, key=lambda kind: (totals.get(kind, 0.0), -order.index(kind)))
@@ -179,7 +195,9 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
 
 
 def choose_jurisdictions(
-    terms: Iterable[Term], party_spans: list[tuple[int, int]], refs: list[CaseRef],
+    terms: Iterable[Term],
+    party_spans: list[tuple[int, int]],
+    refs: list[CaseRef],
     weak_codes: set[str],
 ) -> list[str]:
     """Jurisdiction codes in order of appearance.
@@ -203,9 +221,16 @@ def choose_jurisdictions(
 def choose_ip_types(terms: Iterable[Term], refs: list[CaseRef]) -> list[str]:
     """IP types in order of appearance; standard-essential patents and patent case numbers
     (PTAB, UPC) also mean "patent"."""
-    found = [(start, entry.target) for entry, start, _ in terms]
-    found += [(ref.start, "patent") for ref in refs if ref.ref.startswith(("IPR", "PGR", "CBM"))
-              or ref.jurisdiction == "UPC"]
+    found = [
+        (start, entry.target)
+        for entry, start, _ in _longest_first(list(terms))
+        if entry.field is Field.IP_TYPE
+    ]
+    found += [
+        (ref.start, "patent")
+        for ref in refs
+        if ref.ref.startswith(("IPR", "PGR", "CBM")) or ref.jurisdiction == "UPC"
+    ]
     types = list(dict.fromkeys(target for _, target in sorted(found)))
     if "sep" in types and "patent" not in types:
         types.append("patent")
@@ -213,6 +238,7 @@ def choose_ip_types(terms: Iterable[Term], refs: list[CaseRef]) -> list[str]:
 
 
 def choose_products(terms: Iterable[Term]) -> list[str]:
-    """Taxonomy product phrases found, as the taxonomy names them, longest match first."""
-    products = [t for t in terms if t[0].grade is Grade.PRODUCT]
-    return list(dict.fromkeys(entry.term for entry, _, _ in _longest_first(products)))
+    """Taxonomy product phrases found, as the taxonomy names them; a product inside a longer
+    chain phrase (an anchor such as a park's name) does not count."""
+    outermost = _longest_first(list(terms))
+    return list(dict.fromkeys(e.term for e, _, _ in outermost if e.grade is Grade.PRODUCT))

@@ -31,6 +31,8 @@ _IPC_SYMBOL = re.compile(
 )
 _IPC_CONTEXT = re.compile(r"IPC|CPC|[Cc]lassification|分类")
 _CONTEXT_CHARS = 40
+_HS_HINTS = ("hs", "hts", "heading", "tariff", "cn", "commodity", "税", "编码")
+"""Cheap look for a context word before a number, before the context regex runs."""
 
 HS_WEIGHTS = {2: 0.3, 4: 0.5, 6: 0.6}
 """Evidence weight of an HS match by the length of the taxonomy code it matched."""
@@ -99,7 +101,9 @@ class CodeIndex:
                 found.extend((chain, weight) for chain in self._hs.get(digits[:length], ()))
         return found
 
-    def ipc_chains(self, sub: str, group: str | None, subgroup: str | None) -> list[tuple[str, float]]:
+    def ipc_chains(
+        self, sub: str, group: str | None, subgroup: str | None
+    ) -> list[tuple[str, float]]:
         """Chains whose IPC classes, subclasses, groups or subgroups the symbol falls under."""
         found = [(e.chain, IPC_WEIGHTS["class"]) for e in self._ipc.get(sub[:3], ())]
         for entry in self._ipc.get(sub, ()):
@@ -129,10 +133,15 @@ def _hs_matches(text: str, index: CodeIndex) -> list[tuple[str, int, str]]:
     for match in _HS_NUMBER.finditer(text):
         code, start = match.group("code"), match.start()
         digits = _hs_digits(code)
-        before = text[max(0, start - _CONTEXT_CHARS): start]
-        context = _HS_CONTEXT_BEFORE.search(before)
+        before = text[max(0, start - _CONTEXT_CHARS) : start]
+        lowered = before.lower()
+        context = (
+            _HS_CONTEXT_BEFORE.search(before)
+            if any(hint in lowered for hint in _HS_HINTS)
+            else None
+        )
         if context:
-            found.append((digits, start, (before[context.start():] + code).strip()))
+            found.append((digits, start, (before[context.start() :] + code).strip()))
         elif "." in code and (len(digits) >= 8 or index.knows_heading(digits)):
             found.append((digits, start, code))
     if "hapter" in text or "章" in text:
@@ -154,7 +163,22 @@ def _ipc_matches(text: str) -> list[tuple[str, str | None, str | None, int, str]
     return found
 
 
-_HS_WORDS = ("HS", "HTS", "eading", "ariff", "CN code", "ommodity", "税号", "税则", "编码", "章")
+_HS_WORDS = (
+    "HS",
+    "HTS",
+    "heading",
+    "Heading",
+    "HEADING",
+    "tariff",
+    "Tariff",
+    "TARIFF",
+    "CN code",
+    "ommodity",
+    "税号",
+    "税则",
+    "编码",
+    "章",
+)
 _IPC_WORDS = ("IPC", "CPC", "lassification", "分类")
 
 
@@ -176,6 +200,7 @@ def find_codes(text: str, index: CodeIndex) -> FoundCodes:
             hs_codes.append(f"HS {hs_display(digits)}")
         hits.extend(CodeHit(c, w, evidence, start) for c, w in index.hs_chains(digits))
     for sub, group, subgroup, start, label in ipc_found:
-        hits.extend(CodeHit(c, w, f"IPC {label}", start)
-                    for c, w in index.ipc_chains(sub, group, subgroup))
+        hits.extend(
+            CodeHit(c, w, f"IPC {label}", start) for c, w in index.ipc_chains(sub, group, subgroup)
+        )
     return FoundCodes(hits, list(dict.fromkeys(hs_codes)))

@@ -7,10 +7,30 @@ from dataclasses import dataclass
 from datetime import date
 
 _MONTHS = {
-    "jan": 1, "january": 1, "feb": 2, "february": 2, "mar": 3, "march": 3, "apr": 4,
-    "april": 4, "may": 5, "jun": 6, "june": 6, "jul": 7, "july": 7, "aug": 8, "august": 8,
-    "sep": 9, "sept": 9, "september": 9, "oct": 10, "october": 10, "nov": 11, "november": 11,
-    "dec": 12, "december": 12,
+    "jan": 1,
+    "january": 1,
+    "feb": 2,
+    "february": 2,
+    "mar": 3,
+    "march": 3,
+    "apr": 4,
+    "april": 4,
+    "may": 5,
+    "jun": 6,
+    "june": 6,
+    "jul": 7,
+    "july": 7,
+    "aug": 8,
+    "august": 8,
+    "sep": 9,
+    "sept": 9,
+    "september": 9,
+    "oct": 10,
+    "october": 10,
+    "nov": 11,
+    "november": 11,
+    "dec": 12,
+    "december": 12,
 }
 _MONTH = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 _DATE = re.compile(
@@ -26,7 +46,103 @@ _YEAR = re.compile(r"(?<![0-9])(?:19|20)[0-9][0-9](?![0-9])")
 _BEFORE_YEAR = 24
 _AFTER_YEAR = 10
 _ABBREVIATIONS = frozenset(
-    ["inc", "ltd", "co", "corp", "no", "nos", "inv", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mr", "ms", "mrs", "dr", "st", "fed", "cir", "cl", "ct", "pat", "app", "supp", "ill", "tex", "cal", "del", "va", "mass", "mich", "fla", "ga", "md", "pa", "wis", "minn", "colo", "ariz", "wash", "conn", "ind", "ky", "la", "mo", "okla", "tenn", "utah", "ore", "al", "etc", "vs", "v", "jr", "sr", "ltda", "pte", "bhd", "mfg", "int'l", "intl", "dept", "gov", "govt", "art", "sec", "reg", "vol", "pp", "cf", "approx", "ca", "bros", "llc", "l.p", "s.a", "n.v", "b.v", "u.s", "u.k", "p.r", "e.g", "i.e", "a.m", "p.m", "s.p.a", "k.k", "l.l.c"]
+    [
+        "inc",
+        "ltd",
+        "co",
+        "corp",
+        "no",
+        "nos",
+        "inv",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mr",
+        "ms",
+        "mrs",
+        "dr",
+        "st",
+        "fed",
+        "cir",
+        "cl",
+        "ct",
+        "pat",
+        "app",
+        "supp",
+        "ill",
+        "tex",
+        "cal",
+        "del",
+        "va",
+        "mass",
+        "mich",
+        "fla",
+        "ga",
+        "md",
+        "pa",
+        "wis",
+        "minn",
+        "colo",
+        "ariz",
+        "wash",
+        "conn",
+        "ind",
+        "ky",
+        "la",
+        "mo",
+        "okla",
+        "tenn",
+        "utah",
+        "ore",
+        "al",
+        "etc",
+        "vs",
+        "v",
+        "jr",
+        "sr",
+        "ltda",
+        "pte",
+        "bhd",
+        "mfg",
+        "int'l",
+        "intl",
+        "dept",
+        "gov",
+        "govt",
+        "art",
+        "sec",
+        "reg",
+        "vol",
+        "pp",
+        "cf",
+        "approx",
+        "ca",
+        "bros",
+        "llc",
+        "l.p",
+        "s.a",
+        "n.v",
+        "b.v",
+        "u.s",
+        "u.k",
+        "p.r",
+        "e.g",
+        "i.e",
+        "a.m",
+        "p.m",
+        "s.p.a",
+        "k.k",
+        "l.l.c",
+    ]
 )
 _WORD_START = re.compile(r"[\w.'’]+$")
 
@@ -97,9 +213,10 @@ def _is_sentence_end(text: str, stop: int) -> bool:
     abbreviation and must be followed by a capital, a digit or a CJK character."""
     if text[stop] != ".":
         return True
-    following = text[stop + 1: stop + 4].lstrip(" \"'“‘([")
-    if following and not (following[0].isupper() or following[0].isdigit()
-                          or "\u4e00" <= following[0] <= "\u9fff"):
+    following = text[stop + 1 : stop + 4].lstrip(" \"'“‘([")
+    if following and not (
+        following[0].isupper() or following[0].isdigit() or "\u4e00" <= following[0] <= "\u9fff"
+    ):
         return False
     return not is_abbreviation(text, stop)
 
@@ -152,13 +269,16 @@ class Sentences:
         return start, end
 
 
-def nearest_date(dates: list[FoundDate], start: int, end: int, span: tuple[int, int]) -> date | None:
-    """The date inside ``span`` closest to the text between ``start`` and ``end``."""
+def nearest_date(
+    dates: list[FoundDate], start: int, end: int, span: tuple[int, int]
+) -> tuple[int, date] | None:
+    """The date inside ``span`` closest to the text between ``start`` and ``end``, with its
+    distance in characters."""
     best: tuple[int, date] | None = None
     for found in dates:
         if found.start < span[0] or found.end > span[1]:
             continue
-        distance = found.start - end if found.start >= end else start - found.end
-        if best is None or abs(distance) < best[0]:
-            best = (abs(distance), found.value)
-    return best[1] if best else None
+        distance = abs(found.start - end if found.start >= end else start - found.end)
+        if best is None or distance < best[0]:
+            best = (distance, found.value)
+    return best

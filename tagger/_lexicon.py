@@ -36,6 +36,11 @@ class Grade(StrEnum):
     CONTEXT = "context"
 
 
+BLOCKS_JURISDICTION = "jurisdiction"
+BLOCKS_IP_TYPE = "ip_type"
+"""Targets of blocker entries: longer phrases that void the cues inside them."""
+
+
 @dataclass(frozen=True, slots=True)
 class Entry:
     """What one matched phrase is evidence of: ``target`` is a chain id, IP type, item kind,
@@ -68,8 +73,11 @@ def _phrases(terms: Iterable[str], entry: Entry, force_case: bool = False) -> It
     for term in terms:
         term = term.strip()
         if term:
-            yield Phrase(term, force_case or is_cased(term), Entry(entry.field, entry.target,
-                                                                    entry.grade, term))
+            yield Phrase(
+                term,
+                force_case or is_cased(term),
+                Entry(entry.field, entry.target, entry.grade, term),
+            )
 
 
 def _chain_phrases(taxonomy: Taxonomy, lang: Language) -> Iterator[Phrase]:
@@ -87,13 +95,19 @@ def _chain_phrases(taxonomy: Taxonomy, lang: Language) -> Iterator[Phrase]:
 
 def _ip_kind_signal_phrases(taxonomy: Taxonomy, lang: Language) -> Iterator[Phrase]:
     for ip_type in taxonomy.ip_types:
-        yield from _phrases(getattr(ip_type.cues, lang), Entry(Field.IP_TYPE, ip_type.id,
-                                                               Grade.STRONG, ""))
+        yield from _phrases(
+            getattr(ip_type.cues, lang), Entry(Field.IP_TYPE, ip_type.id, Grade.STRONG, "")
+        )
+    yield from _phrases(
+        getattr(taxonomy.ip_blockers, lang), Entry(Field.BLOCKER, BLOCKS_IP_TYPE, Grade.STRONG, "")
+    )
     for kind in taxonomy.kinds:
-        yield from _phrases(getattr(kind.strong, lang), Entry(Field.KIND, kind.id.value,
-                                                              Grade.STRONG, ""))
-        yield from _phrases(getattr(kind.weak, lang), Entry(Field.KIND, kind.id.value,
-                                                            Grade.WEAK, ""))
+        yield from _phrases(
+            getattr(kind.strong, lang), Entry(Field.KIND, kind.id.value, Grade.STRONG, "")
+        )
+        yield from _phrases(
+            getattr(kind.weak, lang), Entry(Field.KIND, kind.id.value, Grade.WEAK, "")
+        )
     for signal in taxonomy.signals:
         yield from _phrases(getattr(signal, lang), Entry(Field.SIGNAL, signal.id, Grade.STRONG, ""))
 
@@ -119,7 +133,9 @@ def _jurisdiction_phrases(taxonomy: Taxonomy, lang: Language) -> Iterator[Phrase
             grade = Grade.WEAK if code in weak else Grade.STRONG
             yield Phrase(name, True, Entry(Field.JURISDICTION, code, grade, name))
     blockers = getattr(taxonomy.blockers, lang)
-    yield from _phrases(blockers, Entry(Field.BLOCKER, "", Grade.STRONG, ""), lang == "en")
+    yield from _phrases(
+        blockers, Entry(Field.BLOCKER, BLOCKS_JURISDICTION, Grade.STRONG, ""), lang == "en"
+    )
 
 
 def build_phrases(taxonomy: Taxonomy, lang: Language) -> list[Phrase]:

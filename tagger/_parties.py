@@ -22,8 +22,18 @@ from tagger.taxonomy import load_taxonomy
 
 MAX_PARTIES = 100
 
-_TRIGGERS = ("respondent", "complainant", "complaint", "plaintiff", "defendant", "petitioner",
-             " v. ", " v ", " vs. ", " vs ")
+_TRIGGERS = (
+    "respondent",
+    "complainant",
+    "complaint",
+    "plaintiff",
+    "defendant",
+    "petitioner",
+    " v. ",
+    " v ",
+    " vs. ",
+    " vs ",
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -81,6 +91,10 @@ def find_parties(text: str) -> FoundParties:
         key = (raw.name.casefold(), raw.role)
         if not looks_like_name(raw.name) or key in parties or len(parties) >= MAX_PARTIES:
             continue
-        parties[key] = Party(name=raw.name, role=raw.role, location=raw.location,
-                             chinese=is_chinese_party(raw.name, raw.location))
+        parties[key] = Party(
+            name=raw.name,
+            role=raw.role,
+            location=raw.location,
+            chinese=is_chinese_party(raw.name, raw.location),
+        )
     return FoundParties(list(parties.values()), spans)

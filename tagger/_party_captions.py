@@ -12,8 +12,16 @@ from collections.abc import Iterator
 from tagger._dates import is_abbreviation
 from tagger._party_text import RawParty, clean_name, mentions, normalise_role, positions
 
-_PTAB_CONTEXT = ("IPR20", "PGR20", "CBM20", "inter partes", "nter Partes", "post-grant review",
-                 "PTAB", "Patent Trial")
+_PTAB_CONTEXT = (
+    "IPR20",
+    "PGR20",
+    "CBM20",
+    "inter partes",
+    "nter Partes",
+    "post-grant review",
+    "PTAB",
+    "Patent Trial",
+)
 _337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
 
 _CAPTION_ROLES = ("Plaintiff", "Petitioner", "Appellant", "PLAINTIFF", "PETITIONER")
@@ -33,13 +41,44 @@ _LABELLED = re.compile(
     r"sued|sues|seeks|moves|asserts|v\.))"
 )
 
+_NOT_NAMES = frozenset(
+    [
+        "Complaint",
+        "Motion",
+        "Order",
+        "Notice",
+        "Answer",
+        "Response",
+        "Reply",
+        "Brief",
+        "Memorandum",
+        "Exhibit",
+        "Declaration",
+        "Counsel",
+        "Attorney",
+        "Attorneys",
+        "The",
+        "This",
+        "That",
+        "It",
+        "He",
+        "She",
+        "They",
+        "We",
+        "Is",
+        "Was",
+        "Has",
+        "Will",
+    ]
+)
+"""Docket entries read "Plaintiff Complaint is filed ...": these first words are no names."""
 _SUFFIX = (
     r"(?:Inc|Incorporated|Ltd|Limited|LLC|Co|Corp|Corporation|Company|GmbH|AG|SE|S\.A|SA|B\.V|"
     r"BV|N\.V|NV|L\.P|LP|LLP|PLC|plc|Pte|Oy|AB|KG|SAS|Kft|Bhd|Ltda|KK)\.?"
 )
 _NAME = (
-    r"[A-Z][\w&'’.\-]*(?:,\s*" + _SUFFIX + r"|\s+(?:[A-Z0-9][\w&'’.\-]*|&|of|de|the|for|du|"
-    r"von|van)){0,6}"
+    r"[A-Z][\w&'’.\-]*(?:,[ \t]*" + _SUFFIX + r"|[ \t]+(?:[A-Z0-9][\w&'’.\-]*|&|of|de|the|for|"
+    r"du|von|van)){0,6}"
 )
 _VERSUS_WORDS = (" v. ", " v ", " vs. ", " vs ")
 _NAME_BEFORE = re.compile(r"(?<![\w&'’.\-])" + _NAME + r"$")
@@ -63,18 +102,24 @@ def _captions(text: str) -> Iterator[RawParty]:
         right = _CAPTION_RIGHT.match(text, core.end())
         if left and right:
             span = (left.start(), right.end())
-            yield RawParty(clean_name(left.group(0)), normalise_role(core.group("role")), None,
-                           span)
-            yield RawParty(clean_name(right.group("name")), normalise_role(right.group("role")),
-                           None, span)
+            yield RawParty(
+                clean_name(left.group(0)), normalise_role(core.group("role")), None, span
+            )
+            yield RawParty(
+                clean_name(right.group("name")), normalise_role(right.group("role")), None, span
+            )
 
 
 def _labelled(text: str) -> Iterator[RawParty]:
     for position in positions(text, _LABEL_ROLES):
         match = _LABELLED.match(text, position)
-        if match:
-            yield RawParty(clean_name(match.group("name")), normalise_role(match.group("role")),
-                           None, (match.start(), match.end()))
+        if match and match.group("name").split(None, 1)[0] not in _NOT_NAMES:
+            yield RawParty(
+                clean_name(match.group("name")),
+                normalise_role(match.group("role")),
+                None,
+                (match.start(), match.end()),
+            )
 
 
 def from_captions(text: str) -> Iterator[RawParty]:
@@ -94,15 +139,16 @@ def _context_roles(text: str) -> tuple[str, str]:
 def _trim_name(name: str, keep_last: bool) -> str:
     """A name read next to " v. ", cut at a sentence end inside it ("... ZTE. Procter & Gamble
     Co." keeps the part next to the " v. ")."""
-    cuts = [m for m in _PERIOD_BEFORE_CAPITAL.finditer(name)
-            if not is_abbreviation(name, m.start())]
+    cuts = [
+        m for m in _PERIOD_BEFORE_CAPITAL.finditer(name) if not is_abbreviation(name, m.start())
+    ]
     if cuts:
-        name = name[cuts[-1].end():] if keep_last else name[: cuts[0].start() + 1]
+        name = name[cuts[-1].end() :] if keep_last else name[: cuts[0].start() + 1]
     return clean_name(_TRAILING_CONNECTORS.sub("", _LEADING_WORDS.sub("", name.strip())))
 
 
 def from_versus(text: str) -> Iterator[RawParty]:
-    """"A v. B": names read around each " v. "; the roles follow the forum (PTAB:
+    """ "A v. B": names read around each " v. "; the roles follow the forum (PTAB:
     petitioner/patent owner, 337: complainant/respondent, else plaintiff/defendant)."""
     separators = positions(text, _VERSUS_WORDS)[:_MAX_VERSUS]
     if not separators:

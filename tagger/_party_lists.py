@@ -27,8 +27,16 @@ from tagger._party_text import (
 
 _337_CONTEXT = ("337", "International Trade Commission", "USITC", "ITC", "国际贸易委员会")
 _LIST_WORDS = ("espondent", "omplainant", "complaint", "RESPONDENT", "COMPLAINANT")
-_KEYWORDS = ("respondent", "Respondent", "RESPONDENT", "complainant", "Complainant",
-             "COMPLAINANT", "complaint", "Complaint")
+_KEYWORDS = (
+    "respondent",
+    "Respondent",
+    "RESPONDENT",
+    "complainant",
+    "Complainant",
+    "COMPLAINANT",
+    "complaint",
+    "Complaint",
+)
 _ROLE_LIST = re.compile(
     r"(?P<explicit>respondents?|complainants?)\s+(?:named\s+)?(?:is|are)\s*"
     r"(?:the\s+following(?:\s+entities)?[^:\n]{0,200})?:"
@@ -48,8 +56,21 @@ _ENTRY_WITHOUT_SEMICOLONS = re.compile(r"(?:(?!,?\s+and\s+[A-Z])[^\n])+")
 _LEADING_JUNK = re.compile(r"^(?:\s|and\s+|\(\w{1,3}\)\s*|[-•*·]\s*)+", re.I)
 _OF_SPLIT = re.compile(r",?\s+(?:all\s+)?of\s+(?=(?:the\s+)?[A-Z])")
 _ALL_OF = re.compile(r",?\s+all\s+of\s+(?P<loc>[A-Z].*)$")
-_STOPS = ("\n\n", "\n \n", "By instituting", "。", "；", ". ", ".\n", " on ", " alleging ",
-          " which ", " that ", " who ", "\n(")
+_STOPS = (
+    "\n\n",
+    "\n \n",
+    "By instituting",
+    "。",
+    "；",
+    ". ",
+    ".\n",
+    " on ",
+    " alleging ",
+    " which ",
+    " that ",
+    " who ",
+    "\n(",
+)
 _SEGMENT_CHARS = 4000
 
 
@@ -61,7 +82,10 @@ class _Intro:
 
 
 def _intro_before(text: str, position: int) -> _Intro | None:
-    before = _BEFORE_KEYWORD.search(text, max(0, position - 40), position)
+    window = text[max(0, position - 40) : position]
+    if "as " not in window:
+        return None
+    before = _BEFORE_KEYWORD.search(window)
     if before is None:
         return None
     after = _AFTER_IDENTIFIED if before.group(0).lower().startswith("identified") else _AFTER_NAMES
@@ -95,8 +119,9 @@ def _intro_at(text: str, position: int) -> _Intro | None:
 
 def _is_stop(window: str, index: int, stop: str) -> bool:
     if stop.startswith("."):
-        following = window[index + 2: index + 3]
-        return following[:1].isupper() and not is_abbreviation(window, index)
+        following = window[index + 2 : index + 3]
+        starts_sentence = following[:1].isupper() or following[:1].isdigit()
+        return starts_sentence and not is_abbreviation(window, index)
     if stop == " on ":
         return bool(_DATE_AFTER_ON.match(window, index + 1))
     if stop == "\n(":
@@ -118,14 +143,14 @@ def _segment_end(window: str) -> int:
 
 
 def _segment(text: str, start: int) -> tuple[int, str]:
-    window = text[start: start + _SEGMENT_CHARS]
+    window = text[start : start + _SEGMENT_CHARS]
     offset = len(window) - len(window.lstrip())
     window = window[offset:]
     return start + offset, window[: _segment_end(window)].rstrip(" ,")
 
 
 def _address_split(entry: str) -> tuple[str, str | None]:
-    """"X Co., Ltd., No. 1 Baiyun Road, Huizhou, China" -> name up to the company suffixes,
+    """ "X Co., Ltd., No. 1 Baiyun Road, Huizhou, China" -> name up to the company suffixes,
     then the address."""
     parts = [p.strip() for p in entry.split(",")]
     for index, part in enumerate(parts):
@@ -133,7 +158,7 @@ def _address_split(entry: str) -> tuple[str, str | None]:
             last = index
             while last + 1 < len(parts) and is_company_suffix(parts[last + 1] or "-"):
                 last += 1
-            location = ", ".join(parts[last + 1:]).strip()
+            location = ", ".join(parts[last + 1 :]).strip()
             return clean_name(", ".join(parts[: last + 1])), clean_name(location) or None
     return clean_name(entry), None
 
@@ -146,7 +171,7 @@ def split_entry(entry: str) -> tuple[str, str | None]:
         if splits:
             after_suffix = [m for m in splits if ends_with_suffix(entry[: m.start() + 1])]
             chosen = after_suffix[0] if after_suffix else splits[-1]
-            return clean_name(entry[: chosen.start()]), clean_name(entry[chosen.end():]) or None
+            return clean_name(entry[: chosen.start()]), clean_name(entry[chosen.end() :]) or None
     if "," in entry:
         return _address_split(entry)
     return clean_name(entry), None

@@ -10,11 +10,58 @@ from tagger._dates import is_abbreviation
 _PARENTHETICAL = re.compile(r"\s*\([^()]{0,80}\)")
 _QUOTES = "\"'“”‘’"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_ROLES = ("respondent", "complainant", "plaintiff", "defendant", "petitioner", "appellant",
-          "appellee")
+_ROLES = (
+    "respondent",
+    "complainant",
+    "plaintiff",
+    "defendant",
+    "petitioner",
+    "appellant",
+    "appellee",
+)
 
 COMPANY_SUFFIXES = frozenset(
-    ["inc", "incorporated", "ltd", "limited", "llc", "l.l.c", "co", "corp", "corporation", "company", "gmbh", "ag", "se", "s.a", "sa", "s.p.a", "spa", "b.v", "bv", "n.v", "nv", "l.p", "lp", "llp", "plc", "pte", "oy", "ab", "kg", "sas", "sarl", "s.r.l", "srl", "kft", "bhd", "ltda", "k.k", "kk", "sdn"]
+    [
+        "inc",
+        "incorporated",
+        "ltd",
+        "limited",
+        "llc",
+        "l.l.c",
+        "co",
+        "corp",
+        "corporation",
+        "company",
+        "gmbh",
+        "ag",
+        "se",
+        "s.a",
+        "sa",
+        "s.p.a",
+        "spa",
+        "b.v",
+        "bv",
+        "n.v",
+        "nv",
+        "l.p",
+        "lp",
+        "llp",
+        "plc",
+        "pte",
+        "oy",
+        "ab",
+        "kg",
+        "sas",
+        "sarl",
+        "s.r.l",
+        "srl",
+        "kft",
+        "bhd",
+        "ltda",
+        "k.k",
+        "kk",
+        "sdn",
+    ]
 )
 
 
@@ -45,7 +92,7 @@ def positions(text: str, words: tuple[str, ...]) -> list[int]:
 
 
 def normalise_role(word: str) -> str:
-    """"Respondents" -> "respondent", "Patent Owner" -> "patent_owner"."""
+    """ "Respondents" -> "respondent", "Patent Owner" -> "patent_owner"."""
     word = word.lower()
     for role in _ROLES:
         if role in word:
@@ -85,8 +132,9 @@ def ends_with_suffix(text: str) -> bool:
 
 def looks_like_name(name: str) -> bool:
     """A plausible party name: 2-200 characters, starting with a capital, digit or CJK."""
-    return 2 <= len(name) <= 200 and (name[0].isupper() or name[0].isdigit()
-                                      or bool(_CJK.match(name)))
+    return 2 <= len(name) <= 200 and (
+        name[0].isupper() or name[0].isdigit() or bool(_CJK.match(name))
+    )
 
 
 def has_cjk(text: str) -> bool:

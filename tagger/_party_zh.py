@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from tagger._party_text import RawParty, clean_name, mentions
+from tagger._party_text import RawParty, clean_name, positions
 from tagger.places import is_chinese_place
 
 _NAME_WITH_SUFFIX = (
@@ -20,17 +20,27 @@ _ROLES = (
 _ROLE_WITH_SUFFIXED_NAME = re.compile(
     r"(?P<role>" + _ROLES + r")(?:为|是|系)?\s*[:：]?\s*(?P<name>" + _NAME_WITH_SUFFIX + r")"
 )
-_ROLE_COLON_NAME = re.compile(r"(?P<role>" + _ROLES + r")\s*[:：]\s*(?P<name>[^，。；、,;\n（(]{2,40})")
+_ROLE_COLON_NAME = re.compile(
+    r"(?P<role>" + _ROLES + r")\s*[:：]\s*(?P<name>[^，。；、,;\n（(]{2,40})"
+)
 _TARGETED = re.compile(
     r"对(?P<who>[\u4e00-\u9fff]{0,16}?(?:企业|公司|厂商|厂家))(?:的|生产的|出口的)?"
     r"[\u4e00-\u9fffA-Za-z0-9\-、]{0,30}?(?:发起|启动|提起|展开)"
 )
 _FIRM_WORDS = re.compile(r"(?:的)?(?:企业|公司|厂商|厂家)$")
 _ROLE_WORDS = ("申请人", "申诉人", "上诉人", "请求人", "原告", "被告", "专利权人")
+"""Found by position; a preceding 被 turns each into its counterpart (被申请人 ...)."""
 _ROLE_NAMES = {
-    "申请人": "complainant", "申诉人": "complainant", "被申请人": "respondent",
-    "被申诉人": "respondent", "原告": "plaintiff", "被告": "defendant", "上诉人": "appellant",
-    "被上诉人": "appellee", "请求人": "petitioner", "被请求人": "patent_owner",
+    "申请人": "complainant",
+    "申诉人": "complainant",
+    "被申请人": "respondent",
+    "被申诉人": "respondent",
+    "原告": "plaintiff",
+    "被告": "defendant",
+    "上诉人": "appellant",
+    "被上诉人": "appellee",
+    "请求人": "petitioner",
+    "被请求人": "patent_owner",
     "专利权人": "patent_owner",
 }
 
@@ -43,12 +53,17 @@ def _chinese_location(who: str) -> str | None:
 def from_chinese(text: str) -> Iterator[RawParty]:
     """Parties named with Chinese role labels, and firms a Chinese report says an
     investigation targets."""
-    if mentions(text, _ROLE_WORDS):
-        for pattern in (_ROLE_WITH_SUFFIXED_NAME, _ROLE_COLON_NAME):
-            for match in pattern.finditer(text):
-                role = _ROLE_NAMES[match.group("role")]
-                yield RawParty(clean_name(match.group("name")), role, None,
-                               (match.start(), match.end()))
+    for position in positions(text, _ROLE_WORDS):
+        if position > 0 and text[position - 1] == "被":
+            position -= 1
+        match = _ROLE_WITH_SUFFIXED_NAME.match(text, position) or _ROLE_COLON_NAME.match(
+            text, position
+        )
+        if match:
+            role = _ROLE_NAMES[match.group("role")]
+            yield RawParty(
+                clean_name(match.group("name")), role, None, (match.start(), match.end())
+            )
     if "对" in text:
         for match in _TARGETED.finditer(text):
             who = match.group("who")

@@ -33,8 +33,11 @@ def find_337_products(text: str) -> list[str]:
     if "ertain" not in text and "特定" not in text:
         return []
     found: list[tuple[int, str]] = []
-    for pattern, lead in ((_CERTAIN_TITLE, _TITLE_LEAD), (_CERTAIN_TEXT, _TEXT_LEAD),
-                          (_CERTAIN_ZH, None)):
+    for pattern, lead in (
+        (_CERTAIN_TITLE, _TITLE_LEAD),
+        (_CERTAIN_TEXT, _TEXT_LEAD),
+        (_CERTAIN_ZH, None),
+    ):
         for match in pattern.finditer(text):
             start = match.start()
             if lead is None or lead.search(text, max(0, start - _LEAD_CHARS), start):

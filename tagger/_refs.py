@@ -18,6 +18,9 @@ _UPC = re.compile(r"\b(?:UPC_(?:CFI|CoA|COA)_\d{1,6}/\d{4}|(?:ACT|APL|ORD|App|CC
 _CAFC_NUMBER = re.compile(r"(?<![0-9-])(?P<number>20[0-9]{2}-[0-9]{4})(?![0-9-])")
 _CAFC_BEFORE = re.compile(r"(?:\bNos?\.|\bAppeal\s+No\.|\bCase\s+No\.|appeal\s+number)\s*$")
 _CAFC_AFTER = re.compile(r"\s*\(Fed\.\s*Cir\.")
+_CAFC_CONTEXT = ("Federal Circuit", "Fed. Cir", "Fed.Cir", "CAFC", "联邦巡回")
+_DOCKET_KINDS = ("cv", "CV", "Cv", "mc", "MC", "cr", "CR")
+_PTAB_KINDS = ("IPR", "PGR", "CBM", "DER")
 _CN_CASE = re.compile(r"[（(]\d{4}[）)][\u4e00-\u9fff]{1,6}\d{0,4}[\u4e00-\u9fff]{1,8}\d{1,6}号")
 
 
@@ -41,8 +44,9 @@ def _dockets(text: str) -> list[CaseRef]:
                 continue
             office, year, kind, num = match.group("office", "year", "type", "num")
             number = f"{year}-{kind.lower()}-{num.zfill(5)}"
-            refs[match.start()] = CaseRef(f"{office}:{number}" if office else number, "US",
-                                          match.start())
+            refs[match.start()] = CaseRef(
+                f"{office}:{number}" if office else number, "US", match.start()
+            )
     return list(refs.values())
 
 
@@ -54,7 +58,9 @@ def _cafc(text: str) -> list[CaseRef]:
     refs = []
     for match in _CAFC_NUMBER.finditer(text):
         start = match.start()
-        if _CAFC_BEFORE.search(text, max(0, start - 16), start) or _CAFC_AFTER.match(text, match.end()):
+        if _CAFC_BEFORE.search(text, max(0, start - 16), start) or _CAFC_AFTER.match(
+            text, match.end()
+        ):
             refs.append(CaseRef(match.group("number"), "US", start))
     return refs
 

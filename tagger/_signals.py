@@ -2,19 +2,62 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from core.types import Signal
 from tagger._dates import Sentences, find_dates, nearest_date
 
-_NOT_AN_EVENT = re.compile(
-    r"\b(?:will|would|may|might|shall|should|could|can|requests?|requested|requesting|seeks?|"
-    r"seeking|sought|asks?|asked|asking|if|whether|intends?|plans?|expected|target\s+date|"
-    r"pending|moved|motion)\b|将|拟|请求|要求|申请发布|可能|预计|有望|是否|如果|若",
-    re.I,
+_NOT_AN_EVENT_WORDS = frozenset(
+    [
+        "will",
+        "would",
+        "may",
+        "might",
+        "shall",
+        "should",
+        "could",
+        "can",
+        "request",
+        "requests",
+        "requested",
+        "requesting",
+        "seek",
+        "seeks",
+        "seeking",
+        "sought",
+        "ask",
+        "asks",
+        "asked",
+        "asking",
+        "if",
+        "whether",
+        "intend",
+        "intends",
+        "plan",
+        "plans",
+        "expected",
+        "target",
+        "pending",
+        "moved",
+        "motion",
+    ]
 )
+_NOT_AN_EVENT_ZH = (
+    "将",
+    "拟",
+    "请求",
+    "要求",
+    "申请发布",
+    "可能",
+    "预计",
+    "有望",
+    "是否",
+    "如果",
+    "若",
+)
+_PUNCTUATION = ".,;:()[]\"'“”‘’"
 _MAX_EVIDENCE = 300
+_NO_DATE = 1 << 30
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,29 +69,44 @@ class SignalCue:
     end: int
 
 
-def _signal(text: str, sentences: Sentences, cue: SignalCue) -> Signal | None:
+def _speaks_of_future_or_request(before_cue: str) -> bool:
+    """Whether the sentence, up to the cue, is about a future step or a request ("will make",
+    "requests that", "may", "将", "请求")."""
+    # "May" with a capital is the month far more often than the verb.
+    words = {
+        word.strip(_PUNCTUATION).lower()
+        for word in before_cue.split()
+        if not word.startswith("May")
+    }
+    if not words.isdisjoint(_NOT_AN_EVENT_WORDS):
+        return True
+    return not before_cue.isascii() and any(word in before_cue for word in _NOT_AN_EVENT_ZH)
+
+
+def _signal(text: str, sentences: Sentences, cue: SignalCue) -> tuple[int, Signal] | None:
+    """The signal of one cue and how far its date is from it (no date: infinitely far)."""
     start, end = sentences.bounds(cue.start)
-    if _NOT_AN_EVENT.search(text, start, cue.start):
+    if _speaks_of_future_or_request(text[start : cue.start]):
         return None
-    when = nearest_date(find_dates(text, start, end), cue.start, cue.end, (start, end))
+    nearest = nearest_date(find_dates(text, start, end), cue.start, cue.end, (start, end))
     evidence = " ".join(text[start:end].split())[:_MAX_EVIDENCE]
-    return Signal(type=cue.type, date=when, evidence=evidence)
+    distance, when = nearest if nearest else (_NO_DATE, None)
+    return distance, Signal(type=cue.type, date=when, evidence=evidence)
 
 
 def find_signals(text: str, cues: list[SignalCue]) -> list[Signal]:
-    """One signal per type, in order of appearance; its date is the nearest date in the
-    cue's sentence. Cues in sentences about the future or a request do not count ("the
+    """One signal per type, in order of first appearance. Its date is the date nearest to a
+    cue of that type within the cue's sentence, over all the type's cues ("instituted on
+    January 27, 2015, based on a complaint filed ..." loses to "The complaint was filed on
+    December 19, 2014"). Cues in sentences about the future or a request do not count ("the
     complainant requests a general exclusion order", "the ALJ will make an initial
     determination")."""
     if not cues:
         return []
     sentences = Sentences(text)
-    found: dict[str, Signal] = {}
+    found: dict[str, tuple[int, Signal]] = {}
     for cue in sorted(cues, key=lambda c: c.start):
-        kept = found.get(cue.type)
-        if kept is not None and kept.date is not None:
-            continue
         signal = _signal(text, sentences, cue)
-        if signal is not None and (kept is None or signal.date is not None):
+        if signal is not None and (cue.type not in found or signal[0] < found[cue.type][0]):
             found[cue.type] = signal
-    return list(found.values())
+    return [signal for _, signal in found.values()]

@@ -13,7 +13,9 @@ _RAW_LIMIT = 4 * MAX_CHARS
 
 _TAG_HINT = re.compile(r"<[A-Za-z/!?]")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.S)
-_DROPPED_BLOCK = re.compile(r"<(script|style|noscript|template|head)\b.*?(?:</\1\s*>|$)", re.S | re.I)
+_DROPPED_BLOCK = re.compile(
+    r"<(script|style|noscript|template|head)\b.*?(?:</\1\s*>|$)", re.S | re.I
+)
 _BLOCK_TAG = re.compile(
     r"</?(?:p|div|br|li|ul|ol|tr|td|th|table|thead|tbody|h[1-6]|section|article|header|footer|"
     r"blockquote|pre|hr|title|dd|dt|dl)\b[^>]*>",
@@ -21,19 +23,40 @@ _BLOCK_TAG = re.compile(
 )
 _ANY_TAG = re.compile(r"</?[A-Za-z!?][^<>]{0,2000}>")
 _BLANK_LINES = re.compile(r"\n[ \t]*(?:\n[ \t]*){2,}")
-_INVISIBLE = str.maketrans({"\u200b": None, "\u200c": None, "\u200d": None, "\ufeff": None,
-                            "\xa0": " ", "\u3000": " ", "\r": None})
+_INVISIBLE = str.maketrans(
+    {
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\ufeff": None,
+        "\xa0": " ",
+        "\u3000": " ",
+        "\r": None,
+    }
+)
 
-_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CJK_BLANKS = {
     code: " "
-    for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x3000, 0x303F),
-                      (0xFF00, 0xFFEF))
+    for low, high in (
+        (0x3400, 0x4DBF),
+        (0x4E00, 0x9FFF),
+        (0xF900, 0xFAFF),
+        (0x3000, 0x303F),
+        (0xFF00, 0xFFEF),
+    )
     for code in range(low, high + 1)
 }
+_DROP_CJK = dict.fromkeys(
+    code
+    for low, high in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))
+    for code in range(low, high + 1)
+)
+_CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
-_OTHER_SCRIPT = re.compile(r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]")
+_OTHER_SCRIPT = re.compile(
+    r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]"
+)
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _NOT_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06]")
 """Anything outside Latin letters, punctuation and symbols: the text may need more than the
@@ -81,7 +104,10 @@ def strip_html(text: str) -> str:
 def clean_text(raw: str) -> tuple[str, int | None]:
     """The cleaned text and, when it had to be cut, its length before cutting."""
     original = len(raw)
-    text = strip_html(raw[:_RAW_LIMIT]).translate(_INVISIBLE)
+    text = raw[:_RAW_LIMIT]
+    if not text.isascii():  # lone surrogates (from JSON escapes) would break UTF-8 output
+        text = text.encode("utf-8", "replace").decode("utf-8")
+    text = strip_html(text).translate(_INVISIBLE)
     if "\n\n\n" in text:
         text = _BLANK_LINES.sub("\n\n", text)
     text = text.strip()
@@ -100,14 +126,23 @@ def _primary_subtag(language: str | None) -> str | None:
     return language.strip().lower().replace("_", "-").split("-")[0] or None
 
 
-def _unsupported(text: str, cjk: int, hint: str | None) -> str | None:
-    kana = len(_KANA.findall(text)) if cjk or hint == "ja" else 0
+def _count(pattern: re.Pattern[str], text: str) -> int:
+    return len(pattern.findall(text)) if pattern.search(text) else 0
+
+
+def _cjk_count(text: str) -> int:
+    return len(text) - len(text.translate(_DROP_CJK))
+
+
+def _unsupported(text: str, hint: str | None) -> str | None:
+    kana = _count(_KANA, text)
+    cjk = _cjk_count(text) if kana >= 5 or hint in {"ja", "ko"} else 0
     if kana >= 5 and kana * 5 >= cjk:
         return "ja"
-    if len(_HANGUL.findall(text)) >= 5:
+    if _count(_HANGUL, text) >= 5:
         return "ko"
-    others = len(_OTHER_SCRIPT.findall(text))
-    if others >= 20 and others > len(_LATIN_WORD.findall(text)) * 3 + cjk:
+    others = _count(_OTHER_SCRIPT, text)
+    if others >= 20 and others > len(_LATIN_WORD.findall(text)) * 3 + _cjk_count(text):
         return hint if hint in UNSUPPORTED_LANGUAGES else "other"
     if cjk and hint in {"ja", "ko"}:
         return hint
@@ -128,12 +163,11 @@ def prepare(raw: str, language: str | None = None) -> Prepared:
     hint = _primary_subtag(language)
     if text.isascii() or not _NOT_LATIN.search(text):
         return Prepared(text, text, False, None, truncated_from)
-    cjk = len(_CJK.findall(text))
-    unsupported = _unsupported(text, cjk, hint)
+    unsupported = _unsupported(text, hint)
     if unsupported:
         reason = f"unsupported language {unsupported!r}: only codes and case numbers were read"
         return Prepared(text, None, False, reason, truncated_from)
-    if not cjk:
+    if not _CJK.search(text):
         return Prepared(text, text, False, None, truncated_from)
     latin_words = len(_LATIN_WORD.findall(text))
     en_text = _blank_cjk(text) if latin_words >= _MIN_LATIN_WORDS_IN_CHINESE else None

@@ -53,13 +53,25 @@ def _language_of(item: dict[str, Any]) -> str | None:
     return language if isinstance(language, str) else None
 
 
+def _dump(output: dict[str, Any]) -> str:
+    """One JSON line, Chinese kept readable; escaped when the input held lone surrogates."""
+    line = json.dumps(output, ensure_ascii=False)
+    try:
+        line.encode("utf-8")
+    except UnicodeEncodeError:
+        return json.dumps(output)
+    return line
+
+
 def _tag_chunk(tagger: Tagger, lines: list[_Line]) -> Iterator[str]:
     items = [line for line in lines if line.item is not None]
     texts = [_text_of(line.item) for line in items if line.item is not None]
     languages = [_language_of(line.item) for line in items if line.item is not None]
     tagged = iter(tagger.tag_many([t or "" for t in texts], languages))
-    no_text = Tags(untagged="no text: expected 'text', or 'title'/'summary'/'body'",
-                   taxonomy_version=tagger.version)
+    no_text = Tags(
+        untagged="no text: expected 'text', or 'title'/'summary'/'body'",
+        taxonomy_version=tagger.version,
+    )
     for line in lines:
         if line.item is None:
             yield json.dumps({"error": line.error, "line": line.number})
@@ -67,7 +79,7 @@ def _tag_chunk(tagger: Tagger, lines: list[_Line]) -> Iterator[str]:
         tags = next(tagged)
         if _text_of(line.item) is None:
             tags = no_text
-        yield json.dumps({**line.item, "tags": tags.model_dump(mode="json")}, ensure_ascii=False)
+        yield _dump({**line.item, "tags": tags.model_dump(mode="json")})
 
 
 def tag_json_lines(

@@ -111,16 +111,22 @@ class Tagger:
             log.exception("text preparation failed", error=repr(error))
             return Prepared("", None, False, f"error: {type(error).__name__}")
         if prepared.truncated_from is not None:
-            log.info("text truncated for tagging", length=prepared.truncated_from,
-                     kept=len(prepared.text))
+            log.info(
+                "text truncated for tagging",
+                length=prepared.truncated_from,
+                kept=len(prepared.text),
+            )
         return prepared
 
     def _match(
         self, lang: Language, prepared: Sequence[Prepared], batch_size: int
     ) -> dict[int, list[Hit]]:
         pipeline = self._pipelines[lang]
-        wanted = [(i, (p.en_text or "") if lang == "en" else p.text) for i, p in enumerate(prepared)
-                  if (p.en_text is not None if lang == "en" else p.run_zh)]
+        wanted = [
+            (i, (p.en_text or "") if lang == "en" else p.text)
+            for i, p in enumerate(prepared)
+            if (p.en_text is not None if lang == "en" else p.run_zh)
+        ]
         found: dict[int, list[Hit]] = {}
         try:
             docs = pipeline.nlp.pipe((text for _, text in wanted), batch_size=batch_size)
@@ -132,7 +138,9 @@ class Tagger:
         return found
 
     @staticmethod
-    def _match_one_by_one(pipeline: _Pipeline, wanted: list[tuple[int, str]]) -> dict[int, list[Hit]]:
+    def _match_one_by_one(
+        pipeline: _Pipeline, wanted: list[tuple[int, str]]
+    ) -> dict[int, list[Hit]]:
         found: dict[int, list[Hit]] = {}
         for index, text in wanted:
             try:
@@ -157,8 +165,10 @@ class Tagger:
         refs = find_case_refs(text)
         if prepared.untagged:
             return Tags(
-                case_refs=[r.ref for r in refs], products=codes.hs_codes,
-                untagged=prepared.untagged, taxonomy_version=self.version,
+                case_refs=[r.ref for r in refs],
+                products=codes.hs_codes,
+                untagged=prepared.untagged,
+                taxonomy_version=self.version,
             )
         parties = find_parties(text)
         cues = [SignalCue(entry.target, start, end) for entry, start, end in matches.signal]
@@ -167,8 +177,9 @@ class Tagger:
             chains=self._scorer.score(matches.chain, codes.hits, text),
             kind=choose_kind(matches.kind, head_end(text), self._kinds),
             ip_types=choose_ip_types(matches.ip_type, refs),
-            jurisdictions=choose_jurisdictions(matches.jurisdiction, parties.spans, refs,
-                                               self._weak_codes),
+            jurisdictions=choose_jurisdictions(
+                matches.jurisdiction, parties.spans, refs, self._weak_codes
+            ),
             parties=parties.parties,
             case_refs=[r.ref for r in refs],
             products=list(dict.fromkeys(products)),

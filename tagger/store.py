@@ -36,10 +36,13 @@ def tag_stored_items(session: Session, ids: Sequence[str], tagger: Tagger | None
     unique = list(dict.fromkeys(ids))
     tagged = 0
     for start in range(0, len(unique), _ID_CHUNK):
-        chunk = unique[start: start + _ID_CHUNK]
+        chunk = unique[start : start + _ID_CHUNK]
         rows = list(session.scalars(select(Item).where(Item.id.in_(chunk))))
-        for row, tags in zip(rows, tagger.tag_many([item_text(r) for r in rows],
-                                                   [r.language for r in rows]), strict=True):
+        for row, tags in zip(
+            rows,
+            tagger.tag_many([item_text(r) for r in rows], [r.language for r in rows]),
+            strict=True,
+        ):
             row.tags = tags.model_dump(mode="json")
             row.taxonomy_version = tags.taxonomy_version
         tagged += len(rows)

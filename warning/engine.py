@@ -102,6 +102,17 @@ def _deadline(rule: Rule, item: ItemRecord, as_of: date) -> date | None:
     return (base or as_of) + timedelta(days=rule.deadline.days)
 
 
+def chain_label(chain_id: str, lang: str) -> str:
+    """A chain's name with its id, e.g. "新能源 (A5)"; the bare id if the taxonomy lacks it."""
+    from tagger.taxonomy import load_taxonomy
+
+    try:
+        name = load_taxonomy().chain(chain_id).name
+    except (KeyError, ValueError):
+        return chain_id
+    return f"{name.zh}（{chain_id}）" if lang == "zh" else f"{name.en} ({chain_id})"
+
+
 def _evidence(item: ItemRecord, chains: list[str]) -> list[dict[str, Any]]:
     tags = item.tags or Tags()
     return [
@@ -125,8 +136,8 @@ def _explain(
     case = ", ".join(r for r in facts["case_refs"] if _ITC_337.search(r))
     values = {
         "case": f" ({case})" if case else "",
-        "chains_zh": "、".join(match["chains"]),
-        "chains_en": ", ".join(match["chains"]),
+        "chains_zh": "、".join(chain_label(c, "zh") for c in match["chains"]),
+        "chains_en": "; ".join(chain_label(c, "en") for c in match["chains"]),
         "markets_zh": "、".join(match["markets"]),
         "markets_en": ", ".join(match["markets"]),
         "share_zh": f"（占出口{share:.0%}）" if share else "",

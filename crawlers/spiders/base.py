@@ -6,7 +6,9 @@ A spider for a source fills in named hooks, each small and each given a ``ParseC
 - ``iter_entries(payload, ctx)``: the entries in it (``PayloadError`` for a wrong shape);
 - ``make_item(entry, ctx)``: one entry as an ``ItemRecord`` (``None`` to skip it);
 - ``refine_item(item, entry, ctx)``: source-specific additions to a generic item;
-- ``next_page_url(payload, ctx)``: the next page, followed up to ``max_pages``.
+- ``next_page_url(payload, ctx)``: the next page, followed up to ``max_pages``;
+- ``entry_results(entry, ctx)``: what one entry gives (default: its checked item; the
+  listing spider yields a request for the entry's article page instead).
 
 Everything else is shared: a bad entry is recorded and skipped while the others go on, and
 a replay reads saved files through exactly the same hooks as a live crawl.
@@ -42,8 +44,10 @@ REPLAY_SETTINGS: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "HTTPCACHE_ENABLED": False,
     "RETRY_ENABLED": False,
+    "CONCURRENT_REQUESTS": 1,
 }
-"""Settings a replay overrides: saved files need no politeness, cache or retries."""
+"""Settings a replay overrides: saved files need no politeness, cache or retries, and are
+read one at a time so a replay that follows links yields its items in a stable order."""
 
 
 class NoOptions(BaseModel):
@@ -124,10 +128,14 @@ class SourceSpider(scrapy.Spider):
         if not entries:
             ctx.problem("empty", "the response holds no entries")
         for entry in entries:
-            item = self.build_item(entry, ctx)
-            if item is not None:
-                yield item.model_dump(mode="json")
+            yield from self.entry_results(entry, ctx)
         yield from self.follow_next_page(payload, ctx)
+
+    def entry_results(self, entry: Any, ctx: ParseContext) -> Iterator[Any]:
+        """What one entry of a page gives: its checked item, if it makes one."""
+        item = self.build_item(entry, ctx)
+        if item is not None:
+            yield item.model_dump(mode="json")
 
     def build_item(self, entry: Any, ctx: ParseContext) -> ItemRecord | None:
         """One entry as a checked item; a failure is recorded and the entry skipped."""
@@ -141,11 +149,11 @@ class SourceSpider(scrapy.Spider):
         return check_item(item, ctx) if item is not None else None
 
     def follow_next_page(self, payload: Any, ctx: ParseContext) -> Iterator[Request]:
-        """The next page's request, unless replaying or past ``max_pages``."""
+        """The next page's request, unless past ``max_pages`` or replaying without it."""
         url = self.next_page_url(payload, ctx)
         if not url:
             return
-        if self.replay_path is not None:
+        if self.replay_path is not None and not self.replay_has(url):
             self.crawler.stats.inc_value("iprwatch/replay_skipped_requests")
             return
         if self.pages_followed + 1 >= self.max_pages():
@@ -192,6 +200,11 @@ class SourceSpider(scrapy.Spider):
             stats.inc_value(f"iprwatch/unmapped/{lookup}/{value}", count)
         for problem in self.problems:
             stats.inc_value(f"iprwatch/problems/{problem.kind}", problem.count)
+
+    def replay_has(self, url: str) -> bool:
+        """Whether the replay holds the response of ``url`` (default: it holds none, so a
+        replay reads only its files and follows no page)."""
+        return False
 
     def max_body_bytes(self) -> int:
         """The body size cap (the crawler's ``DOWNLOAD_MAXSIZE``)."""

@@ -20,10 +20,12 @@ from crawlers.registry import describe_validation_error, get_source, load_source
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.json_api import JsonApiSpider
+from crawlers.spiders.listing import ListingSpider
 
 GENERIC_SPIDERS: dict[str, type[SourceSpider]] = {
     "feed": FeedSpider,
     "json_api": JsonApiSpider,
+    "listing": ListingSpider,
 }
 SPIDER_FILE = "spider.py"
 
@@ -106,6 +108,8 @@ def _check_options(config: SourceConfig, base: type[SourceSpider]) -> None:
         base.options_model.model_validate(config.options)
     except ValidationError as exc:
         raise SourceConfigError(f"{config.id}: options: {describe_validation_error(exc)}") from None
+    if issubclass(base, ListingSpider) and config.listing is None:
+        raise SourceConfigError(f"{config.id}: a listing spider needs listing: options")
 
 
 def _register_all() -> None:

@@ -54,9 +54,13 @@ def _assemble(directory: Path) -> Taxonomy:
     version = _one_version(files)
     taxonomy = Taxonomy(
         version=version,
-        chains=[*_pop(files, "chains_465.yml", "chains"), *_pop(files, "chains_binhu.yml", "chains")],
+        chains=[
+            *_pop(files, "chains_465.yml", "chains"),
+            *_pop(files, "chains_binhu.yml", "chains"),
+        ],
         binhu_to_465=_pop(files, "chains_binhu.yml", "binhu_to_465"),
         ip_types=_pop(files, "ip_types.yml", "ip_types"),
+        ip_blockers=_pop(files, "ip_types.yml", "blockers"),
         kinds=_pop(files, "item_kinds.yml", "kinds"),
         signals=_pop(files, "signals.yml", "signals"),
         jurisdictions=_pop(files, "jurisdictions.yml", "jurisdictions"),

@@ -9,7 +9,9 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from core.types import ItemKind
 
-IPC_SYMBOL = re.compile(r"^(?P<cls>[A-H]\d{2})(?P<sub>[A-Z])?(?:\s+(?P<group>\d{1,4})(?:/(?P<subgroup>\d{2,6}))?)?$")
+IPC_SYMBOL = re.compile(
+    r"^(?P<cls>[A-H]\d{2})(?P<sub>[A-Z])?(?:\s+(?P<group>\d{1,4})(?:/(?P<subgroup>\d{2,6}))?)?$"
+)
 HS_CODE = re.compile(r"^\d{2}(?:\d{2})?(?:\.\d{2})?$")
 
 
@@ -136,6 +138,7 @@ class Taxonomy(_Strict):
     chains: list[Chain]
     binhu_to_465: dict[str, Crosswalk]
     ip_types: list[IPType]
+    ip_blockers: Terms
     kinds: list[KindCues]
     signals: list[SignalCues]
     jurisdictions: dict[str, JurisdictionCues]
@@ -158,7 +161,5 @@ class Taxonomy(_Strict):
     def binhu_equivalents(self) -> dict[str, str]:
         """465 chain id -> Binhu chain id, for the crosswalk pairs marked equivalent."""
         return {
-            walk.targets[0]: binhu
-            for binhu, walk in self.binhu_to_465.items()
-            if walk.equivalent
+            walk.targets[0]: binhu for binhu, walk in self.binhu_to_465.items() if walk.equivalent
         }

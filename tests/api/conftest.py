@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -24,13 +24,19 @@ ITEMS = [
             "respondents named are Jiangsu Example Battery Co., Ltd. of Wuxi, Jiangsu, China."
         ),
         language="en",
-        published_at=datetime(2025, 3, 3, tzinfo=timezone.utc),
+        published_at=datetime(2025, 3, 3, tzinfo=UTC),
         jurisdictions=["US"],
         kind="dispute",
         ip_types=["patent"],
         case_refs=["337-TA-1450"],
-        parties=[Party(name="Jiangsu Example Battery Co., Ltd.", role="respondent",
-                       location="Wuxi, Jiangsu, China", chinese=True)],
+        parties=[
+            Party(
+                name="Jiangsu Example Battery Co., Ltd.",
+                role="respondent",
+                location="Wuxi, Jiangsu, China",
+                chinese=True,
+            )
+        ],
     ),
     ItemRecord(
         id=stable_item_id("federal_register", "2025-02002"),
@@ -38,7 +44,7 @@ ITEMS = [
         title="Changes to Patent Term Adjustment; Final Rule",
         summary="The United States Patent and Trademark Office amends the rules of practice in patent cases.",
         language="en",
-        published_at=datetime(2025, 5, 1, tzinfo=timezone.utc),
+        published_at=datetime(2025, 5, 1, tzinfo=UTC),
         jurisdictions=["US"],
         kind="rule_change",
         ip_types=["patent"],
@@ -49,7 +55,7 @@ ITEMS = [
         title="欧盟统一专利法院对光伏组件专利侵权案发布临时禁令",
         summary="统一专利法院慕尼黑地方分院就TOPCon太阳能电池专利纠纷作出临时禁令，涉及多家中国光伏企业。",
         language="zh",
-        published_at=datetime(2025, 6, 10, tzinfo=timezone.utc),
+        published_at=datetime(2025, 6, 10, tzinfo=UTC),
         jurisdictions=["UPC"],
         kind="dispute",
         ip_types=["patent"],
@@ -64,8 +70,15 @@ destinations: [{country: US, export_share: 0.4}, {country: DE, export_share: 0.2
 """
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request: pytest.FixtureRequest) -> str:
+    """The records database: SQLite always, PostgreSQL when it is available."""
+    fixture = "db" if request.param == "sqlite" else "postgres_url"
+    return str(request.getfixturevalue(fixture))
+
+
 @pytest.fixture
-def client(db: str, data_dir: Path) -> Iterator[TestClient]:
+def client(database: str, data_dir: Path) -> Iterator[TestClient]:
     from api.app import create_app
     from api.pipeline import process_items
     from core.db import session_scope

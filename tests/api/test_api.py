@@ -22,7 +22,9 @@ def test_items_search_finds_english_text_with_highlight(client: TestClient) -> N
 
 def test_two_character_chinese_query_finds_its_item(client: TestClient) -> None:
     body = client.get("/api/v1/items", params={"q": "专利"}).json()
-    assert [h["title"] for h in body["hits"]] == ["欧盟统一专利法院对光伏组件专利侵权案发布临时禁令"]
+    assert [h["title"] for h in body["hits"]] == [
+        "欧盟统一专利法院对光伏组件专利侵权案发布临时禁令"
+    ]
 
 
 def test_filters_by_kind_country_and_date(client: TestClient) -> None:
@@ -96,5 +98,11 @@ def test_alerts_explain_why(client: TestClient) -> None:
 
 def test_openapi_lists_the_contract_paths(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    for path in ("/api/v1/health", "/api/v1/items", "/api/v1/items/{item_id}", "/api/v1/alerts", "/api/v1/sources"):
+    for path in (
+        "/api/v1/health",
+        "/api/v1/items",
+        "/api/v1/items/{item_id}",
+        "/api/v1/alerts",
+        "/api/v1/sources",
+    ):
         assert path in paths

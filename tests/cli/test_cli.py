@@ -15,7 +15,9 @@ CAFC_FEED = FIXTURES / "cafc_opinions" / "cafc_opinion_order_rss_2022-01-21.xml"
 FR_SEARCH = FIXTURES / "federal_register" / "fr_api_documents_search_newest_2024_page1.json"
 
 
-def iprwatch(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+def iprwatch(
+    *args: str, data_dir: Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``iprwatch ARGS`` with its data in ``data_dir``."""
     env = {
         **os.environ,
@@ -26,7 +28,12 @@ def iprwatch(*args: str, data_dir: Path, stdin: str | None = None) -> subprocess
     }
     return subprocess.run(
         [sys.executable, "-m", "api.cli", *args],
-        capture_output=True, text=True, env=env, input=stdin, timeout=240, check=False,
+        capture_output=True,
+        text=True,
+        env=env,
+        input=stdin,
+        timeout=240,
+        check=False,
     )
 
 
@@ -45,14 +52,18 @@ def test_crawl_replay_prints_items_and_stores_them(workdir: Path) -> None:
     items = _lines(first.stdout)
     assert len(items) == 100
     assert items[0]["title"].startswith("20-1046")
-    assert {"id", "source", "url", "title", "published_at", "jurisdictions", "kind"} <= set(items[0])
+    assert {"id", "source", "url", "title", "published_at", "jurisdictions", "kind"} <= set(
+        items[0]
+    )
     again = iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
     assert again.returncode == 0, again.stderr
     assert "0 new" in again.stderr
     sources = _lines(iprwatch("sources", "list", "--json", data_dir=workdir).stdout)
     cafc = next(s for s in sources if s["id"] == "cafc_opinions")
     assert cafc["healthy"] is True and cafc["items"] == 100 and cafc["last_success"]
-    assert {"id", "title", "jurisdictions", "language", "last_success", "items", "healthy"} <= set(cafc)
+    assert {"id", "title", "jurisdictions", "language", "last_success", "items", "healthy"} <= set(
+        cafc
+    )
 
 
 def test_search_finds_what_crawl_stored(workdir: Path) -> None:
@@ -85,7 +96,9 @@ def test_unknown_source_lists_known_ones(workdir: Path) -> None:
     assert "cafc_opinions" in result.stderr and "federal_register" in result.stderr
 
 
-def test_warn_on_files_prints_contract_lines_and_stores_nothing(workdir: Path, tmp_path: Path) -> None:
+def test_warn_on_files_prints_contract_lines_and_stores_nothing(
+    workdir: Path, tmp_path: Path
+) -> None:
     profiles = tmp_path / "profiles.yml"
     profiles.write_text(
         "id: wuxi-battery\nname: {en: Wuxi Battery}\nchains: [A5]\n"
@@ -94,17 +107,31 @@ def test_warn_on_files_prints_contract_lines_and_stores_nothing(workdir: Path, t
     )
     items = tmp_path / "items.jsonl"
     items.write_text(
-        json.dumps({
-            "id": "x1", "title": "Certain Lithium-Ion Batteries; Institution of Investigation",
-            "summary": "The Commission instituted Investigation No. 337-TA-1450 concerning "
-                       "lithium-ion battery cells imported by respondents of Wuxi, Jiangsu, China.",
-            "language": "en", "published_at": "2025-03-03T00:00:00Z", "kind": "dispute",
-            "jurisdictions": ["US"],
-        }) + "\n",
+        json.dumps(
+            {
+                "id": "x1",
+                "title": "Certain Lithium-Ion Batteries; Institution of Investigation",
+                "summary": "The Commission instituted Investigation No. 337-TA-1450 concerning "
+                "lithium-ion battery cells imported by respondents of Wuxi, Jiangsu, China.",
+                "language": "en",
+                "published_at": "2025-03-03T00:00:00Z",
+                "kind": "dispute",
+                "jurisdictions": ["US"],
+            }
+        )
+        + "\n",
         encoding="utf-8",
     )
-    result = iprwatch("warn", "--profiles", str(profiles), "--items", str(items),
-                      "--as-of", "2025-03-04", data_dir=workdir)
+    result = iprwatch(
+        "warn",
+        "--profiles",
+        str(profiles),
+        "--items",
+        str(items),
+        "--as-of",
+        "2025-03-04",
+        data_dir=workdir,
+    )
     assert result.returncode == 0, result.stderr
     [alert] = _lines(result.stdout)
     assert alert["enterprise_id"] == "wuxi-battery" and alert["item_id"] == "x1"
@@ -112,11 +139,15 @@ def test_warn_on_files_prints_contract_lines_and_stores_nothing(workdir: Path, t
     assert alert["severity"] == "critical" and alert["risk_code"] == "ITC337"
     assert alert["deadline"] == "2025-03-23"
     assert "337-TA-1450" in alert["explanation"]
-    assert not (workdir / "iprwatch.db").exists() or "wuxi-battery" not in iprwatch(
-        "warn", data_dir=workdir).stdout
+    assert (
+        not (workdir / "iprwatch.db").exists()
+        or "wuxi-battery" not in iprwatch("warn", data_dir=workdir).stdout
+    )
 
 
-def test_warn_rejects_an_invalid_profile_naming_field_and_line(workdir: Path, tmp_path: Path) -> None:
+def test_warn_rejects_an_invalid_profile_naming_field_and_line(
+    workdir: Path, tmp_path: Path
+) -> None:
     profiles = tmp_path / "bad.yml"
     profiles.write_text("id: a\nname: {en: A}\ndestinations:\n  - {country: US, export_share: 3}\n")
     items = tmp_path / "items.jsonl"
@@ -128,8 +159,14 @@ def test_warn_rejects_an_invalid_profile_naming_field_and_line(workdir: Path, tm
 
 
 def test_tag_reads_and_writes_json_lines(workdir: Path) -> None:
-    result = iprwatch("tag", data_dir=workdir, stdin=json.dumps(
-        {"text": "美国国际贸易委员会对江苏无锡企业的锂电池发起337调查"}, ensure_ascii=False) + "\n")
+    result = iprwatch(
+        "tag",
+        data_dir=workdir,
+        stdin=json.dumps(
+            {"text": "美国国际贸易委员会对江苏无锡企业的锂电池发起337调查"}, ensure_ascii=False
+        )
+        + "\n",
+    )
     assert result.returncode == 0, result.stderr
     [line] = _lines(result.stdout)
     tags = line["tags"]

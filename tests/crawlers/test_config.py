@@ -9,7 +9,7 @@ import yaml
 
 from crawlers.config import SourceConfig
 from crawlers.errors import SourceConfigError, UnknownSourceError
-from crawlers.registry import get_source, load_sources, read_source_file
+from crawlers.registry import SOURCES_DIR, get_source, load_sources, read_source_file
 
 VALID = {
     "id": "example_feed",
@@ -34,7 +34,9 @@ def write_source(root: Path, data: dict[str, object], folder: str | None = None)
 
 def test_sources_are_found_by_scanning_their_folders() -> None:
     sources = load_sources()
-    assert list(sources) == ["cafc_opinions", "federal_register"]
+    folders = sorted(p.parent.name for p in SOURCES_DIR.glob("*/source.yml"))
+    assert list(sources) == folders
+    assert len(folders) >= 15
     assert sources["federal_register"].jurisdictions == ["US"]
 
 

@@ -3,6 +3,8 @@
 ``tests/fixtures/<source_id>/<case>.<ext>`` is a saved real response; ``<case>.expected.json``
 beside it is the list of items it must give (volatile fields left out). A missing golden file
 is written and the test fails until someone has reviewed it; ``--update-golden`` rewrites.
+A case may also be a folder ``<case>/`` (no dot in its name): a listing source's replay
+folder of saved pages and their ``manifest.json``, replayed as one crawl.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ VOLATILE_FIELDS = {"fetched_at", "content_hash", "version", "tags"}
 
 
 def fixture_cases() -> list[tuple[str, Path]]:
-    """(source id, fixture file) for every saved response under tests/fixtures/<source_id>/."""
+    """(source id, fixture) for every saved response (or replay folder) under
+    tests/fixtures/<source_id>/."""
     sources = load_sources()
     return [
         (source_id, path)
         for source_id in sources
         for path in sorted((FIXTURES / source_id).glob("*"))
-        if path.is_file() and not is_companion(path)
+        if (path.is_file() or path.is_dir()) and not is_companion(path)
     ]
 
 
