@@ -341,6 +341,33 @@ def test_mofcom_list_pages_are_posted_until_an_empty_page(site: SiteServer) -> N
     assert all(item.body.startswith("来源：") for item in outcome.items)
 
 
+def test_mofcom_article_already_stored_is_not_fetched_again(site: SiteServer, db: str) -> None:
+    manifest = json.loads((MOFCOM_CASE / "manifest.json").read_text(encoding="utf-8"))
+    articles = {urlsplit(url).path: name for url, name in manifest.items() if "article" in url}
+
+    def route(path: str, seen: Seen) -> tuple[int, bytes, str]:
+        if path in articles:
+            return 200, (MOFCOM_CASE / articles[path]).read_bytes(), "text/html; charset=utf-8"
+        number = int(seen.form["pageNumber"][0])
+        saved = json.loads((MOFCOM_CASE / f"listN_gjxw_page{number}.json").read_text("utf-8"))
+        rows = saved["pageInfo"]["rows"][: {1: 2, 2: 0}.get(number, 0)]
+        return 200, json.dumps({"pageInfo": {"rows": rows}}).encode(), "application/json"
+
+    site.route = route
+    start = f"{site.base}/ipr/front/www/listN?cid=gjxw&pageNumber=1"
+    pace = {"DOWNLOAD_DELAY": 1.0, "AUTOTHROTTLE_START_DELAY": 1.0}
+    first = crawl_in_subprocess("mofcom_ipr", start_url=start, settings=pace)
+    assert len(first.items) == 2
+    with session_scope() as session:
+        store_items(session, "mofcom_ipr", first.items[:1])
+    site.seen.clear()
+
+    second = crawl_in_subprocess("mofcom_ipr", start_url=start, settings=pace)
+    fetched = [s.path for s in site.seen if s.path in articles]
+    assert len(fetched) == 1, fetched
+    assert [item.url for item in second.items] == [first.items[1].url]
+
+
 @pytest.mark.parametrize(
     ("title", "codes"),
     [

@@ -28,6 +28,10 @@ def _assert_loop_completed() -> None:
         alerts = list(session.scalars(select(AlertRow)))
     rules = {(a.enterprise_id, a.rule_id) for a in alerts}
     assert ("wuxi-netlink", "itc337_in_market_chain") in rules, rules
+    assert ("wuxi-xineng", "itc337_in_market_chain") in rules, rules
+    with session_scope() as session:
+        sources = {row.source_id for row in session.scalars(select(CrawlRun))}
+    assert len(sources) >= 15
 
 
 @pytest.mark.slow

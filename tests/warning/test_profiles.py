@@ -13,7 +13,7 @@ DEMO_PROFILES = Path(__file__).resolve().parents[2] / "api" / "demo" / "profiles
 
 def test_demo_profiles_load() -> None:
     profiles = load_profiles(DEMO_PROFILES)
-    assert [p.id for p in profiles] == ["wuxi-netlink", "binhu-medtech"]
+    assert [p.id for p in profiles] == ["wuxi-netlink", "binhu-medtech", "wuxi-xineng"]
     assert profiles[0].destinations[0].country == "US"
 
 

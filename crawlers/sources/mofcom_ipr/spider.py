@@ -40,6 +40,7 @@ from crawlers.outcome import Problem
 from crawlers.payloads import check_size
 from crawlers.spiders.fields import html_selector, is_web_url, text_at
 from crawlers.spiders.json_api import JsonApiSpider
+from crawlers.spiders.listing import stored_refs
 from crawlers.spiders.manifest import MANIFEST_NAME, ReplayManifest, load_manifest
 from crawlers.text import single_line
 
@@ -96,10 +97,15 @@ class MofcomIprSpider(JsonApiSpider):
         super().__init__(*args, **kwargs)
         self.manifest: ReplayManifest | None = None
         self.articles_requested = 0
+        self.known: frozenset[str] = frozenset()
 
     def initial_requests(self) -> list[Request]:
-        """The start URL; a replay folder with ``manifest.json`` replays from it too."""
-        if self.replay_path is None or not (self.replay_path / MANIFEST_NAME).is_file():
+        """The start URL (live: after learning which articles are stored already); a replay
+        folder with ``manifest.json`` replays from it too."""
+        if self.replay_path is None:
+            self.known = stored_refs(self.source.id)
+            return super().initial_requests()
+        if not (self.replay_path / MANIFEST_NAME).is_file():
             return super().initial_requests()
         try:
             self.manifest = load_manifest(self.replay_path)
@@ -178,6 +184,8 @@ class MofcomIprSpider(JsonApiSpider):
         if item is None:
             return
         url = item.url or ""
+        if url in self.known or (item.raw_ref and item.raw_ref in self.known):
+            return  # stored already: incremental crawls do not fetch an article twice
         if self.replay_path is not None and self.manifest is None:
             yield item.model_dump(mode="json")  # a list page replayed alone: no articles
         elif self.manifest is not None and not self.replay_has(url):
