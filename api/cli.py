@@ -15,7 +15,12 @@ from rich.table import Table
 
 from core.logging_ import configure_logging
 
-app = typer.Typer(help="IPRWatch 海外知识产权风险预警", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="IPRWatch 海外知识产权风险预警",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="Crawled sources and their health.", no_args_is_help=True)
 profiles_app = typer.Typer(help="Enterprise profiles.", no_args_is_help=True)
@@ -28,6 +33,13 @@ err = Console(stderr=True)
 
 def _emit(obj: Any) -> None:
     sys.stdout.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+
+
+def _ensure_database() -> None:
+    """Create or upgrade the schema, so that no command meets an empty database."""
+    from core.migrate import upgrade
+
+    upgrade()
 
 
 def _fail(message: str, code: int = 1) -> None:
@@ -56,6 +68,7 @@ def sources_list(
     """Each source with its last success, item count and health."""
     from api.services import source_statuses
 
+    _ensure_database()
     rows = source_statuses()
     if as_json:
         for row in rows:
@@ -121,40 +134,43 @@ def crawl(
 @app.command()
 def search(
     query: Annotated[str, typer.Argument(help="Free text, Chinese or English.")] = "",
-    country: Annotated[
-        list[str] | None, typer.Option(help="Jurisdiction code (repeatable).")
-    ] = None,
+    country: Annotated[list[str] | None, typer.Option(help="Jurisdiction (repeatable).")] = None,
     chain: Annotated[list[str] | None, typer.Option(help="Industry-chain id (repeatable).")] = None,
     kind: Annotated[list[str] | None, typer.Option(help="Item kind (repeatable).")] = None,
+    ip_type: Annotated[list[str] | None, typer.Option(help="IP type (repeatable).")] = None,
+    source: Annotated[list[str] | None, typer.Option(help="Source id (repeatable).")] = None,
+    party: Annotated[str | None, typer.Option(help="Part of a party's name.")] = None,
+    case_ref: Annotated[str | None, typer.Option(help="Part of a case reference.")] = None,
     since: Annotated[str | None, typer.Option(help="Published on or after (YYYY-MM-DD).")] = None,
+    until: Annotated[str | None, typer.Option(help="Published on or before (YYYY-MM-DD).")] = None,
+    chinese_party: Annotated[
+        bool | None,
+        typer.Option("--chinese-party/--no-chinese-party", help="Names a Chinese party."),
+    ] = None,
+    province: Annotated[str | None, typer.Option(help="Chinese province of a party.")] = None,
+    city: Annotated[str | None, typer.Option(help="Chinese city of a party.")] = None,
     sort: Annotated[str, typer.Option(help="relevance or date")] = "relevance",
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
     cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
     facets: Annotated[bool, typer.Option("--facets", help="Print facet counts to stderr.")] = False,
 ) -> None:
-    """Search items; prints one JSON object per hit."""
+    """Search items; prints one JSON object per hit (with its highlighted snippet)."""
     from api.services import run_search
 
     try:
         results = run_search(
-            q=query,
-            country=country,
-            chain=chain,
-            kind=kind,
-            since=since,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-        )
+            q=query, jurisdictions=country, chains=chain, kinds=kind, ip_types=ip_type,
+            sources=source, party=party, case_ref=case_ref, since=since, until=until,
+            chinese_party=chinese_party, province=province, city=city, sort=sort,
+            limit=limit, cursor=cursor,
+        )  # fmt: skip
     except ValueError as exc:
         _fail(str(exc), 2)
         return
     for hit in results["hits"]:
         _emit(hit)
-    err.print(
-        f"{results['total']} result(s)"
-        + (f"; next page: --cursor {results['next_cursor']}" if results.get("next_cursor") else "")
-    )
+    more = f"; next page: --cursor {results['next_cursor']}" if results.get("next_cursor") else ""
+    err.print(f"{results['total']} result(s){more}", soft_wrap=True)
     if facets:
         err.print_json(data=results["facets"])
 
@@ -186,6 +202,8 @@ def warn(
         _fail("--lang must be en or zh", 2)
     if (profiles is None) != (items is None):
         _fail("--profiles and --items go together", 2)
+    if not (profiles and items):
+        _ensure_database()
     try:
         alerts = warn_files(profiles, items, day) if profiles and items else warn_stored(day)
     except ValueError as exc:
@@ -201,12 +219,19 @@ def tag(
     evaluate: Annotated[
         bool, typer.Option("--eval", help="Score the tagger on its labelled set.")
     ] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="With --eval: the report as JSON.")
+    ] = False,
 ) -> None:
     """Read items (or {"text": ...}) as JSON lines on stdin; write them with their tags."""
     if evaluate:
+        from tagger.eval import evaluate as run_evaluation
         from tagger.eval import print_evaluation
 
-        print_evaluation()
+        if as_json:
+            _emit(run_evaluation().to_dict())
+        else:
+            print_evaluation()
         return
     from tagger.cli import tag_json_lines
 
@@ -216,15 +241,22 @@ def tag(
 
 @app.command()
 def retag() -> None:
-    """Re-tag every stored item (after a taxonomy change) and refresh the index."""
-    from api.pipeline import process_items
+    """Re-tag items tagged with an older taxonomy version, re-index, and re-evaluate them."""
     from core.db import session_scope
-    from core.models import Item
+    from search.backend import get_backend
+    from search.outbox import reindex_from_db
+    from tagger.store import retag_all
+    from warning.store import evaluate_stored_items
 
+    _ensure_database()
     with session_scope() as session:
-        ids = list(session.scalars(__import__("sqlalchemy").select(Item.id)))
-        summary = process_items(session, ids)
-    err.print(f"{summary.tagged} item(s) re-tagged")
+
+        def evaluate(ids: list[str]) -> None:
+            evaluate_stored_items(session, ids)
+
+        count = retag_all(session, on_batch=evaluate)
+        indexed = reindex_from_db(session, get_backend()) if count else 0
+    err.print(f"{count} item(s) re-tagged, {indexed} re-indexed")
 
 
 @app.command()
@@ -234,6 +266,7 @@ def reindex() -> None:
     from search.backend import get_backend
     from search.outbox import reindex_from_db
 
+    _ensure_database()
     with session_scope() as session:
         count = reindex_from_db(session, get_backend())
     err.print(f"{count} item(s) indexed")

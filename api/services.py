@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -44,31 +43,16 @@ def source_statuses() -> list[dict[str, Any]]:
     return out
 
 
-def run_search(
-    q: str = "",
-    country: Iterable[str] | None = None,
-    chain: Iterable[str] | None = None,
-    kind: Iterable[str] | None = None,
-    since: str | None = None,
-    sort: str = "relevance",
-    limit: int = 20,
-    cursor: str | None = None,
-) -> dict[str, Any]:
-    """Search items; raises ``ValueError`` (with the reason) for a bad query."""
+def run_search(**params: Any) -> dict[str, Any]:
+    """Search items with the fields of ``search.SearchQuery``; ``None`` and empty values are
+    left out. Raises ``search.BadQuery`` (a ``ValueError``) with the reason for a bad query."""
     from search.backend import get_backend
     from search.query import SearchQuery
 
-    query = SearchQuery(
-        q=q,
-        jurisdictions=[c.upper() for c in country or []],
-        chains=list(chain or []),
-        kinds=list(kind or []),
-        since=since or None,
-        sort=sort,
-        limit=limit,
-        cursor=cursor,
-    )
-    results = get_backend().search(query)
+    given = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    if "jurisdictions" in given:
+        given["jurisdictions"] = [code.upper() for code in given["jurisdictions"]]
+    results = get_backend().search(SearchQuery(**given))
     return results.model_dump(mode="json")
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -51,9 +52,7 @@ def alerts_page(request: Request, session: DbSession, lang: Lang = None) -> Resp
     lang = _lang(request, lang)
     rows = list(session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(200)))
     rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    rows.sort(
-        key=lambda r: (rank.get(r.severity, 9), r.deadline or __import__("datetime").date.max)
-    )
+    rows.sort(key=lambda r: (rank.get(r.severity, 9), r.deadline or date.max))
     names = {
         e.id: (e.name_zh if lang == "zh" else e.name_en) or e.name_en or e.id
         for e in session.scalars(select(Enterprise))
@@ -108,9 +107,9 @@ def search_page(
     try:
         results = run_search(
             q=q,
-            country=[country] if country else None,
-            chain=[chain] if chain else None,
-            kind=[kind] if kind else None,
+            jurisdictions=[country] if country else None,
+            chains=[chain] if chain else None,
+            kinds=[kind] if kind else None,
             sort="relevance" if q else "date",
             cursor=cursor,
         )

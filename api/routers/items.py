@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import FileResponse, Response, StreamingResponse
+from starlette.background import BackgroundTask
 
 from api.deps import DbSession
 from api.errors import BadRequest, NotFound, Unavailable
+from api.export import csv_chunks, iter_rows, write_xlsx
 from api.schemas import ItemOut, ItemPage
 from api.services import run_search
 from core.models import Item
@@ -17,39 +23,96 @@ from core.types import ItemKind
 from search import BadQuery, SearchUnavailable
 
 router = APIRouter(tags=["items"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@router.get("/items", response_model=ItemPage)
-def list_items(
+def _filters(
     q: Annotated[str, Query(max_length=500, description="Free text, Chinese or English.")] = "",
     country: Annotated[
         list[str] | None, Query(description="Jurisdiction code, e.g. US, EU.")
     ] = None,
     chain: Annotated[list[str] | None, Query(description="Industry-chain id, e.g. A5.")] = None,
     kind: Annotated[list[ItemKind] | None, Query()] = None,
+    ip_type: Annotated[list[str] | None, Query(description="patent, trademark, design ...")] = None,
+    source: Annotated[list[str] | None, Query(description="Source id.")] = None,
+    party: Annotated[
+        str | None, Query(max_length=200, description="Part of a party's name.")
+    ] = None,
+    case_ref: Annotated[str | None, Query(max_length=100, examples=["337-TA-1450"])] = None,
     since: Annotated[date | None, Query(description="Published on or after.")] = None,
+    until: Annotated[date | None, Query(description="Published on or before.")] = None,
+    chinese_party: Annotated[bool | None, Query(description="Names a Chinese party.")] = None,
+    province: Annotated[str | None, Query(max_length=40, examples=["江苏", "Jiangsu"])] = None,
+    city: Annotated[str | None, Query(max_length=40, examples=["无锡", "Wuxi"])] = None,
     sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
-) -> ItemPage:
-    """Items matching the query, best first (or newest first), with facet counts."""
+) -> dict[str, Any]:
+    return {
+        "q": q,
+        "jurisdictions": country,
+        "chains": chain,
+        "kinds": [k.value for k in kind or []],
+        "ip_types": ip_type,
+        "sources": source,
+        "party": party,
+        "case_ref": case_ref,
+        "since": since,
+        "until": until,
+        "chinese_party": chinese_party,
+        "province": province,
+        "city": city,
+        "sort": sort,
+    }
+
+
+Filters = Annotated[dict[str, Any], Depends(_filters)]
+
+
+@contextmanager
+def _search_errors() -> Iterator[None]:
     try:
-        results = run_search(
-            q=q,
-            country=country,
-            chain=chain,
-            kind=[k.value for k in kind or []],
-            since=since.isoformat() if since else None,
-            sort=sort,
-            limit=limit,
-            cursor=cursor,
-        )
+        yield
     except SearchUnavailable as exc:
         raise Unavailable("search is unavailable; try again shortly") from exc
     except BadQuery as exc:
         field = [{"field": exc.field, "message": str(exc)}] if exc.field else []
         raise BadRequest(str(exc).splitlines()[0], field) from exc
+
+
+@router.get("/items", response_model=ItemPage)
+def list_items(
+    filters: Filters,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+) -> ItemPage:
+    """Items matching the query, best first (or newest first), with facet counts."""
+    with _search_errors():
+        results = run_search(**filters, limit=limit, cursor=cursor)
     return ItemPage.model_validate(results)
+
+
+@router.get(
+    "/items/export",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
+)
+def export_items(
+    filters: Filters,
+    format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
+) -> Response:
+    """The whole result set (at most 10,000 items) as CSV (streamed) or XLSX."""
+    with _search_errors():
+        run_search(**filters, limit=1)  # a bad query fails here, before streaming starts
+    rows = iter_rows(filters)
+    if format == "csv":
+        headers = {"Content-Disposition": 'attachment; filename="iprwatch-items.csv"'}
+        return StreamingResponse(
+            csv_chunks(rows), media_type="text/csv; charset=utf-8", headers=headers
+        )
+    path = write_xlsx(rows)
+    return FileResponse(
+        path, media_type=XLSX, filename="iprwatch-items.xlsx",
+        background=BackgroundTask(os.unlink, path),
+    )  # fmt: skip
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import urldefrag, urljoin, urlsplit
+from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector, SelectorList
 from scrapy.http import HtmlResponse, Response, TextResponse
@@ -135,3 +135,14 @@ def _spec(specs: ListingFields | None, name: str) -> str | None:
         return None
     value: str | None = getattr(specs, name)
     return value
+
+
+def with_query_param(url: str, name: str, value: str) -> str:
+    """The URL with one query parameter set (replaced where it stands, or appended)."""
+    parts = urlsplit(url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if name in (key for key, _ in query):
+        query = [(key, value if key == name else old) for key, old in query]
+    else:
+        query.append((name, value))
+    return urlunsplit(parts._replace(query=urlencode(query)))

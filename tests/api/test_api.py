@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.api.conftest import ITEMS
+
 
 def test_health_reports_each_component(client: TestClient) -> None:
     body = client.get("/api/v1/health").json()
@@ -106,3 +108,53 @@ def test_openapi_lists_the_contract_paths(client: TestClient) -> None:
         "/api/v1/sources",
     ):
         assert path in paths
+
+
+def test_filters_by_case_ref_party_and_place(client: TestClient) -> None:
+    def titles(**params: str) -> list[str]:
+        return [h["title"] for h in client.get("/api/v1/items", params=params).json()["hits"]]
+
+    lithium = ITEMS[0].title
+    assert titles(case_ref="337-ta-1450") == [lithium]
+    assert titles(party="example battery") == [lithium]
+    assert titles(province="Jiangsu") == [lithium]
+    assert titles(city="无锡") == [lithium]
+    assert lithium in titles(chinese_party="true")
+    assert ITEMS[1].title not in titles(chinese_party="true")
+    assert titles(ip_type="patent", until="2025-03-31") == [lithium]
+
+
+def test_unknown_province_is_a_422_naming_the_field(client: TestClient) -> None:
+    response = client.get("/api/v1/items", params={"province": "Atlantis"})
+    assert response.status_code == 422
+    assert response.json()["error"]["fields"][0]["field"] == "province"
+
+
+def test_export_csv_streams_the_result_set_with_chinese_intact(client: TestClient) -> None:
+    response = client.get("/api/v1/items/export", params={"format": "csv", "sort": "date"})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert "attachment" in response.headers["content-disposition"]
+    text = response.content.decode("utf-8-sig")
+    lines = text.strip().splitlines()
+    assert lines[0].startswith("id,published_at,title")
+    assert len(lines) == 4
+    assert "欧盟统一专利法院" in text
+
+
+def test_export_xlsx_is_a_workbook_with_every_row(client: TestClient) -> None:
+    import zipfile
+    from io import BytesIO
+
+    response = client.get("/api/v1/items/export", params={"format": "xlsx", "country": "US"})
+    assert response.status_code == 200
+    with zipfile.ZipFile(BytesIO(response.content)) as workbook:
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+    assert sheet.count("<row ") == 3  # header + the two US items
+
+
+def test_export_refuses_a_bad_query_before_streaming(client: TestClient) -> None:
+    response = client.get("/api/v1/items/export", params={"format": "pdf"})
+    assert response.status_code == 422
+    response = client.get("/api/v1/items/export", params={"q": '"unbalanced'})
+    assert response.status_code == 422

@@ -172,3 +172,13 @@ def test_tag_reads_and_writes_json_lines(workdir: Path) -> None:
     tags = line["tags"]
     assert "US" in tags["jurisdictions"]
     assert any(c["id"] == "A5" for c in tags["chains"])
+
+
+def test_tag_eval_reports_measured_figures_as_json(workdir: Path) -> None:
+    result = iprwatch("tag", "--eval", "--json", data_dir=workdir)
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["items"] >= 150
+    for label in ("chains", "kind", "ip_types", "jurisdictions", "parties", "case_refs"):
+        assert label in report["labels"]
+    assert 0.0 <= report["overall"]["f1"] <= 1.0

@@ -35,6 +35,7 @@ def _assert_loop_completed() -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_demo_data_flows_through_celery_on_the_serverless_broker(data_dir: Path) -> None:
     load_demo_data()
     _assert_loop_completed()
@@ -42,6 +43,7 @@ def test_demo_data_flows_through_celery_on_the_serverless_broker(data_dir: Path)
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_demo_data_flows_through_celery_on_redis(
     data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -57,6 +59,7 @@ def test_demo_data_flows_through_celery_on_redis(
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)
 def test_loading_twice_adds_no_duplicates(data_dir: Path) -> None:
     load_demo_data()
     with session_scope() as session:

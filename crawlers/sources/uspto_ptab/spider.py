@@ -22,10 +22,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from core.types import ItemKind, ItemRecord, Party
 from crawlers.context import Lookup, ParseContext
+from crawlers.spiders.fields import with_query_param
 from crawlers.spiders.json_api import JsonApiSpider
 from crawlers.text import normalize_text, single_line
 
@@ -325,14 +326,3 @@ def next_record_url(payload: Any, url: str) -> str | None:
     if next_start >= total:
         return None
     return with_query_param(url, "recordStartNumber", str(next_start))
-
-
-def with_query_param(url: str, name: str, value: str) -> str:
-    """The URL with one query parameter set (replaced where it stands, or appended)."""
-    parts = urlsplit(url)
-    query = parse_qsl(parts.query, keep_blank_values=True)
-    if name in (key for key, _ in query):
-        query = [(key, value if key == name else old) for key, old in query]
-    else:
-        query.append((name, value))
-    return urlunsplit(parts._replace(query=urlencode(query)))

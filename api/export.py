@@ -1,0 +1,73 @@
+"""Exporting a search result set as CSV (streamed) or XLSX (written in constant memory)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+from api.services import run_search
+
+EXPORT_CAP = 10_000
+COLUMNS = ("id", "published_at", "title", "kind", "jurisdictions", "chains", "source", "url")
+_PAGE = 100
+
+
+def iter_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> Iterator[list[str]]:
+    """The result set's rows, page by page through the cursor, at most ``cap`` of them."""
+    cursor: str | None = None
+    sent = 0
+    while sent < cap:
+        page = run_search(**params, limit=min(_PAGE, cap - sent), cursor=cursor)
+        for hit in page["hits"]:
+            yield [_cell(hit.get(column)) for column in COLUMNS]
+            sent += 1
+        cursor = page.get("next_cursor")
+        if not cursor or not page["hits"]:
+            return
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    text = str(value)
+    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
+    """CSV with a UTF-8 BOM (so Excel reads Chinese correctly), one chunk per 200 rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(COLUMNS)
+    yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
+    buffer.seek(0)
+    buffer.truncate()
+    for number, row in enumerate(rows, 1):
+        writer.writerow(row)
+        if number % 200 == 0:
+            yield buffer.getvalue().encode("utf-8")
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode("utf-8")
+
+
+def write_xlsx(rows: Iterator[list[str]]) -> str:
+    """Write the rows to a temporary XLSX file (constant memory); returns its path."""
+    import xlsxwriter
+
+    descriptor, path = tempfile.mkstemp(prefix="iprwatch-export-", suffix=".xlsx")
+    os.close(descriptor)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    sheet = workbook.add_worksheet("items")
+    bold = workbook.add_format({"bold": True})
+    sheet.write_row(0, 0, COLUMNS, bold)
+    for number, row in enumerate(rows, 1):
+        sheet.write_row(number, 0, row)
+    workbook.close()
+    return path
