@@ -22,6 +22,9 @@ from warning.jurisdictions import concerned_destinations
 from warning.rules import Rule, load_rules
 
 _ITC_337 = re.compile(r"\b337-TA-\d+", re.I)
+_MENTIONS_337 = re.compile(
+    r"\bsection\s+337\b|\b337\s+investigation|337调查|337-TA-\d+|USITC DN \d+", re.I
+)
 
 
 @dataclass
@@ -65,8 +68,9 @@ def item_facts(item: ItemRecord) -> dict[str, Any]:
         "case_refs": case_refs,
         "parties": [p.model_dump() for p in (tags.parties or item.parties)],
         "signals": [s.type for s in tags.signals],
-        "is_337": any(_ITC_337.search(ref) for ref in case_refs)
-        or bool(_ITC_337.search(item.title)),
+        "is_337": any(_MENTIONS_337.search(ref) for ref in case_refs)
+        or bool(_MENTIONS_337.search(item.title))
+        or bool(_MENTIONS_337.search(item.summary[:2000])),
     }
 
 

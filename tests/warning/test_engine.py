@@ -105,3 +105,26 @@ def test_jurisdiction_nesting() -> None:
     assert concerned_destinations(["EPO"], ["GB", "CN"]) == ["GB"]
     assert concerned_destinations(["WIPO"], ["VN", "BR"]) == ["VN", "BR"]
     assert concerned_destinations(["US"], ["DE"]) == []
+
+
+def test_a_337_investigation_named_in_words_is_a_337_alert() -> None:
+    item = _item(
+        title="美国国际贸易委员会对特定锂离子电池发起337调查",
+        language="zh",
+        case_refs=[],
+        tags=Tags(
+            chains=[ChainTag(id="A5", score=0.8, evidence=["锂离子电池"])],
+            kind="dispute",
+            jurisdictions=["US"],
+        ),
+    )
+    assert [a.rule_id for a in evaluate_items([item], [PROFILE])] == ["itc337_in_market_chain"]
+
+
+def test_a_district_court_patent_suit_is_not_a_337_alert() -> None:
+    item = _item(
+        title="Helion Battery Systems, Inc. v. Jiangsu Tianrun New Energy Co., Ltd.",
+        case_refs=["E.D. Tex. 2:25-cv-00412"],
+        tags=Tags(chains=[ChainTag(id="A5", score=0.8)], kind="dispute", jurisdictions=["US"]),
+    )
+    assert [a.rule_id for a in evaluate_items([item], [PROFILE])] == ["dispute_in_market_chain"]
