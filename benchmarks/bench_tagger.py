@@ -1,18 +1,24 @@
 """Tagger throughput on synthetic ~150-word items, English and Chinese.
 
-Usage: .venv/bin/python benchmarks/bench_tagger.py [--items 5000] [--runs 3]
+Usage: .venv/bin/python benchmarks/bench_tagger.py [--items 5000] [--runs 3] [--processes 2]
 
 Items are assembled at random: about one sentence in three in the styles of the sources
 (USITC notices, court dockets, Federal Register rules, trade news: parties, dates, case
 numbers, tariff codes), the rest ordinary business-news sentences, as real items mix them.
 ``--dense`` uses only source-style sentences (the worst case). Prints items/s per language
-(median of the runs, after one warm-up) by wall clock and by CPU time, and the
-tokenizer-only rate for comparison.
+(median of the runs, after a warm-up) by wall clock and by CPU time for: the tokenizer alone
+(the bound), ``tag_many`` in one process, and a ``TaggerPool`` of ``--processes`` workers
+(CPU time of this process and the workers together). Writes the figures and a machine
+description to benchmarks/results_tagger.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import json
+import os
+import platform
 import random
 import statistics
 import sys
@@ -21,7 +27,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+import spacy
+
+from tagger._pool import TaggerPool
 from tagger.pipeline import get_tagger
+
+RESULTS = Path(__file__).resolve().parent / "results_tagger.json"
 
 EN_SENTENCES = [
     "The U.S. International Trade Commission has voted to institute an investigation of certain {p}.",
@@ -166,27 +177,90 @@ def chinese_item(rng: random.Random, dense: bool = False) -> str:
     return title + "\n" + "".join(body)
 
 
-def measure(texts: list[str], language: str, runs: int) -> dict[str, float]:
-    """Median items/s over ``runs`` runs of ``tag_many``, by the wall clock and by this
-    process's CPU time (the machine is shared: CPU time is the steadier figure), and the
-    tokenizer's own rate for comparison."""
-    tagger = get_tagger()
-    tagger.tag_many(texts[:200], [language] * 200)
-    nlp = tagger._pipelines["zh" if language == "zh" else "en"].nlp
-    wall, cpu, tokenizer = [], [], []
+def _cpu_of(pids: list[int]) -> float:
+    """User plus system CPU seconds of running processes (from /proc)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
+    return total
+
+
+def _rate(count: int, seconds: float) -> float:
+    return count / seconds if seconds > 0 else float("inf")
+
+
+def measure_tokenizer(texts: list[str], language: str, runs: int) -> dict[str, float]:
+    """The bound: the language's spaCy tokenizer alone (CPU time; the tokenizer cache is warm
+    from the earlier runs over the same texts)."""
+    nlp = get_tagger()._pipelines["zh" if language == "zh" else "en"].nlp
+    wall, cpu = [], []
     for _ in range(runs):
         started, cpu_started = time.perf_counter(), time.process_time()
-        tagger.tag_many(texts, [language] * len(texts))
-        wall.append(len(texts) / (time.perf_counter() - started))
-        cpu.append(len(texts) / (time.process_time() - cpu_started))
-        cpu_started = time.process_time()
         for _ in nlp.pipe(texts, batch_size=256):
             pass
-        tokenizer.append(len(texts) / (time.process_time() - cpu_started))
+        wall.append(_rate(len(texts), time.perf_counter() - started))
+        cpu.append(_rate(len(texts), time.process_time() - cpu_started))
+    return {"wall": statistics.median(wall), "cpu": statistics.median(cpu)}
+
+
+def measure_single(texts: list[str], language: str, runs: int) -> dict[str, float]:
+    """``tag_many`` in this process: median items/s over ``runs`` runs by the wall clock and
+    by this process's CPU time (the machine is shared: CPU time is the steadier figure)."""
+    tagger = get_tagger()
+    languages = [language] * len(texts)
+    wall, cpu, cpu_seconds = [], [], []
+    for _ in range(runs):
+        started, cpu_started = time.perf_counter(), time.process_time()
+        tagger.tag_many(texts, languages)
+        used = time.process_time() - cpu_started
+        wall.append(_rate(len(texts), time.perf_counter() - started))
+        cpu.append(_rate(len(texts), used))
+        cpu_seconds.append(used)
     return {
         "wall": statistics.median(wall),
         "cpu": statistics.median(cpu),
-        "tokenizer": statistics.median(tokenizer),
+        "cpu_seconds": statistics.median(cpu_seconds),
+    }
+
+
+def measure_pool(
+    pool: TaggerPool, pids: list[int], texts: list[str], language: str, runs: int
+) -> dict[str, float]:
+    """``TaggerPool.tag_many`` (JSON-ready dicts back): items/s by the wall clock and per CPU
+    second of this process and the workers together."""
+    languages = [language] * len(texts)
+    wall, cpu, cpu_seconds = [], [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        cpu_started = time.process_time() + _cpu_of(pids)
+        pool.tag_many(texts, languages)
+        used = time.process_time() + _cpu_of(pids) - cpu_started
+        wall.append(_rate(len(texts), time.perf_counter() - started))
+        cpu.append(_rate(len(texts), used))
+        cpu_seconds.append(used)
+    return {
+        "wall": statistics.median(wall),
+        "cpu": statistics.median(cpu),
+        "cpu_seconds": statistics.median(cpu_seconds),
+    }
+
+
+def machine() -> dict[str, object]:
+    """What the figures were measured on."""
+    model = "unknown"
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu_model": model,
+        "python": platform.python_version(),
+        "spacy": spacy.__version__,
+        "load_average": os.getloadavg(),
     }
 
 
@@ -194,25 +268,64 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--items", type=int, default=5000)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--dense", action="store_true", help="source-style sentences only")
+    parser.add_argument("--output", type=Path, default=RESULTS, help="JSON results file")
     args = parser.parse_args()
     rng = random.Random(20261125)
     started = time.perf_counter()
     get_tagger()
     print(f"tagger loaded in {time.perf_counter() - started:.2f} s")
-    english = [english_item(rng, args.dense) for _ in range(args.items)]
-    chinese = [chinese_item(rng, args.dense) for _ in range(args.items)]
-    sizes = {
-        "en": f"{statistics.mean(len(t.split()) for t in english):.0f} words",
-        "zh": f"{statistics.mean(len(t) for t in chinese):.0f} characters",
+    corpora = {
+        "en": [english_item(rng, args.dense) for _ in range(args.items)],
+        "zh": [chinese_item(rng, args.dense) for _ in range(args.items)],
     }
-    for language, texts in (("en", english), ("zh", chinese)):
-        rates = measure(texts, language, args.runs)
-        print(
-            f"{language}: {args.items} items of {sizes[language]}: "
-            f"{rates['wall']:,.0f} items/s wall, {rates['cpu']:,.0f} items per CPU-second "
-            f"(tokenizer alone: {rates['tokenizer']:,.0f} per CPU-second)"
-        )
+    warm_up = {
+        "en": [english_item(rng, args.dense) for _ in range(200)],
+        "zh": [chinese_item(rng, args.dense) for _ in range(200)],
+    }
+    sizes = {
+        "en": f"{statistics.mean(len(t.split()) for t in corpora['en']):.0f} words",
+        "zh": f"{statistics.mean(len(t) for t in corpora['zh']):.0f} characters",
+    }
+    results: dict[str, object] = {
+        "machine": machine(),
+        "items": args.items,
+        "runs": args.runs,
+        "dense": args.dense,
+        "processes": args.processes,
+        "sizes": sizes,
+    }
+    figures: dict[str, dict[str, dict[str, float]]] = {}
+    for language, texts in corpora.items():
+        get_tagger().tag_many(warm_up[language], [language] * 200)
+        single = measure_single(texts, language, args.runs)
+        figures[language] = {
+            "single": single,
+            "tokenizer": measure_tokenizer(texts, language, args.runs),
+        }
+    started = time.perf_counter()
+    with TaggerPool(args.processes) as pool:
+        pool.tag_many(warm_up["en"] + warm_up["zh"])  # starts the workers and loads them
+        results["pool_start_seconds"] = round(time.perf_counter() - started, 2)
+        pids = list(pool.worker_pids())
+        for language, texts in corpora.items():
+            figures[language]["pool"] = measure_pool(pool, pids, texts, language, args.runs)
+    results["figures"] = figures
+    print(f"pool of {args.processes} started in {results['pool_start_seconds']} s")
+    print(f"{'':4} {'path':<20} {'items/s wall':>13} {'items/CPU-s':>12} {'CPU s':>7}")
+    for language, rows in figures.items():
+        print(f"{language} ({args.items} items of {sizes[language]})")
+        for name, label in (
+            ("tokenizer", "tokenizer only"),
+            ("single", "single process"),
+            ("pool", f"{args.processes}-process pool"),
+        ):
+            row = rows[name]
+            seconds = f"{row['cpu_seconds']:7.2f}" if "cpu_seconds" in row else f"{'':7}"
+            print(f"{'':4} {label:<20} {row['wall']:>13,.0f} {row['cpu']:>12,.0f} {seconds}")
+    args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(f"written to {args.output}")
 
 
 if __name__ == "__main__":

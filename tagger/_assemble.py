@@ -64,6 +64,27 @@ class Matches:
             else:
                 self._by_field[entry.field].append((entry, start, end))
 
+    def lists(self) -> tuple[list[Term], ...]:
+        """The term lists in the order ``slot_of`` numbers them."""
+        return (self.chain, self.kind, self.jurisdiction, self.ip_type, self.signal)
+
+
+_SLOTS = {
+    Field.CHAIN: 0,
+    Field.KIND: 1,
+    Field.JURISDICTION: 2,
+    Field.IP_TYPE: 3,
+    Field.SIGNAL: 4,
+}
+
+
+def slot_of(entry: Entry) -> int:
+    """Which of ``Matches.lists()`` a match of ``entry`` is filed under, as ``Matches.add``
+    files it (worked out once per phrase, not once per match)."""
+    if entry.field is Field.BLOCKER:
+        return _SLOTS[Field.IP_TYPE if entry.target == BLOCKS_IP_TYPE else Field.JURISDICTION]
+    return _SLOTS[entry.field]
+
 
 @dataclass(slots=True)
 class _ChainEvidence:
@@ -173,7 +194,7 @@ def choose_kind(terms: Iterable[Term], head: int, order: list[str]) -> ItemKind 
         totals[kind] += weight
     if not totals:
         return None
-    best = max(order, key=lambda kind: (totals.get(kind, 0.0), -order.index(kind)))
+    _, best = max(enumerate(order), key=lambda pair: (totals.get(pair[1], 0.0), -pair[0]))
     return ItemKind(best)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.types import Signal
-from tagger._dates import Sentences, find_dates, nearest_date
+from tagger._dates import FoundDate, Sentences, find_dates, nearest_date
 
 _NOT_AN_EVENT_WORDS = frozenset(
     [
@@ -83,13 +83,25 @@ def _speaks_of_future_or_request(before_cue: str) -> bool:
     return not before_cue.isascii() and any(word in before_cue for word in _NOT_AN_EVENT_ZH)
 
 
-def _signal(text: str, sentences: Sentences, cue: SignalCue) -> tuple[int, Signal] | None:
-    """The signal of one cue and how far its date is from it (no date: infinitely far)."""
+def _signal(
+    text: str,
+    sentences: Sentences,
+    cue: SignalCue,
+    seen: dict[tuple[int, int], tuple[list[FoundDate], str]],
+) -> tuple[int, Signal] | None:
+    """The signal of one cue and how far its date is from it (no date: infinitely far).
+    ``seen`` keeps each sentence's dates and evidence: cues often share a sentence."""
     start, end = sentences.bounds(cue.start)
     if _speaks_of_future_or_request(text[start : cue.start]):
         return None
-    nearest = nearest_date(find_dates(text, start, end), cue.start, cue.end, (start, end))
-    evidence = " ".join(text[start:end].split())[:_MAX_EVIDENCE]
+    known = seen.get((start, end))
+    if known is None:
+        known = seen[start, end] = (
+            find_dates(text, start, end),
+            " ".join(text[start:end].split())[:_MAX_EVIDENCE],
+        )
+    dates, evidence = known
+    nearest = nearest_date(dates, cue.start, cue.end, (start, end))
     distance, when = nearest if nearest else (_NO_DATE, None)
     return distance, Signal(type=cue.type, date=when, evidence=evidence)
 
@@ -105,8 +117,9 @@ def find_signals(text: str, cues: list[SignalCue]) -> list[Signal]:
         return []
     sentences = Sentences(text)
     found: dict[str, tuple[int, Signal]] = {}
+    seen: dict[tuple[int, int], tuple[list[FoundDate], str]] = {}
     for cue in sorted(cues, key=lambda c: c.start):
-        signal = _signal(text, sentences, cue)
+        signal = _signal(text, sentences, cue, seen)
         if signal is not None and (cue.type not in found or signal[0] < found[cue.type][0]):
             found[cue.type] = signal
     return [signal for _, signal in found.values()]

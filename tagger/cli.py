@@ -9,12 +9,13 @@ skipped.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from core.types import Tags
+from tagger._pool import POOL_MIN_TEXTS, TaggerPool, TagsDict, default_processes
 from tagger.pipeline import DEFAULT_BATCH_SIZE, Tagger, get_tagger
 
 __all__ = ["tag_json_lines"]
@@ -63,15 +64,26 @@ def _dump(output: dict[str, Any]) -> str:
     return line
 
 
-def _tag_chunk(tagger: Tagger, lines: list[_Line]) -> Iterator[str]:
+_TagMany = Callable[[list[str], list[str | None]], Iterable[TagsDict]]
+
+
+def _tag_chunk(
+    tagger: Tagger, lines: list[_Line], tag_many: _TagMany | None = None
+) -> Iterator[str]:
     items = [line for line in lines if line.item is not None]
     texts = [_text_of(line.item) for line in items if line.item is not None]
     languages = [_language_of(line.item) for line in items if line.item is not None]
-    tagged = iter(tagger.tag_many([t or "" for t in texts], languages))
+    if tag_many is None:
+        found: Iterable[TagsDict] = (
+            t.model_dump(mode="json") for t in tagger.tag_many([t or "" for t in texts], languages)
+        )
+    else:
+        found = tag_many([t or "" for t in texts], languages)
+    tagged = iter(found)
     no_text = Tags(
         untagged="no text: expected 'text', or 'title'/'summary'/'body'",
         taxonomy_version=tagger.version,
-    )
+    ).model_dump(mode="json")
     for line in lines:
         if line.item is None:
             yield json.dumps({"error": line.error, "line": line.number})
@@ -79,15 +91,41 @@ def _tag_chunk(tagger: Tagger, lines: list[_Line]) -> Iterator[str]:
         tags = next(tagged)
         if _text_of(line.item) is None:
             tags = no_text
-        yield _dump({**line.item, "tags": tags.model_dump(mode="json")})
+        yield _dump({**line.item, "tags": tags})
 
 
 def tag_json_lines(
-    lines: Iterable[str], tagger: Tagger | None = None, batch_size: int = DEFAULT_BATCH_SIZE
+    lines: Iterable[str],
+    tagger: Tagger | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    processes: int | None = None,
 ) -> Iterator[str]:
     """Tag a stream of JSON lines, lazily and in batches; yields one output line (without
-    newline) per non-blank input line, in order."""
+    newline) per non-blank input line, in order.
+
+    Without a ``tagger`` (the ``iprwatch tag`` command), large inputs are tagged by
+    ``processes`` worker processes (default: ``default_processes()``): lines are then read
+    ``POOL_MIN_TEXTS`` at a time, and a pool starts at the first chunk that size. Given a
+    tagger, or ``processes`` <= 1, everything is tagged in-process.
+    """
+    processes = 1 if tagger is not None else processes
+    processes = default_processes() if processes is None else processes
     tagger = tagger or get_tagger()
     parsed = (p for p in (_parse(n, line) for n, line in enumerate(lines, start=1)) if p)
-    while chunk := list(islice(parsed, batch_size)):
-        yield from _tag_chunk(tagger, chunk)
+    if processes <= 1:
+        while chunk := list(islice(parsed, batch_size)):
+            yield from _tag_chunk(tagger, chunk)
+        return
+    pool: TaggerPool | None = None
+    try:
+        while chunk := list(islice(parsed, max(batch_size, POOL_MIN_TEXTS))):
+            if pool is None and len(chunk) >= POOL_MIN_TEXTS:
+                pool = TaggerPool(processes)
+            if pool is not None:
+                yield from _tag_chunk(tagger, chunk, pool.iter_tags)
+                continue
+            for start in range(0, len(chunk), batch_size):
+                yield from _tag_chunk(tagger, chunk[start : start + batch_size])
+    finally:
+        if pool is not None:
+            pool.close()
