@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     secret_key: str = Field(default="dev-only-change-me", repr=False)
     max_body_bytes: int = 10 * 1024 * 1024
     enable_spacy_ner_model: str = ""
+    courtlistener_token: SecretStr | None = None
 
     def resolved_data_dir(self) -> Path:
         """The data directory, created on first use."""

@@ -40,8 +40,9 @@ def _dockets(text: str) -> list[CaseRef]:
     for marker in _positions(text, _DOCKET_MARKERS):
         low = max(0, marker - _DOCKET_BEFORE)
         for match in _DOCKET.finditer(text, low, marker + 12):
-            if match.start() in refs or (match.start() > 0 and text[match.start() - 1].isalnum()):
-                continue
+            before = text[match.start() - 1] if match.start() > 0 else " "
+            if match.start() in refs or (before.isascii() and before.isalnum()):
+                continue  # part of a longer token; a Chinese character before is a boundary
             office, year, kind, num = match.group("office", "year", "type", "num")
             number = f"{year}-{kind.lower()}-{num.zfill(5)}"
             refs[match.start()] = CaseRef(

@@ -301,3 +301,11 @@ def test_docket_entries_are_not_party_names(tagger: Tagger) -> None:
         "filed by Pherah LLC."
     )
     assert all(not p.name.startswith("Complaint") for p in tags.parties)
+
+
+def test_docket_number_right_after_chinese_text_is_found() -> None:
+    from tagger import get_tagger
+
+    tags = get_tagger().tag("原告向伊利诺伊州北区法院起诉，案号1:24-cv-09876。", "zh")
+    assert "1:24-cv-09876" in tags.case_refs
+    assert get_tagger().tag("Exhibit A1:24-cv-09876", "en").case_refs == []

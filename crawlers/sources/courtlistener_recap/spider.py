@@ -21,13 +21,13 @@ Each search result is one docket: ``caseName``, ``docketNumber``, ``court_id``,
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
 from scrapy.http import Request
 
+from core.settings import Settings
 from core.types import ItemRecord, Party
 from crawlers.context import Lookup, ParseContext
 from crawlers.spiders.json_api import JsonApiSpider
@@ -84,8 +84,9 @@ class CourtlistenerRecapSpider(JsonApiSpider):
 
 
 def api_token() -> str | None:
-    """The CourtListener API token from the environment, if set."""
-    return os.environ.get(TOKEN_ENV, "").strip() or None
+    """The CourtListener API token (``IPRWATCH_COURTLISTENER_TOKEN``), if set."""
+    secret = Settings().courtlistener_token
+    return secret.get_secret_value().strip() or None if secret else None
 
 
 def with_token(request: Request, token: str | None) -> Request:
