@@ -7,9 +7,16 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import web
+from api import web, web_reports
+from api.auth import install_auth_error_handlers
 from api.errors import install_error_handlers
-from api.routers import alerts, health, items, sources
+from api.routers import admin, alerts, auth, health, items, sources
+from api.routers import briefings as briefing_routes
+from api.routers import enterprises as enterprise_routes
+from api.routers import feeds as feed_routes
+from api.routers import health_checks as health_check_routes
+from api.routers import searches as saved_searches
+from api.routers import subscriptions as subscription_routes
 from core.logging_ import configure_logging
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -25,8 +32,19 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
+    install_auth_error_handlers(app)
+    app.include_router(auth.router, prefix="/api/v1")
+    app.include_router(admin.router, prefix="/api/v1")
+    app.include_router(auth.web_router)
     for router in (health.router, items.router, alerts.router, sources.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(saved_searches.router, prefix="/api/v1")
+    app.include_router(subscription_routes.router, prefix="/api/v1")
+    app.include_router(feed_routes.router, prefix="/api/v1")
+    app.include_router(enterprise_routes.router, prefix="/api/v1")
+    app.include_router(briefing_routes.router, prefix="/api/v1")
+    app.include_router(health_check_routes.router, prefix="/api/v1")
+    app.include_router(web_reports.router)
     app.include_router(web.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

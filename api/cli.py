@@ -13,6 +13,8 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from api.auth._cli import add_account_commands
+from api.cli_reports import report_app
 from core.logging_ import configure_logging
 
 app = typer.Typer(
@@ -27,6 +29,8 @@ profiles_app = typer.Typer(help="Enterprise profiles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(profiles_app, name="profiles")
+app.add_typer(report_app, name="report")
+add_account_commands(app)  # orgs, users, keys
 
 err = Console(stderr=True)
 
@@ -153,17 +157,21 @@ def search(
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
     cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
     facets: Annotated[bool, typer.Option("--facets", help="Print facet counts to stderr.")] = False,
+    save: Annotated[str | None, typer.Option(help="Also save this query under NAME.")] = None,
+    owner: Annotated[str | None, typer.Option(help="Enterprise id owning the saved query.")] = None,
 ) -> None:
     """Search items; prints one JSON object per hit (with its highlighted snippet)."""
     from api.services import run_search
 
+    params: dict[str, Any] = dict(
+        q=query, jurisdictions=country, chains=chain, kinds=kind, ip_types=ip_type,
+        sources=source, party=party, case_ref=case_ref, since=since, until=until,
+        chinese_party=chinese_party, province=province, city=city, sort=sort,
+    )  # fmt: skip
     try:
-        results = run_search(
-            q=query, jurisdictions=country, chains=chain, kinds=kind, ip_types=ip_type,
-            sources=source, party=party, case_ref=case_ref, since=since, until=until,
-            chinese_party=chinese_party, province=province, city=city, sort=sort,
-            limit=limit, cursor=cursor,
-        )  # fmt: skip
+        results = run_search(**params, limit=limit, cursor=cursor)
+        if save:
+            _save_search(save, owner, params)
     except ValueError as exc:
         _fail(str(exc), 2)
         return
@@ -293,6 +301,36 @@ def profiles_import(
     err.print(f"imported {len(ids)} profile(s): {', '.join(ids)}")
 
 
+@app.command("health-check")
+def health_check(
+    profile: Annotated[
+        str, typer.Argument(help="A profile file (YAML/JSON) or a stored enterprise id.")
+    ],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="As of this date (default today).")
+    ] = None,
+) -> None:
+    """Enterprise IP health check (企业知识产权体检) as JSON, from the stored items of 12 months."""
+    from core.db import session_scope
+    from warning.health import health_check_of
+    from warning.profiles import ProfileError
+    from warning.store import ProfileNotFound
+
+    try:
+        day = date.fromisoformat(as_of) if as_of else date.today()
+    except ValueError:
+        _fail(f"--as-of: not an ISO date: {as_of!r}", 2)
+        return
+    _ensure_database()
+    try:
+        with session_scope() as session:
+            result = health_check_of(profile, day, session)
+    except (ProfileError, ProfileNotFound) as exc:
+        _fail(str(exc.args[0] if exc.args else exc), 2)
+        return
+    _emit(result.model_dump(mode="json"))
+
+
 @app.command()
 def demo(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
@@ -314,6 +352,195 @@ def up(
     from api.runtime import run_up
 
     run_up(host=host, port=port)
+
+
+searches_app = typer.Typer(help="Saved searches (stored queries).", no_args_is_help=True)
+app.add_typer(searches_app, name="searches")
+OwnerOption = Annotated[
+    str | None, typer.Option("--owner", help="Enterprise id (default: shared searches).")
+]
+
+
+def _save_search(name: str, owner: str | None, params: dict[str, Any]) -> None:
+    """Store the query of ``iprwatch search … --save NAME`` (replacing one of that name)."""
+    from core.db import session_scope
+    from search.query import SearchQuery
+    from search.saved import save_search
+
+    given = {k: v for k, v in params.items() if v not in (None, "", [], ())}
+    query = SearchQuery(**given)
+    _ensure_database()
+    with session_scope() as session:
+        saved = save_search(session, name, query, owner, replace=True)
+        err.print(f"saved search {saved.id}: {escape(saved.name)}", highlight=False)
+
+
+@searches_app.command("list")
+def searches_list(owner: OwnerOption = None) -> None:
+    """Print saved searches as JSON lines (id, name, owner, query)."""
+    from core.db import session_scope
+    from search.saved import ANY_OWNER, list_saved_searches
+
+    _ensure_database()
+    with session_scope() as session:
+        for saved in list_saved_searches(session, owner if owner is not None else ANY_OWNER):
+            _emit(
+                {"id": saved.id, "name": saved.name, "enterprise_id": saved.enterprise_id,
+                 "query": saved.query, "created_at": saved.created_at}
+            )  # fmt: skip
+
+
+@searches_app.command("run")
+def searches_run(
+    name: Annotated[str, typer.Argument(help="The saved search's name (or id).")],
+    owner: OwnerOption = None,
+    limit: Annotated[int | None, typer.Option(min=1, max=100)] = None,
+    cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
+) -> None:
+    """Run a saved search; prints one JSON object per hit, like ``iprwatch search``."""
+    from core.db import session_scope
+    from search.saved import run_saved_search
+
+    _ensure_database()
+    try:
+        with session_scope() as session:
+            results = run_saved_search(_saved(session, name, owner), limit=limit, cursor=cursor)
+    except (LookupError, ValueError) as exc:
+        _fail(str(exc), 2)
+        return
+    for hit in results.model_dump(mode="json")["hits"]:
+        _emit(hit)
+    more = f"; next page: --cursor {results.next_cursor}" if results.next_cursor else ""
+    err.print(f"{results.total} result(s){more}", soft_wrap=True)
+
+
+@searches_app.command("delete")
+def searches_delete(
+    name: Annotated[str, typer.Argument(help="The saved search's name (or id).")],
+    owner: OwnerOption = None,
+) -> None:
+    """Delete a saved search."""
+    from core.db import session_scope
+    from search.saved import delete_saved_search
+
+    _ensure_database()
+    try:
+        with session_scope() as session:
+            saved = _saved(session, name, owner)
+            delete_saved_search(session, saved)
+            err.print(f"deleted saved search {saved.id}: {escape(saved.name)}", highlight=False)
+    except LookupError as exc:
+        _fail(str(exc), 2)
+
+
+def _saved(session: Any, name: str, owner: str | None) -> Any:
+    """A saved search by name for ``owner``, else by id when ``name`` is a number."""
+    from search.saved import find_saved_search, get_saved_search
+
+    try:
+        return find_saved_search(session, name, owner)
+    except LookupError:
+        if not name.strip().isdigit():
+            raise
+    return get_saved_search(session, int(name))
+
+
+subscriptions_app = typer.Typer(help="Alert subscriptions and delivery.", no_args_is_help=True)
+app.add_typer(subscriptions_app, name="subscriptions")
+
+
+@subscriptions_app.command("add")
+def subscriptions_add(
+    name: Annotated[str, typer.Option(help="A name for the subscription.")],
+    owner: Annotated[str, typer.Option(help="Owner contact URL (told when delivery fails).")],
+    enterprise: Annotated[str | None, typer.Option(help="Enterprise id (profile).")] = None,
+    saved_search: Annotated[int | None, typer.Option(help="Saved search id.")] = None,
+    frequency: Annotated[str, typer.Option(help="instant, daily or weekly")] = "instant",
+    channel: Annotated[list[str] | None, typer.Option(help="Channel URL (repeatable).")] = None,
+    min_severity: Annotated[str, typer.Option(help="info, low, medium, high, critical")] = "info",
+    lang: Annotated[str, typer.Option(help="zh or en")] = "zh",
+) -> None:
+    """Add a subscription; prints it with its feed token (shown once) and volume estimate."""
+    from pydantic import ValidationError
+
+    from api.routers.subscriptions import feed_urls
+    from core.db import session_scope
+    from warning.subscriptions import (
+        SubscriptionError,
+        SubscriptionSpec,
+        create_subscription,
+        subscription_to_dict,
+    )
+
+    _ensure_database()
+    try:
+        spec = SubscriptionSpec(
+            name=name, owner_contact=owner, enterprise_id=enterprise,
+            saved_search_id=saved_search, frequency=frequency, channels=channel or [],
+            min_severity=min_severity, language=lang,
+        )  # fmt: skip
+        with session_scope() as session:
+            created = create_subscription(session, spec)
+            out = subscription_to_dict(created.row)
+            secret = created.row.signing_secret
+    except ValidationError as exc:
+        _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()), 2)
+        return
+    except SubscriptionError as exc:
+        _fail(str(exc), 2)
+        return
+    volume = created.estimate.to_dict(lang)
+    _emit(dict(out, feed_token=created.feed_token, feeds=feed_urls(out["id"], created.feed_token),
+               signing_secret=secret, volume=volume))  # fmt: skip
+    if volume["warning"]:
+        err.print(f"[yellow]warning:[/yellow] {escape(volume['warning'])}", soft_wrap=True)
+
+
+@subscriptions_app.command("list")
+def subscriptions_list() -> None:
+    """Every subscription as JSON lines (channel secrets redacted)."""
+    from core.db import session_scope
+    from warning.subscriptions import list_subscriptions, subscription_to_dict
+
+    _ensure_database()
+    with session_scope() as session:
+        for row in list_subscriptions(session):
+            _emit(subscription_to_dict(row))
+
+
+@subscriptions_app.command("remove")
+def subscriptions_remove(subscription_id: Annotated[int, typer.Argument()]) -> None:
+    """Delete a subscription and its delivery records."""
+    from core.db import session_scope
+    from warning.subscriptions import remove_subscription
+
+    _ensure_database()
+    with session_scope() as session:
+        removed = remove_subscription(session, subscription_id)
+    if not removed:
+        _fail(f"no subscription {subscription_id}", 2)
+    err.print(f"removed subscription {subscription_id}")
+
+
+@app.command()
+def deliver(
+    digests: Annotated[
+        bool, typer.Option("--digests", help="Also send the daily and weekly digests now.")
+    ] = False,
+) -> None:
+    """Queue deliveries for new alerts and send what is due (in this process)."""
+    from warning.delivery_store import deliver_pending, send_digests
+
+    _ensure_database()
+    outcomes = deliver_pending()
+    if digests:
+        outcomes += send_digests("daily") + send_digests("weekly")
+    for outcome in outcomes:
+        _emit({"status": outcome.status, "deliveries": outcome.deliveries,
+               "retry_in": outcome.retry_in, "reason": outcome.reason})  # fmt: skip
+    sent = sum(o.deliveries for o in outcomes if o.status == "sent")
+    failed = sum(o.deliveries for o in outcomes if o.status in ("retry", "failed"))
+    err.print(f"{sent} delivery(ies) sent, {failed} failed or waiting to retry")
 
 
 def main() -> None:

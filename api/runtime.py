@@ -101,6 +101,7 @@ def wait_until_settled(
 
 def load_demo_data() -> None:
     """Import the sample profile and replay every source's samples through Celery."""
+    from api.auth._demo import load_demo_accounts
     from core.celery_app import create_celery
     from core.db import session_scope
     from core.migrate import upgrade
@@ -110,6 +111,7 @@ def load_demo_data() -> None:
     upgrade()
     with session_scope() as session:
         save_profiles(session, load_profiles(DEMO_DIR / "profiles.yml"))
+        load_demo_accounts(session, DEMO_DIR / "accounts.yml")  # demo only, never `up`
     samples = demo_samples()
     since = utcnow()
     worker = start_worker()
@@ -140,6 +142,7 @@ def _print_summary(host: str, port: int) -> None:
     console.print(f"  Search (检索):      {base}/search")
     console.print(f"  English UI:         {base}/alerts?lang=en")
     console.print(f"  API:                {base}/api/v1/health  ·  {base}/docs")
+    console.print(f"  Sign in (登录):     {base}/login  ·  accounts: api/demo/accounts.yml")
 
 
 def serve(host: str, port: int) -> None:

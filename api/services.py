@@ -73,6 +73,7 @@ def _read_items(path: Path) -> list[ItemRecord]:
 def warn_files(profiles_path: Path, items_path: Path, as_of: date | None) -> list[Alert]:
     """Evaluate items from a file against profiles from a file; nothing is stored."""
     from tagger.pipeline import get_tagger
+    from tagger.reconcile import reconcile_tags
     from warning.engine import evaluate_items
     from warning.profiles import load_profiles
 
@@ -82,7 +83,7 @@ def warn_files(profiles_path: Path, items_path: Path, as_of: date | None) -> lis
     if untagged:
         tags = get_tagger().tag_many([i.text() for i in untagged], [i.language for i in untagged])
         for item, item_tags in zip(untagged, tags, strict=True):
-            item.tags = item_tags
+            item.tags = reconcile_tags(item_tags, item.text(), item.kind, item.jurisdictions)
     return evaluate_items(items, profiles, as_of)
 
 

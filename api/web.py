@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 
+from api.auth import web_session_context
 from api.deps import DbSession
 from api.services import run_search, source_statuses
 from core.models import AlertRow, Enterprise, Item
@@ -31,7 +32,8 @@ def _render(
     request: Request, lang: str, template: str, status: int = 200, **context: Any
 ) -> Response:
     env = make_environment([TEMPLATES], lang)
-    html = env.get_template(template).render(request_path=request.url.path, **context)
+    session = web_session_context(request)  # signed-in user for the header
+    html = env.get_template(template).render(request_path=request.url.path, **session, **context)
     response = HTMLResponse(html, status_code=status)
     response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response

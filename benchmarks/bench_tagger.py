@@ -6,10 +6,11 @@ Items are assembled at random: about one sentence in three in the styles of the 
 (USITC notices, court dockets, Federal Register rules, trade news: parties, dates, case
 numbers, tariff codes), the rest ordinary business-news sentences, as real items mix them.
 ``--dense`` uses only source-style sentences (the worst case). Prints items/s per language
-(median of the runs, after a warm-up) by wall clock and by CPU time for: the tokenizer alone
-(the bound), ``tag_many`` in one process, and a ``TaggerPool`` of ``--processes`` workers
-(CPU time of this process and the workers together). Writes the figures and a machine
-description to benchmarks/results_tagger.json.
+(median of the runs, after a warm-up) by wall clock and by CPU time for: ``spacy.blank(lang)``'s
+tokenizer alone and the tagger pipeline's own tokenizer alone (the bounds), ``tag_many`` in
+one process, and a ``TaggerPool`` of ``--processes`` workers (CPU time of this process and the
+workers together), and the ratio of the tagger's rate to the blank tokenizer's. Writes the
+figures, the load average and a machine description to benchmarks/results_tagger.json.
 """
 
 from __future__ import annotations
@@ -191,18 +192,40 @@ def _rate(count: int, seconds: float) -> float:
     return count / seconds if seconds > 0 else float("inf")
 
 
-def measure_tokenizer(texts: list[str], language: str, runs: int) -> dict[str, float]:
-    """The bound: the language's spaCy tokenizer alone (CPU time; the tokenizer cache is warm
-    from the earlier runs over the same texts)."""
-    nlp = get_tagger()._pipelines["zh" if language == "zh" else "en"].nlp
+def measure_tokenizer(
+    texts: list[str], runs: int, nlp: spacy.language.Language
+) -> dict[str, float]:
+    """A bound: a spaCy tokenizer alone over the same texts (its cache warm from a first
+    pass)."""
+    tokenize = nlp.tokenizer
+    for text in texts[:200]:
+        tokenize(text)
     wall, cpu = [], []
     for _ in range(runs):
         started, cpu_started = time.perf_counter(), time.process_time()
-        for _ in nlp.pipe(texts, batch_size=256):
-            pass
+        for text in texts:
+            tokenize(text)
         wall.append(_rate(len(texts), time.perf_counter() - started))
         cpu.append(_rate(len(texts), time.process_time() - cpu_started))
     return {"wall": statistics.median(wall), "cpu": statistics.median(cpu)}
+
+
+def _rule_tokenizer(language: str) -> spacy.language.Language:
+    nlp = spacy.blank(language)
+    nlp.tokenizer.rules = {}  # type: ignore[union-attr]
+    return nlp
+
+
+def tokenizer_bounds(language: str) -> dict[str, spacy.language.Language]:
+    """The tokenizers to compare with: ``spacy.blank(lang)`` as shipped (rule tokenizer with
+    exceptions for English, one token per character for Chinese); for English also without
+    its exceptions (which "Inc." and "U.S." send down a slow path); and the tokenizer of the
+    tagger's own pipeline."""
+    bounds = {"tokenizer_blank": spacy.blank(language)}
+    if language == "en":
+        bounds["tokenizer_rules"] = _rule_tokenizer(language)
+    bounds["tokenizer_pipeline"] = get_tagger()._pipelines["zh" if language == "zh" else "en"].nlp
+    return bounds
 
 
 def measure_single(texts: list[str], language: str, runs: int) -> dict[str, float]:
@@ -299,11 +322,9 @@ def main() -> None:
     figures: dict[str, dict[str, dict[str, float]]] = {}
     for language, texts in corpora.items():
         get_tagger().tag_many(warm_up[language], [language] * 200)
-        single = measure_single(texts, language, args.runs)
-        figures[language] = {
-            "single": single,
-            "tokenizer": measure_tokenizer(texts, language, args.runs),
-        }
+        figures[language] = {"single": measure_single(texts, language, args.runs)}
+        for name, nlp in tokenizer_bounds(language).items():
+            figures[language][name] = measure_tokenizer(texts, args.runs, nlp)
     started = time.perf_counter()
     with TaggerPool(args.processes) as pool:
         pool.tag_many(warm_up["en"] + warm_up["zh"])  # starts the workers and loads them
@@ -312,18 +333,32 @@ def main() -> None:
         for language, texts in corpora.items():
             figures[language]["pool"] = measure_pool(pool, pids, texts, language, args.runs)
     results["figures"] = figures
+    results["ratios_to_tokenizer"] = {
+        language: {
+            f"{path}/{bound}": round(rows[path]["wall"] / rows[bound]["wall"], 3)
+            for path in ("single", "pool")
+            for bound in ("tokenizer_blank", "tokenizer_rules")
+            if bound in rows
+        }
+        for language, rows in figures.items()
+    }
     print(f"pool of {args.processes} started in {results['pool_start_seconds']} s")
-    print(f"{'':4} {'path':<20} {'items/s wall':>13} {'items/CPU-s':>12} {'CPU s':>7}")
+    print(f"{'':4} {'path':<24} {'items/s wall':>13} {'items/CPU-s':>12} {'CPU us/item':>12}")
     for language, rows in figures.items():
         print(f"{language} ({args.items} items of {sizes[language]})")
         for name, label in (
-            ("tokenizer", "tokenizer only"),
+            ("tokenizer_blank", f"spacy.blank({language!r}) tokenizer"),
+            ("tokenizer_rules", "  ... without exceptions"),
+            ("tokenizer_pipeline", "pipeline tokenizer"),
             ("single", "single process"),
             ("pool", f"{args.processes}-process pool"),
         ):
+            if name not in rows:
+                continue
             row = rows[name]
-            seconds = f"{row['cpu_seconds']:7.2f}" if "cpu_seconds" in row else f"{'':7}"
-            print(f"{'':4} {label:<20} {row['wall']:>13,.0f} {row['cpu']:>12,.0f} {seconds}")
+            per_item = f"{1e6 / row['cpu']:12.0f}"
+            print(f"{'':4} {label:<24} {row['wall']:>13,.0f} {row['cpu']:>12,.0f} {per_item}")
+        print(f"{'':4} tagger / tokenizer (wall): {results['ratios_to_tokenizer'][language]}")
     args.output.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
     print(f"written to {args.output}")
 

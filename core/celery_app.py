@@ -16,6 +16,8 @@ TASK_MODULES = [
     "tagger.tasks",
     "search.tasks",
     "warning.tasks",
+    "warning.delivery_tasks",
+    "reports.tasks",
 ]
 
 QUEUES = {

@@ -28,6 +28,17 @@ def _redact_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> Mutab
     return event
 
 
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now, so a replaced or closed stream (test runners
+    capturing output) never leaves loggers holding a dead file."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Configure structlog to write key-value lines on stderr (stdout stays for data)."""
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")
@@ -39,7 +50,7 @@ def configure_logging(level: str = "INFO") -> None:
             _redact_processor,
             structlog.dev.ConsoleRenderer(colors=False),
         ],
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=structlog.PrintLoggerFactory(file=_CurrentStderr()),  # type: ignore[arg-type]
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level)),
         cache_logger_on_first_use=False,
     )

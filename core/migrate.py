@@ -20,6 +20,6 @@ def alembic_config(url: str | None = None) -> Config:
     return config
 
 
-def upgrade(url: str | None = None, revision: str = "head") -> None:
-    """Upgrade the database schema to ``revision``."""
+def upgrade(url: str | None = None, revision: str = "heads") -> None:
+    """Upgrade the database schema to ``revision`` (all branch heads by default)."""
     command.upgrade(alembic_config(url), revision)

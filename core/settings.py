@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -29,10 +29,21 @@ class Settings(BaseSettings):
     )
     default_lang: str = "zh"
     site_url: str = "http://127.0.0.1:8000"
-    secret_key: str = Field(default="dev-only-change-me", repr=False)
+    secret_key: SecretStr | None = None  # IPRWATCH_SECRET_KEY; generated into data_dir if unset
+    rate_limit_api_key: str = "600/minute"  # per API key (`limits` notation)
+    rate_limit_login: str = "10/minute"  # login attempts per client IP
     max_body_bytes: int = 10 * 1024 * 1024
+    sources_dir: Path | None = None  # default: crawlers/sources
     enable_spacy_ner_model: str = ""
     courtlistener_token: SecretStr | None = None
+    # Delivery (warning.delivery*): volume guard, retries, digests, webhook guard.
+    alert_volume_warn_per_day: float = 10.0
+    delivery_retry_hours: float = 48.0
+    delivery_backoff_base_seconds: float = 60.0
+    delivery_backoff_cap_seconds: float = 6 * 3600.0
+    delivery_timeout_seconds: float = 15.0
+    digest_max_alerts: int = 20
+    webhook_allow_loopback: bool = False
 
     def resolved_data_dir(self) -> Path:
         """The data directory, created on first use."""

@@ -46,6 +46,8 @@ class Party(BaseModel):
     role: str | None = None
     location: str | None = None
     chinese: bool = False
+    province: str | None = None
+    city: str | None = None
 
 
 class ChainTag(BaseModel):
@@ -75,6 +77,8 @@ class Tags(BaseModel):
     case_refs: list[str] = Field(default_factory=list)
     products: list[str] = Field(default_factory=list)
     signals: list[Signal] = Field(default_factory=list)
+    flags: list[str] = Field(default_factory=list)
+    capped: bool = False
     untagged: str | None = None
     taxonomy_version: str | None = None
 
@@ -245,3 +249,89 @@ class Alert(BaseModel):
     title: dict[str, str] = Field(default_factory=dict)
     explanation: dict[str, Any] = Field(default_factory=dict)
     action: dict[str, str] = Field(default_factory=dict)
+
+
+class HealthLevel(StrEnum):
+    """The traffic-light result of a health check (DOMAIN.md 5.2)."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    ORANGE = "orange"
+    RED = "red"
+
+
+class Evidence(BaseModel):
+    """One fact a score or risk was computed from, in both languages, with where it came from.
+
+    ``source`` names the origin: a profile field path (``profile.ip_assets``) or an item id.
+    """
+
+    text: LocalizedName
+    source: str
+    item_id: str | None = None
+    url: str | None = None
+
+
+class DimensionScore(BaseModel):
+    """One of the eight health-check dimensions (D1..D8) with its score and evidence.
+
+    ``score`` is ``None`` when the dimension could not be assessed (missing profile data);
+    ``computed_from`` lists what was used (profile fields, item counts) so the score is
+    explainable.
+    """
+
+    id: str
+    name: LocalizedName
+    weight: int
+    score: float | None = None
+    level: HealthLevel | None = None
+    evidence: list[Evidence] = Field(default_factory=list)
+    computed_from: list[str] = Field(default_factory=list)
+    not_assessed_reason: LocalizedName | None = None
+
+
+class RiskFinding(BaseModel):
+    """A top risk: risk code x market x product, with likelihood, impact and the items behind it."""
+
+    risk_code: str
+    market: str | None = None
+    product: str | None = None
+    likelihood: int = Field(ge=1, le=5)
+    impact: int = Field(ge=1, le=5)
+    score: float
+    explanation: LocalizedName
+    item_ids: list[str] = Field(default_factory=list)
+
+
+class Recommendation(BaseModel):
+    """What to do, how urgently and who should do it."""
+
+    priority: str  # high | medium | low
+    owner: LocalizedName
+    text: LocalizedName
+    risk_code: str | None = None
+    deadline: date | None = None
+
+
+class AdvisorNote(BaseModel):
+    """A rights-assistance advisor's note on a health check."""
+
+    author: str
+    text: str
+    created_at: datetime
+
+
+class HealthCheckResult(BaseModel):
+    """An enterprise IP health check (企业知识产权体检) as of a date: what reports render."""
+
+    enterprise_id: str
+    enterprise_name: LocalizedName
+    as_of: date
+    window_start: date
+    overall_score: float | None = None
+    level: HealthLevel
+    dimensions: list[DimensionScore]
+    top_risks: list[RiskFinding] = Field(default_factory=list)
+    recommendations: list[Recommendation] = Field(default_factory=list)
+    items_considered: int = 0
+    notes: list[AdvisorNote] = Field(default_factory=list)

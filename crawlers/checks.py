@@ -1,12 +1,17 @@
 """Checks every scraped item passes, as juriscraper checks each scrape.
 
-An item without its required fields is skipped (and recorded); an implausible or missing
-publication date is recorded, and an implausible one is dropped rather than kept wrong.
+An item without its required fields, or whose URL is not an ``http(s)`` URL (a
+``javascript:`` or ``data:`` link in a hostile feed), is skipped (and recorded); an
+implausible or missing publication date is recorded, and an implausible one is dropped rather
+than kept wrong.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+from w3lib.url import safe_url_string
 
 from core.types import ItemRecord
 from crawlers.context import ParseContext
@@ -23,6 +28,9 @@ def check_item(item: ItemRecord, ctx: ParseContext) -> ItemRecord | None:
     if missing:
         ctx.problem("item", f"item {ref!r} lacks {', '.join(missing)}; skipped")
         return None
+    if not is_web_url(item.url or ""):
+        ctx.problem("item", f"item {ref!r}: url {item.url!r} is not an http(s) URL; skipped")
+        return None
     if item.published_at is None:
         ctx.problem("date", f"item {ref!r} has no publication date")
         return item
@@ -34,6 +42,17 @@ def check_item(item: ItemRecord, ctx: ParseContext) -> ItemRecord | None:
         )
         return item.model_copy(update={"published_at": None})
     return item
+
+
+def is_web_url(url: str) -> bool:
+    """Whether a link is an absolute ``http(s)`` URL that a request can be made for (not
+    ``javascript:``, ``data:``, relative, or malformed such as an unclosed ``[``)."""
+    try:
+        parts = urlsplit(safe_url_string(url))
+        parts.port  # noqa: B018 (raises ValueError for a port that is not one)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname)
 
 
 def is_plausible_date(value: datetime, now: datetime) -> bool:

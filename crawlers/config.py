@@ -78,11 +78,26 @@ class Title(_Strict):
     en: str = Field(min_length=1)
 
 
+MIN_BODY_CAP = 64 * 1024
+MAX_BODY_CAP = 200 * 1024 * 1024
+
+
 class Politeness(_Strict):
-    """Per-source overrides of the global crawl pace (never faster than 1 request/s)."""
+    """Per-source overrides of the global crawl pace (never faster than 1 request/s) and of
+    the download size cap.
+
+    Attributes:
+        download_delay: Seconds between two requests to the source's domain (at least 1).
+        concurrent_requests: Requests in flight per domain (1 to 4).
+        max_body_bytes: The largest response body the downloader accepts for this source
+            (default: the global ``IPRWATCH_MAX_BODY_BYTES``, 10 MB). A source whose real
+            responses are bigger (GPO's daily Federal Register XML on a heavy day) raises it;
+            a bigger body is cancelled mid-download and fails the run.
+    """
 
     download_delay: float | None = Field(default=None, ge=1.0, le=600.0)
     concurrent_requests: int | None = Field(default=None, ge=1, le=4)
+    max_body_bytes: int | None = Field(default=None, ge=MIN_BODY_CAP, le=MAX_BODY_CAP)
 
 
 class Expected(_Strict):

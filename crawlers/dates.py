@@ -112,7 +112,7 @@ def _is_day_month_ambiguous(text: str) -> bool:
 
 
 def _parse_fallback(text: str, languages: Sequence[str] | None) -> datetime | None:
-    import dateparser  # type: ignore[import-untyped]  # slow to import; only when needed
+    import dateparser  # type: ignore[import-untyped,unused-ignore]  # slow; only when needed
 
     parsed: datetime | None = dateparser.parse(
         text, languages=list(languages) if languages else None, settings=_FALLBACK_SETTINGS

@@ -62,6 +62,8 @@ def parse_xml(body: bytes, location: str) -> Element:
         raise PayloadError(location, f"unsafe XML refused: {exc}") from None
     except ParseError as exc:
         raise PayloadError(location, f"not well-formed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # expat: an unknown or unsupported encoding
+        raise PayloadError(location, f"unreadable XML: {exc}") from None
     return root
 
 

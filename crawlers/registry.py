@@ -1,7 +1,9 @@
 """Finding sources: every ``crawlers/sources/<id>/source.yml`` is a source; nothing registers one.
 
 The YAML is validated at load (``crawlers.config.SourceConfig``), so a typo in any source
-fails the load with the file and the field named.
+fails the load with the file and the field named. ``IPRWATCH_SOURCES_DIR`` points at another
+folder of source folders instead (a deployment's own sources, or a test's); a custom
+``spider.py`` there is loaded from its file.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from core.settings import get_settings
 from crawlers.config import SourceConfig
 from crawlers.errors import SourceConfigError, UnknownSourceError, one_line
 
@@ -23,19 +26,25 @@ __all__ = [
     "get_source",
     "load_sources",
     "read_source_file",
+    "sources_root",
 ]
 
 SOURCES_DIR = Path(__file__).resolve().parent / "sources"
 SOURCE_FILE = "source.yml"
 
 
+def sources_root() -> Path:
+    """The folder of source folders: ``IPRWATCH_SOURCES_DIR``, else ``crawlers/sources``."""
+    return get_settings().sources_dir or SOURCES_DIR
+
+
 def load_sources(root: Path | None = None) -> dict[str, SourceConfig]:
-    """Every source under ``root`` (default: ``crawlers/sources``), by id, sorted by id.
+    """Every source under ``root`` (default: ``sources_root()``), by id, sorted by id.
 
     Raises:
         SourceConfigError: When any ``source.yml`` is unreadable or invalid.
     """
-    return dict(_load_sources_cached((root or SOURCES_DIR).resolve()))
+    return dict(_load_sources_cached((root or sources_root()).resolve()))
 
 
 def get_source(source_id: str, root: Path | None = None) -> SourceConfig:
@@ -53,7 +62,7 @@ def get_source(source_id: str, root: Path | None = None) -> SourceConfig:
 
 def source_dir(source_id: str, root: Path | None = None) -> Path:
     """The folder of a source (which may hold a ``spider.py``)."""
-    return (root or SOURCES_DIR) / source_id
+    return (root or sources_root()) / source_id
 
 
 def read_source_file(path: Path) -> SourceConfig:

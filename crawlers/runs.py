@@ -20,8 +20,10 @@ from crawlers.config import SourceConfig
 from crawlers.outcome import CrawlOutcome, Problem
 from crawlers.store import StoreResult, upsert_source
 
-WARNING_KINDS = frozenset({"item", "date", "unmapped", "empty"})
-"""Problems worth a look on a healthy run (``limit`` is not: a page cap is by design)."""
+WARNING_KINDS = frozenset({"item", "date", "unmapped", "empty", "payload"})
+"""Problems worth a look on a healthy run (``limit`` is not: a page cap is by design). A
+``payload`` problem here is a non-fatal one: an unusable next-page link, an unreadable
+article page whose listing entry was kept."""
 
 
 @dataclass(frozen=True)

@@ -61,9 +61,21 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.filters["date"] = lambda v, fmt="medium": _fmt_date(v, lang, fmt)
     env.filters["number"] = lambda v: format_decimal(v, locale=BABEL_LOCALE[lang])
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
-    env.filters["pick"] = lambda d: (d or {}).get(lang) or (d or {}).get("en") or ""
+    env.filters["pick"] = lambda d: _pick(d, lang)
     env.filters["chain"] = lambda chain_id: _chain_name(chain_id, lang)
     return env
+
+
+def _pick(value: Any, lang: str) -> str:
+    """The text in ``lang`` (else English, else Chinese) of a ``{"zh", "en"}`` dict or a
+    ``LocalizedName``."""
+    if value is None:
+        return ""
+    for key in (lang, "en", "zh"):
+        text = value.get(key) if isinstance(value, dict) else getattr(value, key, None)
+        if text:
+            return str(text)
+    return ""
 
 
 def _chain_name(chain_id: str, lang: str) -> str:

@@ -17,7 +17,14 @@ Errors (all from ``search.errors``)::
     │   └── InvalidCursor
     ├── SearchUnavailable: retry later (HTTP 503)
     ├── IndexingFailed: some documents were rejected (``failed_ids``)
-    └── ReindexFailed: the rebuilt index failed its checks; the live one is kept
+    ├── ReindexFailed: the rebuilt index failed its checks; the live one is kept
+    ├── SavedSearchNotFound (LookupError)
+    └── SavedSearchExists (ValueError)
+
+Saved searches (stored queries, ``search.saved``)::
+
+    saved = get_saved_search(session, 7)
+    results = run_saved_search(saved, since=date(2026, 1, 1), limit=50)
 """
 
 from search.backend import SearchBackend, get_backend
@@ -28,18 +35,23 @@ from search.errors import (
     IndexingFailed,
     InvalidCursor,
     ReindexFailed,
+    SavedSearchExists,
+    SavedSearchNotFound,
     SearchError,
     SearchUnavailable,
 )
 from search.outbox import drain_outbox, reindex_from_db
 from search.query import SearchQuery
 from search.results import SearchHit, SearchResults
+from search.saved import get_saved_search, run_saved_search
 
 __all__ = [
     "BadQuery",
     "IndexingFailed",
     "InvalidCursor",
     "ReindexFailed",
+    "SavedSearchExists",
+    "SavedSearchNotFound",
     "SearchBackend",
     "SearchError",
     "SearchHit",
@@ -51,5 +63,7 @@ __all__ = [
     "build_fts_query",
     "drain_outbox",
     "get_backend",
+    "get_saved_search",
     "reindex_from_db",
+    "run_saved_search",
 ]

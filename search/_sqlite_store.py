@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from core.logging_ import get_logger
-from search.builder import HIT_SOURCE_FIELDS, KEYWORD_FIELDS, TERM_FIELDS, filter_token
+from search.builder import FACETS, HIT_SOURCE_FIELDS, KEYWORD_FIELDS, TERM_FIELDS, filter_token
 from search.document import Document
 from search.snippets import MARK_CLOSE, MARK_OPEN
 from tagger.segment import segment_for_index
@@ -17,7 +17,11 @@ from tagger.segment import segment_for_index
 log = get_logger(__name__)
 
 TOKENIZER = "porter unicode61 remove_diacritics 2"
+# Facet codes: "<facet index><FIELD_SEP><value>", joined by CODE_SEP (neither occurs in values).
+CODE_SEP = "\x1f"
+FIELD_SEP = "\x1e"
 _CONTROL = str.maketrans({MARK_OPEN: " ", MARK_CLOSE: " "})
+_CODE_SAFE = str.maketrans({"\x1e": " ", "\x1f": " "})
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Tables:
     """The table names of one generation."""
 
     generation: int
+    has_facets: bool = True
 
     @property
     def fts(self) -> str:
@@ -40,6 +45,11 @@ class Tables:
     def terms(self) -> str:
         """The (document, field, value) rows."""
         return f"terms_{self.generation}"
+
+    @property
+    def facets(self) -> str:
+        """One narrow row per document: its facet codes (see ``facet_codes``)."""
+        return f"facets_{self.generation}"
 
 
 def ensure_schema(conn: sqlite3.Connection) -> None:
@@ -62,7 +72,11 @@ def ensure_schema(conn: sqlite3.Connection) -> None:
 def live_tables(conn: sqlite3.Connection) -> Tables:
     """The generation searches and writes use."""
     row = conn.execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
-    return Tables(int(row[0]))
+    generation = int(row[0])
+    found = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE name = ?", (Tables(generation).facets,)
+    ).fetchone()
+    return Tables(generation, has_facets=found is not None)
 
 
 def next_generation(conn: sqlite3.Connection) -> Tables:
@@ -79,12 +93,13 @@ def switch_generation(conn: sqlite3.Connection, tables: Tables) -> None:
 
 def create_tables(conn: sqlite3.Connection, t: Tables) -> None:
     """Create one generation's tables and indexes."""
+    # Narrow columns first: reading them must not walk a long body's overflow pages.
     conn.execute(
         f"CREATE TABLE {t.docs} (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE,"
-        " version INTEGER NOT NULL, title TEXT NOT NULL, summary TEXT NOT NULL,"
-        " body TEXT NOT NULL, published_ts INTEGER, chinese_party INTEGER NOT NULL,"
-        " hit TEXT NOT NULL)"
+        " version INTEGER NOT NULL, published_ts INTEGER, chinese_party INTEGER NOT NULL,"
+        " title TEXT NOT NULL, summary TEXT NOT NULL, body TEXT NOT NULL, hit TEXT NOT NULL)"
     )
+    conn.execute(f"CREATE TABLE {t.facets} (rowid INTEGER PRIMARY KEY, codes TEXT NOT NULL)")
     conn.execute(f"CREATE INDEX {t.docs}_published ON {t.docs} (published_ts)")
     conn.execute(
         f"CREATE TABLE {t.terms} (doc INTEGER NOT NULL, field TEXT NOT NULL,"
@@ -99,7 +114,7 @@ def create_tables(conn: sqlite3.Connection, t: Tables) -> None:
 
 def drop_tables(conn: sqlite3.Connection, t: Tables) -> None:
     """Drop one generation's tables."""
-    for table in (t.fts, t.terms, t.docs):
+    for table in (t.fts, t.terms, t.facets, t.docs):
         conn.execute(f"DROP TABLE IF EXISTS {table}")
 
 
@@ -118,6 +133,7 @@ class Row:
     docs: tuple[Any, ...]
     fts: tuple[str, str, str, str]
     terms: list[tuple[str, str]]
+    codes: str
 
 
 def to_row(doc: Document) -> Row:
@@ -135,7 +151,18 @@ def to_row(doc: Document) -> Row:
     texts = (_fts_text(doc["title"]), _fts_text(doc["summary"]), _fts_text(doc["body"]))
     tokens = " ".join(filter_token(f, v) for f in KEYWORD_FIELDS for v in values(doc, f))
     terms = [(field, value) for field in TERM_FIELDS for value in values(doc, field)]
-    return Row(str(doc["id"]), version, docs, (*texts, tokens), terms)
+    return Row(str(doc["id"]), version, docs, (*texts, tokens), terms, facet_codes(doc))
+
+
+def facet_codes(doc: Document) -> str:
+    """A document's facet values as one string of codes, counted in Python at search time
+    (one narrow row per hit instead of a lookup per hit and facet)."""
+    codes = (
+        f"{index}{FIELD_SEP}{value.translate(_CODE_SAFE)}"
+        for index, facet in enumerate(FACETS)
+        for value in values(doc, facet.field)
+    )
+    return CODE_SEP.join(dict.fromkeys(codes))
 
 
 def upsert(conn: sqlite3.Connection, t: Tables, row: Row) -> None:
@@ -160,6 +187,8 @@ def upsert(conn: sqlite3.Connection, t: Tables, row: Row) -> None:
         f"INSERT OR IGNORE INTO {t.terms} (doc, field, value) VALUES (?, ?, ?)",
         [(rowid, field, value) for field, value in row.terms],
     )
+    if t.has_facets:
+        conn.execute(f"INSERT INTO {t.facets} (rowid, codes) VALUES (?, ?)", (rowid, row.codes))
 
 
 def upsert_all(conn: sqlite3.Connection, t: Tables, docs: list[Document]) -> list[str]:
@@ -177,9 +206,11 @@ def upsert_all(conn: sqlite3.Connection, t: Tables, docs: list[Document]) -> lis
 
 
 def remove(conn: sqlite3.Connection, t: Tables, rowid: int) -> None:
-    """Delete a document's rows from the three tables."""
+    """Delete a document's rows from its tables."""
     conn.execute(f"DELETE FROM {t.fts} WHERE rowid = ?", (rowid,))
     conn.execute(f"DELETE FROM {t.terms} WHERE doc = ?", (rowid,))
+    if t.has_facets:
+        conn.execute(f"DELETE FROM {t.facets} WHERE rowid = ?", (rowid,))
     conn.execute(f"DELETE FROM {t.docs} WHERE rowid = ?", (rowid,))
 
 

@@ -15,8 +15,8 @@ from pydantic import ValidationError
 
 from core.logging_ import get_logger
 from core.types import ItemKind, Party, Tags
-from search.places import resolve_location
 from search.query import fold_case_ref, fold_name
+from tagger.places import resolve_location
 
 MAX_BODY_CHARS = 100_000
 MAX_KEYWORD_CHARS = 256

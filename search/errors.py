@@ -7,7 +7,9 @@
     │   └── InvalidCursor: the cursor is malformed or belongs to another query
     ├── SearchUnavailable: the engine is down, missing or failing; retry later
     ├── IndexingFailed: the engine rejected some documents (``failed_ids``); others went in
-    └── ReindexFailed: a rebuilt index did not pass its checks; the alias did not move
+    ├── ReindexFailed: a rebuilt index did not pass its checks; the alias did not move
+    ├── SavedSearchNotFound (also a LookupError): no saved search with that id or name
+    └── SavedSearchExists (also a ValueError): the owner already has a search of that name
 
 Messages are meant for users: engine errors are logged in full and replaced by a short reason.
 """
@@ -60,3 +62,11 @@ class IndexingFailed(SearchError):
 
 class ReindexFailed(SearchError):
     """A rebuilt index failed its checks (e.g. the document count); the live index is kept."""
+
+
+class SavedSearchNotFound(SearchError, LookupError):
+    """No saved search has that id (or that name for that owner)."""
+
+
+class SavedSearchExists(SearchError, ValueError):
+    """The owner already has a saved search of that name."""

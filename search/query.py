@@ -21,8 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from core.types import ItemKind
 from search.errors import BadQuery, InvalidCursor
-from search.places import normalise_city, normalise_province
 from search.text import MAX_QUERY_CHARS, Clause, parse_text
+from tagger.places import normalise_city, normalise_province
 
 MAX_FILTER_VALUES = 50
 MAX_CURSOR_CHARS = 1000

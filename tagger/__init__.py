@@ -10,9 +10,11 @@ Public API::
     from tagger.cli import tag_json_lines                   # the ``iprwatch tag`` contract
     from tagger.store import tag_stored_items, retag_all    # stored items (task and CLI)
     from tagger.places import resolve_place                 # "Wuxi, Jiangsu, China" -> Place
+    from tagger.reconcile import reconcile_tags             # final tags: the item's own kind
+                                                            # and jurisdictions merged, flags
 
 ``tagger.segment`` holds the Chinese word segmentation that search uses; tagging itself
-matches on character tokens. ``Tagger`` and ``get_tagger`` are imported lazily, so that
+finds phrases on characters (one Aho-Corasick scan, ``tagger._matching``). ``Tagger`` and ``get_tagger`` are imported lazily, so that
 importing ``tagger.segment`` does not load spaCy.
 """
 

@@ -1,35 +1,55 @@
-"""From matched phrases and regex finds to ``Tags``: scoring chains, choosing the kind,
+"""From matched phrases and regex finds to ``Tags``: choosing the kind, IP types, products,
 keeping jurisdictions that are not just a party's address."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
 
-from core.types import ChainTag, ItemKind
-from tagger._codes import CodeHit
+from core.types import ItemKind
 from tagger._lexicon import BLOCKS_IP_TYPE, Entry, Field, Grade
 from tagger._refs import CaseRef
-from tagger.taxonomy import Taxonomy
-
-GRADE_WEIGHTS = {
-    Grade.ANCHOR: 0.6,
-    Grade.PRODUCT: 0.55,
-    Grade.STRONG: 0.5,
-    Grade.WEAK: 0.2,
-    Grade.CONTEXT: 0.1,
-}
-"""Evidence weight of one distinct matched term; a chain's score is 1 - prod(1 - w)."""
 
 KIND_WEIGHTS = {Grade.STRONG: 3.0, Grade.WEAK: 1.0}
 HEAD_CHARS = 300
-MAX_EVIDENCE = 10
 
-_PLURAL_END = re.compile(r"(?<=[a-z]{3})(?:es|s)$")
 
+UPC_DIVISION_SEATS = frozenset(
+    [
+        "munich",
+        "münchen",
+        "munchen",
+        "düsseldorf",
+        "dusseldorf",
+        "mannheim",
+        "hamburg",
+        "paris",
+        "milan",
+        "milano",
+        "the hague",
+        "brussels",
+        "copenhagen",
+        "helsinki",
+        "lisbon",
+        "ljubljana",
+        "vienna",
+        "stockholm",
+        "慕尼黑",
+        "杜塞尔多夫",
+        "曼海姆",
+        "汉堡",
+        "巴黎",
+        "米兰",
+        "海牙",
+    ]
+)
+"""Cities with a UPC division (local, regional or central): in a UPC item they name the
+court, not a national one."""
+
+EUROPEAN_PATENT = frozenset(["european patent", "european patents", "欧洲专利"])
+"""A European patent asserted in a national court or the UPC is not an EPO matter: "EPO"
+counts only when the text names the Office or its proceedings (opposition, Boards)."""
 
 Term = tuple[Entry, int, int]
 """A matched phrase: what it is evidence of, and its (start, end) in the prepared text."""
@@ -86,95 +106,6 @@ def slot_of(entry: Entry) -> int:
     return _SLOTS[entry.field]
 
 
-@dataclass(slots=True)
-class _ChainEvidence:
-    weights: dict[str, float] = field(default_factory=dict)
-    texts: dict[str, str] = field(default_factory=dict)
-    strong: bool = False
-    weak: set[str] = field(default_factory=set)
-
-    def add(self, key: str, weight: float, text: str, grade: Grade) -> None:
-        if weight > self.weights.get(key, 0.0):
-            self.weights[key] = weight
-        if key not in self.texts:
-            self.texts[key] = text
-        if grade is Grade.WEAK:
-            self.weak.add(key)
-        elif grade is not Grade.CONTEXT:
-            self.strong = True
-
-    def qualifies(self) -> bool:
-        """Strong evidence, or two distinct weak terms; context terms never suffice."""
-        return self.strong or len(self.weak) >= 2
-
-    def score(self) -> float:
-        missing = 1.0
-        for weight in self.weights.values():
-            missing *= 1.0 - weight
-        return round(1.0 - missing, 3)
-
-
-@lru_cache(maxsize=65536)
-def _term_key(text: str) -> str:
-    key = " ".join(text.lower().split())
-    if key.endswith("ies") and key.isascii():
-        return key[:-3] + "y"
-    return _PLURAL_END.sub("", key) if key.isascii() else key
-
-
-def _chain_evidence(
-    terms: Iterable[Term], codes: Iterable[CodeHit], text: str
-) -> dict[str, _ChainEvidence]:
-    evidence: dict[str, _ChainEvidence] = defaultdict(_ChainEvidence)
-    for entry, start, end in terms:
-        said = text[start:end]
-        evidence[entry.target].add(_term_key(said), GRADE_WEIGHTS[entry.grade], said, entry.grade)
-    for code in codes:
-        evidence[code.chain].add(code.evidence, code.weight, code.evidence, Grade.STRONG)
-    return evidence
-
-
-class ChainScorer:
-    """Chain tags from evidence, with the Binhu/465 crosswalk applied."""
-
-    def __init__(self, taxonomy: Taxonomy) -> None:
-        self._forward = {b: list(w.targets) for b, w in taxonomy.binhu_to_465.items()}
-        self._reverse = taxonomy.binhu_equivalents()
-        self._order = {chain_id: index for index, chain_id in enumerate(taxonomy.chain_ids())}
-
-    def score(self, terms: Iterable[Term], codes: Iterable[CodeHit], text: str) -> list[ChainTag]:
-        """Tagged chains, best first (465 chains before Binhu ones on equal scores)."""
-        evidence = _chain_evidence(terms, codes, text)
-        tags = {
-            chain: ChainTag(
-                id=chain, score=ev.score(), evidence=list(ev.texts.values())[:MAX_EVIDENCE]
-            )
-            for chain, ev in evidence.items()
-            if ev.qualifies()
-        }
-        for binhu in [chain for chain in tags if chain in self._forward]:
-            for target in self._forward[binhu]:
-                _derive(tags, binhu, target)
-        for chain_465 in [chain for chain in tags if chain in self._reverse]:
-            _derive(tags, chain_465, self._reverse[chain_465])
-        return sorted(tags.values(), key=lambda t: (-t.score, self._order.get(t.id, 0)))
-
-
-def _derive(tags: dict[str, ChainTag], source: str, target: str) -> None:
-    """Give ``target`` the source's score and evidence when it has no better of its own."""
-    origin = tags.get(source)
-    if origin is None:
-        return
-    own = tags.get(target)
-    if own is None:
-        tags[target] = ChainTag(id=target, score=origin.score, evidence=list(origin.evidence))
-        return
-    evidence = own.evidence + [e for e in origin.evidence if e not in own.evidence]
-    tags[target] = ChainTag(
-        id=target, score=max(own.score, origin.score), evidence=evidence[:MAX_EVIDENCE]
-    )
-
-
 def head_end(text: str) -> int:
     """Where the head (the first line, at most ``HEAD_CHARS``) ends."""
     newline = text.find("\n")
@@ -182,8 +113,12 @@ def head_end(text: str) -> int:
 
 
 def choose_kind(terms: Iterable[Term], head: int, order: list[str]) -> ItemKind | None:
-    """The kind with the most cue weight: each distinct cue counts once, double when it is in
-    the head; ties go to the kind listed first in ``order``."""
+    """The kind the text's words point to: the kind with the most cue weight, each distinct
+    cue counted once, double when it is in the head; ties go to the kind listed first in
+    ``order``; no cue gives None.
+
+    This is the text's reading only. ``tagger.reconcile.reconcile_tags`` makes the item's
+    final kind from it, the form of the head and the crawler's kind."""
     weights: dict[tuple[str, str], float] = {}
     for entry, start, _ in terms:
         weight = KIND_WEIGHTS.get(entry.grade, 1.0) * (2 if start < head else 1)
@@ -211,6 +146,15 @@ def _longest_first(terms: list[Term]) -> list[Term]:
     return kept
 
 
+def _names_upc_division(term: str) -> bool:
+    """ "Munich", "Local Division Mannheim", "杜塞尔多夫": a UPC division's seat or name (not
+    "Landgericht München", a national court)."""
+    folded = term.casefold()
+    if folded in UPC_DIVISION_SEATS:
+        return True
+    return "division" in folded and any(seat in folded for seat in UPC_DIVISION_SEATS)
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return any(low <= start and end <= high for low, high in spans)
 
@@ -223,14 +167,26 @@ def choose_jurisdictions(
 ) -> list[str]:
     """Jurisdiction codes in order of appearance.
 
-    Mentions inside a party's stated location or name do not count. A weak code (China)
-    stays only with a strong cue for it (a Chinese court or office, a Chinese case number)
-    or when nothing else was found.
+    Mentions inside a party's stated location or name do not count. In a UPC item, the seat
+    of a division ("Munich LD", "杜塞尔多夫地方分庭") is the UPC's, not its host country's:
+    the country counts only when named otherwise ("Germany", "German court"). "European
+    patent" alone is no EPO matter (``EUROPEAN_PATENT``). A weak code
+    (China) stays only with a strong cue for it (a Chinese court or office, a Chinese case
+    number) or when nothing else was found.
     """
     found: list[tuple[int, str, bool]] = []
-    for entry, start, end in _longest_first(list(terms)):
-        if entry.field is Field.JURISDICTION and not _inside(start, end, party_spans):
-            found.append((start, entry.target, entry.grade is Grade.STRONG))
+    kept = [
+        (entry, start, end)
+        for entry, start, end in _longest_first(list(terms))
+        if entry.field is Field.JURISDICTION and not _inside(start, end, party_spans)
+    ]
+    if any(entry.target == "UPC" for entry, _, _ in kept) or any(
+        r.jurisdiction == "UPC" for r in refs
+    ):
+        kept = [t for t in kept if not _names_upc_division(t[0].term)]
+    if all(t[0].term.casefold() in EUROPEAN_PATENT for t in kept if t[0].target == "EPO"):
+        kept = [t for t in kept if t[0].target != "EPO"]
+    found += [(start, entry.target, entry.grade is Grade.STRONG) for entry, start, _ in kept]
     found += [(ref.start, ref.jurisdiction, True) for ref in refs]
     found.sort()
     codes = list(dict.fromkeys(code for _, code, _ in found))

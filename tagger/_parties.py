@@ -15,9 +15,10 @@ from functools import lru_cache
 from core.types import Party
 from tagger._party_captions import from_captions, from_versus
 from tagger._party_lists import from_lists
+from tagger._party_names import from_suffixed_names
 from tagger._party_text import RawParty, has_cjk, looks_like_name, mentions
 from tagger._party_zh import from_chinese
-from tagger.places import is_chinese_place
+from tagger.places import is_chinese_place, resolve_place
 from tagger.taxonomy import load_taxonomy
 
 MAX_PARTIES = 100
@@ -29,6 +30,8 @@ _TRIGGERS = (
     "plaintiff",
     "defendant",
     "petitioner",
+    "exclusion order",
+    "desist order",
     " v. ",
     " v ",
     " vs. ",
@@ -68,15 +71,22 @@ def is_chinese_party(name: str, location: str | None) -> bool:
     """
     if is_chinese_place(location) or is_chinese_place(name):
         return True
-    if location and not has_cjk(location):
+    if location and (not has_cjk(location) or _foreign_zh_names().search(location)):
         return False
     return has_cjk(name) and not _foreign_zh_names().search(name)
+
+
+def _blank_cjk(text: str) -> str:
+    """The text with CJK ideographs as spaces (offsets kept): English names in a Chinese
+    text are read by the Chinese reader, with their Chinese suffix."""
+    return _CJK.sub(" ", text)
 
 
 def _raw_parties(text: str) -> list[RawParty]:
     raws: list[RawParty] = []
     if mentions(text.lower(), _TRIGGERS):
         raws += [*from_lists(text), *from_captions(text), *from_versus(text)]
+    raws += from_suffixed_names(_blank_cjk(text) if has_cjk(text) else text)
     if has_cjk(text):
         raws += from_chinese(text)
     return raws
@@ -84,17 +94,44 @@ def _raw_parties(text: str) -> list[RawParty]:
 
 def find_parties(text: str) -> FoundParties:
     """The parties the text names, each once (by name and role), in order of appearance."""
-    parties: dict[tuple[str, str | None], Party] = {}
+    parties: dict[str, Party] = {}
     spans: list[tuple[int, int]] = []
     for raw in sorted(_raw_parties(text), key=lambda r: r.span[0]):
         spans.append(raw.span)
-        key = (raw.name.casefold(), raw.role)
-        if not looks_like_name(raw.name) or key in parties or len(parties) >= MAX_PARTIES:
+        key = raw.name.casefold()
+        known = parties.get(key)
+        if known is not None:
+            _complete(known, raw)
             continue
-        parties[key] = Party(
-            name=raw.name,
-            role=raw.role,
-            location=raw.location,
-            chinese=is_chinese_party(raw.name, raw.location),
-        )
+        if not looks_like_name(raw.name) or len(parties) >= MAX_PARTIES:
+            continue
+        parties[key] = _party(raw)
     return FoundParties(list(parties.values()), spans)
+
+
+def _complete(known: Party, raw: RawParty) -> None:
+    """A party read twice keeps its first role and location, filling what the first read
+    lacked."""
+    if known.role is None and raw.role is not None:
+        known.role = raw.role
+    if known.location is None and raw.location is not None:
+        _locate(known, raw.location)
+
+
+def _party(raw: RawParty) -> Party:
+    party = Party(name=raw.name, role=raw.role)
+    _locate(party, raw.location)
+    return party
+
+
+def _locate(party: Party, location: str | None) -> None:
+    """Stated location, whether the party is Chinese, and its Chinese province and city
+    (normalised, in Chinese: "江苏", "无锡"), from the location or else the name."""
+    party.location = location
+    party.chinese = is_chinese_party(party.name, location)
+    place = resolve_place(location) if is_chinese_place(location) else None
+    if place is None and party.chinese:
+        place = resolve_place(party.name)
+    if place is not None and place.chinese:
+        party.province = place.province_zh
+        party.city = place.city_zh

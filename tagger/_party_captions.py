@@ -10,7 +10,14 @@ import re
 from collections.abc import Iterator
 
 from tagger._dates import is_abbreviation
-from tagger._party_text import RawParty, clean_name, mentions, normalise_role, positions
+from tagger._party_text import (
+    SUFFIX_PATTERN,
+    RawParty,
+    clean_name,
+    mentions,
+    normalise_role,
+    positions,
+)
 
 _PTAB_CONTEXT = (
     "IPR20",
@@ -21,6 +28,23 @@ _PTAB_CONTEXT = (
     "post-grant review",
     "PTAB",
     "Patent Trial",
+)
+_CAFC_CONTEXT = ("Appeal Number", "APPEAL NUMBER")
+"""Federal Circuit listings: the caption's parties are appellant and appellee."""
+_UPC_CONTEXT = (
+    "UPC_",
+    "Unified Patent Court",
+    " LD)",
+    " CD)",
+    "Local Division",
+    "Court of Appeal (",
+)
+_UPC_APPEAL = ("Court of Appeal", "appeal (", "– appeal", "- appeal")
+_UPC_APPLICATION = (
+    "provisional measures",
+    "Application for",
+    "application for",
+    "preliminary injunction",
 )
 _337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
 
@@ -72,15 +96,17 @@ _NOT_NAMES = frozenset(
     ]
 )
 """Docket entries read "Plaintiff Complaint is filed ...": these first words are no names."""
-_SUFFIX = (
-    r"(?:Inc|Incorporated|Ltd|Limited|LLC|Co|Corp|Corporation|Company|GmbH|AG|SE|S\.A|SA|B\.V|"
-    r"BV|N\.V|NV|L\.P|LP|LLP|PLC|plc|Pte|Oy|AB|KG|SAS|Kft|Bhd|Ltda|KK)\.?"
-)
 _NAME = (
-    r"[A-Z][\w&'’.\-]*(?:,[ \t]*" + _SUFFIX + r"|[ \t]+(?:[A-Z0-9][\w&'’.\-]*|&|of|de|the|for|"
-    r"du|von|van)){0,6}"
+    r"[A-Z][\w&'’.\-]*(?:,[ \t]*" + SUFFIX_PATTERN + r"|[ \t]+(?:[A-Z0-9][\w&'’.\-]*|"
+    r"\([A-Z][\w ]{1,30}\)|&|of|de|the|for|du|von|van)){0,6}"
 )
 _VERSUS_WORDS = (" v. ", " v ", " vs. ", " vs ")
+SCHEDULE_A = re.compile(
+    r"The\s+(?:Individuals|Partnerships|Entities|Defendants)\b[^\n]{0,200}?\bIdentified\s+"
+    r"(?:on|in)\s+(?:the\s+)?Schedule\s+[\"“”']?A\b[\"“”']?(?:\s+(?:Attached\s+)?Hereto)?",
+    re.I,
+)
+"""The defendants of a Schedule A complaint, as the caption names them: one party."""
 _NAME_BEFORE = re.compile(r"(?<![\w&'’.\-])" + _NAME + r"$")
 _NAME_AFTER = re.compile(_NAME)
 _NAME_WINDOW = 120
@@ -128,7 +154,23 @@ def from_captions(text: str) -> Iterator[RawParty]:
     yield from _labelled(text)
 
 
+def _upc_roles(text: str) -> tuple[str, str]:
+    """The UPC's own words (Rules of Procedure): claimant/defendant in actions, applicant/
+    respondent in applications (provisional measures, security for costs), appellant/
+    respondent before the Court of Appeal. The head of the item says which."""
+    head = text[:400]
+    if mentions(head, _UPC_APPEAL):
+        return "appellant", "respondent"
+    if mentions(head, _UPC_APPLICATION):
+        return "applicant", "respondent"
+    return "claimant", "defendant"
+
+
 def _context_roles(text: str) -> tuple[str, str]:
+    if mentions(text, _CAFC_CONTEXT):
+        return "appellant", "appellee"
+    if mentions(text, _UPC_CONTEXT):
+        return _upc_roles(text)
     if mentions(text, _PTAB_CONTEXT):
         return "petitioner", "patent_owner"
     if mentions(text, _337_CONTEXT):
@@ -138,9 +180,13 @@ def _context_roles(text: str) -> tuple[str, str]:
 
 def _trim_name(name: str, keep_last: bool) -> str:
     """A name read next to " v. ", cut at a sentence end inside it ("... ZTE. Procter & Gamble
-    Co." keeps the part next to the " v. ")."""
+    Co." keeps the part next to the " v. "). A name all in capitals is a caption
+    ("KYOCERA SENCO INDUS. TOOLS INC"): its periods end abbreviations, not sentences."""
+    upper = name.isupper()
     cuts = [
-        m for m in _PERIOD_BEFORE_CAPITAL.finditer(name) if not is_abbreviation(name, m.start())
+        m
+        for m in _PERIOD_BEFORE_CAPITAL.finditer(name)
+        if not is_abbreviation(name, m.start()) and not upper
     ]
     if cuts:
         name = name[cuts[-1].end() :] if keep_last else name[: cuts[0].start() + 1]
@@ -148,8 +194,9 @@ def _trim_name(name: str, keep_last: bool) -> str:
 
 
 def from_versus(text: str) -> Iterator[RawParty]:
-    """ "A v. B": names read around each " v. "; the roles follow the forum (PTAB:
-    petitioner/patent owner, 337: complainant/respondent, else plaintiff/defendant)."""
+    """ "A v. B": names read around each " v. "; the roles follow the forum (Federal Circuit
+    listings: appellant/appellee, PTAB: petitioner/patent owner, 337: complainant/respondent,
+    else plaintiff/defendant)."""
     separators = positions(text, _VERSUS_WORDS)[:_MAX_VERSUS]
     if not separators:
         return
@@ -157,8 +204,13 @@ def from_versus(text: str) -> Iterator[RawParty]:
     for position in separators:
         after = text.find(" ", position + 2) + 1
         left = _NAME_BEFORE.search(text, max(0, position - _NAME_WINDOW), position)
-        right = _NAME_AFTER.match(text, after, after + _NAME_WINDOW)
+        right = SCHEDULE_A.match(text, after) or _NAME_AFTER.match(
+            text, after, after + _NAME_WINDOW
+        )
         if left and right:
             span = (left.start(), right.end())
             yield RawParty(_trim_name(left.group(0), keep_last=True), first, None, span)
-            yield RawParty(_trim_name(right.group(0), keep_last=False), second, None, span)
+            name = right.group(0)
+            if right.re is not SCHEDULE_A:
+                name = _trim_name(name, keep_last=False)
+            yield RawParty(name, second, None, span)

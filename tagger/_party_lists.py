@@ -3,7 +3,13 @@
 "The USITC has identified the following as respondents: X of Wuxi, China; Y of ...",
 "(b) The respondents are the following entities ...: X Co., Ltd., No. 1 Road, Wuxi ...",
 "The respondents named are: ...", "complaint filed by X of Y, on <date>",
-"on behalf of X of Y; and Z, all of W".
+"on behalf of X of Y; and Z, all of W", "The proposed respondents are X, City, China and Y",
+"The complainant is X of City", "as to respondent X Co., Ltd.", "a limited exclusion order
+against goods imported by X of City".
+
+Lists without a colon, and the names after a single role word or an exclusion order, count
+only when each name ends in a company suffix or states where the party is: otherwise
+"The respondents are Chinese makers" would be read as a party.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from tagger._dates import is_abbreviation
+from tagger._party_text import SUFFIXED_NAME as _SUFFIXED_NAME
 from tagger._party_text import (
     RawParty,
     clean_name,
@@ -40,9 +47,22 @@ _KEYWORDS = (
 _ROLE_LIST = re.compile(
     r"(?P<explicit>respondents?|complainants?)\s+(?:named\s+)?(?:is|are)\s*"
     r"(?:the\s+following(?:\s+entities)?[^:\n]{0,200})?:"
-    r"|(?P<bare>respondents?|complainants?)\s*:",
+    r"|(?P<bare>respondents?|complainants?)\s*:"
+    r"|(?P<plain>respondents?|complainants?)\s+(?:named\s+(?:in\s+the\s+complaint\s+)?)?"
+    r"(?:is|are|include|includes|were|was)\s+(?=[A-Z0-9])",
     re.I,
 )
+_ROLE_BEFORE_NAME = re.compile(
+    r"(?P<role>[Rr]espondents?|[Cc]omplainants?)\s+(?P<name>" + _SUFFIXED_NAME + r")"
+)
+"""One name after a role word: "as to respondent X Co., Ltd. based on ..."."""
+_ORDER_AGAINST = re.compile(
+    r"(?:exclusion\s+orders?|cease[\s-]+and[\s-]+desist\s+orders?)\s+"
+    r"(?:(?:was|were|is|are)\s+issued\s+)?(?:against|directed\s+to|covering)\s+"
+    r"(?:(?:[a-z][\w\-]*\s+){1,8}?(?:imported|made|sold|manufactured)\s+by\s+)?(?=[A-Z])",
+    re.I,
+)
+_ORDER_WORDS = ("xclusion order", "esist order", "XCLUSION ORDER")
 _COMPLAINT_FILED = re.compile(r"complaint\s+(?:was\s+)?filed\s+(?:by|on\s+behalf\s+of)\s+", re.I)
 _ON_BEHALF = re.compile(r"on\s+behalf\s+of\s+")
 _BEFORE_KEYWORD = re.compile(r"(?:identified\s+the\s+following\s+as|names?\s+as)\s+$", re.I)
@@ -72,6 +92,10 @@ _STOPS = (
     "\n(",
 )
 _SEGMENT_CHARS = 4000
+_MAX_LISTS = 40
+"""Lists read per text: a notice has a handful; a text with thousands is not a notice."""
+_CLAUSE_AFTER = re.compile(r",\s+(?=[a-z])")
+"""A location ends where a clause starts ("Shenzhen, China, finding infringement ...")."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +103,8 @@ class _Intro:
     end: int
     role: str
     explicit: bool
+    strict: bool = False
+    """Keep only entries that end in a company suffix or state a location."""
 
 
 def _intro_before(text: str, position: int) -> _Intro | None:
@@ -113,15 +139,39 @@ def _intro_at(text: str, position: int) -> _Intro | None:
     match = _ROLE_LIST.match(text, position)
     if match is None:
         return None
+    if match.group("plain"):
+        return _Intro(match.end(), normalise_role(match.group("plain")), True, strict=True)
     word = match.group("explicit") or match.group("bare")
     return _Intro(match.end(), normalise_role(word), bool(match.group("explicit")))
 
 
+_LIST_GOES_ON = (";", "; and", ";and", ":", ", and")
+"""A paragraph that ends like this continues the list after the blank line (USITC releases
+put each respondent on its own paragraph)."""
+
+
+def _ends_with_state_code(window: str, period: int) -> bool:
+    """ "... of Ontario, CA. The complainant ...": a US state code ends the sentence (the
+    abbreviation table would read "CA." as "circa")."""
+    word = window[max(0, period - 3) : period]
+    return (
+        len(word) == 3
+        and word[0] in " ,"
+        and word[1:].isupper()
+        and word[1:].isalpha()
+        and not is_company_suffix(word[1:])
+    )
+
+
 def _is_stop(window: str, index: int, stop: str) -> bool:
+    if stop.startswith("\n") and stop != "\n(":
+        return not window[:index].rstrip().endswith(_LIST_GOES_ON)
     if stop.startswith("."):
         following = window[index + 2 : index + 3]
         starts_sentence = following[:1].isupper() or following[:1].isdigit()
-        return starts_sentence and not is_abbreviation(window, index)
+        return starts_sentence and (
+            _ends_with_state_code(window, index) or not is_abbreviation(window, index)
+        )
     if stop == " on ":
         return bool(_DATE_AFTER_ON.match(window, index + 1))
     if stop == "\n(":
@@ -184,21 +234,50 @@ def _entries(text: str, intro: _Intro) -> Iterator[RawParty]:
     pattern = _ENTRY if ";" in segment else _ENTRY_WITHOUT_SEMICOLONS
     for entry in pattern.finditer(segment):
         name, location = split_entry(strip_parentheticals(_LEADING_JUNK.sub("", entry.group(0))))
-        if looks_like_name(name):
-            span = (base + entry.start(), base + entry.end())
-            yield RawParty(name, intro.role, location or shared_location, span)
+        if not looks_like_name(name):
+            continue
+        if intro.strict and not (location or shared_location or ends_with_suffix(name)):
+            continue
+        if location and ", " in location:
+            location = _CLAUSE_AFTER.split(location, 1)[0]
+        span = (base + entry.start(), base + entry.end())
+        yield RawParty(name, intro.role, location or shared_location, span)
+
+
+def _named_after_role(text: str) -> Iterator[RawParty]:
+    """ "respondent X Co., Ltd.", "complainant Y Corp." (the name must end in a suffix)."""
+    found = positions(text, ("respondent", "complainant", "Respondent", "Complainant"))
+    for position in found[: _MAX_LISTS * 5]:
+        match = _ROLE_BEFORE_NAME.match(text, position)
+        if match:
+            name = clean_name(match.group("name"))
+            span = (match.start("name"), match.end())
+            yield RawParty(name, normalise_role(match.group("role")), None, span)
+
+
+def _order_targets(text: str) -> Iterator[RawParty]:
+    """Firms an exclusion or cease-and-desist order is issued against (respondents)."""
+    if not mentions(text, _ORDER_WORDS):
+        return
+    for match in _ORDER_AGAINST.finditer(text):
+        yield from _entries(text, _Intro(match.end(), "respondent", True, strict=True))
 
 
 def from_lists(text: str) -> Iterator[RawParty]:
-    """Parties from respondent/complainant lists."""
+    """Parties from respondent/complainant lists and exclusion orders."""
+    in_337 = mentions(text, _337_CONTEXT)
+    if in_337:
+        yield from _order_targets(text)
     if not mentions(text, _LIST_WORDS):
         return
-    in_337 = mentions(text, _337_CONTEXT)
-    done = 0
+    done = lists = 0
     for position in positions(text, _KEYWORDS):
+        if lists >= _MAX_LISTS:
+            break
         intro = _intro_at(text, position) if position >= done else None
         # "Respondents:" and "complaint filed by" also occur in paperwork notices and court
         # news; only 337 wording makes them a party list.
         if intro is not None and (intro.explicit or in_337):
-            done = intro.end
+            done, lists = intro.end, lists + 1
             yield from _entries(text, intro)
+    yield from _named_after_role(text)

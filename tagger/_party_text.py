@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 from tagger._dates import is_abbreviation
 
-_PARENTHETICAL = re.compile(r"\s*\([^()]{0,80}\)")
+_PARENTHETICAL = re.compile(
+    r"\s*\([^()]{0,80}\)(?![ \t]*,?[ \t]*(?i:Co|Ltd|Inc|Limited|Corp|Corporation|LLC|GmbH)\b)"
+)
+"""A short parenthetical, but not the place inside a company name ("X (Shenzhen) Co., Ltd.")."""
 _QUOTES = "\"'“”‘’"
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _ROLES = (
@@ -18,6 +21,8 @@ _ROLES = (
     "petitioner",
     "appellant",
     "appellee",
+    "claimant",
+    "applicant",
 )
 
 COMPANY_SUFFIXES = frozenset(
@@ -63,6 +68,20 @@ COMPANY_SUFFIXES = frozenset(
         "sdn",
     ]
 )
+
+
+SUFFIX_PATTERN = (
+    r"(?i:Inc|Incorporated|Ltd|Limited|LLC|L\.L\.C|Co|Corp|Corporation|Company|GmbH|AG|SE|S\.A|"
+    r"S\.p\.A|B\.V|BV|N\.V|NV|L\.P|LP|LLP|PLC|Pte|Oy|AB|KG|SAS|SARL|S\.r\.l|Srl|Kft|Bhd|"
+    r"Ltda|K\.K|KK)\.?(?![\w&])"
+)
+"""A company-form suffix in any case ("Inc.", "INC.", "Co., Ltd." is two of them)."""
+SUFFIXED_NAME = (
+    r"[A-Z0-9][\w&'’.\-]*(?:[ \t]+(?:[A-Z0-9][\w&'’.\-]*|\([A-Z][\w ]{1,30}\)|&|of|and|de|"
+    r"the|for|du|von|van|a|et|aux)){0,10}?(?:,?[ \t]+" + SUFFIX_PATTERN + r")+"
+)
+"""A capitalised name that ends in one or more company suffixes ("Demo Motion Technology
+(Suzhou) Co., Ltd.", "SPIREON, INC.")."""
 
 
 @dataclass(frozen=True, slots=True)

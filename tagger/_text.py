@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from itertools import islice
 
 MAX_CHARS = 100_000
 """Longer texts are cut here: tagging is for news items and notices, not whole dockets."""
@@ -57,6 +58,11 @@ _HANGUL = re.compile(r"[\uac00-\ud7af\u1100-\u11ff]")
 _OTHER_SCRIPT = re.compile(
     r"[\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]"
 )
+_FOREIGN_SCRIPT = re.compile(
+    r"[\u3040-\u30ff\uac00-\ud7af\u1100-\u11ff"
+    r"\u0370-\u03ff\u0400-\u04ff\u0590-\u05ff\u0600-\u06ff\u0900-\u097f\u0e00-\u0e7f]"
+)
+"""Kana, Hangul or one of ``_OTHER_SCRIPT``: one scan that lets most texts skip the counts."""
 _LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
 _NOT_LATIN = re.compile(r"[^\x00-\u024f\u1e00-\u1eff\u2000-\u2bff\ufb00-\ufb06]")
 """Anything outside Latin letters, punctuation and symbols: the text may need more than the
@@ -146,6 +152,8 @@ def _cjk_count(text: str) -> int:
 
 
 def _unsupported(text: str, hint: str | None) -> str | None:
+    if hint not in UNSUPPORTED_LANGUAGES and not _FOREIGN_SCRIPT.search(text):
+        return None
     kana = _count(_KANA, text)
     cjk = _cjk_count(text) if kana >= 5 or hint in {"ja", "ko"} else 0
     if kana >= 5 and kana * 5 >= cjk:
@@ -180,6 +188,6 @@ def prepare(raw: str, language: str | None = None) -> Prepared:
         return Prepared(text, None, False, reason, truncated_from)
     if not _CJK.search(text):
         return Prepared(text, text, False, None, truncated_from)
-    latin_words = len(_LATIN_WORD.findall(text))
+    latin_words = sum(1 for _ in islice(_LATIN_WORD.finditer(text), _MIN_LATIN_WORDS_IN_CHINESE))
     en_text = _blank_cjk(text) if latin_words >= _MIN_LATIN_WORDS_IN_CHINESE else None
     return Prepared(text, en_text, True, None, truncated_from)

@@ -1,7 +1,9 @@
 """``iprwatch tag``: JSON lines in, the same objects with their ``tags`` out.
 
-Each input line is an item object (``title``/``summary``/``body``, optional ``language``) or
-``{"text": ...}``. Each output line is the input object plus ``"tags"``. A line that is not a
+Each input line is an item object (``title``/``summary``/``body``, optional ``language``,
+``kind`` and ``jurisdictions`` as the crawler set them) or ``{"text": ...}``. Each output
+line is the input object plus ``"tags"``; the item's own kind and jurisdictions are merged
+into them (``tagger.reconcile``), so ``tags.kind`` is the item's final kind. A line that is not a
 JSON object gives ``{"error": "...", "line": N}`` and the stream goes on; blank lines are
 skipped.
 """
@@ -17,6 +19,7 @@ from typing import Any
 from core.types import Tags
 from tagger._pool import POOL_MIN_TEXTS, TaggerPool, TagsDict, default_processes
 from tagger.pipeline import DEFAULT_BATCH_SIZE, Tagger, get_tagger
+from tagger.reconcile import reconcile_tags
 
 __all__ = ["tag_json_lines"]
 
@@ -54,6 +57,15 @@ def _language_of(item: dict[str, Any]) -> str | None:
     return language if isinstance(language, str) else None
 
 
+def _final(tags: TagsDict, item: dict[str, Any], text: str) -> TagsDict:
+    """The pipeline's tags reconciled with the item's own kind and jurisdictions."""
+    kind = item.get("kind") if isinstance(item.get("kind"), str) else None
+    own = item.get("jurisdictions")
+    codes = [c for c in own if isinstance(c, str)] if isinstance(own, list) else []
+    final = reconcile_tags(Tags.model_validate(tags), text, kind, codes)
+    return final.model_dump(mode="json")
+
+
 def _dump(output: dict[str, Any]) -> str:
     """One JSON line, Chinese kept readable; escaped when the input held lone surrogates."""
     line = json.dumps(output, ensure_ascii=False)
@@ -89,8 +101,8 @@ def _tag_chunk(
             yield json.dumps({"error": line.error, "line": line.number})
             continue
         tags = next(tagged)
-        if _text_of(line.item) is None:
-            tags = no_text
+        text = _text_of(line.item)
+        tags = no_text if text is None else _final(tags, line.item, text)
         yield _dump({**line.item, "tags": tags})
 
 

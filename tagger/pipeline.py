@@ -17,7 +17,6 @@ from spacy.language import Language as SpacyLanguage
 from core.logging_ import get_logger
 from core.types import Tags
 from tagger._assemble import (
-    ChainScorer,
     Matches,
     choose_ip_types,
     choose_jurisdictions,
@@ -26,9 +25,10 @@ from tagger._assemble import (
     head_end,
     slot_of,
 )
+from tagger._chains import ChainScorer
 from tagger._codes import CodeIndex, find_codes
 from tagger._lexicon import Language, build_phrases
-from tagger._matching import Hit, PhraseTable, make_nlp
+from tagger._matching import HITS, Hit, PhraseTable, make_nlp
 from tagger._parties import find_parties
 from tagger._pool import POOL_MIN_TEXTS, TaggerPool, TagsDict, default_processes, pool_allowed
 from tagger._products import find_337_products
@@ -71,8 +71,8 @@ class Tagger:
         }
 
     def _pipeline(self, lang: Language) -> _Pipeline:
-        nlp = make_nlp(lang)
-        return _Pipeline(nlp, PhraseTable(nlp, lang, build_phrases(self.taxonomy, lang)))
+        table = PhraseTable(lang, build_phrases(self.taxonomy, lang))
+        return _Pipeline(make_nlp(lang, table), table)
 
     @property
     def version(self) -> str:
@@ -183,8 +183,8 @@ class Tagger:
         found: dict[int, list[Hit]] = {}
         try:
             docs = pipeline.nlp.pipe((text for _, text in wanted), batch_size=batch_size)
-            for (index, text), doc in zip(wanted, docs, strict=True):
-                found[index] = pipeline.table.find(doc, text)
+            for (index, _), doc in zip(wanted, docs, strict=True):
+                found[index] = doc.user_data[HITS]
         except Exception as error:  # a failing batch falls back to one text at a time
             log.warning("batch matching failed; retrying one by one", error=repr(error))
             found = self._match_one_by_one(pipeline, wanted)
@@ -197,7 +197,7 @@ class Tagger:
         found: dict[int, list[Hit]] = {}
         for index, text in wanted:
             try:
-                found[index] = pipeline.table.find(pipeline.nlp.make_doc(text), text)
+                found[index] = pipeline.nlp(text).user_data[HITS]
             except Exception as error:
                 log.exception("matching failed", error=repr(error))
         return found

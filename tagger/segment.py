@@ -1,6 +1,6 @@
 """Chinese word segmentation for search (jieba, which ships its dictionary).
 
-Keyword tagging does not use this: it matches on character tokens, which is faster and
+Keyword tagging does not use this: it finds phrases on characters, which is faster and
 finds more. Search needs words, so that a two-character query finds its item.
 """
 

@@ -9,10 +9,12 @@ from sqlalchemy.orm import Session
 
 from core.logging_ import get_logger
 from core.models import Item
+from core.types import Tags
 from tagger._pool import POOL_MIN_TEXTS, TaggerPool, default_processes, pool_allowed
 from tagger.pipeline import Tagger, get_tagger
+from tagger.reconcile import reconcile_tags
 
-__all__ = ["item_text", "retag_all", "stale_item_ids", "tag_stored_items"]
+__all__ = ["final_tags", "item_text", "retag_all", "stale_item_ids", "tag_stored_items"]
 
 log = get_logger(__name__)
 
@@ -26,6 +28,13 @@ _POOL_BATCH = 4000
 def item_text(row: Item) -> str:
     """Title, summary and body as one text, as ``ItemRecord.text()`` joins them."""
     return "\n".join(part for part in (row.title, row.summary, row.body) if part)
+
+
+def final_tags(row: Item, tags: Tags, text: str) -> Tags:
+    """The pipeline's tags of a stored item reconciled with the item's own kind and
+    jurisdictions (``tagger.reconcile``)."""
+    codes = [c for c in (row.jurisdictions or []) if isinstance(c, str)]
+    return reconcile_tags(tags, text, row.kind, codes)
 
 
 def tag_stored_items(
@@ -63,10 +72,12 @@ def _rows(session: Session, ids: list[str]) -> list[Item]:
 
 def _tag_in_pool(session: Session, ids: list[str], pool: TaggerPool) -> int:
     rows = _rows(session, ids)
-    dicts = pool.iter_tags([item_text(r) for r in rows], [r.language for r in rows])
-    for row, tags in zip(rows, dicts, strict=True):
-        row.tags = tags
-        row.taxonomy_version = tags["taxonomy_version"]
+    texts = [item_text(r) for r in rows]
+    dicts = pool.iter_tags(texts, [r.language for r in rows])
+    for row, text, tags in zip(rows, texts, dicts, strict=True):
+        final = final_tags(row, Tags.model_validate(tags), text)
+        row.tags = final.model_dump(mode="json")
+        row.taxonomy_version = final.taxonomy_version
     return len(rows)
 
 
@@ -75,13 +86,13 @@ def _tag_here(session: Session, ids: list[str], tagger: Tagger) -> int:
     for start in range(0, len(ids), _ID_CHUNK):
         chunk = ids[start : start + _ID_CHUNK]
         rows = list(session.scalars(select(Item).where(Item.id.in_(chunk))))
-        for row, tags in zip(
-            rows,
-            tagger.tag_many([item_text(r) for r in rows], [r.language for r in rows]),
-            strict=True,
+        texts = [item_text(r) for r in rows]
+        for row, text, tags in zip(
+            rows, texts, tagger.tag_many(texts, [r.language for r in rows]), strict=True
         ):
-            row.tags = tags.model_dump(mode="json")
-            row.taxonomy_version = tags.taxonomy_version
+            final = final_tags(row, tags, text)
+            row.tags = final.model_dump(mode="json")
+            row.taxonomy_version = final.taxonomy_version
         tagged += len(rows)
     return tagged
 

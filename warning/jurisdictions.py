@@ -1,7 +1,13 @@
-"""Jurisdiction nesting: an EU item concerns Germany; a WIPO item concerns everyone."""
+"""Jurisdiction nesting, as data (``jurisdictions.yml``).
+
+An EU, EUIPO or UPC item concerns every member-state destination; an EPO item the EPC states;
+a WIPO item every destination. For rights, a European patent covers the EPC states and an EU
+trade mark the EU, while an international application (WO) covers nothing by itself.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -9,24 +15,81 @@ import yaml
 
 _FILE = Path(__file__).resolve().parent / "jurisdictions.yml"
 
+__all__ = [
+    "asset_covers",
+    "concerned_destinations",
+    "concerns",
+    "group_members",
+    "market_scope",
+]
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict[str, object]:
+    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
 
 @lru_cache(maxsize=1)
 def _groups() -> dict[str, frozenset[str]]:
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
-    return {k: frozenset(v) for k, v in data["groups"].items()}
+    groups = _data()["groups"]
+    assert isinstance(groups, dict)
+    return {k: frozenset(v) for k, v in groups.items()}
+
+
+def group_members(code: str) -> frozenset[str] | None:
+    """The member states of a regional code (``{"*"}`` for everyone), or None for a state."""
+    return _groups().get(code.upper())
+
+
+def concerns(item_jurisdiction: str, destination: str) -> bool:
+    """Whether an item in ``item_jurisdiction`` concerns an exporter to ``destination``."""
+    code, dest = item_jurisdiction.upper(), destination.upper()
+    if code == dest:
+        return True
+    members = _groups().get(code)
+    return members is not None and ("*" in members or dest in members)
+
+
+def market_scope(item_jurisdictions: Iterable[str]) -> list[str]:
+    """The codes that decide which markets an item concerns.
+
+    A worldwide code (WIPO) widens an item only when it names no narrower jurisdiction: a
+    WIPO Lex entry on Brazil's law concerns Brazil, a Madrid fee change concerns everyone.
+    """
+    codes = sorted({j.upper() for j in item_jurisdictions})
+    narrow = [c for c in codes if "*" not in (_groups().get(c) or ())]
+    return narrow or codes
 
 
 def concerned_destinations(item_jurisdictions: list[str], destinations: list[str]) -> list[str]:
     """The destinations (ISO codes) that an item with these jurisdictions concerns."""
-    groups = _groups()
     dests = [d.upper() for d in destinations]
-    concerned: set[str] = set()
-    for code in (j.upper() for j in item_jurisdictions):
-        members = groups.get(code)
-        if members is None:
-            concerned.update(d for d in dests if d == code)
-        elif "*" in members:
-            concerned.update(dests)
-        else:
-            concerned.update(d for d in dests if d in members or d == code)
-    return [d for d in dests if d in concerned]
+    scope = market_scope(item_jurisdictions)
+    return [d for d in dests if any(concerns(j, d) for j in scope)]
+
+
+@lru_cache(maxsize=1)
+def _coverage() -> tuple[frozenset[str], dict[str, frozenset[str]]]:
+    data = _data()
+    no_rights = data.get("no_rights", [])
+    coverage = data.get("asset_coverage", {})
+    assert isinstance(no_rights, list) and isinstance(coverage, dict)
+    groups = _groups()
+    return frozenset(no_rights), {k: groups.get(v, frozenset()) for k, v in coverage.items()}
+
+
+@lru_cache(maxsize=4096)
+def asset_covers(asset_jurisdiction: str, market: str) -> bool:
+    """Whether a right registered under ``asset_jurisdiction`` has effect in ``market``."""
+    code, market = asset_jurisdiction.upper(), market.upper()
+    no_rights, coverage = _coverage()
+    if code in no_rights:
+        return False
+    return code == market or market in coverage.get(code, frozenset())
+
+
+def markets_of(codes: Iterable[str], universe: Iterable[str]) -> set[str]:
+    """The markets in ``universe`` that any of the item ``codes`` concerns."""
+    return {m for m in universe if any(concerns(c, m) for c in codes)}

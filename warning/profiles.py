@@ -13,7 +13,14 @@ from core.types import EnterpriseProfile
 
 
 class ProfileError(ValueError):
-    """A profile file that cannot be used; the message names the file, field and line."""
+    """A profile file that cannot be used; the message names the file, field and line.
+
+    ``problems`` holds the same facts as data: ``{"field", "line", "message"}`` each.
+    """
+
+    def __init__(self, message: str, problems: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ def _to_python(node: yaml.Node) -> _Located:
         return _Located({k.value: _to_python(v) for k, v in node.value}, line)
     if isinstance(node, yaml.SequenceNode):
         return _Located([_to_python(v) for v in node.value], line)
-    return _Located(yaml.safe_load(yaml.serialize(node)), line)
+    return _Located(yaml.SafeLoader("").construct_object(node, deep=True), line)
 
 
 def _plain(located: _Located) -> Any:
@@ -77,16 +84,18 @@ def parse_profiles(text: str, filename: str = "<profile>") -> list[EnterprisePro
         raise ProfileError(f"{filename}: the file is empty")
     root = _to_python(node)
     profiles: list[EnterpriseProfile] = []
-    problems: list[str] = []
+    problems: list[dict[str, Any]] = []
     for doc in _documents(root):
         try:
             profiles.append(EnterpriseProfile.model_validate(_plain(doc)))
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"]) or "(profile)"
-                problems.append(f"line {_line_of(doc, err['loc'])}: {field}: {err['msg']}")
+                line = _line_of(doc, err["loc"])
+                problems.append({"field": field, "line": line, "message": err["msg"]})
     if problems:
-        raise ProfileError(f"{filename}: " + "; ".join(problems[:10]))
+        text = "; ".join(f"line {p['line']}: {p['field']}: {p['message']}" for p in problems[:10])
+        raise ProfileError(f"{filename}: {text}", problems)
     ids = [p.id for p in profiles]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -59,8 +60,49 @@ class DeadlineRule(BaseModel):
     why: Bilingual
 
 
+_FIELD_REF = re.compile(r"\b(item|profile|match)\.([A-Za-z_]\w*)")
+_MEMO_LIMIT = 200_000
+_memo: dict[tuple[str, str], bool] = {}
+
+
+def _referenced(expression: str) -> dict[str, tuple[str, ...]]:
+    """The fields of ``item``, ``profile`` and ``match`` an expression names.
+
+    The context handed to CEL holds only these: converting a whole context costs several
+    microseconds per field, far more than evaluating the condition.
+    """
+    fields: dict[str, set[str]] = {}
+    for variable, name in _FIELD_REF.findall(expression):
+        fields.setdefault(variable, set()).add(name)
+    return {k: tuple(sorted(v)) for k, v in sorted(fields.items())}
+
+
+def _execute(program: Any, key: str, context: dict[str, Any], memo: bool) -> bool:
+    """Run ``program``; with ``memo``, a context seen before reuses its (pure) result."""
+    if not memo:
+        return bool(program.execute(context))
+    slot = (key, repr(context))  # field order is fixed (sorted), so repr is a stable key
+    found = _memo.get(slot)
+    if found is None:
+        if len(_memo) >= _MEMO_LIMIT:
+            _memo.clear()
+        found = _memo[slot] = bool(program.execute(context))
+    return found
+
+
+CANDIDATE_SOURCES = frozenset(
+    ["chain", "names", "competitors", "keywords", "watch_terms", "hs", "standards", "rights"]
+)
+
+
 class Rule(BaseModel):
-    """One warning rule."""
+    """One warning rule.
+
+    ``item_when`` looks at the item alone and is evaluated once per item; ``when`` looks at
+    the item, one profile and what they share. ``candidates`` names the index lookups that
+    find the profiles the rule can fire for: ``when`` must imply one of them (the test that
+    compares indexed and naive evaluation holds every rule to it).
+    """
 
     model_config = ConfigDict(extra="forbid")
 
@@ -68,30 +110,64 @@ class Rule(BaseModel):
     title: Bilingual
     severity: Severity
     risk_code: str
+    item_when: str = "true"
     when: str
+    candidates: list[str] = Field(min_length=1)
     explanation: Bilingual
     action: Bilingual
     deadline: DeadlineRule | None = None
     kind: Literal["item"] = "item"
     _program: Any = PrivateAttr(default=None)
+    _item_program: Any = PrivateAttr(default=None)
+    _item_fields: tuple[str, ...] = PrivateAttr(default=())
+    _fields: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
         if self.risk_code not in RISK_CODES:
             raise ValueError(f"unknown risk_code {self.risk_code!r}; valid: {sorted(RISK_CODES)}")
+        unknown = sorted(set(self.candidates) - CANDIDATE_SOURCES)
+        if unknown:
+            raise ValueError(f"unknown candidates {unknown}; valid: {sorted(CANDIDATE_SOURCES)}")
         try:
+            self._item_program = cel.compile(self.item_when)
             self._program = cel.compile(self.when)
         except ValueError as exc:
             raise ValueError(f"condition does not compile: {exc}") from exc
+        item_refs = _referenced(self.item_when)
+        if set(item_refs) - {"item"}:
+            raise ValueError("item_when may only look at `item`")
+        self._item_fields = item_refs.get("item", ())
+        self._fields = _referenced(self.when)
         return self
 
-    def matches(self, context: dict[str, Any]) -> bool:
-        """Whether the rule's condition holds for this context."""
-        return bool(self._program.execute(context))
+    def applies_to_item(self, item: dict[str, Any], memo: bool = True) -> bool:
+        """Whether ``item_when`` holds for these item facts.
+
+        Raises:
+            KeyError: when the condition names a field the facts lack.
+        """
+        context = {"item": {name: item[name] for name in self._item_fields}}
+        return _execute(self._item_program, f"{self.id}\x00{self.item_when}", context, memo)
+
+    def matches(self, context: dict[str, Any], memo: bool = True) -> bool:
+        """Whether ``when`` holds for this ``{"item", "profile", "match"}`` context.
+
+        Raises:
+            KeyError: when the condition names a field the context lacks.
+        """
+        narrowed = {
+            variable: {name: context[variable][name] for name in names}
+            for variable, names in self._fields.items()
+        }
+        return _execute(self._program, f"{self.id}\x00{self.when}", narrowed, memo)
 
 
 def _load_file(path: Path) -> list[Rule]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise RuleError(f"{path.name}: not valid YAML: {exc}".replace("\n", " ")) from exc
     entries = data.get("rules", []) if isinstance(data, dict) else data
     rules = []
     for index, entry in enumerate(entries or []):

@@ -31,7 +31,7 @@ from twisted.python.failure import Failure
 
 from core.settings import get_settings
 from core.types import ItemRecord
-from crawlers.checks import check_item
+from crawlers.checks import check_item, is_web_url
 from crawlers.config import SourceConfig
 from crawlers.context import ParseContext
 from crawlers.errors import PayloadError, one_line
@@ -128,8 +128,17 @@ class SourceSpider(scrapy.Spider):
         if not entries:
             ctx.problem("empty", "the response holds no entries")
         for entry in entries:
-            yield from self.entry_results(entry, ctx)
+            yield from self.isolated_results(entry, ctx)
         yield from self.follow_next_page(payload, ctx)
+
+    def isolated_results(self, entry: Any, ctx: ParseContext) -> list[Any]:
+        """What one entry gives; an entry that breaks is recorded and skipped, because one
+        bad entry must not lose the others (nor the next page)."""
+        try:
+            return list(self.entry_results(entry, ctx))
+        except Exception as exc:
+            ctx.problem("item", f"entry skipped: {type(exc).__name__}: {one_line(str(exc))}")
+            return []
 
     def entry_results(self, entry: Any, ctx: ParseContext) -> Iterator[Any]:
         """What one entry of a page gives: its checked item, if it makes one."""
@@ -152,6 +161,9 @@ class SourceSpider(scrapy.Spider):
         """The next page's request, unless past ``max_pages`` or replaying without it."""
         url = self.next_page_url(payload, ctx)
         if not url:
+            return
+        if not is_web_url(url):
+            ctx.problem("payload", f"next page link {url[:200]!r} is not an http(s) URL")
             return
         if self.replay_path is not None and not self.replay_has(url):
             self.crawler.stats.inc_value("iprwatch/replay_skipped_requests")

@@ -8,15 +8,24 @@ spider class its ``spider.py`` defines; the others subclass the generic spider t
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
+import sys
 from functools import cache
+from types import ModuleType
 from typing import Any
 
 from pydantic import ValidationError
 
 from crawlers.config import SourceConfig
 from crawlers.errors import SourceConfigError
-from crawlers.registry import describe_validation_error, get_source, load_sources, source_dir
+from crawlers.registry import (
+    SOURCES_DIR,
+    describe_validation_error,
+    get_source,
+    load_sources,
+    source_dir,
+)
 from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.feed import FeedSpider
 from crawlers.spiders.json_api import JsonApiSpider
@@ -72,13 +81,19 @@ def base_spider_class(config: SourceConfig) -> type[SourceSpider]:
 
 
 def politeness_settings(config: SourceConfig) -> dict[str, Any]:
-    """Scrapy settings for a source's politeness overrides."""
+    """Scrapy settings for a source's politeness overrides (pace and body size cap).
+
+    A per-crawl override (``crawlers.runner.crawl(settings=...)``) still takes precedence.
+    """
     settings: dict[str, Any] = {}
     if config.politeness.download_delay is not None:
         settings["DOWNLOAD_DELAY"] = config.politeness.download_delay
         settings["AUTOTHROTTLE_START_DELAY"] = config.politeness.download_delay
     if config.politeness.concurrent_requests is not None:
         settings["CONCURRENT_REQUESTS_PER_DOMAIN"] = config.politeness.concurrent_requests
+    if config.politeness.max_body_bytes is not None:
+        settings["DOWNLOAD_MAXSIZE"] = config.politeness.max_body_bytes
+        settings["DOWNLOAD_WARNSIZE"] = config.politeness.max_body_bytes // 2
     return settings
 
 
@@ -88,7 +103,7 @@ def class_name(source_id: str) -> str:
 
 
 def _custom_spider_class(source_id: str) -> type[SourceSpider]:
-    module = importlib.import_module(f"crawlers.sources.{source_id}.spider")
+    module = _spider_module(source_id)
     found = [
         obj
         for obj in vars(module).values()
@@ -101,6 +116,21 @@ def _custom_spider_class(source_id: str) -> type[SourceSpider]:
             f"{module.__file__}: defines {len(found)} SourceSpider subclasses; expected exactly 1"
         )
     return found[0]
+
+
+def _spider_module(source_id: str) -> ModuleType:
+    """A source's ``spider.py``: a package module in ``crawlers/sources``, else its file."""
+    path = source_dir(source_id) / SPIDER_FILE
+    if path.parent.parent.resolve() == SOURCES_DIR.resolve():
+        return importlib.import_module(f"crawlers.sources.{source_id}.spider")
+    name = f"iprwatch_sources.{source_id}.spider"
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise SourceConfigError(f"{path}: cannot be loaded as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module  # dataclasses and pickling look their module up by name
+    spec.loader.exec_module(module)
+    return module
 
 
 def _check_options(config: SourceConfig, base: type[SourceSpider]) -> None:

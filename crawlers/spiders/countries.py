@@ -7,6 +7,8 @@ ISO does not (WIPO writes "Republic of Korea", the USITC "Korea"). A name neithe
 
 from __future__ import annotations
 
+from functools import cache
+
 import pycountry
 
 ALIASES: dict[str, str] = {
@@ -30,10 +32,6 @@ ALIASES: dict[str, str] = {
     "UK": "GB",
     "USA": "US",
 }
-US_STATES = frozenset(
-    str(sub.code).removeprefix("US-") for sub in pycountry.subdivisions if sub.country_code == "US"
-)
-"""Two-letter abbreviations of U.S. states, the District of Columbia and the territories."""
 CHINESE = frozenset({"CN", "HK", "MO"})
 """Codes whose parties count as Chinese for alerts: the mainland, Hong Kong and Macao."""
 
@@ -53,4 +51,15 @@ def country_code(name: str) -> str | None:
 
 def us_state(abbreviation: str) -> bool:
     """Whether a two-letter abbreviation is a U.S. state, district or territory."""
-    return abbreviation.strip() in US_STATES
+    return abbreviation.strip() in us_states()
+
+
+@cache
+def us_states() -> frozenset[str]:
+    """Two-letter abbreviations of U.S. states, the District of Columbia and the territories
+    (read on first use: ISO's subdivision table is large, and most crawls never need it)."""
+    return frozenset(
+        str(sub.code).removeprefix("US-")
+        for sub in pycountry.subdivisions
+        if sub.country_code == "US"
+    )

@@ -90,12 +90,6 @@ def link_at(node: Selector, spec: str | None, base_url: str) -> str | None:
     return urldefrag(urljoin(base_url, href.strip())).url
 
 
-def is_web_url(url: str) -> bool:
-    """Whether a link is an ``http(s)`` URL (not ``mailto:``, ``javascript:`` ...)."""
-    parts = urlsplit(url)
-    return parts.scheme in ("http", "https") and bool(parts.netloc)
-
-
 def read_fields(row: Selector, page: Selector | None, options: ListingOptions) -> EntryFields:
     """An entry's fields: from the article page where its selectors find text, else from
     the listing entry."""

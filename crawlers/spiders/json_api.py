@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urljoin
 
 from scrapy.http import Response
 
@@ -63,7 +64,8 @@ def entries_at(payload: Any, path: str, location: str) -> list[Any]:
 
 
 def json_entry_to_item(entry: Any, fields: JsonFields, ctx: ParseContext) -> ItemRecord:
-    """A JSON entry as an item, through a field mapping.
+    """A JSON entry as an item, through a field mapping (a relative URL is resolved against
+    the page's).
 
     Raises:
         ValueError: When the entry is not an object or lacks its key or title.
@@ -78,10 +80,11 @@ def json_entry_to_item(entry: Any, fields: JsonFields, ctx: ParseContext) -> Ite
         value = value_at(entry, path) if path else None
         return str(value) if value is not None else ""
 
+    url = text_at(fields.url)
     return ctx.new_item(
         str(key),
         single_line(str(title)),
-        url=text_at(fields.url) or None,
+        url=urljoin(ctx.url, url) if url else None,
         summary=normalize_text(text_at(fields.summary)),
         body=html_to_text(text_at(fields.body_html)),
         published_at=ctx.date(text_at(fields.published_at), "published"),

@@ -27,13 +27,10 @@ from urllib.parse import urlsplit
 
 from parsel import Selector
 from scrapy.http import Request, Response
-from sqlalchemy import inspect, select
-from sqlalchemy.exc import SQLAlchemyError
 
-from core.db import get_engine, session_scope
 from core.logging_ import get_logger
-from core.models import Item
 from core.types import ItemRecord
+from crawlers.checks import is_web_url
 from crawlers.config import ListingOptions
 from crawlers.context import ParseContext
 from crawlers.errors import PayloadError, ReplayError, one_line
@@ -43,7 +40,6 @@ from crawlers.spiders.base import SourceSpider
 from crawlers.spiders.fields import (
     date_in,
     html_selector,
-    is_web_url,
     link_at,
     nodes_at,
     read_fields,
@@ -300,6 +296,13 @@ def stored_refs(source_id: str) -> frozenset[str]:
     Empty before the first run (no table yet). An unreadable database is logged and read as
     empty: the crawl then fetches every article rather than none.
     """
+    # Imported here: a crawl child that reads no listing need not load the ORM.
+    from sqlalchemy import inspect, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from core.db import get_engine, session_scope
+    from core.models import Item
+
     try:
         engine = get_engine()
         if not inspect(engine).has_table(Item.__tablename__):

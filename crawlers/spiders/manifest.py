@@ -24,8 +24,8 @@ from typing import Any
 
 from w3lib.url import canonicalize_url
 
+from crawlers.checks import is_web_url
 from crawlers.errors import ReplayError
-from crawlers.spiders.fields import is_web_url
 
 MANIFEST_NAME = "manifest.json"
 

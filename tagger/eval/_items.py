@@ -12,7 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from core.types import ItemKind
 from tagger.taxonomy import chain_ids, load_taxonomy
 
-__all__ = ["ITEMS_PATH", "EvalItem", "GoldLabels", "GoldParty", "load_items"]
+__all__ = ["ITEMS_PATH", "CrawlerFields", "EvalItem", "GoldLabels", "GoldParty", "load_items"]
 
 ITEMS_PATH = Path(__file__).with_name("items.jsonl")
 
@@ -64,8 +64,19 @@ class GoldLabels(BaseModel):
         return value
 
 
+class CrawlerFields(BaseModel):
+    """What the crawler set on a fixture item (its real output, not a label): the tagger
+    reconciles its own reading with these, as it does for stored items."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: ItemKind | None = None
+    jurisdictions: list[str] = Field(default_factory=list)
+
+
 class EvalItem(BaseModel):
-    """One labelled item: a text as a source publishes it, and its gold labels."""
+    """One labelled item: a text as a source publishes it, its gold labels and, for items
+    taken from crawler fixtures, the crawler's own fields."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -75,6 +86,7 @@ class EvalItem(BaseModel):
     language: Literal["en", "zh"]
     origin: Literal["fixture", "written"]
     labels: GoldLabels
+    crawler: CrawlerFields | None = None
 
 
 def load_items(path: Path | None = None) -> list[EvalItem]:

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 from core.types import Tags
 from tagger.eval._items import EvalItem, load_items
 from tagger.eval._metrics import Counts, compare_sets, normalise_name, normalise_ref
+from tagger.reconcile import reconcile_tags
 
 __all__ = ["LABELS", "EvalReport", "ItemErrors", "TaggerLike", "Target", "evaluate"]
 
@@ -127,21 +128,38 @@ class EvalReport:
 
 
 def evaluate(
-    items: Sequence[EvalItem] | None = None, tagger: TaggerLike | None = None
+    items: Sequence[EvalItem] | None = None,
+    tagger: TaggerLike | None = None,
+    crawler_fields: bool = True,
 ) -> EvalReport:
-    """Tag every labelled item and score the tags against the labels.
+    """Tag every labelled item and score the final tags against the labels.
+
+    The tags are reconciled as stored items' tags are (``tagger.reconcile``): with the
+    crawler's kind and jurisdictions where the item came from a crawler fixture, else with
+    none (what ``iprwatch tag`` does for a bare text).
 
     Args:
         items: the items to score; the shipped set by default.
         tagger: the tagger to score; the process-wide one by default.
+        crawler_fields: False scores the text alone, ignoring the crawler's fields.
     """
     items = list(items) if items is not None else load_items()
     if tagger is None:
         from tagger import get_tagger
 
         tagger = get_tagger()
-    predictions = tagger.tag_many([i.text for i in items], [i.language for i in items])
+    tags = tagger.tag_many([i.text for i in items], [i.language for i in items])
+    predictions = [
+        _final(item, found, crawler_fields) for item, found in zip(items, tags, strict=True)
+    ]
     return _score(items, predictions)
+
+
+def _final(item: EvalItem, tags: Tags, crawler_fields: bool) -> Tags:
+    crawler = item.crawler if crawler_fields else None
+    if crawler is None:
+        return reconcile_tags(tags, item.text)
+    return reconcile_tags(tags, item.text, crawler.kind, crawler.jurisdictions)
 
 
 def item_counts(item: EvalItem, tags: Tags) -> dict[str, Counts]:

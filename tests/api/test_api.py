@@ -94,8 +94,9 @@ def test_alerts_explain_why(client: TestClient) -> None:
     assert alert["severity"] == "critical"
     assert alert["deadline"] == "2025-03-23"
     assert "337-TA-1450" in alert["explanation"]["en"]
-    assert "dispute_in_market_chain" in by_rule  # the UPC injunction concerns the German market
-    assert by_rule["dispute_in_market_chain"]["explanation"]["matched"]["markets"] == ["DE"]
+    # the UPC preliminary injunction concerns the German market
+    assert "upc_injunction_in_chain" in by_rule
+    assert by_rule["upc_injunction_in_chain"]["explanation"]["matched"]["markets"] == ["DE"]
 
 
 def test_openapi_lists_the_contract_paths(client: TestClient) -> None:

@@ -87,6 +87,9 @@ def test_id_must_equal_folder_name(tmp_path: Path) -> None:
         ("start_urls", ["ftp://example.org/x"], "not an http(s) URL"),
         ("ip_types", ["patents"], "ip_types"),
         ("politeness", {"download_delay": 0.2}, "download_delay"),
+        ("politeness", {"max_body_bytes": 1000}, "max_body_bytes"),
+        ("politeness", {"max_body_bytes": 10**9}, "max_body_bytes"),
+        ("politeness", {"max_body_bytes": "big"}, "max_body_bytes"),
     ],
 )
 def test_invalid_values_are_rejected(field: str, value: object, message: str) -> None:
@@ -128,4 +131,42 @@ def test_each_source_has_a_spider_class_named_by_its_id() -> None:
     assert spider_class("cafc_opinions").name == "cafc_opinions"
     assert issubclass(spider_class("cafc_opinions"), FeedSpider)
     assert issubclass(spider_class("federal_register"), JsonApiSpider)
-    assert spider_class("federal_register").custom_settings == {}
+    assert spider_class("cafc_opinions").custom_settings == {}
+    assert spider_class("upc_decisions").custom_settings["DOWNLOAD_DELAY"] >= 1.0
+
+
+def test_a_source_may_raise_its_body_size_cap_for_the_downloader() -> None:
+    from crawlers.spiders.catalog import spider_class
+
+    settings = spider_class("federal_register").custom_settings
+    assert settings["DOWNLOAD_MAXSIZE"] == 60 * 1024 * 1024, "GPO daily XML passes 10 MB"
+    assert settings["DOWNLOAD_WARNSIZE"] == 30 * 1024 * 1024
+
+
+CUSTOM_SPIDER = """
+from crawlers.spiders.feed import FeedSpider
+
+
+class ShoutingSpider(FeedSpider):
+    def refine_item(self, item, entry, ctx):
+        return item.model_copy(update={"title": item.title.upper()})
+"""
+
+
+def test_sources_dir_setting_points_at_another_folder_of_sources(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.settings import get_settings
+    from crawlers.runner import crawl_in_subprocess
+
+    root = tmp_path / "my_sources"
+    write_source(root, {**VALID, "id": "own_feed", "spider": "custom"})
+    (root / "own_feed" / "spider.py").write_text(CUSTOM_SPIDER, encoding="utf-8")
+    monkeypatch.setenv("IPRWATCH_SOURCES_DIR", str(root))
+    get_settings.cache_clear()
+    assert list(load_sources()) == ["own_feed"]
+    feed = Path(__file__).resolve().parents[1] / "fixtures" / "euipo_news"
+    outcome = crawl_in_subprocess("own_feed", feed / "euipo_news_rss_2025-06.xml")
+    assert len(outcome.items) == 6 and not outcome.failed
+    assert all(item.title == item.title.upper() for item in outcome.items), "its spider.py ran"
+    assert {item.source for item in outcome.items} == {"own_feed"}

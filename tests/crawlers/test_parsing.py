@@ -217,3 +217,41 @@ def test_generic_json_entries_map_through_the_yaml_field_paths(ctx: ParseContext
     assert item.published_at == datetime(2024, 3, 1, tzinfo=UTC)
     with pytest.raises(PayloadError, match=r"expected a list at 'data\.results', found nothing"):
         entries_at(page, "data.results", "page.json")
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [b'<?xml version="1.0" encoding="ATF-8"?>', b'<?xml version="1.0" encoding="EUC-JP"?>'],
+    ids=["unknown", "unsupported"],
+)
+def test_xml_in_an_unusable_encoding_is_refused_as_a_payload_error(declaration: bytes) -> None:
+    """Found by the fuzzer (tests/faults): expat raised LookupError, not the crawler's error."""
+    body = declaration + b'<rss version="2.0"><channel><title>t</title></channel></rss>'
+    with pytest.raises(PayloadError, match=r"unreadable XML: .*encoding"):
+        parse_feed(body, "feed.xml")
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    ["https://www.federalregister.gov[/api?page=2", "https:&lol;//www.federalregister.gov/"],
+)
+def test_an_unusable_next_page_link_keeps_the_page_items_and_is_named(next_url: str) -> None:
+    """Found by the fuzzer (tests/faults): such a link made Scrapy's Request raise."""
+    import json
+
+    from scrapy.http import Request, TextResponse
+    from scrapy.utils.test import get_crawler
+
+    from crawlers.settings import build_scrapy_settings
+    from crawlers.spiders.catalog import spider_class
+    from tests.crawlers.conftest import FR_SEARCH
+
+    page = json.loads(FR_SEARCH.read_text(encoding="utf-8")) | {"next_page_url": next_url}
+    cls = spider_class("federal_register")
+    spider = cls.from_crawler(get_crawler(cls, build_scrapy_settings()))
+    url = "https://www.federalregister.gov/api/v1/documents.json"
+    response = TextResponse(url, body=json.dumps(page).encode(), request=Request(url))
+    results = list(spider.parse(response))
+    assert len(results) == 2 and all(isinstance(r, dict) for r in results)
+    [problem] = [p for p in spider.problems if p.kind == "payload"]
+    assert not problem.fatal and "is not an http(s) URL" in problem.message

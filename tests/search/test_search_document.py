@@ -10,7 +10,7 @@ from search_testkit import load_items
 from core.models import Item
 from core.types import ItemRecord, Tags
 from search.document import MAX_BODY_CHARS, build_document
-from search.places import normalise_city, normalise_province, resolve_location
+from tagger.places import normalise_city, normalise_province, resolve_location
 
 
 def test_orm_row_with_naive_datetime_and_tags_dict() -> None:

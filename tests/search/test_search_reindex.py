@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from search_testkit import (
 from search.backend import SearchBackend
 from search.errors import ReindexFailed
 from search.query import SearchQuery
+from search.sqlite_ import SqliteBackend
 
 
 def _generation_or_indices(backend: SearchBackend) -> Any:
@@ -69,3 +71,21 @@ def test_failed_reindex_keeps_the_live_index(fresh_backend: SearchBackend) -> No
     assert _generation_or_indices(fresh_backend) == before
     assert fresh_backend.count() == 20
     assert fresh_backend.search(SearchQuery(q="专利")).total == 4
+
+
+def test_embedded_index_from_before_the_facet_table_counts_the_same_until_reindexed(
+    tmp_path: Path,
+) -> None:
+    backend = SqliteBackend(tmp_path / "search.db")
+    backend.index(load_documents())
+    query = SearchQuery(q="专利")
+    expected = backend.search(query).facets
+    assert expected["jurisdiction"] and expected["month"]
+    generation = backend.health()["generation"]
+    with sqlite3.connect(tmp_path / "search.db") as conn:  # an index built by an older version
+        conn.execute(f"DROP TABLE facets_{generation}")
+    assert backend.search(query).facets == expected
+    backend.index(load_documents()[:3])  # writes still work on the old layout
+    assert backend.count() == 20
+    backend.reindex(load_documents())
+    assert backend.search(query).facets == expected

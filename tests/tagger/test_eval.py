@@ -217,6 +217,32 @@ def test_evaluate_scores_labels_against_stub_tags() -> None:
     assert report.worst[1].spurious == {"jurisdictions": ["CN"]}
 
 
+def test_fixture_items_are_scored_with_the_crawlers_kind_and_jurisdictions() -> None:
+    item = EvalItem.model_validate(
+        {
+            "id": "real:ukipo:0",
+            "source_style": "ukipo_govuk",
+            "text": "Trade mark examination: goods and services",
+            "language": "en",
+            "origin": "fixture",
+            "labels": {"kind": "rule_change", "jurisdictions": ["GB"]},
+            "crawler": {"kind": "rule_change", "jurisdictions": ["GB"]},
+        }
+    )
+    text_only = Tags(kind=ItemKind.NEWS)
+    with_crawler = evaluate([item], StubTagger([text_only]))
+    assert with_crawler.kind_accuracy == 1.0
+    assert with_crawler.labels["jurisdictions"].recall == 1.0
+    alone = evaluate([item], StubTagger([text_only]), crawler_fields=False)
+    assert alone.kind_accuracy == 0.0
+    assert alone.labels["jurisdictions"].recall == 0.0
+
+
+def test_every_fixture_item_carries_its_crawler_fields() -> None:
+    fixtures = [item for item in load_items() if item.origin == "fixture"]
+    assert fixtures and all(item.crawler is not None for item in fixtures)
+
+
 def test_case_refs_must_match_as_a_set_for_exact_match() -> None:
     items = [_item("a", case_refs=["1:25-cv-06241"]), _item("b", case_refs=["IPR2025-00412"])]
     tags = [

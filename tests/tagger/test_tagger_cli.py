@@ -48,7 +48,51 @@ def test_text_objects_are_tagged_and_parties_have_the_contract_fields(tagger: Ta
         "role": "respondent",
         "location": "Wuxi, China",
         "chinese": True,
+        "province": "江苏",
+        "city": "无锡",
     }
+    assert {"chinese_party", "jiangsu_party", "wuxi_party"} <= set(output["tags"]["flags"])
+
+
+def test_the_crawler_kind_wins_over_text_cues_unless_it_is_plain_news(tagger: Tagger) -> None:
+    notice = "关于做好2025年海外知识产权纠纷应对指导工作的通知"
+    lines = [
+        json.dumps({"title": notice, "kind": "news", "jurisdictions": ["CN"]}),
+        json.dumps({"title": "Apple Inc. v. Demo LLC: complaint filed", "kind": "decision"}),
+        json.dumps({"title": "Demo Corp. sues Sample Inc. for patent infringement"}),
+    ]
+    outputs = [json.loads(line)["tags"] for line in tag_json_lines(lines, tagger)]
+    assert outputs[0]["kind"] == "news", "an office notice on dispute guidance is no dispute"
+    assert outputs[0]["jurisdictions"] == ["CN"], "the item's own country is kept"
+    assert outputs[1]["kind"] == "decision", "the crawler's structured kind wins"
+    assert outputs[2]["kind"] == "dispute", "without a crawler kind the text decides"
+
+
+def test_schedule_a_complaints_are_flagged(tagger: Tagger) -> None:
+    caption = (
+        "Harbor Lane Designs LLC v. The Partnerships and Unincorporated Associations "
+        'Identified on Schedule "A"\nN.D. Ill. 1:25-cv-05987; nature of suit 830 Patent.'
+    )
+    tags = json.loads(next(tag_json_lines([json.dumps({"text": caption})], tagger)))["tags"]
+    assert "schedule_a" in tags["flags"]
+    assert [p["name"] for p in tags["parties"]] == [
+        "Harbor Lane Designs LLC",
+        'The Partnerships and Unincorporated Associations Identified on Schedule "A"',
+    ]
+    assert tags["case_refs"] == ["1:25-cv-05987"]
+
+
+def test_a_text_over_the_cap_is_marked_capped(tagger: Tagger) -> None:
+    long_text = "Wuxi lithium battery patent dispute. " * 3000
+    short, long = (
+        json.loads(line)["tags"]
+        for line in tag_json_lines(
+            [json.dumps({"text": "Lithium battery patent"}), json.dumps({"text": long_text})],
+            tagger,
+        )
+    )
+    assert short["capped"] is False
+    assert long["capped"] is True
 
 
 def test_a_bad_line_gives_an_error_line_and_the_stream_goes_on(tagger: Tagger) -> None:

@@ -3,16 +3,26 @@
 from __future__ import annotations
 
 from tagger import Tagger
-from tagger._lexicon import Entry, Field, Grade, Phrase, is_cased
-from tagger._matching import make_nlp, variants
+from tagger._lexicon import Entry, Field, Grade, Phrase, build_phrases, is_cased
+from tagger._matching import HITS, PhraseTable, make_nlp, variants
+from tagger.taxonomy import load_taxonomy
 
 
-def test_chinese_tokens_are_characters_with_whitespace_kept_in_place() -> None:
-    nlp = make_nlp("zh")
-    text = "无锡 ITC\n337调查"
-    doc = nlp.make_doc(text)
-    assert len(doc) == len(text)
-    assert [t.text for t in doc][:3] == ["无", "锡", "\u2423"]
+def test_chinese_phrases_are_found_on_characters_at_their_offsets() -> None:
+    table = PhraseTable("zh", build_phrases(load_taxonomy(), "zh"))
+    text = "无锡 ITC\n企业的光伏组件被扣，LEDGER 不是 LED"
+    found = {text[start:end] for _, start, end in table.find(text)}
+    assert "光伏组件" in found
+    assert "LED" in found, "a Latin term standing apart inside Chinese text"
+    assert text.count("LED") == 2 and [t for t in found if t.startswith("LED")] == ["LED"]
+
+
+def test_the_spacy_pipeline_component_leaves_the_hits_on_the_doc() -> None:
+    table = PhraseTable("zh", build_phrases(load_taxonomy(), "zh"))
+    nlp = make_nlp("zh", table)
+    text = "锂电池 和\n光伏组件"
+    assert nlp.pipe_names == ["iprwatch_phrases"]
+    assert nlp(text).user_data[HITS] == table.find(text)
 
 
 def test_acronyms_keep_their_case_and_other_terms_get_plurals() -> None:
@@ -36,3 +46,18 @@ def test_the_verb_led_is_not_a_light_emitting_diode(tagger: Tagger) -> None:
 def test_latin_terms_inside_chinese_text_need_word_edges(tagger: Tagger) -> None:
     assert "F3" not in tagger.tag("公司LEDGER系统与GANTRY设备上线", "zh").chain_ids()
     assert "F3" in tagger.tag("公司推出GaN快充和LED芯片", "zh").chain_ids()
+
+
+def test_offsets_survive_characters_whose_lower_case_is_longer() -> None:
+    table = PhraseTable("en", build_phrases(load_taxonomy(), "en"))
+    text = "İİİ Solar modules and LED chips from İzmir"
+    found = {text[start:end] for _, start, end in table.find(text)}
+    assert {"Solar modules", "LED"} <= found
+
+
+def test_terms_inside_urls_are_not_found() -> None:
+    table = PhraseTable("en", build_phrases(load_taxonomy(), "en"))
+    text = "See https://www.uspto.gov/patents/law/ for the solar module rules."
+    found = {text[start:end] for _, start, end in table.find(text)}
+    assert "solar module" in found
+    assert "patents" not in found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -175,7 +176,7 @@ def test_files_that_disagree_on_the_version_fail_loudly(tmp_path: Path) -> None:
     directory = _copy(tmp_path)
     path = directory / "signals.yml"
     path.write_text(
-        path.read_text(encoding="utf-8").replace('version: "1.0.0"', 'version: "9.9.9"'),
+        re.sub(r'(?m)^version: ".*"$', 'version: "9.9.9"', path.read_text(encoding="utf-8")),
         encoding="utf-8",
     )
     with pytest.raises(TaxonomyError, match="disagree on the version"):

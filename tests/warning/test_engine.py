@@ -96,7 +96,7 @@ def test_upc_dispute_concerns_a_german_exporter() -> None:
         ),
     )
     alerts = evaluate_items([item], [PROFILE])
-    assert [a.rule_id for a in alerts] == ["dispute_in_market_chain"]
+    assert [a.rule_id for a in alerts] == ["upc_injunction_in_chain"]
     assert alerts[0].explanation["matched"]["markets"] == ["DE"]
 
 

@@ -59,3 +59,10 @@ def test_malformed_yaml_gives_one_line_reason() -> None:
         parse_profiles("id: [unclosed\n", "broken.yml")
     assert "\n" not in str(excinfo.value)
     assert "broken.yml" in str(excinfo.value)
+
+
+def test_an_empty_value_is_reported_not_crashed_on() -> None:
+    text = "id: x\nname: {en: Acme, Ltd.}\nchains:\n"
+    with pytest.raises(ProfileError) as excinfo:
+        parse_profiles(text, "x.yml")
+    assert "line 2: name.Ltd." in str(excinfo.value)

@@ -9,9 +9,18 @@ from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import AlertRow, Item
-from core.types import ChainTag, Tags
+from core.types import ChainTag, Party, Tags
 from warning.profiles import parse_profiles
-from warning.store import evaluate_stored_items, save_profiles
+from warning.store import (
+    NOT_US,
+    alert_notes,
+    change_alert_status,
+    evaluate_new_alert_ids,
+    evaluate_stored_items,
+    get_alert,
+    save_profiles,
+    stored_suppressions,
+)
 
 PROFILE = """
 id: wuxi-battery
@@ -75,3 +84,93 @@ def test_a_new_item_version_gets_its_own_alert(database: str) -> None:
         again = evaluate_stored_items(session)
     assert [(a.item_version, a.rule_id) for a in again] == [(2, "itc337_in_market_chain")]
     assert _alert_count() == 2
+
+
+NAMED = """
+id: wuxi-netlink
+name: {zh: 无锡锡联网络设备有限公司, en: "Wuxi Xilian Network Equipment Co., Ltd."}
+aliases: [Xilian Networks]
+chains: [L1]
+destinations: [{country: US, export_share: 0.4}]
+"""
+
+
+def _store_named_item(version: int, party: str) -> None:
+    tags = Tags(
+        kind="dispute",
+        jurisdictions=["US"],
+        case_refs=["337-TA-1460"],
+        parties=[Party(name=party, role="respondent")],
+    )
+    with session_scope() as session:
+        row = session.get(Item, "fr:2") or Item(id="fr:2", source_id="federal_register")
+        row.title, row.version, row.kind = (
+            f"Certain Routers; 337-TA-1460 (v{version})",
+            version,
+            "dispute",
+        )
+        row.content_hash = f"n{version}"
+        row.jurisdictions, row.case_refs = ["US"], ["337-TA-1460"]
+        row.published_at = datetime(2025, 3, 3, tzinfo=UTC)
+        row.tags = tags.model_dump(mode="json")
+        session.add(row)
+
+
+def test_not_us_dismissal_suppresses_the_same_party_in_future(database: str) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(NAMED))
+    _store_named_item(1, "Xilian Networks Inc.")
+    with session_scope() as session:
+        [alert] = evaluate_stored_items(session)
+        assert alert.rule_id == "named_party_337"
+        change_alert_status(session, alert.id, "dismiss", "a Delaware company", NOT_US, "advisor")
+    with session_scope() as session:
+        assert stored_suppressions(session) == {"wuxi-netlink": frozenset({"xilian networks"})}
+        assert get_alert(session, alert.id).status == "dismissed"
+        assert [n.reason for n in alert_notes(session, alert.id)] == ["not_us"]
+    _store_named_item(2, "Xilian Networks, Inc.")
+    with session_scope() as session:
+        assert evaluate_stored_items(session) == []
+    _store_named_item(3, "Wuxi Xilian Network Equipment Co Ltd")
+    with session_scope() as session:
+        assert [a.rule_id for a in evaluate_stored_items(session)] == ["named_party_337"]
+
+
+def test_other_dismissals_do_not_suppress(database: str) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(NAMED))
+    _store_named_item(1, "Xilian Networks Inc.")
+    with session_scope() as session:
+        [alert] = evaluate_stored_items(session)
+        change_alert_status(session, alert.id, "dismiss", "", "duplicate")
+    _store_named_item(2, "Xilian Networks Inc.")
+    with session_scope() as session:
+        assert [a.item_version for a in evaluate_stored_items(session)] == [2]
+        assert stored_suppressions(session) == {}
+
+
+def test_new_alert_ids_are_returned_once(database: str) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+    _store_item()
+    with session_scope() as session:
+        first = evaluate_new_alert_ids(session, ["fr:1"])
+    with session_scope() as session:
+        assert evaluate_new_alert_ids(session, ["fr:1"]) == []
+        assert [get_alert(session, i).rule_id for i in first] == ["itc337_in_market_chain"]
+
+
+def test_health_check_loads_the_stored_items_of_the_last_12_months(database: str) -> None:
+    from datetime import date
+
+    from warning.health import health_check_of
+
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(NAMED))
+    _store_named_item(1, "Xilian Networks Inc.")  # published 2025-03-03
+    with session_scope() as session:
+        inside = health_check_of("wuxi-netlink", date(2025, 12, 31), session)
+        outside = health_check_of("wuxi-netlink", date(2026, 6, 30), session)
+    assert inside.items_considered == 1 and outside.items_considered == 0
+    d7 = next(d for d in inside.dimensions if d.id == "D7")
+    assert d7.score == 65.0 and any(e.item_id == "fr:2" for e in d7.evidence)

@@ -34,11 +34,12 @@ from scrapy.http import FormRequest, Request, Response
 from twisted.python.failure import Failure
 
 from core.types import ItemKind, ItemRecord
+from crawlers.checks import is_web_url
 from crawlers.context import Lookup, ParseContext
 from crawlers.errors import PayloadError, ReplayError, one_line
 from crawlers.outcome import Problem
 from crawlers.payloads import check_size
-from crawlers.spiders.fields import html_selector, is_web_url, text_at
+from crawlers.spiders.fields import html_selector, text_at
 from crawlers.spiders.json_api import JsonApiSpider
 from crawlers.spiders.listing import stored_refs
 from crawlers.spiders.manifest import MANIFEST_NAME, ReplayManifest, load_manifest

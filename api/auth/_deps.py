@@ -1,0 +1,174 @@
+"""FastAPI dependencies: who is calling, and may they?
+
+* ``get_principal`` (alias ``OptionalPrincipal``): the caller or ``None``. An API key comes
+  as ``Authorization: Bearer iprw_…`` or ``X-API-Key``; a bad or revoked key is a 401, never
+  silently anonymous. Otherwise the session cookie is read; cookie-authenticated unsafe
+  requests (POST, PUT, PATCH, DELETE) must echo the session's CSRF token in the
+  ``X-CSRF-Token`` header or a ``csrf_token`` form field, or get 403. API-key requests are
+  exempt: browsers do not attach them by themselves.
+* ``require_principal`` (alias ``CurrentPrincipal``): 401 without credentials.
+* ``require_role(*roles)`` and ``require_scope(scope)``: 403 when the caller lacks them.
+* ``require_web_principal`` (alias ``WebPrincipal``): for HTML pages; an anonymous browser
+  is redirected to ``/login?next=<page>`` instead of getting a JSON 401.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from api.auth._errors import Forbidden, LoginRequired, Unauthorized
+from api.auth._keys import find_api_key
+from api.auth._principal import Principal, principal_for_key, principal_for_user
+from api.auth._ratelimit import RateLimiter
+from api.auth._roles import SCOPES, Role
+from api.auth._session import (
+    CSRF_FIELD,
+    CSRF_HEADER,
+    password_fingerprint,
+    read_session,
+    tokens_match,
+)
+from api.deps import DbSession
+from core.models import User, utcnow
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
+def client_ip(request: Request) -> str:
+    """The client's address as the server sees it (behind a proxy, run uvicorn with
+    ``--proxy-headers`` so that this is the real client)."""
+    return request.client.host if request.client else "unknown"
+
+
+def rate_limiter(request: Request) -> RateLimiter:
+    """The app's rate limiter, made on first use (one per app: tests stay independent)."""
+    limiter = getattr(request.app.state, "rate_limiter", None)
+    if limiter is None:
+        limiter = RateLimiter.from_settings()
+        request.app.state.rate_limiter = limiter
+    return limiter
+
+
+def _presented_key(request: Request) -> str | None:
+    authorization = request.headers.get("authorization", "")
+    if authorization[:7].lower() == "bearer ":
+        return authorization[7:].strip()
+    return request.headers.get("x-api-key")
+
+
+def _aware(moment: datetime | None) -> datetime | None:
+    if moment is not None and moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)  # SQLite returns naive datetimes
+    return moment
+
+
+def _authenticate_key(session: Session, plaintext: str) -> Principal:
+    row = find_api_key(session, plaintext)
+    principal = principal_for_key(session, row) if row is not None else None
+    if row is None or principal is None:
+        raise Unauthorized("invalid or revoked API key")
+    now = utcnow()
+    last = _aware(row.last_used_at)
+    if last is None or now - last > LAST_USED_RESOLUTION:
+        row.last_used_at = now
+        session.flush()
+    return principal
+
+
+def _authenticate_session(session: Session, request: Request) -> Principal | None:
+    data = read_session(request)
+    if data is None:
+        return None
+    user = session.get(User, data.user_id)
+    if user is None or not user.active:
+        return None
+    if password_fingerprint(user.password_hash) != data.fingerprint:
+        return None
+    return principal_for_user(session, user, csrf_token=data.csrf_token)
+
+
+async def submitted_csrf_token(request: Request) -> str | None:
+    """The CSRF token a request carries (header first, then a form field)."""
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    if request.headers.get("content-type", "").startswith(_FORM_TYPES):
+        value = (await request.form()).get(CSRF_FIELD)
+        return value if isinstance(value, str) else None
+    return None
+
+
+async def get_principal(request: Request, session: DbSession) -> Principal | None:
+    """The authenticated caller, or ``None`` for an anonymous request."""
+    key = _presented_key(request)
+    if key is not None:
+        principal = await run_in_threadpool(_authenticate_key, session, key)
+        await run_in_threadpool(rate_limiter(request).hit_api_key, principal.id)
+        return principal
+    user = await run_in_threadpool(_authenticate_session, session, request)
+    if user is not None and request.method not in SAFE_METHODS:
+        submitted = await submitted_csrf_token(request)
+        if not tokens_match(user.csrf_token, submitted):
+            raise Forbidden(f"missing or wrong CSRF token (send the {CSRF_HEADER} header)")
+    return user
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def require_principal(principal: OptionalPrincipal) -> Principal:
+    """The caller; 401 when anonymous."""
+    if principal is None:
+        raise Unauthorized()
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+
+
+def require_web_principal(request: Request, principal: OptionalPrincipal) -> Principal:
+    """The signed-in user of a web page; anonymous browsers go to the sign-in form."""
+    if principal is None:
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise LoginRequired(request.url.path + query)
+    return principal
+
+
+WebPrincipal = Annotated[Principal, Depends(require_web_principal)]
+
+
+def require_role(*roles: Role | str) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers with one of ``roles`` (403 otherwise)."""
+    wanted = frozenset(Role(r) for r in roles)
+    names = ", ".join(sorted(wanted))
+
+    def role_dependency(principal: CurrentPrincipal) -> Principal:
+        if principal.role not in wanted:
+            raise Forbidden(f"this needs the role: {names}")
+        return principal
+
+    return role_dependency
+
+
+def require_scope(scope: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting only callers holding ``scope`` (403 otherwise)."""
+    if scope not in SCOPES:
+        raise ValueError(f"unknown scope {scope!r}; valid: {', '.join(SCOPES)}")
+
+    def scope_dependency(principal: CurrentPrincipal) -> Principal:
+        if scope not in principal.scopes:
+            raise Forbidden(f"this needs the scope {scope!r}")
+        return principal
+
+    return scope_dependency
+
+
+AdminPrincipal = Annotated[Principal, Depends(require_role(Role.ADMIN))]

@@ -1,0 +1,146 @@
+"""Charts as inline SVG (pygal): no JavaScript, no CDN, Chinese labels in Noto Sans CJK.
+
+Every label passes through ``clean_text``; pygal escapes it as XML. The SVG goes into the
+HTML inline, so the web page and WeasyPrint's PDF draw the same chart offline.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import math
+import re
+import sys
+from collections.abc import Mapping, Sequence
+
+import pygal
+from markupsafe import Markup, escape
+from pygal.style import Style
+
+from reports._text import clean_text
+
+# pygal appends a legacy import hook (for its map plugins, unused here) to sys.meta_path;
+# every failed import anywhere in the process then raises an ImportWarning. Remove it.
+sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+FONT = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
+_COLOURS = ("#b3261e", "#1f5fa8", "#e08a00", "#2e7d32", "#6a1b9a", "#607d8b", "#00838f")
+_STYLE = Style(
+    font_family=FONT,
+    label_font_family=FONT,
+    major_label_font_family=FONT,
+    value_font_family=FONT,
+    legend_font_family=FONT,
+    title_font_family=FONT,
+    background="#ffffff",
+    plot_background="#ffffff",
+    foreground="#222222",
+    foreground_strong="#111111",
+    foreground_subtle="#bbbbbb",
+    colors=_COLOURS,
+    label_font_size=11,
+    major_label_font_size=11,
+    legend_font_size=12,
+    title_font_size=14,
+)
+_OPTIONS = {
+    "style": _STYLE,
+    "width": 640,
+    "height": 300,
+    "js": [],
+    "disable_xml_declaration": True,
+    "legend_at_bottom": True,
+    "legend_at_bottom_columns": 2,
+    "explicit_size": True,
+    "margin": 12,
+}
+
+
+# Month and chain names are long for a 640-pixel axis: slant them rather than cut them.
+_SLANTED_X_LABELS = {"x_label_rotation": 30, "truncate_label": -1}
+
+
+def _label(text: str) -> str:
+    return clean_text(text, 40)
+
+
+def _ticks(top: float) -> list[int]:
+    """Whole-number axis ticks from 0 to at least ``top``, at most about six of them."""
+    step = max(1, math.ceil(top / 5))
+    return list(range(0, math.ceil(top / step) * step + step, step))
+
+
+def _integer(value: float | None) -> str:
+    return "" if value is None else f"{value:.0f}"
+
+
+def _svg(chart: pygal.graph.graph.Graph, css_class: str, title: str) -> Markup:
+    """The chart as an ``<img>`` with the SVG inline as a data URI.
+
+    As an image, the SVG's own stylesheet stays out of the page's CSS cascade (WeasyPrint
+    lays the page out faster) and the web page's CSS cannot restyle the chart.
+    """
+    svg = chart.render(is_unicode=True)
+    # pygal names each chart with a random UUID; a digest of the chart keeps the HTML
+    # reproducible (golden snapshots) and still unique per chart on a page.
+    if match := _UUID.search(svg):
+        digest = hashlib.sha1(svg.replace(match.group(0), "").encode()).hexdigest()[:12]
+        svg = svg.replace(match.group(0), digest)
+    data = base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    return Markup(
+        f'<figure class="chart {css_class}"><img alt="{escape(title)}" '
+        f'src="data:image/svg+xml;base64,{data}"></figure>'
+    )
+
+
+def stacked_bar(
+    title: str,
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+) -> Markup:
+    """A stacked bar chart: one bar per x label, one colour per series."""
+    top = max((sum(column) for column in zip(*series.values(), strict=True)), default=0)
+    chart = pygal.StackedBar(
+        title=_label(title),
+        value_formatter=_integer,
+        y_labels=_ticks(top),
+        **_OPTIONS,
+        **_SLANTED_X_LABELS,
+    )
+    chart.x_labels = [_label(x) for x in x_labels]
+    for name, values in series.items():
+        chart.add(_label(name), list(values))
+    return _svg(chart, "stacked", title)
+
+
+def bar(title: str, values: Mapping[str, float], horizontal: bool = False) -> Markup:
+    """One bar per name, the names on the category axis (no legend); horizontal for long
+    names such as the health-check dimensions (then on a 0-100 scale)."""
+    kind = pygal.HorizontalBar if horizontal else pygal.Bar
+    top = max(values.values(), default=0)
+    extra: dict[str, object] = {"y_labels": _ticks(top), **_SLANTED_X_LABELS}
+    if horizontal:
+        # pygal sizes the label margin as if every character were half-width: widen it by
+        # the other half of each CJK character, so Chinese dimension names are not cut.
+        wide = max((sum(1 for ch in name if ord(ch) > 0x2E7F) for name in values), default=0)
+        extra = {"range": (0, 100), "margin_left": 12 + wide * _STYLE.label_font_size // 2 + 4}
+    chart = kind(
+        title=_label(title), value_formatter=_integer, show_legend=False, **_OPTIONS, **extra
+    )
+    names = list(values)
+    chart.x_labels = [_label(name) for name in (reversed(names) if horizontal else names)]
+    data = [values[n] for n in (reversed(names) if horizontal else names)]
+    chart.add(_label(title), data)
+    return _svg(chart, "bar", title)
+
+
+def line(title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> Markup:
+    """A line chart over x labels (months), one line per series."""
+    chart = pygal.Line(
+        title=_label(title), value_formatter=_integer, **_OPTIONS, **_SLANTED_X_LABELS
+    )
+    chart.x_labels = [_label(x) for x in x_labels]
+    for name, values in series.items():
+        chart.add(_label(name), list(values))
+    return _svg(chart, "line", title)

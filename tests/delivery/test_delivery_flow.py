@@ -1,0 +1,174 @@
+"""Deliveries through the database: exactly one per alert and channel, also after a crash;
+retries with backoff for about 48 hours, then failed with the owner told."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from api.app import create_app
+from core.db import session_scope
+from core.models import Delivery, Item, utcnow
+from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
+from warning.delivery_queue import aware
+from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending
+from warning.delivery_tasks import deliver
+from warning.profiles import parse_profiles
+from warning.store import save_profiles
+from warning.subscriptions import SubscriptionSpec, create_subscription
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def profiles(request: pytest.FixtureRequest) -> list[str]:
+    """The profiles, on SQLite and on PostgreSQL (the claim must be atomic on both)."""
+    request.getfixturevalue("db" if request.param == "sqlite" else "postgres_url")
+    with session_scope() as session:
+        return save_profiles(session, parse_profiles(PROFILES))
+
+
+def _subscribe(channels: list[str], owner: str, frequency: str = "instant") -> int:
+    spec = SubscriptionSpec(
+        name="电池预警",
+        enterprise_id="wuxi-battery",
+        frequency=frequency,  # type: ignore[arg-type]
+        channels=channels,
+        owner_contact=owner,
+        language="zh",
+    )
+    with session_scope() as session:
+        return create_subscription(session, spec).row.id
+
+
+def _deliveries() -> list[Delivery]:
+    with session_scope() as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_an_instant_alert_reaches_webhook_and_email_once(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    _subscribe([receiver.url(), smtp_server.url("ops@example.com")], receiver.url("/owner"))
+    [alert_id] = make_alerts(1)
+    outcomes = deliver_pending()
+    assert [o.status for o in outcomes] == ["sent", "sent"]
+    assert deliver_pending() == []
+    assert len(receiver.requests) == 1 and len(smtp_server.envelopes) == 1
+    assert {d.alert_id for d in _deliveries()} == {alert_id}
+    assert all(d.status == "sent" for d in _deliveries())
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_new_subscription_does_not_receive_the_backlog(receiver: Receiver) -> None:
+    make_alerts(3)
+    _subscribe([receiver.url()], receiver.url("/owner"))
+    assert deliver_pending() == []
+    make_alerts(1, prefix="new")
+    assert [o.status for o in deliver_pending()] == ["sent"]
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_alert_not_sent_twice_when_the_task_runs_again_after_sending(receiver: Receiver) -> None:
+    _subscribe([receiver.url()], receiver.url("/owner"))
+    make_alerts(1)
+    with session_scope() as session:
+        from warning.delivery_queue import queue_deliveries
+
+        [(alert_id, channel)] = queue_deliveries(session)
+    # A worker that crashed after sending gets the same task again (acks_late).
+    assert deliver.apply(args=[alert_id, channel]).get() == "sent"
+    assert deliver.apply(args=[alert_id, channel]).get() == "skipped"
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_alert_sent_once_after_a_crash_between_claim_and_send(receiver: Receiver) -> None:
+    _subscribe([receiver.url()], receiver.url("/owner"))
+    make_alerts(1)
+    with session_scope() as session:
+        from warning.delivery_queue import queue_deliveries
+
+        [(alert_id, channel)] = queue_deliveries(session)
+    crashed_at = utcnow()
+    with session_scope() as session:  # the worker claims, then dies before sending
+        [row] = _deliveries()
+        assert claim(session, [row.id], crashed_at) == [row.id]
+    redelivered = deliver_alert(alert_id, channel, now=crashed_at + timedelta(seconds=5))
+    assert redelivered.status == "skipped" and redelivered.retry_in
+    assert receiver.requests == []  # the lease still holds: no second worker sends
+    after_lease = crashed_at + LEASE + timedelta(seconds=1)
+    assert deliver_alert(alert_id, channel, now=after_lease).status == "sent"
+    assert deliver_alert(alert_id, channel, now=after_lease).status == "skipped"
+    assert len(receiver.requests) == 1
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    receiver.always = 503
+    sub_id = _subscribe([receiver.url()], smtp_server.url("owner@example.com"))
+    make_alerts(1)
+    start = utcnow()
+    now, waits = start, []
+    outcome = deliver_pending(now)[0]
+    while outcome.status == "retry":
+        assert outcome.retry_in is not None
+        waits.append(outcome.retry_in)
+        [row] = _deliveries()
+        now = aware(row.next_attempt_at) or now
+        outcome = deliver_pending(now)[0]
+    assert outcome.status == "failed"
+    assert all(waits[n + 1] > waits[n] for n in range(8))  # doubling until the cap
+    assert timedelta(hours=44) < now - start < timedelta(hours=56)
+    [row] = _deliveries()
+    assert row.status == "failed" and row.attempts == len(waits) + 1
+    assert len(receiver.requests) == row.attempts
+    [notice] = smtp_server.messages()
+    assert "投递失败" in str(notice["Subject"])
+    assert deliver_pending(now + timedelta(days=1)) == []  # no more tries, no second notice
+    assert len(smtp_server.envelopes) == 1
+    api = TestClient(create_app())
+    failed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=failed").json()
+    assert failed[0]["last_error"] == "webhook answered HTTP 503"
+    assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["deliveries"] == {"failed": 1}
+
+
+@pytest.mark.usefixtures("profiles")
+def test_a_private_target_is_refused_at_once_and_the_owner_is_told(smtp_server: Mailbox) -> None:
+    with pytest.raises(ValueError, match="not a public address"):
+        _subscribe(["webhook://169.254.169.254/hook"], smtp_server.url("owner@example.com"))
+    _subscribe(["webhook://localhost:9/hook"], smtp_server.url("owner@example.com"))
+    make_alerts(1)
+    [outcome] = deliver_pending()
+    assert outcome.status == "failed" and "non-public" in outcome.reason
+    assert len(smtp_server.envelopes) == 1
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_saved_search_subscription_gets_only_alerts_on_items_it_finds(
+    receiver: Receiver,
+) -> None:
+    from search.backend import get_backend
+    from search.document import build_document
+    from search.query import SearchQuery
+    from search.saved import save_search
+
+    with session_scope() as session:
+        saved_id = save_search(session, "储能 337", SearchQuery(q="Energy Storage")).id
+    spec = SubscriptionSpec(
+        name="储能", saved_search_id=saved_id, channels=[receiver.url()],
+        owner_contact=receiver.url("/owner"), language="en",
+    )  # fmt: skip
+    with session_scope() as session:
+        create_subscription(session, spec)
+    wanted = make_alerts(2, chain="L1", prefix="ess", product="Energy Storage Systems")
+    make_alerts(3, prefix="bat")
+    with session_scope() as session:
+        get_backend().index([build_document(item) for item in session.scalars(select(Item))])
+    assert [o.status for o in deliver_pending()] == ["sent", "sent"]
+    assert {d.alert_id for d in _deliveries()} == set(wanted)

@@ -1,0 +1,137 @@
+"""Country briefings: what they count, how they judge risk, and how they fail."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.orm import Session
+
+from reports.briefing import UnknownChainError, build_briefing
+from reports.countries import UnknownCountryError
+from reports.periods import PeriodError, parse_period
+from reports.render import render_briefing_html
+from tests.reports.dataset import AS_OF
+
+
+def test_disputes_are_counted_by_month_venue_and_chinese_and_jiangsu_share(
+    session: Session,
+) -> None:
+    briefing = build_briefing(session, "US", None, "2025-Q3", AS_OF)
+    stats = briefing.disputes
+    assert stats.total == 4
+    assert stats.by_venue == {"itc337": 1, "district_court": 1, "schedule_a": 1, "customs": 1}
+    assert stats.by_month == {
+        "2025-07": {"itc337": 1, "district_court": 1},
+        "2025-08": {"schedule_a": 1},
+        "2025-09": {"customs": 1},
+    }
+    assert (stats.chinese, stats.jiangsu) == (3, 1)
+    assert stats.by_chain == {"A5": 2, "L1": 1, "A2": 1}
+
+
+def test_rule_changes_carry_category_source_and_date(session: Session) -> None:
+    briefing = build_briefing(session, "US", None, "2025-Q3", AS_OF)
+    changes = {(r.category, r.source, str(r.published)) for r in briefing.rule_changes}
+    assert changes == {
+        ("court_practice", "cafc_opinions", "2025-09-20"),
+        ("office_practice", "federal_register", "2025-08-14"),
+    }
+
+
+def test_risk_rises_against_the_previous_period_by_the_documented_formula(
+    session: Session,
+) -> None:
+    risk = build_briefing(session, "US", None, "2025-Q3", AS_OF).risk
+    # 337 with Chinese party 7.5 + district court (CN) 4.5 + Schedule A (CN) 4.5 + customs 2
+    # + two rule changes 2 = 20.5 points over 3 months; Q2: one district suit (CN) 4.5.
+    assert risk.score == pytest.approx(20.5 / 3, abs=0.01)
+    assert risk.previous_score == pytest.approx(4.5 / 3, abs=0.01)
+    assert (risk.level, risk.previous_level, risk.trend) == ("medium", "low", "up")
+
+
+def test_an_upc_or_eu_item_concerns_germany(session: Session) -> None:
+    briefing = build_briefing(session, "DE", None, "2025-Q3", AS_OF)
+    assert [c.venue for c in briefing.notable_cases] == ["upc"]
+    assert [r.source for r in briefing.rule_changes] == ["eu_official_journal"]
+
+
+def test_chain_filter_keeps_only_that_chains_items(session: Session) -> None:
+    briefing = build_briefing(session, "US", "A5", "2025-Q3", AS_OF)
+    assert briefing.disputes.total == 2
+    assert {c.venue for c in briefing.notable_cases} == {"itc337", "customs"}
+    assert [d.chain for d in briefing.dynamics] == ["A5"]
+
+
+def test_notable_case_names_parties_stage_and_next_date(session: Session) -> None:
+    case = build_briefing(session, "US", None, "2025-Q3", AS_OF).notable_cases[0]
+    assert case.case_refs == ["337-TA-1456"]
+    assert case.claimants == ["Energy Holdings LLC"]
+    assert "Wuxi Example Battery Co., Ltd." in case.defendants
+    assert case.stage == "institution"
+    assert [str(d) for d in case.next_dates] == ["2026-03-02"]
+    assert case.jiangsu
+
+
+def test_who_sues_whom_per_chain(session: Session) -> None:
+    dynamics = {d.chain: d for d in build_briefing(session, "US", None, "2025-Q3", AS_OF).dynamics}
+    pairs = {(p.claimant, p.defendant) for p in dynamics["A5"].pairs}
+    assert ("Energy Holdings LLC", "Ningbo Cells Co.") in pairs
+    assert dynamics["A5"].top_claimants[0].name == "Energy Holdings LLC"
+
+
+def test_stale_and_never_run_sources_are_flagged(session: Session) -> None:
+    sources = {s.id: s for s in build_briefing(session, "US", None, "2025-Q3", AS_OF).sources}
+    assert sources["courtlistener_recap"].stale  # last success 2025-09-01
+    assert sources["cafc_opinions"].stale  # never succeeded
+    assert not sources["usitc_337_news"].stale
+    html = render_briefing_html(build_briefing(session, "US", None, "2025-Q3", AS_OF), "en")
+    assert html.count("⚠ stale") == 2
+
+
+def test_country_without_data_gets_an_honest_no_data_report(session: Session) -> None:
+    briefing = build_briefing(session, "FJ", None, "2025-Q3", AS_OF)
+    assert not briefing.has_data
+    html = render_briefing_html(briefing, "zh")
+    assert "本期（2025-Q3）无数据" in html
+    assert "斐济" in html
+
+
+def test_crawled_markup_is_dropped_before_the_template(session: Session) -> None:
+    html = render_briefing_html(build_briefing(session, "US", None, "2025-Q3", AS_OF), "en")
+    assert "Acme Networks v. Shenzhen Switch Co." in html
+    assert "<script>alert" not in html and "alert(1)" not in html
+
+
+def test_unknown_country_lists_the_valid_codes(session: Session) -> None:
+    with pytest.raises(
+        UnknownCountryError, match=r"unknown country code 'XX'; valid: AD, AE.*DE.*US.*UPC"
+    ):
+        build_briefing(session, "XX", None, "2025-Q3", AS_OF)
+
+
+def test_unknown_chain_lists_the_valid_ids(session: Session) -> None:
+    with pytest.raises(UnknownChainError, match=r"unknown chain id 'Z9'; valid: L1, L2.*A5"):
+        build_briefing(session, "US", "Z9", "2025-Q3", AS_OF)
+
+
+@pytest.mark.parametrize("period", ["2025-Q5", "2025-13", "Q3-2025", ""])
+def test_bad_period_says_which_forms_are_accepted(period: str) -> None:
+    with pytest.raises(PeriodError, match="YYYY-Qn"):
+        parse_period(period)
+
+
+def test_default_period_is_the_last_full_month(session: Session) -> None:
+    briefing = build_briefing(session, "US", None, None, AS_OF)
+    assert (briefing.period, briefing.previous_period) == ("2025-09", "2025-08")
+
+
+def test_briefing_reads_the_same_from_postgresql(postgres_url: str) -> None:
+    from core.db import session_scope
+    from tests.reports import dataset
+
+    with session_scope() as session:
+        dataset.seed(session)
+    with session_scope() as session:
+        briefing = build_briefing(session, "DE", None, "2025-Q3", AS_OF)
+        us = build_briefing(session, "US", None, "2025-Q3", AS_OF)
+    assert [c.venue for c in briefing.notable_cases] == ["upc"]
+    assert us.disputes.by_venue == {"itc337": 1, "district_court": 1, "schedule_a": 1, "customs": 1}

@@ -1,0 +1,78 @@
+"""``iprwatch report``: files written, errors that say what is valid."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from api.cli import app
+from tests.reports import dataset
+
+runner = CliRunner()
+
+
+def test_briefing_html_and_pdf_files(seeded: str, tmp_path: Path) -> None:
+    html = tmp_path / "us.html"
+    result = runner.invoke(
+        app,
+        ["report", "briefing", "--country", "US", "--period", "2025-Q3", "--as-of", "2025-10-15",
+         "--lang", "en", "--format", "html", "--out", str(html)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "Section 337 investigations" in html.read_text(encoding="utf-8")
+    pdf = tmp_path / "fj.pdf"
+    result = runner.invoke(
+        app,
+        ["report", "briefing", "--country", "FJ", "--chain", "A5", "--period", "2025-Q3",
+         "--lang", "zh", "--format", "pdf", "--out", str(pdf)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert pdf.read_bytes().startswith(b"%PDF")
+    assert "no data for FJ in 2025-Q3" in result.output
+
+
+def test_unknown_country_and_chain_exit_2_listing_valid_values(seeded: str, tmp_path: Path) -> None:
+    out = str(tmp_path / "x.html")
+    bad_country = runner.invoke(app, ["report", "briefing", "--country", "ZZ", "--out", out])
+    assert bad_country.exit_code == 2 and "valid: AD, AE" in bad_country.output
+    bad_chain = runner.invoke(
+        app, ["report", "briefing", "--country", "US", "--chain", "X1", "--out", out]
+    )
+    assert bad_chain.exit_code == 2 and "valid: L1, L2" in bad_chain.output
+    bad_format = runner.invoke(
+        app, ["report", "briefing", "--country", "US", "--format", "docx", "--out", out]
+    )
+    assert bad_format.exit_code == 2 and "html or pdf" in bad_format.output
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_health_check_report_from_a_profile_file(seeded: str, tmp_path: Path) -> None:
+    profile = tmp_path / "profile.yml"
+    profile.write_text(
+        yaml.safe_dump(
+            dataset.PROFILE.model_dump(mode="json", exclude_none=True), allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "hc.html"
+    result = runner.invoke(
+        app,
+        ["report", "health-check", "--profile", str(profile), "--as-of", "2025-10-15",
+         "--lang", "zh", "--format", "html", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert "企业知识产权体检报告 · 无锡某电池有限公司" in html
+    assert "D4 侵权风险暴露" in html
+
+
+def test_health_check_with_a_broken_profile_names_the_problem(seeded: str, tmp_path: Path) -> None:
+    profile = tmp_path / "bad.yml"
+    profile.write_text("id: x\nname: {zh: 甲}\ndestinations: [{country: US, export_share: 7}]\n")
+    result = runner.invoke(
+        app, ["report", "health-check", "--profile", str(profile), "--out", str(tmp_path / "o.pdf")]
+    )
+    assert result.exit_code == 2
+    assert "export_share" in result.output

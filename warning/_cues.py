@@ -1,0 +1,215 @@
+"""Text cues and name normalisation for matching: regexes compiled once.
+
+The tagger's tags come first; these cues are the fall-back when an item was tagged before a
+tag existed (Schedule A flags, party provinces) or names a thing only in words.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict
+
+from core.types import LocalizedName
+
+ITC_337 = re.compile(r"\b337-TA-\d+", re.I)
+MENTIONS_337 = re.compile(
+    r"\bsection\s+337\b|\b337\s+investigation|337调查|337-TA-\d+|USITC DN \d+", re.I
+)
+SCHEDULE_A = re.compile(
+    r"\bschedule\s+[\"“]?a[\"”]?\b|partnerships\s+and\s+unincorporated\s+associations|"
+    r"附表\s*A|[“\"]?A表[”\"]?\s*(?:诉讼|案件|被告)|批量诉讼",
+    re.I,
+)
+UPC = re.compile(r"unified\s+patent\s+court|\bUPC\b|统一专利法院", re.I)
+INJUNCTION = re.compile(
+    r"injunction|provisional\s+measures|einstweilige\s+verfügung|禁令|临时措施", re.I
+)
+GERMAN_COURT = re.compile(
+    r"landgericht|\bLG\s+(?:münchen|munich|düsseldorf|mannheim|hamburg)|"
+    r"regional\s+court\s+(?:of\s+)?(?:munich|düsseldorf|mannheim|hamburg)|"
+    r"(?:munich|düsseldorf|mannheim)\s+regional\s+court|"
+    r"german\s+court|德国.{0,8}法院|慕尼黑地区法院|杜塞尔多夫地区法院|曼海姆地区法院",
+    re.I,
+)
+TRADE_FAIR = re.compile(
+    r"trade\s+(?:fair|show)|\bmesse\b|exhibitor|展会|展览会|参展|"
+    r"IFA\s+Berlin|Hannover\s+Messe|MEDICA|Automechanika|Intersolar",
+    re.I,
+)
+CUSTOMS = re.compile(
+    r"\bcustoms\b|\bCBP\b|border\s+(?:seizure|measures|detention)|detained|seiz(?:ed|ure)|"
+    r"\bZoll|海关|扣押|扣留|查扣",
+    re.I,
+)
+SQUATTING = re.compile(
+    r"bad[- ]faith\s+(?:trade\s*mark\s+)?(?:registration|filing|application)s?|squatt|"
+    r"pre-?emptive\s+registration|抢注|恶意注册|恶意抢注",
+    re.I,
+)
+SEP = re.compile(r"standard[- ]essential|\bSEPs?\b|\bFRAND\b|标准必要专利|许可费率", re.I)
+JIANGSU = re.compile(
+    r"jiangsu|江苏|wuxi|无锡|suzhou|苏州|nanjing|南京|changzhou|常州|nantong|南通|kunshan|昆山|"
+    r"jiangyin|江阴|yixing|宜兴|zhangjiagang|张家港|changshu|常熟|yangzhou|扬州|zhenjiang|镇江|"
+    r"xuzhou|徐州|yancheng|盐城|lianyungang|连云港|huai'?an|淮安|suqian|宿迁|taizhou,?\s+jiangsu|泰州",
+    re.I,
+)
+WUXI = re.compile(r"wuxi|无锡|jiangyin|江阴|yixing|宜兴", re.I)
+HS_CODE = re.compile(
+    r"(?:\b(?:HS|HTS|HTSUS|HTS\s*US|CN\s+code|heading|subheading|tariff\s+(?:item|number))\s*"
+    r"(?:code|no\.?|number)?\s*:?\s*|税则号列?\s*|税号\s*|海关编码\s*|商品编码\s*)"
+    r"(\d{4}(?:\.\d{2}){0,3})\b|\b(\d{4}\.\d{2}\.\d{2,4})\b",
+    re.I,
+)
+
+_LEGAL_SUFFIXES = re.compile(
+    r"\b(?:co|company|corp|corporation|inc|incorporated|ltd|limited|llc|l\.l\.c|gmbh|ag|sa|"
+    r"s\.a|bv|b\.v|plc|kk|k\.k|oy|ab|spa|srl|pte|pty|lp|llp|the)\b\.?"
+)
+_ZH_SUFFIXES = re.compile(r"(?:股份有限公司|有限责任公司|有限公司|集团|公司)$")
+_NON_WORD = re.compile(r"[^\w\u4e00-\u9fff]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+# Tokens too common among company names to block candidates on.
+STOP_TOKENS = frozenset(
+    [
+        "wuxi",
+        "jiangsu",
+        "china",
+        "chinese",
+        "shenzhen",
+        "shanghai",
+        "beijing",
+        "suzhou",
+        "technology",
+        "technologies",
+        "tech",
+        "group",
+        "holding",
+        "holdings",
+        "international",
+        "industrial",
+        "industry",
+        "industries",
+        "electronic",
+        "electronics",
+        "trading",
+        "import",
+        "export",
+        "new",
+        "energy",
+        "science",
+        "systems",
+        "system",
+        "network",
+        "networks",
+        "global",
+        "us",
+        "usa",
+        "america",
+        "american",
+        "de",
+        "hong",
+        "kong",
+        "and",
+        "of",
+    ]
+)
+ZH_STOP_BIGRAMS = frozenset(
+    [
+        "无锡",
+        "江苏",
+        "中国",
+        "科技",
+        "技术",
+        "电子",
+        "网络",
+        "设备",
+        "能源",
+        "新能",
+        "医疗",
+        "智能",
+        "有限",
+        "股份",
+        "深圳",
+        "上海",
+        "北京",
+        "苏州",
+        "工业",
+        "实业",
+        "贸易",
+    ]
+)
+
+
+def normalise_name(name: str) -> str:
+    """A company name reduced for comparison: lower case, no legal form, no punctuation."""
+    text = unicodedata.normalize("NFKC", name).lower().strip()
+    text = _ZH_SUFFIXES.sub("", text)
+    text = _LEGAL_SUFFIXES.sub(" ", text)
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def block_keys(normalised: str) -> set[str]:
+    """Keys that a party name and a profile name must share to be compared at all."""
+    keys = {t for t in normalised.split() if len(t) >= 3 and t not in STOP_TOKENS}
+    for token in normalised.split():
+        if _CJK.search(token):
+            keys |= {
+                token[i : i + 2]
+                for i in range(len(token) - 1)
+                if token[i : i + 2] not in ZH_STOP_BIGRAMS
+            }
+    return keys
+
+
+def hs_codes_in(text: str) -> list[str]:
+    """HS / HTS codes named in the text, digits only (``8507.60`` -> ``850760``)."""
+    codes = {(m.group(1) or m.group(2)).replace(".", "") for m in HS_CODE.finditer(text)}
+    return sorted(codes)
+
+
+def hs_digits(code: str) -> str:
+    """An HS code with its dots removed."""
+    return code.replace(".", "").replace(" ", "")
+
+
+class Standard(BaseModel):
+    """A standard with declared essential patents, and the terms that name it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: LocalizedName
+    terms: list[str]
+
+
+@lru_cache(maxsize=1)
+def standards() -> dict[str, Standard]:
+    """The standards in ``standards.yml`` by id."""
+    path = Path(__file__).resolve().parent / "standards.yml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {k: Standard.model_validate(v) for k, v in data["standards"].items()}
+
+
+@lru_cache(maxsize=1)
+def _standards_pattern() -> re.Pattern[str]:
+    """One alternation of every standard's terms, each group named after its standard."""
+    groups = []
+    for n, (sid, standard) in enumerate(standards().items()):
+        alternatives = "|".join(
+            re.escape(t) if _CJK.search(t) else rf"(?<![\w-]){re.escape(t)}(?![\w-])"
+            for t in sorted(standard.terms, key=len, reverse=True)
+        )
+        groups.append(f"(?P<s{n}_{sid}>{alternatives})")
+    return re.compile("|".join(groups), re.I)
+
+
+def standards_in(text: str) -> list[str]:
+    """Ids of the standards the text names, in the order of ``standards.yml``."""
+    found = {
+        m.lastgroup.split("_", 1)[1] for m in _standards_pattern().finditer(text) if m.lastgroup
+    }
+    return [sid for sid in standards() if sid in found]

@@ -1,0 +1,283 @@
+"""What matching knows about one item and one profile, prepared once: text with offsets,
+codes, parties, rights by market. Pure data; ``warning.matching`` builds on it."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.types import EnterpriseProfile, ItemRecord, Tags
+from warning import _cues
+from warning.jurisdictions import asset_covers, market_scope
+
+PARTY_THRESHOLD = 88.0
+"""Minimum rapidfuzz token-sort ratio (0-100) for a party to be taken as a profile's name."""
+
+_LATIN_WORD = re.compile(r"[A-Za-z0-9]")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_FIELDS = ("title", "summary", "body")
+
+RIGHT_CLASSES: dict[str, str] = {
+    "patent": "patent",
+    "invention": "patent",
+    "utility_model": "patent",
+    "utility": "patent",
+    "sep": "patent",
+    "trademark": "trademark",
+    "tm": "trademark",
+    "design": "design",
+    "copyright": "copyright",
+    "software_copyright": "copyright",
+}
+"""Profile asset types (and item IP types) by the class of right they give."""
+
+_DEAD_STATUSES = frozenset(
+    [
+        "lapsed",
+        "expired",
+        "abandoned",
+        "refused",
+        "withdrawn",
+        "invalid",
+        "invalidated",
+        "rejected",
+        "revoked",
+        "cancelled",
+        "失效",
+        "届满",
+        "驳回",
+        "撤回",
+        "无效",
+    ]
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TermHit:
+    """A profile term found in the item text, with where it was found."""
+
+    kind: str  # name | competitor | keyword | watch_term
+    term: str  # the term as the profile writes it
+    field: str  # title | summary | body
+    start: int
+    end: int
+    text: str  # the text as the item writes it
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form for explanations."""
+        return {
+            "kind": self.kind,
+            "term": self.term,
+            "field": self.field,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PartyHit:
+    """A party of the item that fuzzily matches one of the profile's names or competitors."""
+
+    kind: str  # name | competitor
+    party: str
+    role: str | None
+    matched: str
+    score: float
+    key: str  # the normalised party name: what a "not us" dismissal suppresses
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form for explanations."""
+        return {
+            "kind": self.kind,
+            "party": self.party,
+            "role": self.role,
+            "matched": self.matched,
+            "score": round(self.score, 1),
+            "key": self.key,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class _Party:
+    name: str
+    role: str | None
+    norm: str
+    keys: frozenset[str]
+
+
+@dataclass(slots=True)
+class ItemView:
+    """An item prepared once for matching: its text, offsets, codes and parties."""
+
+    item: ItemRecord
+    tags: Tags
+    lower: str
+    original: str
+    offsets: tuple[tuple[str, int, int], ...]
+    chains: tuple[str, ...]
+    jurisdictions: tuple[str, ...]
+    scope: tuple[str, ...]  # the jurisdictions that decide the markets (see market_scope)
+    ip_classes: frozenset[str]
+    hs: tuple[str, ...]
+    standards: frozenset[str]
+    parties: tuple[_Party, ...]
+
+    @classmethod
+    def of(cls, item: ItemRecord) -> ItemView:
+        """Prepare ``item`` (tags default to empty when it was never tagged)."""
+        tags = item.tags or Tags()
+        parts, offsets, pos = [], [], 0
+        for name in _FIELDS:
+            value = getattr(item, name) or ""
+            if not value:
+                continue
+            offsets.append((name, pos, pos + len(value)))
+            parts.append(value)
+            pos += len(value) + 1
+        original = "\n".join(parts)
+        lower = original.lower()
+        if len(lower) != len(original):  # rare Unicode case changes length: keep offsets true
+            lower = "".join(ch.lower()[0] for ch in original)
+        parties = tuple(
+            _Party(p.name, p.role, norm, frozenset(_cues.block_keys(norm)))
+            for p in (tags.parties or item.parties)
+            if (norm := _cues.normalise_name(p.name))
+        )
+        ip_types = {*item.ip_types, *tags.ip_types}
+        codes = tuple(sorted({j.upper() for j in (*item.jurisdictions, *tags.jurisdictions)}))
+        return cls(
+            item=item,
+            tags=tags,
+            lower=lower,
+            original=original,
+            offsets=tuple(offsets),
+            chains=tuple(tags.chain_ids()),
+            jurisdictions=codes,
+            scope=tuple(market_scope(codes)),
+            ip_classes=frozenset(RIGHT_CLASSES[t] for t in ip_types if t in RIGHT_CLASSES),
+            hs=tuple(_cues.hs_codes_in(original)),
+            standards=frozenset(_cues.standards_in(original)),
+            parties=parties,
+        )
+
+    def span(self, term: str, start: int, end: int) -> tuple[str, int, int, str] | None:
+        """(field, start, end, text) of ``lower[start:end]`` if it stands on word boundaries."""
+        if not _CJK.search(term):
+            before = self.lower[start - 1] if start > 0 else " "
+            after = self.lower[end] if end < len(self.lower) else " "
+            if _LATIN_WORD.match(before) or _LATIN_WORD.match(after):
+                return None
+        for name, begin, finish in self.offsets:
+            if begin <= start < finish:
+                return name, start - begin, end - begin, self.original[start:end]
+        return None
+
+    def hit(self, kind: str, term: str, start: int, end: int) -> TermHit | None:
+        """A term hit at ``lower[start:end]`` if it stands on word boundaries."""
+        span = self.span(term, start, end)
+        return None if span is None else TermHit(kind, term, *span)
+
+
+def _live(asset_status: str | None, expires: date | None, as_of: date) -> bool:
+    if asset_status and asset_status.strip().lower() in _DEAD_STATUSES:
+        return False
+    return expires is None or expires >= as_of
+
+
+def _rights(
+    profile: EnterpriseProfile, markets: tuple[str, ...], as_of: date
+) -> dict[str, frozenset[str]]:
+    held: dict[str, set[str]] = defaultdict(set)
+    for asset in profile.ip_assets:
+        right = RIGHT_CLASSES.get(asset.type.strip().lower())
+        if right is None or not _live(asset.status, asset.expires, as_of):
+            continue
+        held[right] |= {m for m in markets if asset_covers(asset.jurisdiction, m)}
+    return {k: frozenset(v) for k, v in held.items()}
+
+
+def _profile_standards(profile: EnterpriseProfile) -> frozenset[str]:
+    texts = [*profile.watch_terms]
+    for product in profile.products:
+        texts += [product.name, *product.keywords]
+    return frozenset(_cues.standards_in("\n".join(texts)))
+
+
+def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
+    """(lower-case term, term, kind) for every term the text scan looks for."""
+    seen: set[tuple[str, str]] = set()
+    out = []
+    groups = [
+        ("name", profile.names()),
+        ("competitor", profile.competitors),
+        ("keyword", [k for p in profile.products for k in p.keywords]),
+        ("watch_term", profile.watch_terms),
+    ]
+    for kind, terms in groups:
+        for term in terms:
+            lower = term.strip().lower()
+            if len(lower) < 2 or (kind, lower) in seen:
+                continue
+            seen.add((kind, lower))
+            out.append((lower, term.strip(), kind))
+    return tuple(out)
+
+
+@dataclass(slots=True)
+class ProfileFacts:
+    """A profile prepared once for matching."""
+
+    position: int
+    profile: EnterpriseProfile
+    chains: frozenset[str]
+    markets: tuple[str, ...]
+    shares: dict[str, float | None]
+    terms: tuple[tuple[str, str, str], ...]
+    party_names: tuple[tuple[str, str, str], ...]  # (normalised, original, kind)
+    hs: tuple[str, ...]
+    standards: frozenset[str]
+    rights: dict[str, frozenset[str]]
+    cel: dict[str, Any]
+
+    @classmethod
+    def of(cls, position: int, profile: EnterpriseProfile, as_of: date) -> ProfileFacts:
+        """Prepare ``profile``; rights are those alive on ``as_of``."""
+        markets = tuple(dict.fromkeys(d.country for d in profile.destinations))
+        rights = _rights(profile, markets, as_of)
+        standards = _profile_standards(profile)
+        names = [(n, "name") for n in profile.names()] + [
+            (c, "competitor") for c in profile.competitors
+        ]
+        party_names = tuple(
+            (norm, original, kind)
+            for original, kind in names
+            if (norm := _cues.normalise_name(original))
+        )
+        hs = tuple(sorted({_cues.hs_digits(h) for p in profile.products for h in p.hs if h}))
+        cel = {
+            "id": profile.id,
+            "chains": sorted(profile.chains),
+            "destinations": list(markets),
+            "province": profile.location.province or "",
+            "city": profile.location.city or "",
+            "rights": {k: sorted(v) for k, v in sorted(rights.items())},
+            "standards": sorted(standards),
+            "has_products": bool(profile.products),
+        }
+        return cls(
+            position=position,
+            profile=profile,
+            chains=frozenset(profile.chains),
+            markets=markets,
+            shares={d.country: d.export_share for d in profile.destinations},
+            terms=_terms(profile),
+            party_names=party_names,
+            hs=hs,
+            standards=standards,
+            rights=rights,
+            cel=cel,
+        )

@@ -1,0 +1,94 @@
+"""Queueing deliveries: one ``deliveries`` row per new alert and channel of each subscription
+whose filters the alert passes (enterprise, severity, saved search)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from core.models import AlertRow, Delivery, Subscription, utcnow
+from warning.delivery import SEVERITY_ORDER, channel_key
+from warning.subscriptions import saved_search_hits, severity_allowed
+
+__all__ = ["SWEEP_WINDOW", "queue_deliveries"]
+
+SWEEP_WINDOW = timedelta(days=3)
+SEARCH_BACK = timedelta(days=400)
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """A stored timestamp as timezone-aware UTC (SQLite hands them back naive)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def _new_alerts(
+    session: Session, sub: Subscription, alert_ids: Sequence[int] | None, since: datetime
+) -> list[AlertRow]:
+    keys = [channel_key(c) for c in sub.channels]
+    severities = [s for s in SEVERITY_ORDER if severity_allowed(sub.min_severity, s)]
+    queued = (
+        select(func.count(Delivery.id))
+        .where(Delivery.alert_id == AlertRow.id, Delivery.channel.in_(keys))
+        .scalar_subquery()
+    )
+    query = select(AlertRow).where(
+        AlertRow.created_at >= max(aware(sub.created_at) or since, since),
+        AlertRow.severity.in_(severities),
+        queued < len(keys),
+    )
+    if sub.enterprise_id:
+        query = query.where(AlertRow.enterprise_id == sub.enterprise_id)
+    if alert_ids is not None:
+        query = query.where(AlertRow.id.in_(list(alert_ids)))
+    rows = list(session.scalars(query.order_by(AlertRow.id)))
+    if sub.saved_search_id is None or not rows:
+        return rows
+    oldest = min((aware(a.created_at) or utcnow()) for a in rows)
+    hits = saved_search_hits(
+        session, sub.saved_search_id, {a.item_id for a in rows}, (oldest - SEARCH_BACK).date()
+    )
+    return [a for a in rows if a.item_id in hits]
+
+
+def queue_deliveries(
+    session: Session, alert_ids: Sequence[int] | None = None, window: timedelta | None = None
+) -> list[tuple[int, str]]:
+    """Create the delivery rows new alerts need; returns the instant (alert id, channel) pairs.
+
+    Only alerts created after a subscription are queued for it (a new subscription does not
+    receive the backlog; its feed shows it), and with ``window`` only those created within
+    it. Safe to run again: existing rows are kept.
+    """
+    since = utcnow() - window if window else datetime.min.replace(tzinfo=UTC)
+    instant: list[tuple[int, str]] = []
+    for sub in session.scalars(select(Subscription).where(Subscription.active.is_(True))):
+        if not sub.channels:
+            continue
+        for alert in _new_alerts(session, sub, alert_ids, since):
+            for url in sub.channels:
+                if _insert(session, alert.id, sub, channel_key(url)) and sub.frequency == "instant":
+                    instant.append((alert.id, channel_key(url)))
+    session.flush()
+    return instant
+
+
+def _insert(session: Session, alert_id: int, sub: Subscription, key: str) -> bool:
+    found = session.scalar(
+        select(Delivery.id).where(Delivery.alert_id == alert_id, Delivery.channel == key)
+    )
+    if found is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                Delivery(alert_id=alert_id, subscription_id=sub.id, channel=key, mode=sub.frequency)
+            )
+    except IntegrityError:  # another worker queued it first
+        return False
+    return True

@@ -1,0 +1,351 @@
+"""Deliveries in the database: queueing, atomic claims, sending, retries and digests.
+
+Exactly one ``deliveries`` row exists per (alert, channel). A sender first *claims* the row
+in its own committed transaction (``pending`` -> ``sending``, one ``UPDATE`` that only one
+worker can win), then sends, then marks it ``sent``. A task redelivered after a crash finds
+the row ``sent`` (nothing to do) or ``sending``: the claim is a lease, and only once it has
+expired is the row taken again. The one window left — the message went out but the worker
+died before ``sent`` was committed — is covered by the stable ``X-IPRWatch-Delivery`` id
+webhooks carry, so receivers can drop the repeat.
+
+Failures are retried on :func:`warning.delivery.backoff_delays` (about 48 hours), with
+jitter; then the row is ``failed`` and the subscription's owner is told once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Literal
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
+
+from core.db import session_scope
+from core.logging_ import get_logger
+from core.models import AlertRow, Delivery, Enterprise, Item, Subscription, utcnow
+from core.settings import get_settings
+from warning.delivery import (
+    AlertView,
+    DeliveryFailure,
+    Message,
+    alert_message,
+    backoff_delays,
+    channel_key,
+    digest_message,
+    jittered,
+    owner_notice,
+    redact_url,
+)
+from warning.delivery_channels import (
+    DeliveryError,
+    PermanentDeliveryError,
+    SendOptions,
+    send,
+)
+from warning.delivery_queue import aware, queue_deliveries
+
+log = get_logger(__name__)
+
+LEASE = timedelta(minutes=5)
+Status = Literal["sent", "retry", "failed", "skipped"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one send attempt did; ``retry_in`` is seconds until the next try."""
+
+    status: Status
+    deliveries: int = 0
+    retry_in: float | None = None
+    reason: str = ""
+
+
+def retry_schedule() -> list[float]:
+    """Seconds to wait before each retry, from settings."""
+    s = get_settings()
+    return backoff_delays(
+        s.delivery_retry_hours * 3600,
+        s.delivery_backoff_base_seconds,
+        s.delivery_backoff_cap_seconds,
+    )
+
+
+# --- claiming ------------------------------------------------------------------------------
+
+
+def _claimable(now: datetime) -> ColumnElement[bool]:
+    """Rows a sender may take now: pending and due, or claimed by a sender whose lease has
+    run out; never those of a paused subscription (they wait for it to resume)."""
+    due = or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
+    active = select(Subscription.id).where(Subscription.active.is_(True))
+    return and_(
+        Delivery.subscription_id.in_(active),
+        or_(
+            and_(Delivery.status == "pending", due),
+            and_(Delivery.status == "sending", Delivery.claimed_at < now - LEASE),
+        ),
+    )
+
+
+def claim(session: Session, delivery_ids: Iterable[int], now: datetime) -> list[int]:
+    """Atomically take the claimable rows among ``delivery_ids``; returns the ones taken.
+
+    The caller commits before sending: the claim must be visible before anything goes out.
+    """
+    ids = list(delivery_ids)
+    if not ids:
+        return []
+    session.execute(
+        update(Delivery)
+        .where(Delivery.id.in_(ids), _claimable(now))
+        .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
+        .execution_options(synchronize_session=False)
+    )
+    session.expire_all()  # rows loaded before the UPDATE are stale now
+    taken = select(Delivery.id).where(
+        Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_at == now
+    )
+    return list(session.scalars(taken))
+
+
+# --- building messages ---------------------------------------------------------------------
+
+
+def alert_views(session: Session, alert_ids: Sequence[int]) -> list[AlertView]:
+    """The alerts with what messages show about them (enterprise names, item titles)."""
+    alerts = list(session.scalars(select(AlertRow).where(AlertRow.id.in_(list(alert_ids)))))
+    names = {
+        e.id: {"zh": e.name_zh or "", "en": e.name_en or ""}
+        for e in session.scalars(
+            select(Enterprise).where(Enterprise.id.in_({a.enterprise_id for a in alerts}))
+        )
+    }
+    items = {
+        i.id: i
+        for i in session.scalars(select(Item).where(Item.id.in_({a.item_id for a in alerts})))
+    }
+    return [
+        AlertView(
+            id=a.id,
+            enterprise_id=a.enterprise_id,
+            enterprise_name=names.get(a.enterprise_id, {}),
+            severity=a.severity,
+            title=a.title,
+            explanation=a.explanation,
+            action=a.action,
+            deadline=a.deadline,
+            item_title=items[a.item_id].title if a.item_id in items else a.item_id,
+            item_url=items[a.item_id].url if a.item_id in items else None,
+        )
+        for a in alerts
+    ]
+
+
+def _message(session: Session, sub: Subscription, rows: Sequence[Delivery]) -> Message:
+    site = get_settings().site_url
+    views = alert_views(session, [r.alert_id for r in rows])
+    if sub.frequency == "instant" and len(views) == 1:
+        return alert_message(views[0], sub.language, site)
+    more = f"{site.rstrip('/')}/alerts?lang={sub.language}"
+    if sub.enterprise_id:
+        more += f"&enterprise={sub.enterprise_id}"
+    return digest_message(views, sub.language, site, get_settings().digest_max_alerts, more)
+
+
+def _channel_url(sub: Subscription, key: str) -> str | None:
+    return next((url for url in sub.channels if channel_key(url) == key), None)
+
+
+# --- sending -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A message ready to go out to one channel."""
+
+    url: str
+    message: Message
+    options: SendOptions
+
+
+def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
+    """The message for the claimed rows (all of one subscription and channel), built in the
+    claiming transaction so that one commit makes both visible."""
+    rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
+    sub = session.get(Subscription, rows[0].subscription_id) if rows else None
+    if sub is None:  # deleted meanwhile (rows go with their subscription and alert)
+        return Outcome("skipped", reason="deleted meanwhile")
+    url = _channel_url(sub, rows[0].channel)
+    if url is None:
+        return _finish_failed(session, rows, sub, "the channel was removed")
+    options = SendOptions(
+        secret=sub.signing_secret,
+        delivery_id=f"{rows[0].channel[:12]}-{min(ids)}-{len(ids)}",
+        timeout=get_settings().delivery_timeout_seconds,
+        allow_loopback=get_settings().webhook_allow_loopback,
+    )
+    return _Prepared(url, _message(session, sub, rows), options)
+
+
+def _send_prepared(prepared: _Prepared | Outcome, ids: list[int], now: datetime) -> Outcome:
+    """Send, then mark the rows sent (or record the failure)."""
+    if isinstance(prepared, Outcome):
+        return prepared
+    try:
+        send(prepared.url, prepared.message, prepared.options)
+    except DeliveryError as exc:
+        return _record_failure(ids, now, exc)
+    with session_scope() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(ids))
+            .values(status="sent", sent_at=utcnow(), last_error=None)
+        )
+    log.info("delivered", deliveries=len(ids), channel=redact_url(prepared.url))
+    return Outcome("sent", deliveries=len(ids))
+
+
+def _record_failure(ids: list[int], now: datetime, exc: DeliveryError) -> Outcome:
+    schedule = retry_schedule()
+    with session_scope() as session:
+        rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
+        attempts = max(r.attempts for r in rows)
+        if isinstance(exc, PermanentDeliveryError) or attempts > len(schedule):
+            sub = session.get(Subscription, rows[0].subscription_id)
+            assert sub is not None
+            return _finish_failed(session, rows, sub, str(exc))
+        delay = jittered(schedule[attempts - 1])
+        for row in rows:
+            row.status, row.last_error = "pending", str(exc)[:2000]
+            row.next_attempt_at = now + timedelta(seconds=delay)
+    log.info("delivery failed, will retry", deliveries=len(ids), attempts=attempts, error=str(exc))
+    return Outcome("retry", deliveries=len(ids), retry_in=delay, reason=str(exc))
+
+
+def _finish_failed(
+    session: Session, rows: Sequence[Delivery], sub: Subscription, reason: str
+) -> Outcome:
+    for row in rows:
+        row.status, row.last_error = "failed", reason[:2000]
+    session.flush()
+    log.warning("delivery failed for good", subscription=sub.id, deliveries=len(rows), error=reason)
+    if not any(r.owner_notified_at for r in rows):
+        _tell_owner(sub, rows, reason)
+        for row in rows:
+            row.owner_notified_at = utcnow()
+    return Outcome("failed", deliveries=len(rows), reason=reason)
+
+
+def _tell_owner(sub: Subscription, rows: Sequence[Delivery], reason: str) -> None:
+    options = SendOptions(
+        secret=sub.signing_secret,
+        delivery_id=f"owner-{sub.id}-{rows[0].id}",
+        timeout=get_settings().delivery_timeout_seconds,
+        allow_loopback=get_settings().webhook_allow_loopback,
+    )
+    channel = next((redact_url(u) for u in sub.channels if channel_key(u) == rows[0].channel), "?")
+    failure = DeliveryFailure(
+        subscription_id=sub.id,
+        name=sub.name,
+        channel=channel,
+        attempts=rows[0].attempts,
+        alert_ids=[r.alert_id for r in rows],
+        reason=reason,
+    )
+    try:
+        send(sub.owner_contact, owner_notice(failure, sub.language), options)
+    except DeliveryError as exc:
+        log.warning("could not tell the owner", subscription=sub.id, error=str(exc))
+
+
+def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> Outcome:
+    """Send one alert to one channel (the ``warning.deliver`` task); idempotent."""
+    now = now or utcnow()
+    with session_scope() as session:
+        row = session.scalar(
+            select(Delivery).where(Delivery.alert_id == alert_id, Delivery.channel == channel)
+        )
+        if row is None or row.status in ("sent", "failed"):
+            return Outcome("skipped", reason=row.status if row else "no such delivery")
+        taken = claim(session, [row.id], now)
+        if not taken:
+            wait = _wait(row, now)
+            return Outcome("skipped", retry_in=wait, reason="claimed elsewhere or not due")
+        prepared = _prepare(session, taken)
+    return _send_prepared(prepared, taken, now)
+
+
+def _wait(row: Delivery, now: datetime) -> float | None:
+    """Seconds until an unclaimable row could be taken (None: now or never)."""
+    if row.status == "sending" and row.claimed_at:
+        until = (aware(row.claimed_at) or now) + LEASE
+    elif row.status == "pending" and row.next_attempt_at:
+        until = aware(row.next_attempt_at) or now
+    else:
+        return None
+    return max(0.0, (until - now).total_seconds()) or None
+
+
+def send_digest(subscription_id: int, channel: str, now: datetime | None = None) -> Outcome:
+    """Send one digest of the due rows of one subscription and channel; idempotent."""
+    now = now or utcnow()
+    with session_scope() as session:
+        ids = list(
+            session.scalars(
+                select(Delivery.id).where(
+                    Delivery.subscription_id == subscription_id,
+                    Delivery.channel == channel,
+                    Delivery.mode != "instant",
+                    _claimable(now),
+                )
+            )
+        )
+        taken = claim(session, ids, now)
+        if not taken:
+            return Outcome("skipped", reason="nothing due")
+        sub = session.get(Subscription, subscription_id)
+        if sub is not None:
+            sub.last_digest_at = now
+        prepared = _prepare(session, taken)
+    return _send_prepared(prepared, taken, now)
+
+
+def send_digests(frequency: str, now: datetime | None = None) -> list[Outcome]:
+    """Send every due digest of this frequency (``daily`` or ``weekly``)."""
+    with session_scope() as session:
+        groups = session.execute(
+            select(Delivery.subscription_id, Delivery.channel)
+            .where(Delivery.mode == frequency, Delivery.status.in_(["pending", "sending"]))
+            .distinct()
+        ).all()
+    return [send_digest(sub_id, key, now) for sub_id, key in groups]
+
+
+def due_work(now: datetime | None = None) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """What is due now: instant (alert, channel) pairs, and digest (subscription, channel)
+    groups whose retry is due."""
+    now = now or utcnow()
+    with session_scope() as session:
+        due = _claimable(now)
+        instant = session.execute(
+            select(Delivery.alert_id, Delivery.channel).where(Delivery.mode == "instant", due)
+        ).all()
+        retries = session.execute(
+            select(Delivery.subscription_id, Delivery.channel)
+            .where(Delivery.mode != "instant", Delivery.attempts > 0, due)
+            .distinct()
+        ).all()
+    return [(a, c) for a, c in instant], [(s, c) for s, c in retries]
+
+
+def deliver_pending(now: datetime | None = None) -> list[Outcome]:
+    """Queue new alerts and send everything due now, in this process (``iprwatch deliver``)."""
+    with session_scope() as session:
+        queue_deliveries(session)
+    instant, digests = due_work(now)
+    outcomes = [deliver_alert(a, c, now) for a, c in instant]
+    outcomes += [send_digest(s, c, now) for s, c in digests]
+    return outcomes

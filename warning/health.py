@@ -1,0 +1,239 @@
+"""Enterprise IP health check (企业知识产权体检): a pure function, plus a loader of its inputs.
+
+``run_health_check`` scores the eight dimensions of DOMAIN.md 5.2 from the profile and the
+alerts that the last 12 months of items raise for it, and ranks the top five risks
+(risk code x market x product). Reports render the typed ``HealthCheckResult``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.models import Item
+from core.records import item_to_record
+from core.types import (
+    AdvisorNote,
+    Alert,
+    DimensionScore,
+    EnterpriseProfile,
+    HealthCheckResult,
+    HealthLevel,
+    ItemRecord,
+    LocalizedName,
+    Recommendation,
+    RiskFinding,
+)
+from warning._dimensions import DIMENSIONS, HealthInputs, level_of
+from warning.engine import evaluate_items
+
+__all__ = ["WINDOW_DAYS", "load_window_items", "run_health_check"]
+
+WINDOW_DAYS = 365
+_LIKELIHOOD = {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}
+_ORDER = [HealthLevel.GREEN, HealthLevel.YELLOW, HealthLevel.ORANGE, HealthLevel.RED]
+_OWNER_LEGAL = LocalizedName(zh="法务/知识产权负责人", en="Legal / IP manager")
+_OWNER_IP = LocalizedName(zh="知识产权负责人", en="IP manager")
+_OWNER_MGMT = LocalizedName(zh="企业管理层", en="Management")
+
+
+def _in_window(item: ItemRecord, start: date, as_of: date) -> bool:
+    if item.published_at is None:
+        return False
+    return start <= item.published_at.date() <= as_of
+
+
+def _overall(dimensions: list[DimensionScore]) -> tuple[float | None, HealthLevel]:
+    assessed = [d for d in dimensions if d.score is not None]
+    if not assessed:
+        return None, HealthLevel.YELLOW  # nothing known: needs attention, not a clean bill
+    weight = sum(d.weight for d in assessed)
+    score = round(sum(d.score * d.weight for d in assessed if d.score is not None) / weight, 1)
+    level = level_of(score)
+    if any(d.id in ("D4", "D7") and d.level == HealthLevel.RED for d in assessed):
+        level = max(level, HealthLevel.ORANGE, key=_ORDER.index)
+    return score, level
+
+
+def _product_of(alert: Alert, profile: EnterpriseProfile) -> str | None:
+    matched = alert.explanation.get("matched", {})
+    keywords = {t["term"].lower() for t in matched.get("terms", []) if t.get("kind") == "keyword"}
+    hs = set(matched.get("hs", []))
+    for product in profile.products:
+        if keywords & {k.lower() for k in product.keywords}:
+            return product.name
+        if hs & {h.replace(".", "") for h in product.hs}:
+            return product.name
+    return profile.products[0].name if len(profile.products) == 1 else None
+
+
+def _impact(market: str | None, profile: EnterpriseProfile, named: bool) -> int:
+    if named:
+        return 5
+    share = next((d.export_share for d in profile.destinations if d.country == market), None)
+    if share is None:
+        return 2
+    return 5 if share >= 0.3 else 4 if share >= 0.2 else 3 if share >= 0.1 else 2
+
+
+def _top_risks(alerts: Sequence[Alert], profile: EnterpriseProfile) -> list[RiskFinding]:
+    groups: dict[tuple[str, str | None, str | None], list[Alert]] = defaultdict(list)
+    for alert in alerts:
+        markets = alert.explanation.get("matched", {}).get("markets", [])
+        groups[
+            (alert.risk_code, markets[0] if markets else None, _product_of(alert, profile))
+        ].append(alert)
+    findings = []
+    for (code, market, product), members in groups.items():
+        worst = max(members, key=lambda a: _LIKELIHOOD[a.severity.value])
+        likelihood = min(5, _LIKELIHOOD[worst.severity.value] + (1 if len(members) >= 3 else 0))
+        named = any(a.rule_id.startswith("named_party") for a in members)
+        impact = _impact(market, profile, named)
+        where_zh = f"（{market}）" if market else ""
+        where_en = f" ({market})" if market else ""
+        findings.append(
+            RiskFinding(
+                risk_code=code,
+                market=market,
+                product=product,
+                likelihood=likelihood,
+                impact=impact,
+                score=float(likelihood * impact),
+                explanation=LocalizedName(
+                    zh=f"{worst.title.get('zh', code)}{where_zh}：近12个月{len(members)}条相关预警",
+                    en=f"{worst.title.get('en', code)}{where_en}: {len(members)} related alerts in the last 12 months",
+                ),
+                item_ids=sorted({a.item_id for a in members})[:10],
+            )
+        )
+    findings.sort(key=lambda f: (-f.score, f.risk_code, f.market or "", f.product or ""))
+    return findings[:5]
+
+
+def _priority(score: float) -> str:
+    return "high" if score >= 16 else "medium" if score >= 9 else "low"
+
+
+def _recommendations(
+    risks: list[RiskFinding], alerts: Sequence[Alert], dimensions: list[DimensionScore]
+) -> list[Recommendation]:
+    out = []
+    for risk in risks:
+        related = [
+            a for a in alerts if a.item_id in risk.item_ids and a.risk_code == risk.risk_code
+        ]
+        if not related:
+            continue
+        first = max(related, key=lambda a: _LIKELIHOOD[a.severity.value])
+        deadlines = [a.deadline for a in related if a.deadline]
+        out.append(
+            Recommendation(
+                priority=_priority(risk.score),
+                owner=_OWNER_LEGAL,
+                text=LocalizedName(zh=first.action.get("zh"), en=first.action.get("en")),
+                risk_code=risk.risk_code,
+                deadline=min(deadlines) if deadlines else None,
+            )
+        )
+    by_id = {d.id: d for d in dimensions}
+    d3 = by_id.get("D3")
+    if d3 and d3.score is not None and d3.score < 60:
+        gaps = [e.source.rsplit(".", 1)[-1] for e in d3.evidence if "no" in (e.text.en or "")]
+        out.append(
+            Recommendation(
+                priority="high" if d3.score < 40 else "medium",
+                owner=_OWNER_IP,
+                text=LocalizedName(
+                    zh=f"在未覆盖的出口市场申请专利和商标（优先：{'、'.join(gaps)}），可利用PCT与马德里体系",
+                    en=f"File patents and trade marks in uncovered export markets (first: {', '.join(gaps)}) through the PCT and Madrid systems",
+                ),
+                risk_code="TM_SQUAT",
+            )
+        )
+    d6 = by_id.get("D6")
+    if d6 and (d6.score is None or d6.score < 60):
+        out.append(
+            Recommendation(
+                priority="medium",
+                owner=_OWNER_MGMT,
+                text=LocalizedName(
+                    zh="建立海外知识产权监测：设置预警接收地址、关注词和竞争对手名单",
+                    en="Set up overseas IP monitoring: alert contacts, watch terms and a competitor list",
+                ),
+            )
+        )
+    return out
+
+
+def run_health_check(
+    profile: EnterpriseProfile,
+    items: Sequence[ItemRecord],
+    as_of: date,
+    notes: Sequence[AdvisorNote] = (),
+) -> HealthCheckResult:
+    """The health check of one enterprise as of ``as_of`` (items outside the 12-month window
+    before it are ignored). Pure: the same inputs give the same result."""
+    start = as_of - timedelta(days=WINDOW_DAYS)
+    window = [i for i in items if _in_window(i, start, as_of)]
+    alerts = evaluate_items(window, [profile], as_of)
+    inputs = HealthInputs(profile=profile, alerts=alerts, items_considered=len(window), as_of=as_of)
+    dimensions = [
+        scorer(DimensionScore(id=dim_id, name=LocalizedName(zh=zh, en=en), weight=weight), inputs)
+        for dim_id, zh, en, weight, scorer in DIMENSIONS
+    ]
+    overall, level = _overall(dimensions)
+    risks = _top_risks(alerts, profile)
+    return HealthCheckResult(
+        enterprise_id=profile.id,
+        enterprise_name=profile.name,
+        as_of=as_of,
+        window_start=start,
+        overall_score=overall,
+        level=level,
+        dimensions=dimensions,
+        top_risks=risks,
+        recommendations=_recommendations(risks, alerts, dimensions),
+        items_considered=len(window),
+        notes=list(notes),
+    )
+
+
+def load_window_items(session: Session, as_of: date) -> list[ItemRecord]:
+    """Stored, tagged items published in the 12 months up to ``as_of``."""
+    start = datetime.combine(as_of - timedelta(days=WINDOW_DAYS), time.min, tzinfo=UTC)
+    end = datetime.combine(as_of, time.max, tzinfo=UTC)
+    query = (
+        select(Item)
+        .where(Item.tags.is_not(None), Item.published_at >= start, Item.published_at <= end)
+        .order_by(Item.published_at, Item.id)
+    )
+    return [item_to_record(row) for row in session.scalars(query)]
+
+
+def health_check_of(reference: str, as_of: date, session: Session) -> HealthCheckResult:
+    """The health check of a profile file (one profile) or of a stored enterprise id, over the
+    stored items of the window.
+
+    Raises:
+        warning.profiles.ProfileError: a file that is not one valid profile.
+        warning.store.ProfileNotFound: an id that no stored enterprise has.
+    """
+    from pathlib import Path
+
+    from warning.profiles import ProfileError, load_profiles
+    from warning.store import get_profile
+
+    path = Path(reference)
+    if path.is_file():
+        profiles = load_profiles(path)
+        if len(profiles) != 1:
+            ids = ", ".join(p.id for p in profiles)
+            raise ProfileError(f"{path}: holds {len(profiles)} profiles ({ids}); give one")
+        profile = profiles[0]
+    else:
+        profile = get_profile(session, reference)
+    return run_health_check(profile, load_window_items(session, as_of), as_of)

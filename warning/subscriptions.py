@@ -1,0 +1,281 @@
+"""Subscriptions: validating, storing, listing, and the volume guard.
+
+A subscription selects alerts (an enterprise's, and/or those on items a saved search finds,
+at or above a severity), says how often (instant, daily or weekly digest) and where (channel
+URLs, see ``warning.delivery_channels``). It always has an RSS/Atom feed, reached with a
+secret token that is shown once and stored only as its SHA-256.
+
+Before saving, :func:`estimate_volume` replays the last 100 days of stored items through the
+rules for the subscription's profile and warns when it would send more alerts per day than
+``alert_volume_warn_per_day``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core.logging_ import get_logger
+from core.models import Enterprise, Item, Subscription, utcnow
+from core.records import item_to_record
+from core.settings import get_settings
+from core.types import EnterpriseProfile, Severity
+from warning.delivery import redact_url, severity_rank
+from warning.delivery_channels import validate_channel
+from warning.engine import evaluate_items
+
+log = get_logger(__name__)
+
+Frequency = Literal["instant", "daily", "weekly"]
+VOLUME_WINDOW_DAYS = 100
+SAVED_SEARCH_PAGES = 10
+
+
+class SubscriptionError(ValueError):
+    """The subscription cannot be saved as given (the message names the field)."""
+
+
+class SubscriptionSpec(BaseModel):
+    """A subscription as a user gives it (API body, CLI options)."""
+
+    name: str = Field(min_length=1, max_length=200)
+    enterprise_id: str | None = Field(default=None, max_length=64)
+    saved_search_id: int | None = Field(default=None, ge=1)
+    min_severity: Severity = Severity.INFO
+    frequency: Frequency = "instant"
+    channels: list[str] = Field(default_factory=list, max_length=10)
+    owner_contact: str = Field(min_length=3, max_length=1000)
+    language: Literal["zh", "en"] = "zh"
+
+    @field_validator("channels")
+    @classmethod
+    def _channels(cls, values: list[str]) -> list[str]:
+        loopback = get_settings().webhook_allow_loopback
+        return list(dict.fromkeys(validate_channel(v, loopback) for v in values))
+
+    @field_validator("owner_contact")
+    @classmethod
+    def _owner(cls, value: str) -> str:
+        return validate_channel(value, get_settings().webhook_allow_loopback)
+
+    @model_validator(mode="after")
+    def _has_filter(self) -> SubscriptionSpec:
+        if not self.enterprise_id and self.saved_search_id is None:
+            raise ValueError("give enterprise_id, saved_search_id or both")
+        return self
+
+
+@dataclass(frozen=True)
+class VolumeEstimate:
+    """How many alerts a subscription would have sent per day over the last 100 days."""
+
+    alerts: int
+    days: int
+    threshold: float
+
+    @property
+    def per_day(self) -> float:
+        """Alerts per day."""
+        return round(self.alerts / self.days, 2)
+
+    @property
+    def too_many(self) -> bool:
+        """Whether the rate is above the configured threshold."""
+        return self.per_day > self.threshold
+
+    def warning(self, lang: str) -> str | None:
+        """A warning for the user when the rate is above the threshold."""
+        if not self.too_many:
+            return None
+        if lang == "zh":
+            return (
+                f"按近 {self.days} 天的数据，此订阅每天约产生 {self.per_day} 条预警，"
+                f"超过 {self.threshold} 条的上限；建议提高最低严重程度或改为摘要。"
+            )
+        return (
+            f"Over the last {self.days} days this subscription would have sent about "
+            f"{self.per_day} alerts a day, above the threshold of {self.threshold}; "
+            "raise the minimum severity or use a digest."
+        )
+
+    def to_dict(self, lang: str) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "alerts": self.alerts,
+            "days": self.days,
+            "alerts_per_day": self.per_day,
+            "threshold": self.threshold,
+            "warning": self.warning(lang),
+        }
+
+
+@dataclass(frozen=True)
+class CreatedSubscription:
+    """A stored subscription with the secrets shown only now, and its volume estimate."""
+
+    row: Subscription
+    feed_token: str
+    estimate: VolumeEstimate
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a feed token."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def token_matches(row: Subscription, token: str) -> bool:
+    """Whether ``token`` opens this subscription's feed (constant-time)."""
+    return hmac.compare_digest(row.feed_token_hash, hash_token(token))
+
+
+def _check_references(session: Session, spec: SubscriptionSpec) -> None:
+    if spec.enterprise_id and session.get(Enterprise, spec.enterprise_id) is None:
+        raise SubscriptionError(f"enterprise_id: no enterprise {spec.enterprise_id!r}")
+    if spec.saved_search_id is not None:
+        from search.errors import SavedSearchNotFound
+        from search.saved import get_saved_search
+
+        try:
+            get_saved_search(session, spec.saved_search_id)
+        except SavedSearchNotFound as exc:
+            raise SubscriptionError(f"saved_search_id: {exc}") from exc
+
+
+def create_subscription(
+    session: Session, spec: SubscriptionSpec, now: datetime | None = None
+) -> CreatedSubscription:
+    """Validate, estimate and store a subscription; the result holds its feed token."""
+    _check_references(session, spec)
+    estimate = estimate_volume(session, spec, now)
+    token = secrets.token_urlsafe(32)
+    row = Subscription(
+        name=spec.name.strip(),
+        enterprise_id=spec.enterprise_id,
+        saved_search_id=spec.saved_search_id,
+        min_severity=spec.min_severity.value,
+        frequency=spec.frequency,
+        channels=spec.channels,
+        language=spec.language,
+        owner_contact=spec.owner_contact,
+        feed_token_hash=hash_token(token),
+        signing_secret=secrets.token_hex(32),
+        created_at=now or utcnow(),
+    )
+    session.add(row)
+    session.flush()
+    log.info(
+        "subscription created",
+        subscription=row.id,
+        frequency=row.frequency,
+        channels=[redact_url(c) for c in row.channels],
+        alerts_per_day=estimate.per_day,
+    )
+    return CreatedSubscription(row=row, feed_token=token, estimate=estimate)
+
+
+def list_subscriptions(session: Session) -> list[Subscription]:
+    """Every subscription, oldest first."""
+    return list(session.scalars(select(Subscription).order_by(Subscription.id)))
+
+
+def remove_subscription(session: Session, subscription_id: int) -> bool:
+    """Delete a subscription (and its delivery records); False if there was none."""
+    row = session.get(Subscription, subscription_id)
+    if row is None:
+        return False
+    session.delete(row)
+    session.flush()
+    return True
+
+
+def subscription_to_dict(row: Subscription) -> dict[str, Any]:
+    """A subscription as shown by the API and CLI: channel secrets redacted, no token."""
+    return {
+        "id": row.id,
+        "name": row.name,
+        "enterprise_id": row.enterprise_id,
+        "saved_search_id": row.saved_search_id,
+        "min_severity": row.min_severity,
+        "frequency": row.frequency,
+        "channels": [redact_url(c) for c in row.channels],
+        "owner_contact": redact_url(row.owner_contact),
+        "language": row.language,
+        "active": row.active,
+        "created_at": row.created_at.isoformat() if row.created_at else None,
+    }
+
+
+def severity_allowed(min_severity: str, severity: str) -> bool:
+    """Whether an alert of ``severity`` passes a ``min_severity`` filter."""
+    return severity_rank(severity) <= severity_rank(min_severity)
+
+
+def saved_search_hits(
+    session: Session, saved_search_id: int, item_ids: Iterable[str], since: date | None
+) -> set[str]:
+    """Which of ``item_ids`` the saved search finds now (searching from ``since`` on)."""
+    from search.saved import get_saved_search, run_saved_search
+
+    wanted = set(item_ids)
+    saved = get_saved_search(session, saved_search_id)
+    found: set[str] = set()
+    cursor: str | None = None
+    for _ in range(SAVED_SEARCH_PAGES):
+        results = run_saved_search(saved, since=since, sort="date", limit=100, cursor=cursor)
+        found |= {hit.id for hit in results.hits} & wanted
+        cursor = results.next_cursor
+        if cursor is None or found == wanted:
+            break
+    return found
+
+
+def _window_items(session: Session, since: datetime) -> Iterable[Item]:
+    query = (
+        select(Item)
+        .where(Item.tags.is_not(None), Item.published_at >= since)
+        .order_by(Item.published_at)
+        .execution_options(yield_per=500)
+    )
+    return session.scalars(query)
+
+
+def estimate_volume(
+    session: Session, spec: SubscriptionSpec, now: datetime | None = None
+) -> VolumeEstimate:
+    """Alerts per day the subscription would have had over the last 100 days of items.
+
+    Profile-based: the rules are evaluated for the enterprise's profile over the stored,
+    tagged items published in the window. A saved search alone counts the items it finds.
+    """
+    now = now or utcnow()
+    since = now - timedelta(days=VOLUME_WINDOW_DAYS)
+    threshold = get_settings().alert_volume_warn_per_day
+    if spec.enterprise_id:
+        enterprise = session.get(Enterprise, spec.enterprise_id)
+        if enterprise is None:
+            raise SubscriptionError(f"enterprise_id: no enterprise {spec.enterprise_id!r}")
+        profile = EnterpriseProfile.model_validate(enterprise.profile)
+        records = [item_to_record(row) for row in _window_items(session, since)]
+        alerts = evaluate_items(records, [profile], as_of=now.date())
+        if spec.saved_search_id is not None:
+            hits = saved_search_hits(
+                session, spec.saved_search_id, {a.item_id for a in alerts}, since.date()
+            )
+            alerts = [a for a in alerts if a.item_id in hits]
+        count = sum(severity_allowed(spec.min_severity, a.severity) for a in alerts)
+    else:
+        assert spec.saved_search_id is not None
+        from search.saved import get_saved_search, run_saved_search
+
+        saved = get_saved_search(session, spec.saved_search_id)
+        count = run_saved_search(saved, since=since.date(), limit=1).total
+    return VolumeEstimate(alerts=count, days=VOLUME_WINDOW_DAYS, threshold=threshold)
