@@ -52,12 +52,13 @@ def stop_worker(worker: subprocess.Popen[bytes]) -> None:
 
 def demo_samples() -> dict[str, Path]:
     """Each source that ships saved responses for the demo, with their folder."""
-    from crawlers.registry import SOURCES_DIR, load_sources
+    from crawlers.registry import load_sources, sources_root
 
+    root = sources_root()
     return {
-        sid: SOURCES_DIR / sid / "samples"
+        sid: root / sid / "samples"
         for sid in sorted(load_sources())
-        if (SOURCES_DIR / sid / "samples").is_dir()
+        if (root / sid / "samples").is_dir()
     }
 
 

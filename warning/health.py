@@ -36,6 +36,9 @@ __all__ = ["WINDOW_DAYS", "load_window_items", "run_health_check"]
 WINDOW_DAYS = 365
 _LIKELIHOOD = {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}
 _ORDER = [HealthLevel.GREEN, HealthLevel.YELLOW, HealthLevel.ORANGE, HealthLevel.RED]
+MIN_WEIGHT_FOR_GREEN = 50
+"""Below this much assessed weight (of 100) the result cannot be green: a clean bill of health
+needs evidence on at least half of what the check weighs."""
 _OWNER_LEGAL = LocalizedName(zh="法务/知识产权负责人", en="Legal / IP manager")
 _OWNER_IP = LocalizedName(zh="知识产权负责人", en="IP manager")
 _OWNER_MGMT = LocalizedName(zh="企业管理层", en="Management")
@@ -56,6 +59,8 @@ def _overall(dimensions: list[DimensionScore]) -> tuple[float | None, HealthLeve
     level = level_of(score)
     if any(d.id in ("D4", "D7") and d.level == HealthLevel.RED for d in assessed):
         level = max(level, HealthLevel.ORANGE, key=_ORDER.index)
+    if weight < MIN_WEIGHT_FOR_GREEN:
+        level = max(level, HealthLevel.YELLOW, key=_ORDER.index)
     return score, level
 
 

@@ -65,8 +65,16 @@ def test_level_thresholds() -> None:
         (40, "orange"),
         (39.9, "red"),
     ]:
-        _, got = _overall([_dim("D1", score)])
+        _, got = _overall([_dim(d, score) for d in WEIGHTS])
         assert got == HealthLevel(level), score
+
+
+def test_too_little_assessed_is_never_a_clean_bill_of_health() -> None:
+    score, level = _overall([_dim("D7", 100.0)])
+    assert score == 100.0
+    assert level == HealthLevel.YELLOW
+    _, level = _overall([_dim(d, 100.0) for d in ("D3", "D4", "D7")])  # weight 50 of 100
+    assert level == HealthLevel.GREEN
 
 
 def test_red_in_d4_or_d7_alone_raises_the_overall_to_at_least_orange() -> None:
