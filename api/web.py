@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,9 +30,15 @@ def _lang(request: Request, lang: str | None) -> str:
 
 
 def _render(
-    request: Request, lang: str, template: str, status: int = 200, **context: Any
+    request: Request,
+    lang: str,
+    template: str,
+    status: int = 200,
+    template_dirs: Sequence[Path] = (TEMPLATES,),
+    **context: Any,
 ) -> Response:
-    env = make_environment([TEMPLATES], lang)
+    """A page in ``lang``, with the signed-in user for the header; remembers the language."""
+    env = make_environment(template_dirs, lang)
     session = web_session_context(request)  # signed-in user for the header
     html = env.get_template(template).render(request_path=request.url.path, **session, **context)
     response = HTMLResponse(html, status_code=status)

@@ -11,17 +11,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 from sqlalchemy import select
 
 from api.auth import web_session_context
 from api.deps import DbSession
+from api.web import Lang, _lang
+from api.web import _render as render_page
 from core.models import BriefingRow, Enterprise, HealthCheckRow
 from reports.briefing import STALE_AFTER_DAYS, UnknownChainError
 from reports.countries import UnknownCountryError
-from reports.jinja import LANGUAGES, make_environment
 from reports.periods import PeriodError
 from reports.render import TEMPLATES as REPORT_TEMPLATES
 from reports.render import briefing_charts, health_charts, report_css
@@ -35,27 +36,20 @@ from reports.store import add_note, list_briefings, list_health_checks, load_bri
 
 API_TEMPLATES = Path(__file__).resolve().parent / "templates"
 router = APIRouter(include_in_schema=False)
-Lang = Annotated[str | None, Query(pattern="^(zh|en)$")]
-
-
-def _lang(request: Request, lang: str | None) -> str:
-    if lang in LANGUAGES:
-        return str(lang)
-    cookie = request.cookies.get("lang")
-    return cookie if cookie in LANGUAGES else "zh"
 
 
 def _render(
     request: Request, lang: str, template: str, status: int = 200, **context: Any
 ) -> Response:
-    env = make_environment([API_TEMPLATES, REPORT_TEMPLATES], lang)
-    session = web_session_context(request)
-    html = env.get_template(template).render(
-        request_path=request.url.path, report_css=Markup(report_css()), **session, **context
+    return render_page(
+        request,
+        lang,
+        template,
+        status,
+        template_dirs=(API_TEMPLATES, REPORT_TEMPLATES),
+        report_css=Markup(report_css()),
+        **context,
     )
-    response = HTMLResponse(html, status_code=status)
-    response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
-    return response
 
 
 def _csrf_ok(request: Request, token: str) -> bool:

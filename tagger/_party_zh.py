@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tagger._party_text import RawParty, clean_name, positions
+from tagger._party_zh_names import ROLE_NAMES as _ROLE_NAMES
 from tagger._party_zh_names import from_company_names
 from tagger.places import is_chinese_place, resolve_place
 
@@ -36,19 +37,6 @@ _TARGETED = re.compile(
 _FIRM_WORDS = re.compile(r"(?:的)?(?:企业|公司|厂商|厂家)$")
 _ROLE_WORDS = ("申请人", "申诉人", "上诉人", "请求人", "原告", "被告", "专利权人")
 """Found by position; a preceding 被 turns each into its counterpart (被申请人 ...)."""
-_ROLE_NAMES = {
-    "申请人": "complainant",
-    "申诉人": "complainant",
-    "被申请人": "respondent",
-    "被申诉人": "respondent",
-    "原告": "plaintiff",
-    "被告": "defendant",
-    "上诉人": "appellant",
-    "被上诉人": "appellee",
-    "请求人": "petitioner",
-    "被请求人": "patent_owner",
-    "专利权人": "patent_owner",
-}
 
 
 def _chinese_location(who: str) -> str | None:

@@ -132,12 +132,11 @@ _LIST_JOINS = frozenset(["、", "和", "及", "以及", "与"])
 _TARGETED = re.compile(r"(?:针对|起诉)$")
 """针对X / 起诉X: the case is against X (respondent in a 337 case, else defendant)."""
 _WITHDRAWS = re.compile(r"^撤回")
-_ROLE_NAMES = {
+ROLE_NAMES = {
     "申请人": "complainant",
     "申诉人": "complainant",
     "被申请人": "respondent",
     "被申诉人": "respondent",
-    "涉案": "respondent",
     "原告": "plaintiff",
     "被告": "defendant",
     "上诉人": "appellant",
@@ -146,6 +145,8 @@ _ROLE_NAMES = {
     "被请求人": "patent_owner",
     "专利权人": "patent_owner",
 }
+"""Chinese role words and the role each names."""
+_ROLE_NAMES = {**ROLE_NAMES, "涉案": "respondent"}
 
 
 @dataclass(frozen=True, slots=True)

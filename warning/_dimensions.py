@@ -13,25 +13,11 @@ from datetime import date, timedelta
 
 from core.types import Alert, DimensionScore, EnterpriseProfile, Evidence, HealthLevel
 from core.types import LocalizedName as L
-from warning._facts import RIGHT_CLASSES
+from warning._facts import DEAD_STATUSES, RIGHT_CLASSES
 from warning.jurisdictions import asset_covers
 
 __all__ = ["DIMENSIONS", "HealthInputs", "level_of"]
 
-_DEAD = frozenset(
-    [
-        "lapsed",
-        "expired",
-        "abandoned",
-        "refused",
-        "withdrawn",
-        "invalid",
-        "invalidated",
-        "rejected",
-        "revoked",
-        "cancelled",
-    ]
-)
 _PENALTY = {"critical": 25.0, "high": 10.0, "medium": 4.0, "low": 1.0, "info": 0.0}
 _NAMED_RULES = frozenset(
     ["named_party_337", "named_party_dispute", "named_party_trademark", "tm_squatting_own_brand"]
@@ -68,7 +54,7 @@ def _live(inputs: HealthInputs) -> list[tuple[str, str, date | None, str]]:
     for asset in inputs.profile.ip_assets:
         right = RIGHT_CLASSES.get(asset.type.strip().lower(), asset.type.strip().lower())
         status = (asset.status or "").strip().lower()
-        if status in _DEAD or (asset.expires is not None and asset.expires < inputs.as_of):
+        if status in DEAD_STATUSES or (asset.expires is not None and asset.expires < inputs.as_of):
             continue
         out.append((right, asset.jurisdiction.upper(), asset.expires, status))
     return out

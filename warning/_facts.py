@@ -34,7 +34,7 @@ RIGHT_CLASSES: dict[str, str] = {
 }
 """Profile asset types (and item IP types) by the class of right they give."""
 
-_DEAD_STATUSES = frozenset(
+DEAD_STATUSES = frozenset(
     [
         "lapsed",
         "expired",
@@ -183,7 +183,7 @@ class ItemView:
 
 
 def _live(asset_status: str | None, expires: date | None, as_of: date) -> bool:
-    if asset_status and asset_status.strip().lower() in _DEAD_STATUSES:
+    if asset_status and asset_status.strip().lower() in DEAD_STATUSES:
         return False
     return expires is None or expires >= as_of
 
