@@ -7,10 +7,12 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import web, web_reports
+from api import web, web_reports, web_ui
 from api.auth import install_auth_error_handlers
+from api.body_limit import BodyLimitMiddleware
 from api.errors import install_error_handlers
-from api.routers import admin, alerts, auth, health, items, sources
+from api.openapi_examples import install_openapi_examples
+from api.routers import admin, alerts, auth, health, items, sources, stats
 from api.routers import briefings as briefing_routes
 from api.routers import enterprises as enterprise_routes
 from api.routers import feeds as feed_routes
@@ -32,6 +34,8 @@ def create_app() -> FastAPI:
         openapi_url="/openapi.json",
     )
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)
+    install_openapi_examples(app)
     install_auth_error_handlers(app)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
@@ -44,7 +48,9 @@ def create_app() -> FastAPI:
     app.include_router(enterprise_routes.router, prefix="/api/v1")
     app.include_router(briefing_routes.router, prefix="/api/v1")
     app.include_router(health_check_routes.router, prefix="/api/v1")
+    app.include_router(stats.router, prefix="/api/v1")
     app.include_router(web_reports.router)
     app.include_router(web.router)
+    app.include_router(web_ui.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

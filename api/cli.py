@@ -347,11 +347,18 @@ def demo(
 def up(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Web server processes (default: one per core with Redis, else 1).",
+        ),
+    ] = None,
 ) -> None:
     """Run the service on live sources: a Celery worker with beat, and the web UI and API."""
     from api.runtime import run_up
 
-    run_up(host=host, port=port)
+    run_up(host=host, port=port, workers=workers)
 
 
 searches_app = typer.Typer(help="Saved searches (stored queries).", no_args_is_help=True)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from rich.console import Console
 
+from api.auth._ratelimit import storage_url
 from core.models import utcnow
 from core.settings import get_settings
 
@@ -106,10 +107,12 @@ def load_demo_data() -> None:
     from core.celery_app import create_celery
     from core.db import session_scope
     from core.migrate import upgrade
+    from search.outbox import catch_up_index
     from warning.profiles import load_profiles
     from warning.store import save_profiles
 
     upgrade()
+    catch_up_index()  # a new embedded index is rebuilt from what the database holds
     with session_scope() as session:
         save_profiles(session, load_profiles(DEMO_DIR / "profiles.yml"))
         load_demo_accounts(session, DEMO_DIR / "accounts.yml")  # demo only, never `up`
@@ -146,11 +149,30 @@ def _print_summary(host: str, port: int) -> None:
     console.print(f"  Sign in (登录):     {base}/login  ·  accounts: api/demo/accounts.yml")
 
 
-def serve(host: str, port: int) -> None:
-    """Serve the web UI and API with uvicorn (blocks)."""
+def default_workers() -> int:
+    """Web worker processes for ``iprwatch up``: one per core when rate limits are shared.
+
+    Embedded mode (no Redis) keeps one: its rate-limit counters live in process memory.
+    """
+    if storage_url() == "memory://":
+        return 1
+    return max(1, os.cpu_count() or 1)
+
+
+def serve(host: str, port: int, workers: int = 1) -> None:
+    """Serve the web UI and API with uvicorn (blocks); uvloop and httptools when installed."""
     import uvicorn
 
-    uvicorn.run("api.app:create_app", factory=True, host=host, port=port, log_level="warning")
+    uvicorn.run(
+        "api.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        loop="auto",  # uvloop if installed (uvicorn[standard])
+        http="auto",  # httptools if installed
+        log_level="warning",
+    )
 
 
 def run_demo(host: str, port: int, serve_after: bool = True, **_: object) -> None:
@@ -165,11 +187,16 @@ def run_demo(host: str, port: int, serve_after: bool = True, **_: object) -> Non
             stop_worker(worker)
 
 
-def run_up(host: str, port: int) -> None:
-    """``iprwatch up``: worker with beat on live sources, plus the web server."""
+def run_up(host: str, port: int, workers: int | None = None) -> None:
+    """``iprwatch up``: worker with beat on live sources, plus the web server.
+
+    ``workers`` web processes (default :func:`default_workers`).
+    """
     from core.migrate import upgrade
+    from search.outbox import catch_up_index
 
     upgrade()
+    catch_up_index()  # a new embedded index is rebuilt from what the database holds
     settings = get_settings()
     console.print(
         f"database: {settings.database_url.split('@')[-1]} · broker: "
@@ -177,6 +204,6 @@ def run_up(host: str, port: int) -> None:
     )
     worker = start_worker(beat=True)
     try:
-        serve(host, port)
+        serve(host, port, workers or default_workers())
     finally:
         stop_worker(worker)

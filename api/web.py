@@ -1,25 +1,54 @@
-"""The server-rendered web UI (zh-CN by default, en on request)."""
+"""The server-rendered web UI (zh-CN by default, en on request).
+
+Every page but ``/login`` and ``/sources`` needs a signed-in user (``WebPrincipal``; an
+anonymous browser is sent to the sign-in form) and shows only what the user's role and
+tenant may see. An id the user may not see answers with the same 404 page as an id that
+does not exist. Forms that change data carry the session's CSRF token (checked by the
+``WebPrincipal`` dependency) and work without JavaScript; htmx, vendored under ``/static``,
+only saves the page reload.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlalchemy import select
 
-from api.auth import web_session_context
+from api._web_views import alert_rows, enterprise_names, evidence_spans, follow_up, home_for
+from api.auth import (
+    OptionalPrincipal,
+    Principal,
+    WebPrincipal,
+    aggregates_only,
+    can_see_enterprise,
+    web_session_context,
+)
 from api.deps import DbSession
 from api.services import run_search, source_statuses
 from core.models import AlertRow, Enterprise, Item
 from core.records import alert_to_dict, item_to_record
 from reports.jinja import LANGUAGES, make_environment
+from warning.store import add_note, alert_notes, change_alert_status
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 router = APIRouter(include_in_schema=False)
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+        "frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+"""Sent with every page: scripts only from ``/static`` (no inline script), so text that
+slipped through escaping still could not run."""
 
 
 def _lang(request: Request, lang: str | None) -> str:
@@ -29,79 +58,159 @@ def _lang(request: Request, lang: str | None) -> str:
     return cookie if cookie in LANGUAGES else "zh"
 
 
+def _switch_url(request: Request, lang: str) -> str:
+    """This page in the other language (the query kept; GET pages only: after a form, home)."""
+    other = "en" if lang == "zh" else "zh"
+    if request.method != "GET":
+        return f"/?lang={other}"
+    query = {k: v for k, v in request.query_params.items() if k != "lang"}
+    return request.url.path + "?" + urlencode({**query, "lang": other})
+
+
 def _render(
     request: Request,
     lang: str,
     template: str,
     status: int = 200,
     template_dirs: Sequence[Path] = (TEMPLATES,),
+    principal: Principal | None = None,
     **context: Any,
 ) -> Response:
     """A page in ``lang``, with the signed-in user for the header; remembers the language."""
     env = make_environment(template_dirs, lang)
     session = web_session_context(request)  # signed-in user for the header
-    html = env.get_template(template).render(request_path=request.url.path, **session, **context)
-    response = HTMLResponse(html, status_code=status)
+    html = env.get_template(template).render(
+        request_path=request.url.path,
+        lang_switch_url=_switch_url(request, lang),
+        role=principal.role.value if principal else None,
+        **session,
+        **context,
+    )
+    response = HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
     response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax", httponly=True)
     return response
 
 
+def not_found_page(request: Request, lang: str, principal: Principal | None) -> Response:
+    """The one 404 page, for ids that do not exist and ids of another tenant alike."""
+    return _render(request, lang, "not_found.html", status=404, principal=principal)
+
+
 Lang = Annotated[str | None, Query(pattern="^(zh|en)$")]
+STATUS_FILTERS = ("open", "all", "new", "acknowledged", "dismissed", "resolved")
 
 
 @router.get("/")
-def home() -> RedirectResponse:
-    """The alerts page is home."""
-    return RedirectResponse("/alerts", status_code=303)
+def home(principal: WebPrincipal, lang: Lang = None) -> RedirectResponse:
+    """Each role's start page: alerts, the enterprises served, or the chain dashboard."""
+    query = f"?lang={lang}" if lang else ""
+    return RedirectResponse(home_for(principal) + query, status_code=303)
 
 
 @router.get("/alerts")
-def alerts_page(request: Request, session: DbSession, lang: Lang = None) -> Response:
-    """Alerts, most urgent first."""
+def alerts_page(
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    lang: Lang = None,
+    status: Annotated[str, Query(max_length=16)] = "open",
+    enterprise: Annotated[str | None, Query(max_length=64)] = None,
+) -> Response:
+    """The dashboard: open alerts by severity, nearest deadline first, overdue flagged."""
     lang = _lang(request, lang)
-    rows = list(session.scalars(select(AlertRow).order_by(AlertRow.id.desc()).limit(200)))
-    rank = {"critical": 0, "high": 1, "medium": 2, "low": 3, "info": 4}
-    rows.sort(key=lambda r: (rank.get(r.severity, 9), r.deadline or date.max))
-    names = {
-        e.id: (e.name_zh if lang == "zh" else e.name_en) or e.name_en or e.id
-        for e in session.scalars(select(Enterprise))
-    }
-    items = {
-        i.id: i for i in session.scalars(select(Item).where(Item.id.in_([r.item_id for r in rows])))
-    }
-    alerts = [
-        dict(
-            alert_to_dict(r),
-            enterprise=names.get(r.enterprise_id, r.enterprise_id),
-            item=items.get(r.item_id),
-        )
-        for r in rows
-    ]
-    return _render(request, lang, "alerts.html", alerts=alerts)
+    status = status if status in STATUS_FILTERS else "open"  # a stale bookmark still works
+    if aggregates_only(principal):
+        return RedirectResponse("/chain", status_code=303)
+    if enterprise and not can_see_enterprise(principal, enterprise):
+        return not_found_page(request, lang, principal)
+    today = datetime.now(UTC).date()
+    alerts, counts = alert_rows(session, principal, lang, status, enterprise, today)
+    return _render(
+        request,
+        lang,
+        "alerts.html",
+        principal=principal,
+        alerts=alerts,
+        counts=counts,
+        status_filter=status,
+        enterprise=enterprise or "",
+        names=enterprise_names(session, principal, lang),
+        today=today.isoformat(),
+    )
+
+
+def _visible_alert(session: DbSession, principal: Principal, alert_id: int) -> AlertRow | None:
+    row = session.get(AlertRow, alert_id)
+    if row is None or not can_see_enterprise(principal, row.enterprise_id):
+        return None
+    return row
 
 
 @router.get("/alerts/{alert_id}")
-def alert_page(alert_id: int, request: Request, session: DbSession, lang: Lang = None) -> Response:
-    """One alert: why you got it, the evidence, and what to do by when."""
+def alert_page(
+    alert_id: int,
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    lang: Lang = None,
+) -> Response:
+    """One alert: why you got it, the evidence, and what to do by when; the actions."""
     lang = _lang(request, lang)
-    row = session.get(AlertRow, alert_id)
+    row = _visible_alert(session, principal, alert_id)
     if row is None:
-        return _render(request, lang, "not_found.html", status=404)
+        return not_found_page(request, lang, principal)
     item = session.get(Item, row.item_id)
-    enterprise = session.get(Enterprise, row.enterprise_id)
+    record = item_to_record(item) if item else None
+    notes = alert_notes(session, row.id)
     return _render(
         request,
         lang,
         "alert.html",
+        principal=principal,
         alert=alert_to_dict(row),
-        item=item_to_record(item) if item else None,
-        enterprise=enterprise,
+        item=record,
+        spans=evidence_spans(row, record),
+        enterprise=session.get(Enterprise, row.enterprise_id),
+        notes=notes,
+        follow=follow_up(notes),
+        today=datetime.now(UTC).date().isoformat(),
     )
+
+
+ACTIONS = ("acknowledge", "dismiss", "resolve")
+
+
+@router.post("/alerts/{alert_id}/{action}")
+def alert_action(
+    alert_id: int,
+    action: str,
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    note: Annotated[str, Form(max_length=4000)] = "",
+    reason: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Acknowledge, dismiss ("not us" or another reason) or resolve an alert, or add a note."""
+    lang = _lang(request, None)
+    row = _visible_alert(session, principal, alert_id)
+    if row is None or action not in (*ACTIONS, "notes"):
+        return not_found_page(request, lang, principal)
+    author = principal.display_name
+    if action == "notes":
+        if not note.strip():
+            return RedirectResponse(f"/alerts/{alert_id}?error=empty_note#notes", status_code=303)
+        add_note(session, alert_id, note.strip(), author)
+    else:
+        why = (reason.strip() or "other") if action == "dismiss" else None
+        change_alert_status(session, alert_id, action, note.strip(), why, author)
+    session.commit()  # before the redirect is followed (the dependency commits too late)
+    return RedirectResponse(f"/alerts/{alert_id}#follow-up", status_code=303)
 
 
 @router.get("/search")
 def search_page(
     request: Request,
+    principal: WebPrincipal,
     lang: Lang = None,
     q: Annotated[str, Query(max_length=500)] = "",
     country: Annotated[str, Query(max_length=8)] = "",
@@ -128,6 +237,7 @@ def search_page(
         request,
         lang,
         "search.html",
+        principal=principal,
         q=q,
         country=country,
         chain=chain,
@@ -138,17 +248,19 @@ def search_page(
 
 
 @router.get("/items/{item_id}")
-def item_page(item_id: str, request: Request, session: DbSession, lang: Lang = None) -> Response:
-    """One item with its tags."""
+def item_page(
+    item_id: str, request: Request, session: DbSession, principal: WebPrincipal, lang: Lang = None
+) -> Response:
+    """One item with its tags (items are public records: every signed-in role may read them)."""
     lang = _lang(request, lang)
     row = session.get(Item, item_id)
     if row is None:
-        return _render(request, lang, "not_found.html", status=404)
-    return _render(request, lang, "item.html", item=item_to_record(row))
+        return not_found_page(request, lang, principal)
+    return _render(request, lang, "item.html", principal=principal, item=item_to_record(row))
 
 
 @router.get("/sources")
-def sources_page(request: Request, lang: Lang = None) -> Response:
-    """Sources with their freshness and health."""
+def sources_page(request: Request, principal: OptionalPrincipal, lang: Lang = None) -> Response:
+    """Sources with their freshness and health (public: no sign-in needed)."""
     lang = _lang(request, lang)
-    return _render(request, lang, "sources.html", sources=source_statuses())
+    return _render(request, lang, "sources.html", principal=principal, sources=source_statuses())

@@ -2,16 +2,20 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python benchmarks/bench_search.py                 # 200,000 items, all engines
-    .venv/bin/python benchmarks/bench_search.py --items 20000 --engines sqlite tantivy
-    .venv/bin/python benchmarks/bench_search.py --compare    # query the built indexes, interleaved
+    .venv/bin/python -m benchmarks.bench_search --items 200000 --out FILE   # all engines
+    .venv/bin/python -m benchmarks.bench_search --items 20000 --engines sqlite tantivy
+    .venv/bin/python -m benchmarks.bench_search --compare    # query the built indexes, interleaved
 
-Engines: ``sqlite`` (the embedded FTS5 backend, through ``SqliteBackend`` exactly as the API
-calls it), ``tantivy`` (the candidate in ``bench_search_tantivy.py``) and ``opensearch``
-(``EngineBackend`` on ``IPRWATCH_TEST_OPENSEARCH_URL``, alias ``iprwatch-bench``). Each engine
-runs in its own process so that its RSS is its own. Queries: ``bench_search_corpus.query_set``
-(mixed zh/en, most with filters, all with the six facets and snippets for the page), one
-warm-up pass, then ``--rounds`` timed passes. Results go to ``benchmarks/results_search.json``.
+From Python (``benchmarks/run.py``): ``run_benchmark(items=..., engines=[...])`` returns the
+results as a dict.
+
+Engines, each through the backend class the API uses: ``tantivy`` (the embedded default,
+``TantivyBackend``), ``sqlite`` (``SqliteBackend``, FTS5) and ``opensearch`` (``EngineBackend``
+on ``IPRWATCH_TEST_OPENSEARCH_URL``, alias ``iprwatch-bench-<items>``). Each engine runs in its own
+process so that its RSS is its own. Queries: ``bench_search_corpus.query_set`` (mixed zh/en,
+most with filters, all with the six facets and snippets for the page), one warm-up pass, then
+``--rounds`` timed passes. Results go to ``--out`` (default ``benchmarks/results_search.json``),
+merged into what the file already holds.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import itertools
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -38,10 +43,10 @@ from search.query import SearchQuery
 RESULTS = Path(__file__).with_name("results_search.json")
 
 
-def rss_mb() -> float:
-    """This process's resident set size in MB."""
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident set size (``VmHWM``: its peak) in MB."""
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(f"{field}:"):
             return int(line.split()[1]) / 1024
     return 0.0
 
@@ -132,18 +137,20 @@ def sqlite_phases(backend: Any, rounds: int) -> dict[str, float]:
 
 
 def bench_tantivy(docs: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
-    from bench_search_tantivy import TantivyIndex
+    from search.tantivy_ import TantivyBackend
 
-    index = TantivyIndex(CACHE / f"tantivy-{len(docs)}")
+    path = CACHE / f"tantivy-{len(docs)}"
+    shutil.rmtree(path, ignore_errors=True)
+    backend = TantivyBackend(path)
     start = time.perf_counter()
-    index.build(iter(docs))
+    backend.reindex(iter(docs))
     build = time.perf_counter() - start
     out = {
         "items": len(docs),
         "index_items_per_s": round(len(docs) / build),
-        "disk_mb": round(disk_mb(index.path)),
+        "disk_mb": round(disk_mb(path)),
     }
-    out.update(time_queries(index.search, rounds))
+    out.update(time_queries(backend.search, rounds))
     out["rss_mb"] = round(rss_mb())
     return out
 
@@ -152,7 +159,7 @@ def bench_opensearch(docs: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
     from search.opensearch_ import EngineBackend
 
     url = os.environ.get("IPRWATCH_TEST_OPENSEARCH_URL", "http://127.0.0.1:9200")
-    backend = EngineBackend(f"{url}?alias=iprwatch-bench")
+    backend = EngineBackend(f"{url}?alias=iprwatch-bench-{len(docs)}")
     start = time.perf_counter()
     backend.reindex(iter(docs))
     build = time.perf_counter() - start
@@ -160,6 +167,7 @@ def bench_opensearch(docs: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
     out.update(time_queries(backend.search, rounds))
     out.update(_opensearch_memory(backend))
     out["client_rss_mb"] = round(rss_mb())
+    out["client_peak_rss_mb"] = round(rss_mb("VmHWM"))
     return out
 
 
@@ -179,18 +187,15 @@ def _opensearch_memory(backend: Any) -> dict[str, Any]:
 def compare_queries(items: int, rounds: int) -> dict[str, Any]:
     """p50/p95 of the engines' already-built indexes, each query run on every engine in turn,
     so that the machine's load (shared here) falls on all of them alike."""
-    from bench_search_tantivy import TantivyIndex
-
     from search.opensearch_ import EngineBackend
     from search.sqlite_ import SqliteBackend
+    from search.tantivy_ import TantivyBackend
 
-    tantivy_index = TantivyIndex(CACHE / f"tantivy-{items}")
-    tantivy_index.open()
     url = os.environ.get("IPRWATCH_TEST_OPENSEARCH_URL", "http://127.0.0.1:9200")
     runners: dict[str, Callable[[SearchQuery], Any]] = {
         "sqlite": SqliteBackend(CACHE / f"fts5-{items}.db").search,
-        "tantivy": tantivy_index.search,
-        "opensearch": EngineBackend(f"{url}?alias=iprwatch-bench").search,
+        "tantivy": TantivyBackend(CACHE / f"tantivy-{items}").search,
+        "opensearch": EngineBackend(f"{url}?alias=iprwatch-bench-{items}").search,
     }
     queries = [SearchQuery(**q) for q in query_set()]
     samples: dict[str, list[float]] = {name: [] for name in runners}
@@ -218,11 +223,86 @@ ENGINES: dict[str, Callable[[list[dict[str, Any]], int], dict[str, Any]]] = {
 }
 
 
+def serving_rss(engine: str, items: int) -> dict[str, float]:
+    """RSS of a fresh process that opens a built index and runs the query set once."""
+    code = (
+        "import sys; sys.path[:0] = ['benchmarks', '.'];"
+        "from bench_search import ENGINE_OPENERS, rss_mb; from bench_search_corpus import query_set;"
+        "from search.query import SearchQuery; base = rss_mb();"
+        f"backend = ENGINE_OPENERS[{engine!r}]({items});"
+        "[backend.search(SearchQuery(**q)) for q in query_set()];"
+        "print(round(base), round(rss_mb()), round(rss_mb('VmHWM')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    base, now, peak = (float(v) for v in done.stdout.split())
+    return {"serving_rss_mb": now, "serving_peak_rss_mb": peak, "python_baseline_mb": base}
+
+
+def _open_sqlite(items: int) -> Any:
+    from search.sqlite_ import SqliteBackend
+
+    return SqliteBackend(CACHE / f"fts5-{items}.db")
+
+
+def _open_tantivy(items: int) -> Any:
+    from search.tantivy_ import TantivyBackend
+
+    return TantivyBackend(CACHE / f"tantivy-{items}")
+
+
+ENGINE_OPENERS: dict[str, Callable[[int], Any]] = {
+    "sqlite": _open_sqlite,
+    "tantivy": _open_tantivy,
+}
+
+
+def run_benchmark(
+    items: int = 200_000,
+    engines: list[str] | None = None,
+    rounds: int = 3,
+    out: Path | None = RESULTS,
+) -> dict[str, Any]:
+    """Build and query each engine at ``items`` documents, each in its own process.
+
+    Returns:
+        ``{"<engine>@<items>": {index_items_per_s, disk_mb, p50_ms, p95_ms, rss_mb, ...}}``,
+        with the load average when each engine finished; also merged into ``out``.
+    """
+    start = time.perf_counter()
+    corpus(items)  # build the cache once, outside the timed runs
+    print(f"corpus: {items} items in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    results: dict[str, Any] = {}
+    for engine in engines or list(ENGINES):
+        cmd = [sys.executable, __file__, "--one", engine, "--items", str(items),
+               "--rounds", str(rounds)]  # fmt: skip
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True)
+        if done.returncode != 0:
+            print(f"{engine} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
+            continue
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        if engine in ENGINE_OPENERS:
+            result.update(serving_rss(engine, items))
+        result["load_average"] = os.getloadavg()
+        results[f"{engine}@{items}"] = result
+        print(engine, json.dumps(result), file=sys.stderr)
+        _merge(out, results)
+    return results
+
+
+def _merge(out: Path | None, results: dict[str, Any]) -> None:
+    if out is None:
+        return
+    merged = json.loads(out.read_text()) if out.exists() else {}
+    merged.update(results)
+    out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=200_000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--engines", nargs="+", default=list(ENGINES), choices=list(ENGINES))
+    parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--one", choices=list(ENGINES), help=argparse.SUPPRESS)
     parser.add_argument(
         "--compare", action="store_true", help="only query the built indexes, interleaved"
@@ -230,9 +310,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.compare:
         result = {**compare_queries(args.items, args.rounds), "load_average": os.getloadavg()}
-        results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-        results[f"interleaved@{args.items}"] = result
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        _merge(args.out, {f"interleaved@{args.items}": result})
         print(json.dumps(result), file=sys.stderr)
         return
     if args.one:
@@ -240,24 +318,10 @@ def main() -> None:
         loaded = rss_mb()
         result = ENGINES[args.one](docs, args.rounds)
         result["rss_corpus_mb"] = round(loaded)  # RSS with only the corpus loaded
+        result["peak_rss_mb"] = round(rss_mb("VmHWM"))
         print(json.dumps(result))
         return
-    start = time.perf_counter()
-    corpus(args.items)  # build the cache once, outside the timed runs
-    print(f"corpus: {args.items} items in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    results: dict[str, Any] = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    for engine in args.engines:
-        cmd = [sys.executable, __file__, "--one", engine, "--items", str(args.items),
-               "--rounds", str(args.rounds)]  # fmt: skip
-        done = subprocess.run(cmd, check=False, capture_output=True, text=True)
-        if done.returncode != 0:
-            print(f"{engine} failed:\n{done.stderr[-3000:]}", file=sys.stderr)
-            continue
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        result["load_average"] = os.getloadavg()
-        results[f"{engine}@{args.items}"] = result
-        print(engine, json.dumps(result), file=sys.stderr)
-        RESULTS.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    run_benchmark(args.items, args.engines, args.rounds, args.out)
 
 
 if __name__ == "__main__":

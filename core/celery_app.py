@@ -6,7 +6,8 @@ broker is Redis. Tasks chain by name (``send_task``) so packages never import on
 
 from __future__ import annotations
 
-from celery import Celery
+from celery import Celery, Task
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from core.settings import get_settings
 
@@ -37,10 +38,28 @@ def _route(name: str, *_: object, **__: object) -> dict[str, str]:
     return {"queue": "celery"}
 
 
+class PipelineTask(Task):  # type: ignore[misc]
+    """Every task retries, with backoff, when the database is unreachable (a restart, a
+    failover, a locked SQLite file): the stages are idempotent, so running again is safe, and
+    a task that gave up would leave its items stalled until the next catch-up. A task's own
+    ``autoretry_for`` replaces this one."""
+
+    autoretry_for = (OperationalError, InterfaceError)
+    retry_backoff = 1
+    retry_backoff_max = 60
+    retry_jitter = True
+    max_retries = 30
+
+
 def create_celery() -> Celery:
     """Build the Celery app from settings."""
     settings = get_settings()
-    app = Celery("iprwatch", broker=settings.effective_broker_url(), include=TASK_MODULES)
+    app = Celery(
+        "iprwatch",
+        broker=settings.effective_broker_url(),
+        include=TASK_MODULES,
+        task_cls=PipelineTask,
+    )
     app.conf.update(
         task_serializer="json",
         accept_content=["json"],

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from celery.signals import worker_ready
 from sqlalchemy import create_engine, delete, inspect, select
 from sqlalchemy import table as sql_table
 from sqlalchemy.sql import column
@@ -96,6 +97,14 @@ def purge_delivered_broker_messages(
 def purge_broker() -> int:
     """Housekeeping: keep the embedded broker file from growing without bound."""
     return purge_delivered_broker_messages()
+
+
+@worker_ready.connect  # type: ignore[untyped-decorator]
+def catch_up_on_start(**_: Any) -> None:
+    """A worker that starts (or restarts after a crash) first re-sends stalled work, so what a
+    killed worker was doing resumes now rather than at the next scheduled catch-up."""
+    app.send_task("core.catch_up")
+    app.send_task("warning.deliver_due")
 
 
 @app.on_after_finalize.connect  # type: ignore[untyped-decorator]

@@ -134,7 +134,10 @@ class Enterprise(Base):
     name_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
     profile: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Also the matching index's cache key (warning.store.profile_index): every ORM change moves it.
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
 
 
 class AlertRow(Base):

@@ -14,7 +14,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 class Settings(BaseSettings):
     """Runtime configuration.
 
-    Empty ``search_url`` means the embedded SQLite FTS5 index; empty ``broker_url`` means
+    Empty ``search_url`` means the embedded tantivy index; empty ``broker_url`` means
     kombu's SQLAlchemy transport on a SQLite file, which needs no server.
     """
 
@@ -22,6 +22,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/iprwatch.db"
     search_url: str = ""
+    search_api_key: SecretStr | None = None  # Elasticsearch API key (IPRWATCH_SEARCH_API_KEY)
+    search_ca_certs: Path | None = None  # PEM bundle trusted for https engines
     broker_url: str = ""
     data_dir: Path = Path("var")
     user_agent: str = (
@@ -42,6 +44,7 @@ class Settings(BaseSettings):
     delivery_backoff_base_seconds: float = 60.0
     delivery_backoff_cap_seconds: float = 6 * 3600.0
     delivery_timeout_seconds: float = 15.0
+    delivery_lease_seconds: float = 300.0  # a claimed delivery is retaken after this
     digest_max_alerts: int = 20
     webhook_allow_loopback: bool = False
 
@@ -58,10 +61,10 @@ class Settings(BaseSettings):
         return f"sqla+sqlite:///{self.resolved_data_dir() / 'celery-broker.db'}"
 
     def effective_search_url(self) -> str:
-        """The search backend URL; embedded mode keeps its index in its own SQLite file."""
+        """The search backend URL; embedded mode keeps a tantivy index in its own directory."""
         if self.search_url:
             return self.search_url
-        return f"sqlite:///{self.resolved_data_dir() / 'search.db'}"
+        return f"tantivy://{self.resolved_data_dir() / 'search-index'}"
 
 
 @lru_cache(maxsize=1)

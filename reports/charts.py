@@ -26,6 +26,8 @@ sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginIm
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 FONT = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
 _COLOURS = ("#b3261e", "#1f5fa8", "#e08a00", "#2e7d32", "#6a1b9a", "#607d8b", "#00838f")
+# Health-check bands (DOMAIN.md 5.2): >=80 green, 60-79 yellow, 40-59 orange, <40 red.
+_BANDS = ((80.0, "#2e7d32"), (60.0, "#c9a100"), (40.0, "#e08a00"), (float("-inf"), "#b3261e"))
 _STYLE = Style(
     font_family=FONT,
     label_font_family=FONT,
@@ -114,9 +116,15 @@ def stacked_bar(
     return _svg(chart, "stacked", title)
 
 
+def band_colour(score: float) -> str:
+    """The health-check band colour of a 0-100 score (green, yellow, orange or red)."""
+    return next(colour for floor, colour in _BANDS if score >= floor)
+
+
 def bar(title: str, values: Mapping[str, float], horizontal: bool = False) -> Markup:
     """One bar per name, the names on the category axis (no legend); horizontal for long
-    names such as the health-check dimensions (then on a 0-100 scale)."""
+    names such as the health-check dimensions (then on a 0-100 scale, each bar in the colour
+    of its health-check band, so a score of 100 is green and a score of 20 red)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     top = max(values.values(), default=0)
     extra: dict[str, object] = {"y_labels": _ticks(top), **_SLANTED_X_LABELS}
@@ -130,7 +138,10 @@ def bar(title: str, values: Mapping[str, float], horizontal: bool = False) -> Ma
     )
     names = list(values)
     chart.x_labels = [_label(name) for name in (reversed(names) if horizontal else names)]
-    data = [values[n] for n in (reversed(names) if horizontal else names)]
+    ordered = [values[n] for n in (reversed(names) if horizontal else names)]
+    data: list[object] = (
+        [{"value": v, "color": band_colour(v)} for v in ordered] if horizontal else list(ordered)
+    )
     chart.add(_label(title), data)
     return _svg(chart, "bar", title)
 

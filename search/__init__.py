@@ -13,7 +13,7 @@ Typical use::
 Errors (all from ``search.errors``)::
 
     SearchError
-    ├── BadQuery (ValueError): show ``reason`` to the user (HTTP 400)
+    ├── BadQuery (ValueError): show ``reason`` to the user (HTTP 422)
     │   └── InvalidCursor
     ├── SearchUnavailable: retry later (HTTP 503)
     ├── IndexingFailed: some documents were rejected (``failed_ids``)

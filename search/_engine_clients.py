@@ -6,15 +6,21 @@ backend in ``search.opensearch_`` shares every mapping and query between the two
 
 Choosing: ``opensearch+http(s)://`` and ``elasticsearch+http(s)://`` name the engine; plain
 ``http(s)://`` asks the server once (``GET /`` → ``version.distribution``).
+
+Credentials: basic auth in the URL (``user:password@``), or an Elasticsearch API key
+(``Credentials.api_key``, from the secret setting ``IPRWATCH_SEARCH_API_KEY``). A custom CA
+bundle (``IPRWATCH_SEARCH_CA_CERTS``) replaces ``certifi`` for https. Neither is ever logged.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import ssl
 import urllib.request
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -29,18 +35,33 @@ PROBE_TIMEOUT = 5.0
 
 
 @dataclass(frozen=True)
+class Credentials:
+    """What the client presents and trusts, besides basic auth in the URL.
+
+    Attributes:
+        api_key: An Elasticsearch API key (the base64 ``id:api_key`` form the create-key API
+            returns as ``encoded``). Not shown in ``repr``.
+        ca_certs: A PEM file of CA certificates to trust for https instead of ``certifi``.
+    """
+
+    api_key: str | None = field(default=None, repr=False)
+    ca_certs: Path | None = None
+
+
+@dataclass(frozen=True)
 class Flavour:
     """One engine's client library.
 
     Attributes:
         name: ``opensearch`` or ``elasticsearch``.
-        make_client: Build a client from a base URL (no credentials) and basic auth.
+        make_client: Build a client from a base URL (no credentials), basic auth and the
+            other credentials.
         streaming_bulk: The library's ``helpers.streaming_bulk``.
         classify: What an exception from the library means, or None if it is not one of its.
     """
 
     name: str
-    make_client: Callable[[str, tuple[str, str] | None], Any]
+    make_client: Callable[[str, tuple[str, str] | None, Credentials], Any]
     streaming_bulk: Callable[..., Iterable[tuple[bool, dict[str, Any]]]]
     classify: Callable[[BaseException], Problem | None]
 
@@ -49,10 +70,17 @@ def _opensearch() -> Flavour:
     from opensearchpy import OpenSearch, helpers
     from opensearchpy import exceptions as errors
 
-    def make(url: str, auth: tuple[str, str] | None) -> Any:
+    def make(url: str, auth: tuple[str, str] | None, credentials: Credentials) -> Any:
+        if credentials.api_key:
+            raise SearchUnavailable(
+                "API keys are an Elasticsearch feature: give OpenSearch user:password in the URL"
+            )
+        tls: dict[str, Any] = (
+            {"ca_certs": str(credentials.ca_certs)} if credentials.ca_certs else {}
+        )
         return OpenSearch(
             hosts=[url], http_auth=auth, timeout=REQUEST_TIMEOUT, max_retries=2,
-            retry_on_timeout=True,
+            retry_on_timeout=True, **tls,
         )  # fmt: skip
 
     def classify(exc: BaseException) -> Problem | None:
@@ -78,10 +106,15 @@ def _elasticsearch() -> Flavour:
     import elastic_transport
     from elasticsearch import ApiError, Elasticsearch, NotFoundError, helpers
 
-    def make(url: str, auth: tuple[str, str] | None) -> Any:
+    def make(url: str, auth: tuple[str, str] | None, credentials: Credentials) -> Any:
+        options: dict[str, Any] = {"basic_auth": auth} if auth else {}
+        if credentials.api_key:
+            options = {"api_key": credentials.api_key}
+        if credentials.ca_certs:
+            options["ca_certs"] = str(credentials.ca_certs)
         return Elasticsearch(
-            hosts=[url], basic_auth=auth, request_timeout=REQUEST_TIMEOUT, max_retries=2,
-            retry_on_timeout=True,
+            hosts=[url], request_timeout=REQUEST_TIMEOUT, max_retries=2, retry_on_timeout=True,
+            **options,
         )  # fmt: skip
 
     def classify(exc: BaseException) -> Problem | None:
@@ -137,18 +170,22 @@ def parse_engine_url(url: str) -> EngineAddress:
     return EngineAddress(base, auth, flavour or None)
 
 
-def probe_flavour(address: EngineAddress) -> str:
+def probe_flavour(address: EngineAddress, credentials: Credentials | None = None) -> str:
     """Ask the server which engine it is (``version.distribution``; absent = Elasticsearch).
 
     Raises:
         SearchUnavailable: The server did not answer.
     """
+    credentials = credentials or Credentials()
     request = urllib.request.Request(address.url + "/", headers={"Accept": "application/json"})
-    if address.auth:
+    if credentials.api_key:
+        request.add_header("Authorization", f"ApiKey {credentials.api_key}")
+    elif address.auth:
         token = base64.b64encode(":".join(address.auth).encode()).decode()
         request.add_header("Authorization", f"Basic {token}")
     try:
-        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT) as response:
+        context = _tls_context(credentials)
+        with urllib.request.urlopen(request, timeout=PROBE_TIMEOUT, context=context) as response:
             info = json.loads(response.read().decode("utf-8"))
     except (OSError, ValueError) as exc:
         log.warning("search.engine.probe_failed", url=address.url, error=str(exc))
@@ -157,8 +194,21 @@ def probe_flavour(address: EngineAddress) -> str:
     return "opensearch" if distribution.lower() == "opensearch" else "elasticsearch"
 
 
-def connect(address: EngineAddress) -> tuple[Flavour, Any]:
+def _tls_context(credentials: Credentials) -> ssl.SSLContext | None:
+    """Trust the configured CA bundle (``None``: the default, as the clients use certifi)."""
+    if credentials.ca_certs is None:
+        return None
+    return ssl.create_default_context(cafile=str(credentials.ca_certs))
+
+
+def connect(address: EngineAddress, credentials: Credentials | None = None) -> tuple[Flavour, Any]:
     """The flavour and a client for an engine address (probing when the URL does not say)."""
-    name = address.flavour or probe_flavour(address)
+    credentials = credentials or Credentials()
+    name = address.flavour or probe_flavour(address, credentials)
     flavour = FLAVOURS[name]()
-    return flavour, flavour.make_client(address.url, address.auth)
+    try:
+        _tls_context(credentials)  # a CA bundle that cannot be read fails here, not mid-request
+        return flavour, flavour.make_client(address.url, address.auth, credentials)
+    except (OSError, ValueError) as exc:  # e.g. a CA bundle that cannot be read
+        log.warning("search.engine.client_config", url=address.url, error=redact(str(exc)))
+        raise SearchUnavailable("the search engine client cannot be configured") from exc

@@ -1,6 +1,8 @@
 """One search interface; the backend is chosen by URL.
 
-- ``sqlite:///path/search.db``: the embedded FTS5 index (its own file);
+- ``tantivy:///path/dir`` (``tantivy:`` alone: ``<data dir>/search-index``): the embedded
+  tantivy index, the default;
+- ``sqlite:///path/search.db``: the embedded SQLite FTS5 index (its own file);
 - ``opensearch+http(s)://host:9200`` or ``elasticsearch+http(s)://…``: that engine;
 - ``http(s)://host:9200``: Elasticsearch or OpenSearch, asked once which it is.
 
@@ -11,12 +13,15 @@ Engine URLs take options in the query string (``?alias=…&replicas=1``, see
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from core.settings import get_settings
 from search.document import Document
 from search.query import SearchQuery
 from search.results import SearchResults
+
+DEFAULT_TANTIVY_DIR = "search-index"
 
 
 @runtime_checkable
@@ -25,7 +30,7 @@ class SearchBackend(Protocol):
 
     @property
     def name(self) -> str:
-        """``sqlite``, ``opensearch`` or ``elasticsearch``."""
+        """``tantivy``, ``sqlite``, ``opensearch`` or ``elasticsearch``."""
         ...
 
     def index(self, docs: Iterable[Document]) -> None:
@@ -62,10 +67,33 @@ def get_backend(url: str | None = None) -> SearchBackend:
         ValueError: The URL's scheme is not a known backend.
     """
     url = url or get_settings().effective_search_url()
+    if url.split(":", 1)[0] == "tantivy":
+        from search.tantivy_ import TantivyBackend
+
+        return TantivyBackend(tantivy_path(url))
     if url.startswith("sqlite:///"):
         from search.sqlite_ import SqliteBackend
 
         return SqliteBackend(url.removeprefix("sqlite:///").split("?", 1)[0])
+    from search._engine_clients import Credentials
     from search.opensearch_ import EngineBackend
 
-    return EngineBackend(url)
+    settings = get_settings()
+    key = settings.search_api_key.get_secret_value() if settings.search_api_key else None
+    return EngineBackend(url, Credentials(api_key=key, ca_certs=settings.search_ca_certs))
+
+
+def tantivy_path(url: str) -> Path:
+    """The directory a ``tantivy:`` URL names (``tantivy:``, ``tantivy://`` alone: the default).
+
+    Raises:
+        ValueError: The URL names a host (``tantivy://host/...``), which is not supported.
+    """
+    rest = url.split("?", 1)[0].removeprefix("tantivy:")
+    if rest in ("", "//", "///"):
+        return get_settings().resolved_data_dir() / DEFAULT_TANTIVY_DIR
+    if rest.startswith("//"):
+        if not rest.startswith("///"):
+            raise ValueError("a tantivy URL is tantivy:///absolute/path or tantivy:relative/path")
+        return Path(rest[2:])
+    return Path(rest)

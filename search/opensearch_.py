@@ -6,6 +6,9 @@ Mappings and analyzers are data (``search/mappings/items.json``); queries come f
 call and deletes the indices it left. Engine errors are logged in full and raised as
 ``SearchUnavailable`` or ``BadQuery`` with a short reason.
 
+Credentials beyond basic auth in the URL (an Elasticsearch API key, a CA bundle) come from
+settings (``search.backend.get_backend``) as ``Credentials``.
+
 URL options (query string): ``alias``, ``replicas`` (default 0), ``refresh`` (``true`` makes
 every write visible at once: for tests, not for bulk loads).
 """
@@ -22,7 +25,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from core.logging_ import get_logger, redact
-from search._engine_clients import Flavour, connect, parse_engine_url
+from search._engine_clients import Credentials, Flavour, connect, parse_engine_url
 from search.builder import build_engine_request
 from search.document import Document
 from search.errors import BadQuery, IndexingFailed, ReindexFailed, SearchUnavailable
@@ -51,8 +54,9 @@ def load_index_body(replicas: int = 0) -> dict[str, Any]:
 class EngineBackend:
     """Search over Elasticsearch or OpenSearch (see the module docstring)."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, credentials: Credentials | None = None) -> None:
         self.address = parse_engine_url(url)
+        self.credentials = credentials or Credentials()
         options = {k: v[-1] for k, v in parse_qs(urlsplit(url).query).items()}
         self.alias = options.get("alias", DEFAULT_ALIAS).lower()
         self.replicas = int(options.get("replicas", "0"))
@@ -60,7 +64,7 @@ class EngineBackend:
 
     @cached_property
     def _engine(self) -> tuple[Flavour, Any]:
-        return connect(self.address)
+        return connect(self.address, self.credentials)
 
     @property
     def name(self) -> str:

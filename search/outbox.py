@@ -35,10 +35,18 @@ def drain_outbox(session: Session, backend: SearchBackend, batch: int = DEFAULT_
     Returns:
         How many entries were marked indexed.
 
+    A backend that ``needs_rebuild()`` (a new embedded index) is rebuilt from the whole
+    items table instead, which marks every pending entry.
+
     Raises:
         SearchUnavailable: The engine is down; the current batch stays pending (earlier
             batches of this call stay marked).
     """
+    if _needs_rebuild(backend):
+        pending = _pending_count(session)
+        log.info("search.outbox.rebuilding", backend=backend.name, pending=pending)
+        reindex_from_db(session, backend, batch)
+        return pending
     marked, after_id = 0, 0
     while True:
         entries = session.scalars(
@@ -55,6 +63,18 @@ def drain_outbox(session: Session, backend: SearchBackend, batch: int = DEFAULT_
         _mark_indexed(session, done)
         session.commit()
         marked += len(done)
+
+
+def _needs_rebuild(backend: SearchBackend) -> bool:
+    """Whether the index is new (e.g. the tantivy directory was created or moved): the
+    outbox only holds what changed since the last index, so it is rebuilt from the database."""
+    check = getattr(backend, "needs_rebuild", None)
+    return bool(check()) if callable(check) else False
+
+
+def _pending_count(session: Session) -> int:
+    query = select(func.count()).select_from(OutboxEntry).where(OutboxEntry.indexed_at.is_(None))
+    return int(session.scalar(query) or 0)
 
 
 def _index_items(session: Session, backend: SearchBackend, item_ids: list[str]) -> set[str]:
@@ -129,3 +149,23 @@ def _all_documents(session: Session, batch: int) -> Iterator[Document]:
             yield build_document(item)
         except ValueError as exc:
             log.warning("search.reindex.bad_item", item_id=item.id, error=str(exc))
+
+
+def catch_up_index() -> int:
+    """Bring the configured index up to date at startup (a new embedded index is rebuilt
+    from the database; otherwise the pending outbox is drained). Never raises for an engine
+    that is down: the ``index`` task retries later.
+
+    Returns:
+        How many outbox entries were indexed.
+    """
+    from core.db import session_scope
+    from search.backend import get_backend
+    from search.errors import SearchUnavailable
+
+    try:
+        with session_scope() as session:
+            return drain_outbox(session, get_backend())
+    except SearchUnavailable:
+        log.warning("search.outbox.catch_up_failed")
+        return 0

@@ -13,6 +13,7 @@ import base64
 import binascii
 import hashlib
 import json
+import math
 import re
 from datetime import date
 from typing import Any, Literal
@@ -222,6 +223,8 @@ def _valid_sort_values(values: list[Any]) -> bool:
     return (
         isinstance(first, int | float)
         and not isinstance(first, bool)
+        and math.isfinite(first)
+        and -(2**63) <= first < 2**63  # what every backend's sort values fit in
         and isinstance(second, str)
         and len(second) <= 256
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from core.celery_app import app
 from core.db import session_scope
 from search.backend import get_backend
@@ -11,7 +13,7 @@ from search.outbox import drain_outbox
 
 @app.task(  # type: ignore[untyped-decorator]
     name="search.index_items",
-    autoretry_for=(SearchUnavailable,),
+    autoretry_for=(SearchUnavailable, OperationalError, InterfaceError),  # engine or database down
     retry_backoff=True,
     retry_backoff_max=600,
     max_retries=None,

@@ -57,36 +57,19 @@ Term = tuple[Entry, int, int]
 
 @dataclass(slots=True)
 class Matches:
-    """Matched phrases, sorted by the part of the tags they feed."""
+    """Matched phrases, sorted by the part of the tags they feed (``slot_of`` says which);
+    ``cue`` holds the hits that only tell an extractor where to look."""
 
     chain: list[Term] = field(default_factory=list)
     kind: list[Term] = field(default_factory=list)
     jurisdiction: list[Term] = field(default_factory=list)
     ip_type: list[Term] = field(default_factory=list)
     signal: list[Term] = field(default_factory=list)
-    _by_field: dict[Field, list[Term]] = field(init=False, repr=False)
-
-    def __post_init__(self) -> None:
-        self._by_field = {
-            Field.CHAIN: self.chain,
-            Field.KIND: self.kind,
-            Field.JURISDICTION: self.jurisdiction,
-            Field.IP_TYPE: self.ip_type,
-            Field.SIGNAL: self.signal,
-        }
-
-    def add(self, entries: Iterable[Entry], start: int, end: int) -> None:
-        """File one match under each of its entries (blockers beside the cues they void)."""
-        for entry in entries:
-            if entry.field is Field.BLOCKER:
-                target = self.ip_type if entry.target == BLOCKS_IP_TYPE else self.jurisdiction
-                target.append((entry, start, end))
-            else:
-                self._by_field[entry.field].append((entry, start, end))
+    cue: list[Term] = field(default_factory=list)
 
     def lists(self) -> tuple[list[Term], ...]:
         """The term lists in the order ``slot_of`` numbers them."""
-        return (self.chain, self.kind, self.jurisdiction, self.ip_type, self.signal)
+        return (self.chain, self.kind, self.jurisdiction, self.ip_type, self.signal, self.cue)
 
 
 _SLOTS = {
@@ -95,12 +78,13 @@ _SLOTS = {
     Field.JURISDICTION: 2,
     Field.IP_TYPE: 3,
     Field.SIGNAL: 4,
+    Field.CUE: 5,
 }
 
 
 def slot_of(entry: Entry) -> int:
-    """Which of ``Matches.lists()`` a match of ``entry`` is filed under, as ``Matches.add``
-    files it (worked out once per phrase, not once per match)."""
+    """Which of ``Matches.lists()`` a match of ``entry`` is filed under (worked out once per
+    phrase, not once per match); blockers go beside the cues they void."""
     if entry.field is Field.BLOCKER:
         return _SLOTS[Field.IP_TYPE if entry.target == BLOCKS_IP_TYPE else Field.JURISDICTION]
     return _SLOTS[entry.field]

@@ -10,6 +10,7 @@ from typing import Literal
 
 import pycountry
 
+from tagger._party_text import SUFFIX_WORDS
 from tagger.taxonomy import Taxonomy
 
 Language = Literal["en", "zh"]
@@ -24,6 +25,8 @@ class Field(StrEnum):
     JURISDICTION = "jurisdiction"
     SIGNAL = "signal"
     BLOCKER = "blocker"
+    CUE = "cue"
+    """Not a tag: a word that tells an extractor its search may find something."""
 
 
 class Grade(StrEnum):
@@ -35,6 +38,10 @@ class Grade(StrEnum):
     WEAK = "weak"
     CONTEXT = "context"
 
+
+COMPANY_SUFFIX = "company_suffix"
+"""Target of cue entries for company-form suffixes ("Inc", "Co", "GmbH"): only a text with
+one can name a suffixed company (``tagger._party_names``)."""
 
 BLOCKS_JURISDICTION = "jurisdiction"
 BLOCKS_IP_TYPE = "ip_type"
@@ -138,10 +145,18 @@ def _jurisdiction_phrases(taxonomy: Taxonomy, lang: Language) -> Iterator[Phrase
     )
 
 
+def _cue_phrases() -> Iterator[Phrase]:
+    """Company-form suffixes, in lower case: the scan finds them in any case."""
+    for word in SUFFIX_WORDS:
+        term = word.lower()
+        yield Phrase(term, False, Entry(Field.CUE, COMPANY_SUFFIX, Grade.STRONG, term))
+
+
 def build_phrases(taxonomy: Taxonomy, lang: Language) -> list[Phrase]:
-    """Every phrase the matcher for ``lang`` looks for."""
+    """Every phrase the matcher for ``lang`` looks for: the taxonomy's, then the cues."""
     return [
         *_chain_phrases(taxonomy, lang),
         *_ip_kind_signal_phrases(taxonomy, lang),
         *_jurisdiction_phrases(taxonomy, lang),
+        *_cue_phrases(),
     ]

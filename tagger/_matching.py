@@ -1,16 +1,17 @@
 """spaCy pipelines whose phrase component is one Aho-Corasick scan over the lower-cased text.
 
-Each language is a ``spacy.blank`` pipeline with a whitespace tokenizer and one component,
-``iprwatch_phrases``, that finds every taxonomy phrase in the text and leaves the hits in
-``doc.user_data["hits"]``.
+Each language is a ``spacy.blank`` pipeline with a tokenizer that keeps the source text and
+makes no tokens (``SourceTokenizer``), and one component, ``iprwatch_phrases``, that finds
+every taxonomy phrase in the text and leaves the hits in ``doc.user_data["hits"]``.
 
 Why not spaCy's rule tokenizer and ``PhraseMatcher``, measured in one process on the same
 items (2026-12, min of 5): for Chinese, one token per character plus the matcher cost 108 µs
-an item, the whitespace doc plus the scan 74 µs; for English both ways cost about 100 µs
-(building a doc of ~170 tokens is 50-60 µs whatever the tokenizer; the scan, about 45 µs,
+an item, a whitespace doc plus the scan 74 µs; for English both ways cost about 100 µs
+(building a doc of ~170 tokens is 50-65 µs whatever the tokenizer; the scan, about 45 µs,
 replaces the rule tokenizer's extra work and the matcher's offset look-ups). The hits are the
 same, except that the scan also finds terms glued to punctuation that the rule tokenizer kept
-in one token ("[OPINION](pdf", "Brazil.1") and ignores terms inside URLs.
+in one token ("[OPINION](pdf", "Brazil.1") and ignores terms inside URLs. Since nothing reads
+the tokens, the doc has none (2026-12: 6 µs an item instead of 65).
 
 Matching rules: English phrases match case-insensitively on word edges (no letter, digit or
 underscore just before or after); acronym-like ("cased") phrases match only as written or in
@@ -25,16 +26,17 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 
 import ahocorasick
 import spacy
 from spacy.language import Language as SpacyLanguage
-from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-from tagger._lexicon import Entry, Language, Phrase
+from tagger._lexicon import Entry, Field, Language, Phrase
 
-__all__ = ["HITS", "Hit", "PhraseScanner", "PhraseTable", "make_nlp", "variants"]
+__all__ = ["HITS", "Hit", "PhraseScanner", "PhraseTable", "SourceTokenizer", "make_nlp", "variants"]
 
 _PLACEHOLDER = "\u2423"
 _WHITESPACE = " \t\n\r\f\v\u2028\u2029\x85"
@@ -48,6 +50,11 @@ SOURCE = "source"
 
 Hit = tuple[int, int, int]
 """A match: (phrase key, start character, end character) in the prepared text."""
+
+_Value = tuple[int, tuple[int, ...], bool, bool, bool]
+_SPAN_ORDER = itemgetter(1, 2, 0)
+"""Hits by start, end and key."""
+_ASCII_WORD = frozenset(_ASCII_ALNUM | {"_"})
 
 
 def _placeholders(text: str) -> str:
@@ -88,9 +95,11 @@ def variants(phrase: Phrase, lang: Language) -> set[str]:
 
     Cased terms: as written and in capitals. Other English terms: lower case, with the last
     word also in the plural, and hyphens also as spaces. Chinese terms with a space also match
-    without it.
+    without it. Cues ("inc", "co"): only in lower case, as they are.
     """
     term = phrase.term
+    if phrase.entry.field is Field.CUE:
+        return {term.lower()}
     if phrase.cased:
         found = {term, term.upper()}
     elif lang == "en":
@@ -144,40 +153,75 @@ class PhraseTable:
         lowered = _lower(text)
         return _placeholders(lowered) if self.lang == "zh" else lowered
 
-    def _value(self, pattern: str, key_ids: list[int]) -> tuple[int, tuple[int, ...], bool, bool]:
-        """What the automaton returns for a pattern: its length, its keys, and whether its
-        first and last characters need a word edge beside them."""
+    def _value(self, pattern: str, key_ids: list[int]) -> _Value:
+        """What the automaton returns for a pattern: its length, its keys, whether its first
+        and last characters need a word edge beside them, and whether a key is cased (its
+        spelling must then be checked)."""
         if self.lang == "zh":
             left, right = pattern[0] in _ASCII_ALNUM, pattern[-1] in _ASCII_ALNUM
         else:  # a token edge is needed even beside punctuation: "U.S." is not in "U.S.C."
             left = right = True
-        return len(pattern), tuple(sorted(set(key_ids))), left, right
+        keys = tuple(sorted(set(key_ids)))
+        return len(pattern), keys, left, right, any(key in self._spellings for key in keys)
 
     def find(self, text: str) -> list[Hit]:
         """Every match in ``text``, as (key, start, end) character offsets, by start and
         then end."""
-        zh = self.lang == "zh"
-        spellings = self._spellings
-        size = len(text)
-        hits: list[Hit] = []
-        for last, (length, key_ids, left, right) in self._automaton.iter(self._normalise(text)):
-            start, end = last - length + 1, last + 1
-            if left and start > 0:
-                char = text[start - 1]
-                if (char in _ASCII_ALNUM) if zh else (char.isalnum() or char == "_"):
-                    continue
-            if right and end < size:
-                char = text[end]
-                if (char in _ASCII_ALNUM) if zh else (char.isalnum() or char == "_"):
-                    continue
-            for key in key_ids:
-                if key in spellings and _squeeze(text[start:end]) not in spellings[key]:
-                    continue
-                hits.append((key, start, end))
+        hits = self._find_zh(text) if self.lang == "zh" else self._find_en(text)
         if hits and ("://" in text or "www." in text):
             hits = _outside_urls(hits, text)
-        hits.sort(key=_span_order)
+        hits.sort(key=_SPAN_ORDER)
         return hits
+
+    def _find_en(self, text: str) -> list[Hit]:
+        """Matches with no letter, digit or underscore right before or after them. The scan
+        also reports every phrase inside a longer word ("co" in "court"): the edge test
+        comes first and is written out inline, as it runs some 70 times an item."""
+        size = len(text)
+        hits: list[Hit] = []
+        for last, (length, keys, _, _, cased) in self._automaton.iter(_lower(text)):
+            end = last + 1
+            start = end - length
+            if start:
+                char = text[start - 1]
+                if char in _ASCII_WORD or (char > "\x7f" and char.isalnum()):
+                    continue
+            if end < size:
+                char = text[end]
+                if char in _ASCII_WORD or (char > "\x7f" and char.isalnum()):
+                    continue
+            self._add(hits, keys, cased, text, start, end)
+        return hits
+
+    def _find_zh(self, text: str) -> list[Hit]:
+        """Matches anywhere, except a Latin term glued to other Latin letters or digits."""
+        size = len(text)
+        hits: list[Hit] = []
+        for last, (length, keys, left, right, cased) in self._automaton.iter(
+            _placeholders(_lower(text))
+        ):
+            end = last + 1
+            start = end - length
+            if left and start and text[start - 1] in _ASCII_ALNUM:
+                continue
+            if right and end < size and text[end] in _ASCII_ALNUM:
+                continue
+            self._add(hits, keys, cased, text, start, end)
+        return hits
+
+    def _add(
+        self, hits: list[Hit], keys: tuple[int, ...], cased: bool, text: str, start: int, end: int
+    ) -> None:
+        """File a match under each of its keys; a cased key only when the text reads as one
+        of its spellings."""
+        if not cased:
+            for key in keys:
+                hits.append((key, start, end))
+            return
+        said = _squeeze(text[start:end])
+        for key in keys:
+            if key not in self._spellings or said in self._spellings[key]:
+                hits.append((key, start, end))
 
 
 def _outside_urls(hits: list[Hit], text: str) -> list[Hit]:
@@ -186,24 +230,26 @@ def _outside_urls(hits: list[Hit], text: str) -> list[Hit]:
     return [hit for hit in hits if not any(a <= hit[1] and hit[2] <= b for a, b in urls)]
 
 
-def _span_order(hit: Hit) -> tuple[int, int, int]:
-    return hit[1], hit[2], hit[0]
-
-
 def _squeeze(text: str) -> str:
     """The text with whitespace runs as single spaces (zh spellings have no spaces at all)."""
     return " ".join(text.split())
 
 
-class _SourceKeepingTokenizer:
-    """spaCy's whitespace tokenizer that also keeps the source text on the doc: rebuilding
-    ``doc.text`` from its tokens cost more than the phrase scan itself."""
+class SourceTokenizer:
+    """The pipelines' tokenizer: a doc that keeps the source text (``doc.user_data[SOURCE]``)
+    and holds no tokens, because no component reads tokens: the phrase scan reads the text.
 
-    def __init__(self, inner: Tokenizer) -> None:
-        self._inner = inner
+    Building the ~170 tokens of an English item (whitespace or rule tokenizer alike) cost
+    about 65 µs, a fifth of tagging it, and every new token string grew the shared vocab for
+    as long as the worker lived. Should a component ever need tokens (a user-installed NER
+    model), it tokenizes the source with its own tokenizer.
+    """
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        doc: Doc = self._inner(text)
+        doc = Doc(self.vocab, words=[])
         doc.user_data[SOURCE] = text
         return doc
 
@@ -228,10 +274,10 @@ def _make_phrase_scanner(nlp: SpacyLanguage, name: str) -> PhraseScanner:
 
 
 def make_nlp(lang: Language, table: PhraseTable | None = None) -> SpacyLanguage:
-    """A blank pipeline for ``lang`` with a whitespace tokenizer and, given a table, the
+    """A blank pipeline for ``lang`` with the ``SourceTokenizer`` and, given a table, the
     ``iprwatch_phrases`` component reading it."""
     nlp = spacy.blank(lang)
-    nlp.tokenizer = _SourceKeepingTokenizer(Tokenizer(nlp.vocab))
+    nlp.tokenizer = SourceTokenizer(nlp.vocab)
     if table is not None:
         scanner = nlp.add_pipe("iprwatch_phrases")
         assert isinstance(scanner, PhraseScanner)

@@ -9,15 +9,17 @@ labels and MOFCOM-style reports (``_party_zh``).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from core.types import Party
 from tagger._party_captions import from_captions, from_versus
 from tagger._party_lists import from_lists
-from tagger._party_names import from_suffixed_names
-from tagger._party_text import RawParty, has_cjk, looks_like_name, mentions
+from tagger._party_names import from_suffixed_names, suffix_cues_usable
+from tagger._party_text import RawParty, has_cjk, looks_like_name
 from tagger._party_zh import from_chinese
+from tagger._text import mentions
 from tagger.places import is_chinese_place, resolve_place
 from tagger.taxonomy import load_taxonomy
 
@@ -82,21 +84,30 @@ def _blank_cjk(text: str) -> str:
     return _CJK.sub(" ", text)
 
 
-def _raw_parties(text: str) -> list[RawParty]:
+def _raw_parties(text: str, suffix_starts: Sequence[int] | None) -> list[RawParty]:
     raws: list[RawParty] = []
     if mentions(text.lower(), _TRIGGERS):
         raws += [*from_lists(text), *from_captions(text), *from_versus(text)]
-    raws += from_suffixed_names(_blank_cjk(text) if has_cjk(text) else text)
-    if has_cjk(text):
+    cjk = has_cjk(text)
+    if suffix_starts is not None and not suffix_cues_usable(text):
+        suffix_starts = None
+    if suffix_starts is None or suffix_starts:
+        raws += from_suffixed_names(_blank_cjk(text) if cjk else text, suffix_starts)
+    if cjk:
         raws += from_chinese(text)
     return raws
 
 
-def find_parties(text: str) -> FoundParties:
-    """The parties the text names, each once (by name and role), in order of appearance."""
+def find_parties(text: str, suffix_starts: Sequence[int] | None = None) -> FoundParties:
+    """The parties the text names, each once (by name and role), in order of appearance.
+
+    ``suffix_starts``: where the phrase scan found company-form suffixes (cue hits), so that
+    the text is searched for suffixed names only when it has one, and only there; None: the
+    text is searched for suffixes here.
+    """
     parties: dict[str, Party] = {}
     spans: list[tuple[int, int]] = []
-    for raw in sorted(_raw_parties(text), key=lambda r: r.span[0]):
+    for raw in sorted(_raw_parties(text, suffix_starts), key=lambda r: r.span[0]):
         spans.append(raw.span)
         key = raw.name.casefold()
         known = parties.get(key)

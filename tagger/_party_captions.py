@@ -14,10 +14,10 @@ from tagger._party_text import (
     SUFFIX_PATTERN,
     RawParty,
     clean_name,
-    mentions,
     normalise_role,
     positions,
 )
+from tagger._text import mentions
 
 _PTAB_CONTEXT = (
     "IPR20",

@@ -26,11 +26,11 @@ from tagger._party_text import (
     ends_with_suffix,
     is_company_suffix,
     looks_like_name,
-    mentions,
     normalise_role,
     positions,
     strip_parentheticals,
 )
+from tagger._text import mentions
 
 _337_CONTEXT = ("337", "International Trade Commission", "USITC", "ITC", "国际贸易委员会")
 _LIST_WORDS = ("espondent", "omplainant", "complaint", "RESPONDENT", "COMPLAINANT")
@@ -77,12 +77,12 @@ _LEADING_JUNK = re.compile(r"^(?:\s|and\s+|\(\w{1,3}\)\s*|[-•*·]\s*)+", re.I)
 _OF_SPLIT = re.compile(r",?\s+(?:all\s+)?of\s+(?=(?:the\s+)?[A-Z])")
 _ALL_OF = re.compile(r",?\s+all\s+of\s+(?P<loc>[A-Z].*)$")
 _STOPS = (
+    ". ",
     "\n\n",
     "\n \n",
     "By instituting",
     "。",
     "；",
-    ". ",
     ".\n",
     " on ",
     " alleging ",
@@ -183,6 +183,10 @@ def _segment_end(window: str) -> int:
     """Where a list ends: a blank line, the next enumerated item "(c)", "By instituting",
     a sentence end, ", on <date>", or a clause (", alleging", ", which" ...)."""
     end = len(window)
+    # ". " comes first: it is the usual end, and every later search then stops there. The
+    # order does not change the end found: no other stop can straddle a ". " (none has a
+    # "." after its first character) and ". " cannot straddle another (none starts with
+    # a space).
     for stop in _STOPS:
         index = window.find(stop, 0, end)
         while 0 <= index < end and not _is_stop(window, index, stop):

@@ -10,10 +10,11 @@ places. The role is left open; the structured readers give it when they find the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from tagger._party_captions import SCHEDULE_A
-from tagger._party_text import SUFFIX_PATTERN, SUFFIXED_NAME, RawParty, clean_name, mentions
+from tagger._party_text import SUFFIX_PATTERN, SUFFIXED_NAME, RawParty, clean_name
+from tagger._text import mentions
 
 _IP_MATTER = (
     "patent",
@@ -32,9 +33,12 @@ _IP_MATTER = (
     "court",
     "litigation",
 )
-_NAME = re.compile(r"(?<![\w&'’.\-])" + SUFFIXED_NAME)
+_NAME = re.compile(r"[A-Z0-9](?<![\w&'’.\-][A-Z0-9])" + SUFFIXED_NAME.removeprefix("[A-Z0-9]"))
+"""``SUFFIXED_NAME`` not right after a name character. The pattern opens with its first
+character class and checks the character before it afterwards (the same test), so that the
+regex engine can skip ahead to capitals and digits instead of trying every position."""
 _ANY_SUFFIX = re.compile(r"(?<![\w&])" + SUFFIX_PATTERN)
-"""A quick look for any company suffix before the slower name scan."""
+"""Any company suffix: names are looked for only before one."""
 _LEADING_WORDS = re.compile(
     r"^(?:(?:The|In|On|After|Before|Under|Today|Also|But|And|When|While|As|At|By|From|For|"
     r"Since|Yesterday|Meanwhile|However|Last|This|That|Separately|Plaintiffs?|Defendants?|"
@@ -45,39 +49,116 @@ _NOT_FIRMS = re.compile(r"^(?:U\.?S\.?|United\s+States|Court|Commission|Office)\
 _MAX_NAMES = 20
 _MAX_SUFFIXES = 200
 _WINDOW = 250
+_LOWER_ASCII = frozenset("abcdefghijklmnopqrstuvwxyz")
+_CONNECTORS = frozenset(("of", "and", "de", "the", "for", "du", "von", "van", "a", "et", "aux"))
+"""The lower-case words ``SUFFIXED_NAME`` lets into a name."""
+_FLOOR_WORDS = 6
+"""How many words before a suffix ``_name_floor`` reads: most names are shorter."""
 """How far before a suffix a name may start (ten words and a bracketed place)."""
 
 
-def _windows(text: str) -> list[tuple[int, int]]:
-    """Stretches of text that end in a company suffix: only there can a name end."""
+_FOLDS_TO_ASCII = ("ı", "İ", "ſ")
+"""Letters that match ASCII ones case-insensitively in a regex but not once lower-cased: a
+text with one is searched by the regex, not from the phrase scan's cues."""
+
+
+def suffix_cues_usable(text: str) -> bool:
+    """Whether the phrase scan's company-suffix hits find every company suffix the regex
+    would: not when the text has URLs (the scan skips their inside) or letters that case-fold
+    to ASCII ones only in a regex (``_FOLDS_TO_ASCII``)."""
+    if "://" in text or "www." in text:
+        return False
+    return text.isascii() or not any(char in text for char in _FOLDS_TO_ASCII)
+
+
+def _suffixes_at(text: str, starts: Iterable[int]) -> Iterator[re.Match[str]]:
+    """The company suffixes ``_ANY_SUFFIX.finditer`` would find, read only at ``starts``
+    (candidates that include every position where one starts)."""
+    last = 0
+    for start in sorted(set(starts)):
+        if start < last:
+            continue
+        suffix = _ANY_SUFFIX.match(text, start)
+        if suffix is not None:
+            last = suffix.end()
+            yield suffix
+
+
+def _name_floor(text: str, suffix: int) -> int:
+    """The earliest position a name ending in the suffix at ``suffix`` can start: at most
+    ``_WINDOW`` characters before it, and not before the last word that cannot be part of a
+    name (from the end back).
+
+    Such a word starts with a lower-case ASCII letter, is no connector ("of", "and" ...) and
+    is not inside a bracketed place ("(Suzhou industrial park)"): a name holds only
+    capitalised words, connectors, "&", bracketed places and, after its first suffix, more
+    suffixes (a lower-case suffix before this one would have started the joined window
+    itself). Narrowing so ("based on a complaint filed by X Co., Ltd.") spares the name
+    regex most of the 250 characters it would otherwise try.
+    """
+    low = max(0, suffix - _WINDOW)
+    chunk = text[low:suffix]
+    end = len(chunk)
+    bracketed = False
+    words = chunk.rsplit(None, _FLOOR_WORDS)
+    for word in reversed(words[1:] if len(words) > _FLOOR_WORDS else words):
+        end = chunk.rfind(word, 0, end)
+        if bracketed:
+            bracketed = "(" not in word
+        elif ")" in word and "(" not in word:
+            bracketed = True
+        elif word[0] in _LOWER_ASCII and word.rstrip(",") not in _CONNECTORS:
+            return low + end
+    return low
+
+
+def _windows(text: str, suffix_starts: Iterable[int] | None) -> list[tuple[int, int]]:
+    """Stretches of text that end in a company suffix: only there can a name end.
+
+    Windows within ``_WINDOW`` characters of each other are joined (a window's end decides
+    what the name regex sees, so they stay as they were); only the start of each joined
+    window is moved up to where the first name in it can begin (``_name_floor``).
+    """
+    suffixes = (
+        _ANY_SUFFIX.finditer(text) if suffix_starts is None else _suffixes_at(text, suffix_starts)
+    )
     windows: list[tuple[int, int]] = []
-    for count, suffix in enumerate(_ANY_SUFFIX.finditer(text)):
+    for count, suffix in enumerate(suffixes):
         if count >= _MAX_SUFFIXES:
             break
         low, high = max(0, suffix.start() - _WINDOW), suffix.end() + 12
         if windows and low <= windows[-1][1]:
             windows[-1] = (windows[-1][0], high)
         else:
-            windows.append((low, high))
+            windows.append((_name_floor(text, suffix.start()), high))
     return windows
 
 
-def _names(text: str) -> Iterator[re.Match[str]]:
+def _names(windows: list[tuple[int, int]], text: str) -> Iterator[re.Match[str]]:
     """Name matches, in order, each once, scanning only near company suffixes."""
     last = -1
-    for low, high in _windows(text):
+    for low, high in windows:
         for match in _NAME.finditer(text, max(low, last), high):
             if match.start() >= last:
                 last = match.end()
                 yield match
 
 
-def from_suffixed_names(text: str) -> Iterator[RawParty]:
-    """Names ending in a company suffix, in order, without a role."""
-    if not mentions(text.lower(), _IP_MATTER) or not _ANY_SUFFIX.search(text):
+def from_suffixed_names(
+    text: str, suffix_starts: Iterable[int] | None = None
+) -> Iterator[RawParty]:
+    """Names ending in a company suffix, in order, without a role.
+
+    ``suffix_starts``, when given, holds every position where a company suffix may start (the
+    phrase scan's cue hits): the text is then not scanned for suffixes again.
+    """
+    if not mentions(text.lower(), _IP_MATTER):
+        return
+    windows = _windows(text, suffix_starts)
+    if not windows:
         return
     captions = [m.span() for m in SCHEDULE_A.finditer(text)] if "chedule" in text else []
-    for count, match in enumerate(_names(text)):
+    for count, match in enumerate(_names(windows, text)):
         if count >= _MAX_NAMES:
             return
         if any(low <= match.start() < high for low, high in captions):

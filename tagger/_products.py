@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from tagger._text import mentions
+
 _337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
 _CERTAIN_TITLE = re.compile(
     r"Certain\s+(?P<p>[A-Z0-9][^;\n()]{2,200}?)\s*(?=;|\(|\n|$|,\s*Inv\.|,\s*DN\s)"
@@ -28,7 +30,7 @@ def _tidy(product: str) -> str:
 def find_337_products(text: str) -> list[str]:
     """Product descriptions a 337 notice states ("Certain X", "investigation of certain x",
     "对特定X发起337调查"), each once, in order; empty unless the text is about 337."""
-    if not any(context in text for context in _337_CONTEXT):
+    if not mentions(text, _337_CONTEXT):
         return []
     if "ertain" not in text and "特定" not in text:
         return []

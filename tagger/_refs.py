@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from tagger._text import mentions
+
 _ITC = re.compile(r"337-TA-([0-9]{3,4})(?![0-9])")
 _DOCKET = re.compile(
     r"(?:(?P<office>[0-9]{1,2}):)?(?P<year>[0-9]{2})[-\s]?(?P<type>cv|CV|Cv|mc|MC|cr|CR)"
@@ -30,11 +32,13 @@ _CAFC_BEFORE = re.compile(r"(?:\bNos?\.|\bAppeal\s+No\.|\bCase\s+No\.|appeal\s+n
 _ITC_DOCKET = re.compile(r"\b(?:DN|Docket\s+No\.)\s*(?P<num>[0-9]{4})(?![0-9:/-])")
 _ITC_DOCKET_CONTEXT = ("337", "Trade Commission", "ITC", "omplaint")
 _TRADE_REMEDY = re.compile(
-    r"(?<![\w-])(?:(?P<itc>70[13]|731)-TA-(?P<first>[0-9]{1,4})(?:-(?P<last>[0-9]{1,4}))?"
-    r"|(?P<doc>[AC])-(?P<country>[0-9]{3})-(?P<case>[0-9]{3}))(?![\w-])"
+    r"[7AC](?<![\w-][7AC])(?:(?<=7)(?:0[13]|31)-TA-[0-9]{1,4}(?:-[0-9]{1,4})?"
+    r"|(?<=[AC])-[0-9]{3}-[0-9]{3})(?![\w-])"
 )
 """US antidumping and countervailing duty investigations: ITC "731-TA-1291-1297", Commerce
-"A-570-123" (570 is China)."""
+"A-570-123" (570 is China). The pattern opens with a character class and checks the
+character before it afterwards (as ``_codes._HS_NUMBER``): the engine then skips ahead to
+candidates instead of trying the check at every position."""
 _CAFC_AFTER = re.compile(r"\s*\(Fed\.\s*Cir\.")
 _CAFC_CONTEXT = ("Federal Circuit", "Fed. Cir", "Fed.Cir", "CAFC", "联邦巡回")
 _DOCKET_KINDS = ("cv", "CV", "Cv", "mc", "MC", "cr", "CR")
@@ -75,7 +79,7 @@ def _cafc(text: str) -> list[CaseRef]:
     if "-" not in text:
         return []
     labelled = "ppeal Number" in text or "PPEAL NUMBER" in text
-    if not labelled and not any(context in text for context in _CAFC_CONTEXT):
+    if not labelled and not mentions(text, _CAFC_CONTEXT):
         return []
     refs = []
     for match in _CAFC_NUMBER.finditer(text):
@@ -103,7 +107,7 @@ def _upc(text: str) -> list[CaseRef]:
 
 def _itc_dockets(text: str) -> list[CaseRef]:
     """USITC docket numbers of complaints not yet instituted ("DN 3712")."""
-    if not any(context in text for context in _ITC_DOCKET_CONTEXT):
+    if not mentions(text, _ITC_DOCKET_CONTEXT):
         return []
     return [CaseRef(f"DN {m.group('num')}", "US", m.start()) for m in _ITC_DOCKET.finditer(text)]
 
@@ -127,9 +131,9 @@ def find_case_refs(text: str) -> list[CaseRef]:
     refs: list[CaseRef] = []
     if "337" in text:
         refs += [CaseRef(f"337-TA-{m.group(1)}", "US", m.start()) for m in _ITC.finditer(text)]
-    if any(kind in text for kind in _DOCKET_KINDS):
+    if mentions(text, _DOCKET_KINDS):
         refs += _dockets(text)
-    if any(kind in text for kind in _PTAB_KINDS):
+    if mentions(text, _PTAB_KINDS):
         refs += [CaseRef(m.group(0), "US", m.start()) for m in _PTAB.finditer(text)]
     if "_" in text:
         refs += _upc(text)

@@ -73,11 +73,14 @@ def _speaks_of_future_or_request(before_cue: str) -> bool:
     """Whether the sentence, up to the cue, is about a future step or a request ("will make",
     "requests that", "may", "将", "请求")."""
     # "May" with a capital is the month far more often than the verb.
-    words = {
-        word.strip(_PUNCTUATION).lower()
-        for word in before_cue.split()
-        if not word.startswith("May")
-    }
+    if "May" in before_cue:
+        words = {
+            word.strip(_PUNCTUATION).lower()
+            for word in before_cue.split()
+            if not word.startswith("May")
+        }
+    else:  # the same set, lowered once (no punctuation to strip changes case)
+        words = {word.strip(_PUNCTUATION) for word in before_cue.lower().split()}
     if not words.isdisjoint(_NOT_AN_EVENT_WORDS):
         return True
     return not before_cue.isascii() and any(word in before_cue for word in _NOT_AN_EVENT_ZH)

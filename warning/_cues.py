@@ -207,8 +207,21 @@ def _standards_pattern() -> re.Pattern[str]:
     return re.compile("|".join(groups), re.I)
 
 
+@lru_cache(maxsize=1)
+def _any_standard() -> re.Pattern[str]:
+    """Matches wherever ``_standards_pattern`` can (one lookbehind per position instead of
+    one per term): most texts name no standard and are dismissed by it cheaply."""
+    terms = sorted({t for s in standards().values() for t in s.terms}, key=len, reverse=True)
+    latin = "|".join(re.escape(t) for t in terms if not _CJK.search(t))
+    cjk = "|".join(re.escape(t) for t in terms if _CJK.search(t))
+    parts = [rf"(?<![\w-])(?:{latin})(?![\w-])" if latin else "", cjk]
+    return re.compile("|".join(p for p in parts if p) or r"(?!)", re.I)
+
+
 def standards_in(text: str) -> list[str]:
     """Ids of the standards the text names, in the order of ``standards.yml``."""
+    if not _any_standard().search(text):
+        return []
     found = {
         m.lastgroup.split("_", 1)[1] for m in _standards_pattern().finditer(text) if m.lastgroup
     }

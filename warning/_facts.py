@@ -7,7 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from core.types import EnterpriseProfile, ItemRecord, Tags
 from warning import _cues
@@ -19,6 +19,7 @@ PARTY_THRESHOLD = 88.0
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _FIELDS = ("title", "summary", "body")
+_T = TypeVar("_T")
 
 RIGHT_CLASSES: dict[str, str] = {
     "patent": "patent",
@@ -227,57 +228,118 @@ def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
     return tuple(out)
 
 
-@dataclass(slots=True)
+class Interner:
+    """Shares equal immutable values (strings, tuples, frozensets) between profiles.
+
+    100,000 profiles repeat the same chains, markets, keywords and rights many times over;
+    holding one copy of each keeps a worker holding them small.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[Any, Any] = {}
+
+    def __call__(self, value: _T) -> _T:
+        """The shared copy of ``value``."""
+        return self._seen.setdefault(value, value)  # type: ignore[no-any-return]
+
+
+def _frozen_rights(
+    rights: dict[str, frozenset[str]], intern: Interner
+) -> tuple[tuple[str, frozenset[str]], ...]:
+    return intern(tuple(sorted((k, intern(v)) for k, v in rights.items())))
+
+
+@dataclass(slots=True, eq=False)
 class ProfileFacts:
-    """A profile prepared once for matching."""
+    """A profile prepared once for matching: only what matching and explanations use.
+
+    The pydantic profile itself is not kept (it costs several kilobytes per profile); values
+    are shared between profiles through an ``Interner``. Treat every field as read-only.
+    """
 
     position: int
-    profile: EnterpriseProfile
+    id: str
     chains: frozenset[str]
     markets: tuple[str, ...]
-    shares: dict[str, float | None]
+    share_values: tuple[float | None, ...]  # export share per market, in ``markets`` order
     terms: tuple[tuple[str, str, str], ...]
     party_names: tuple[tuple[str, str, str], ...]  # (normalised, original, kind)
     hs: tuple[str, ...]
     standards: frozenset[str]
-    rights: dict[str, frozenset[str]]
-    cel: dict[str, Any]
+    rights_items: tuple[tuple[str, frozenset[str]], ...]
+    province: str
+    city: str
+    has_products: bool
 
     @classmethod
-    def of(cls, position: int, profile: EnterpriseProfile, as_of: date) -> ProfileFacts:
+    def of(
+        cls,
+        position: int,
+        profile: EnterpriseProfile,
+        as_of: date,
+        intern: Interner | None = None,
+    ) -> ProfileFacts:
         """Prepare ``profile``; rights are those alive on ``as_of``."""
-        markets = tuple(dict.fromkeys(d.country for d in profile.destinations))
-        rights = _rights(profile, markets, as_of)
-        standards = _profile_standards(profile)
+        intern = intern or Interner()
+        markets = intern(
+            tuple(intern(m) for m in dict.fromkeys(d.country for d in profile.destinations))
+        )
+        shares = {d.country: d.export_share for d in profile.destinations}
         names = [(n, "name") for n in profile.names()] + [
             (c, "competitor") for c in profile.competitors
         ]
         party_names = tuple(
-            (norm, original, kind)
+            intern((norm, original, kind))
             for original, kind in names
             if (norm := _cues.normalise_name(original))
         )
         hs = tuple(sorted({_cues.hs_digits(h) for p in profile.products for h in p.hs if h}))
-        cel = {
-            "id": profile.id,
-            "chains": sorted(profile.chains),
-            "destinations": list(markets),
-            "province": profile.location.province or "",
-            "city": profile.location.city or "",
-            "rights": {k: sorted(v) for k, v in sorted(rights.items())},
-            "standards": sorted(standards),
-            "has_products": bool(profile.products),
-        }
         return cls(
             position=position,
-            profile=profile,
-            chains=frozenset(profile.chains),
+            id=profile.id,
+            chains=intern(frozenset(profile.chains)),
             markets=markets,
-            shares={d.country: d.export_share for d in profile.destinations},
-            terms=_terms(profile),
+            share_values=intern(tuple(shares.get(m) for m in markets)),
+            terms=intern(tuple(intern(t) for t in _terms(profile))),
             party_names=party_names,
-            hs=hs,
-            standards=standards,
-            rights=rights,
-            cel=cel,
+            hs=intern(hs),
+            standards=intern(_profile_standards(profile)),
+            rights_items=_frozen_rights(_rights(profile, markets, as_of), intern),
+            province=intern(profile.location.province or ""),
+            city=intern(profile.location.city or ""),
+            has_products=bool(profile.products),
         )
+
+    @property
+    def rights(self) -> dict[str, frozenset[str]]:
+        """Markets where the profile holds a live right, by class of right."""
+        return dict(self.rights_items)
+
+    def right_markets(self, right: str) -> frozenset[str]:
+        """Markets where the profile holds a live right of this class."""
+        for name, markets in self.rights_items:
+            if name == right:
+                return markets
+        return frozenset()
+
+    def share(self, market: str) -> float | None:
+        """The export share of ``market`` (None when not given or not a destination)."""
+        for code, value in zip(self.markets, self.share_values, strict=True):
+            if code == market:
+                return value
+        return None
+
+    @property
+    def cel(self) -> dict[str, Any]:
+        """The profile as rule conditions see it (``profile.*``)."""
+        rights = dict(self.rights_items)
+        return {
+            "id": self.id,
+            "chains": sorted(self.chains),
+            "destinations": list(self.markets),
+            "province": self.province,
+            "city": self.city,
+            "rights": {k: sorted(v) for k, v in sorted(rights.items())},
+            "standards": sorted(self.standards),
+            "has_products": self.has_products,
+        }

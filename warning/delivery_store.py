@@ -50,7 +50,11 @@ from warning.delivery_queue import aware, queue_deliveries
 log = get_logger(__name__)
 
 LEASE = timedelta(minutes=5)
+"""The default claim lease (``IPRWATCH_DELIVERY_LEASE_SECONDS``)."""
 Status = Literal["sent", "retry", "failed", "skipped"]
+CLAIMED = "claimed elsewhere"
+"""Why a send was skipped: another sender holds the row (or held it and died: see the lease)."""
+NOT_DUE = "not due yet"
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,11 @@ class Outcome:
     deliveries: int = 0
     retry_in: float | None = None
     reason: str = ""
+
+
+def lease() -> timedelta:
+    """How long a claim holds before another sender may take the row again."""
+    return timedelta(seconds=get_settings().delivery_lease_seconds)
 
 
 def retry_schedule() -> list[float]:
@@ -85,7 +94,7 @@ def _claimable(now: datetime) -> ColumnElement[bool]:
         Delivery.subscription_id.in_(active),
         or_(
             and_(Delivery.status == "pending", due),
-            and_(Delivery.status == "sending", Delivery.claimed_at < now - LEASE),
+            and_(Delivery.status == "sending", Delivery.claimed_at < now - lease()),
         ),
     )
 
@@ -273,7 +282,8 @@ def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> O
         taken = claim(session, [row.id], now)
         if not taken:
             wait = _wait(row, now)
-            return Outcome("skipped", retry_in=wait, reason="claimed elsewhere or not due")
+            claimed = row.status == "sending"
+            return Outcome("skipped", retry_in=wait, reason=CLAIMED if claimed else NOT_DUE)
         prepared = _prepare(session, taken)
     return _send_prepared(prepared, taken, now)
 
@@ -281,7 +291,7 @@ def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> O
 def _wait(row: Delivery, now: datetime) -> float | None:
     """Seconds until an unclaimable row could be taken (None: now or never)."""
     if row.status == "sending" and row.claimed_at:
-        until = (aware(row.claimed_at) or now) + LEASE
+        until = (aware(row.claimed_at) or now) + lease()
     elif row.status == "pending" and row.next_attempt_at:
         until = aware(row.next_attempt_at) or now
     else:

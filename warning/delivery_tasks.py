@@ -18,6 +18,7 @@ from core.db import session_scope
 from core.logging_ import get_logger
 from warning.delivery_queue import SWEEP_WINDOW, queue_deliveries
 from warning.delivery_store import (
+    CLAIMED,
     deliver_alert,
     due_work,
     send_digest,
@@ -42,9 +43,15 @@ def deliver_new_alerts(alert_ids: list[int]) -> int:
 
 @app.task(name="warning.deliver", bind=True, acks_late=True, max_retries=None)  # type: ignore[untyped-decorator]
 def deliver(self: Task, alert_id: int, channel: str) -> str:
-    """Send one alert to one channel; on a transient failure, retry after the backoff delay."""
+    """Send one alert to one channel; on a transient failure, retry after the backoff delay.
+
+    A task that finds the row claimed by another sender comes back when the claim's lease
+    has run out: if that sender died (a killed worker), the redelivered task finishes the
+    work itself rather than waiting for the ``deliver_due`` sweep.
+    """
     outcome = deliver_alert(alert_id, channel)
-    if outcome.status == "retry" and outcome.retry_in is not None:
+    waiting = outcome.status == "retry" or outcome.reason == CLAIMED
+    if waiting and outcome.retry_in is not None:
         raise self.retry(countdown=outcome.retry_in)
     return outcome.status
 

@@ -1,8 +1,15 @@
 """Evaluating the rules: pure functions from items and profiles to alerts.
 
 For each item the rules' ``item_when`` runs once; the index then finds candidate profiles
-only through the lookups that the remaining rules name, and ``when`` runs on those. The CEL
-context a rule sees:
+only through the lookups that the remaining rules name, and ``when`` runs on those.
+Candidates whose key rows are equal (the markets and chains the item concerns of them, their
+rights there, shared HS codes and standards, the term hits they own, the lookups that found
+them) see the same ``match`` up to list order, so ``when`` runs once per group; profiles
+with party hits or "not us" dismissals are decided one by one. Conditions must therefore not
+depend on the order of ``match`` lists (none does: they use ``in`` and ``size``), and a rule
+that reads ``profile`` turns grouping off for the item. Deciding (``decide_item``) is kept
+apart from writing alerts out (``ItemDecisions.alerts``), whose cost grows with the number
+of alerts. The CEL context a rule sees:
 
 - ``item``: id, kind, jurisdictions, ip_types, chains, case_refs, parties, signals, flags,
   hs, standards, and cues: is_337, is_schedule_a, is_upc, is_injunction, is_german_court,
@@ -18,28 +25,35 @@ context a rule sees:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, timedelta
-from functools import lru_cache
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from core.types import Alert, EnterpriseProfile, ItemRecord
 from warning import _cues
+from warning._context import Match
+from warning._explain import chain_label, render_alert
 from warning.matching import (
+    Candidates,
     Evidence,
     ItemView,
     ProfileFacts,
     ProfileIndex,
-    concerned_markets,
     naive_evidence,
-    naive_hs,
     suppress,
 )
 from warning.rules import Rule, load_rules
 
 __all__ = [
+    "Decision",
+    "ItemDecisions",
     "ProfileIndex",
     "chain_label",
+    "decide_item",
     "evaluate_item",
     "evaluate_items",
     "evaluate_naive",
@@ -112,253 +126,154 @@ def item_facts(item: ItemRecord, view: ItemView | None = None) -> dict[str, Any]
 
 
 def _match(view: ItemView, facts: ProfileFacts, evidence: Evidence) -> dict[str, Any]:
-    markets = concerned_markets(view, facts)
-    patent = facts.rights.get("patent", frozenset())
-    trademark = facts.rights.get("trademark", frozenset())
-    own = [h for h in evidence.parties if h.kind == "name"]
-    rivals = [h for h in evidence.parties if h.kind == "competitor"]
-    terms: dict[str, set[str]] = {
-        "name": set(),
-        "competitor": set(),
-        "keyword": set(),
-        "watch_term": set(),
-    }
-    for hit in evidence.terms:
-        terms[hit.kind].add(hit.term)
-    return {
-        "markets": markets,
-        "chains": [c for c in view.chains if c in facts.chains],
-        "names": sorted(terms["name"]),
-        "competitors": sorted(terms["competitor"]),
-        "keywords": sorted(terms["keyword"]),
-        "watch_terms": sorted(terms["watch_term"]),
-        "parties": [{"name": h.party, "role": h.role or "", "score": h.score} for h in own],
-        "competitor_parties": [
-            {"name": h.party, "role": h.role or "", "score": h.score} for h in rivals
-        ],
-        "party_score": max((h.score for h in own), default=0.0),
-        "hs": naive_hs(view, facts) if view.hs and facts.hs else [],
-        "standards": sorted(facts.standards & view.standards),
-        "patent_markets": [m for m in markets if m in patent],
-        "no_patent_markets": [m for m in markets if m not in patent],
-        "trademark_markets": [m for m in markets if m in trademark],
-        "no_trademark_markets": [m for m in markets if m not in trademark],
-    }
+    return Match(view, facts, evidence)
 
 
-def _deadline(rule: Rule, item: ItemRecord, view: ItemView, as_of: date) -> date | None:
-    if rule.deadline is None:
-        return None
-    base: date | None = None
-    if rule.deadline.after != "published":
-        base = next(
-            (s.date for s in view.tags.signals if s.type == rule.deadline.after and s.date), None
-        )
-    if base is None and item.published_at is not None:
-        base = item.published_at.date()
-    return (base or as_of) + timedelta(days=rule.deadline.days)
-
-
-@lru_cache(maxsize=512)
-def chain_label(chain_id: str, lang: str) -> str:
-    """A chain's name with its id, e.g. "新能源 (A5)"; the bare id if the taxonomy lacks it."""
-    from tagger.taxonomy import load_taxonomy
-
-    try:
-        name = load_taxonomy().chain(chain_id).name
-    except (KeyError, ValueError):
-        return chain_id
-    return f"{name.zh}（{chain_id}）" if lang == "zh" else f"{name.en} ({chain_id})"
-
-
-def _standard_names(ids: list[str], lang: str) -> str:
-    table = _cues.standards()
-    names = [getattr(table[i].name, lang) or i for i in ids if i in table]
-    return ("、" if lang == "zh" else ", ").join(names) or "-"
-
-
-def _joined(values: Iterable[str], sep: str = ", ") -> str:
-    return sep.join(values) or "-"
-
-
-class _Values(dict[str, str]):
-    """Template values, computed only when a rule's template names them; a placeholder
-    that names nothing known renders as "-"."""
-
-    def __init__(
-        self,
-        view: ItemView,
-        facts: ProfileFacts,
-        match: dict[str, Any],
-        item: dict[str, Any],
-        evidence: Evidence,
-    ) -> None:
-        super().__init__()
-        self.view, self.facts, self.match, self.item, self.evidence = (
-            view,
-            facts,
-            match,
-            item,
-            evidence,
-        )
-
-    def __missing__(self, key: str) -> str:
-        compute = getattr(self, f"_{key}", None)
-        value = compute() if compute is not None else "-"
-        self[key] = value
-        return value
-
-    def _case(self) -> str:
-        case = ", ".join(r for r in self.item["case_refs"] if _cues.ITC_337.search(r))
-        return f" ({case})" if case else ""
-
-    def _chains_zh(self) -> str:
-        return _joined((chain_label(c, "zh") for c in self.match["chains"]), "、")
-
-    def _chains_en(self) -> str:
-        return _joined((chain_label(c, "en") for c in self.match["chains"]), "; ")
-
-    def _markets_zh(self) -> str:
-        return _joined(self.match["markets"], "、")
-
-    def _markets_en(self) -> str:
-        return _joined(self.match["markets"])
-
-    def _share(self) -> float | None:
-        markets = self.match["markets"]
-        return self.facts.shares.get(markets[0]) if markets else None
-
-    def _share_zh(self) -> str:
-        share = self._share()
-        return f"（占出口{share:.0%}）" if share else ""
-
-    def _share_en(self) -> str:
-        share = self._share()
-        return f" ({share:.0%} of exports)" if share else ""
-
-    def _evidence(self) -> str:
-        chains = self.match["chains"]
-        chain_terms = sorted(
-            {t for c in self.view.tags.chains if c.id in chains for t in c.evidence[:5]}
-        )
-        spans = [h.text for h in self.evidence.terms]
-        unique = {t.lower(): t for t in reversed([*spans, *chain_terms])}  # first spelling wins
-        terms = [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
-        return "; ".join(f"“{t}”" for t in terms) or "-"
-
-    def _party(self) -> str:
-        return self.evidence.parties[0].party if self.evidence.parties else "-"
-
-    def _matched_name(self) -> str:
-        return self.evidence.parties[0].matched if self.evidence.parties else "-"
-
-    def _party_score(self) -> str:
-        return f"{self.evidence.parties[0].score:.0f}" if self.evidence.parties else "-"
-
-    def _names(self) -> str:
-        return _joined(self.match["names"])
-
-    def _competitors(self) -> str:
-        parties = [p["name"] for p in self.match["competitor_parties"]]
-        return _joined(dict.fromkeys([*self.match["competitors"], *parties]))
-
-    def _keywords(self) -> str:
-        return _joined(self.match["keywords"])
-
-    def _watch_terms(self) -> str:
-        return _joined(self.match["watch_terms"])
-
-    def _hs(self) -> str:
-        return _joined(self.match["hs"])
-
-    def _standards_zh(self) -> str:
-        return _standard_names(self.match["standards"], "zh")
-
-    def _standards_en(self) -> str:
-        return _standard_names(self.match["standards"], "en")
-
-    def _no_patent_markets(self) -> str:
-        return _joined(self.match["no_patent_markets"])
-
-    def _no_trademark_markets(self) -> str:
-        return _joined(self.match["no_trademark_markets"])
-
-    def _rights_markets(self) -> str:
-        return _joined(sorted({*self.match["patent_markets"], *self.match["trademark_markets"]}))
-
-    def _peers(self) -> str:
-        return _joined(self.item["wuxi_parties"] or self.item["jiangsu_parties"])
-
-
-def _score(view: ItemView, match: dict[str, Any], evidence: Evidence) -> float:
-    if evidence.parties:
-        return round(max(h.score for h in evidence.parties) / 100, 3)
-    scores = [c.score for c in view.tags.chains if c.id in match["chains"]]
-    return round(max(scores), 3) if scores else 1.0
-
-
-def _alert(
-    rule: Rule,
-    view: ItemView,
-    facts: ProfileFacts,
-    context: dict[str, Any],
-    evidence: Evidence,
-    as_of: date,
-) -> Alert:
-    match, item = context["match"], context["item"]
-    values = _Values(view, facts, match, item, evidence)
-    explanation = {
-        "zh": rule.explanation.zh.format_map(values),
-        "en": rule.explanation.en.format_map(values),
-        "matched": {
-            "markets": match["markets"],
-            "chains": [
-                {"chain": c.id, "score": round(c.score, 3), "evidence": c.evidence[:5]}
-                for c in view.tags.chains
-                if c.id in match["chains"]
-            ],
-            "terms": [h.as_dict() for h in evidence.terms[:20]],
-            "parties": [h.as_dict() for h in evidence.parties],
-            "hs": match["hs"],
-            "standards": match["standards"],
-            "no_patent_markets": match["no_patent_markets"],
-            "no_trademark_markets": match["no_trademark_markets"],
-        },
-    }
-    if rule.deadline is not None:
-        explanation["deadline_basis"] = rule.deadline.why.model_dump()
-    # Every field comes from validated rules, profiles and items: skip re-validation.
-    return Alert.model_construct(
-        enterprise_id=facts.profile.id,
-        item_id=view.item.id,
-        item_version=view.item.version,
-        rule_id=rule.id,
-        severity=rule.severity,
-        risk_code=rule.risk_code,
-        score=_score(view, match, evidence),
-        deadline=_deadline(rule, view.item, view, as_of),
-        title={"zh": rule.title.zh, "en": rule.title.en},
-        explanation=explanation,
-        action={"zh": rule.action.zh, "en": rule.action.en},
-    )
-
-
-def _evaluate_candidate(
+def _firing(
     rules: Iterable[Rule],
     view: ItemView,
     item: dict[str, Any],
     facts: ProfileFacts,
     evidence: Evidence,
-    as_of: date,
     memo: bool = True,
-) -> list[Alert]:
-    match = _match(view, facts, evidence)
-    context = {"item": item, "profile": facts.cel, "match": match}
-    return [
-        _alert(rule, view, facts, context, evidence, as_of)
-        for rule in rules
-        if rule.matches(context, memo)
-    ]
+    with_profile: bool = False,
+) -> list[Rule]:
+    """The rules whose ``when`` holds for this profile (``with_profile``: some look at
+    ``profile``)."""
+    context = {"item": item, "match": _match(view, facts, evidence)}
+    if with_profile:
+        context["profile"] = facts.cel
+    return [rule for rule in rules if rule.matches(context, memo)]
+
+
+@dataclass(slots=True)
+class Decision:
+    """One rule fires for the profiles at ``positions``, which share ``evidence``."""
+
+    rule: Rule
+    positions: Sequence[int] | npt.NDArray[np.int32]
+    evidence: Evidence
+
+
+@dataclass(slots=True)
+class ItemDecisions:
+    """Which rules fire for which profiles on one item, before alerts are written out.
+
+    Deciding is the matching work; ``alerts()`` renders each alert's explanation and builds
+    the ``Alert`` objects (the cost of which grows with the number of alerts, not profiles).
+    """
+
+    view: ItemView
+    item: dict[str, Any]
+    index: ProfileIndex
+    rules: tuple[Rule, ...]
+    as_of: date
+    decisions: list[Decision] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return sum(len(d.positions) for d in self.decisions)
+
+    def alerts(self) -> list[Alert]:
+        """The alerts, by enterprise id, then in rule order."""
+        order = {rule.id: n for n, rule in enumerate(self.rules)}
+        keyed = []
+        for decision in self.decisions:
+            for pos in decision.positions:
+                facts = self.index.facts[int(pos)]
+                evidence = decision.evidence
+                context = {"item": self.item, "match": _match(self.view, facts, evidence)}
+                alert = render_alert(decision.rule, self.view, facts, context, evidence, self.as_of)
+                keyed.append((facts.id, order[decision.rule.id], alert))
+        keyed.sort(key=lambda k: (k[0], k[1]))
+        return [alert for _, _, alert in keyed]
+
+
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _unique_rows(
+    keys: npt.NDArray[np.uint64],
+) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
+    """``np.unique(keys, axis=0, return_index=True, return_inverse=True)``, faster: rows are
+    hashed to one 64-bit word and sorted as such; on a hash collision (checked), the exact
+    but slower row sort decides."""
+    digest = np.zeros(len(keys), dtype=np.uint64)
+    for column in keys.T:
+        digest = (digest ^ column) * _MIX
+        digest ^= digest >> np.uint64(29)
+    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
+    inverse = inverse.reshape(-1)
+    if not (keys == keys[first[inverse]]).all():
+        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
+        inverse = inverse.reshape(-1)
+    return keys[first], first, inverse
+
+
+def _decide_groups(
+    found: Candidates, decided: ItemDecisions, active: list[Rule]
+) -> Iterator[Decision]:
+    """Decide each group of plain candidates once: equal key rows see the same rules."""
+    if not len(found.plain):
+        return
+    rows, first, inverse = _unique_rows(found.plain_keys)
+    order = np.argsort(inverse, kind="stable")
+    members = np.split(found.plain[order], np.cumsum(np.bincount(inverse))[:-1])
+    for group, row in enumerate(rows.tolist()):
+        evidence = found.evidence(row)
+        applicable = [r for r in active if evidence.sources.intersection(r.candidates)]
+        if not applicable:
+            continue
+        facts = decided.index.facts[int(found.plain[first[group]])]
+        for rule in _firing(applicable, decided.view, decided.item, facts, evidence):
+            yield Decision(rule, members[group], evidence)
+
+
+def _ungroup(found: Candidates) -> None:
+    """Move plain candidates to the one-by-one path (a rule looks at ``profile``)."""
+    for pos, row in zip(found.plain.tolist(), found.plain_keys.tolist(), strict=True):
+        found.detailed[pos] = found.evidence(row)
+    found.plain = found.plain[:0]
+    found.plain_keys = found.plain_keys[:0]
+
+
+def _pinned(index: ProfileIndex, suppressions: Suppressions) -> list[int]:
+    return [index.by_id[e].position for e in suppressions if e in index.by_id]
+
+
+def decide_item(
+    item: ItemRecord,
+    index: ProfileIndex,
+    rules: Iterable[Rule] | None = None,
+    as_of: date | None = None,
+    suppressions: Suppressions = _NO_SUPPRESSIONS,
+) -> ItemDecisions:
+    """Which rules fire for which indexed profiles on this item (candidates only).
+
+    Candidates with the same key row (what the item concerns of them, the term hits they
+    own, the lookups that found them) are decided once per group; profiles with party, HS
+    or standard evidence or "not us" dismissals one by one.
+    """
+    rules = tuple(rules) if rules is not None else load_rules()
+    view = ItemView.of(item)
+    decided = ItemDecisions(view, item_facts(item, view), index, rules, as_of or date.today())
+    active = [r for r in rules if r.applies_to_item(decided.item)]
+    if not active:
+        return decided
+    wanted = {source for rule in active for source in rule.candidates}
+    found = index.candidates(view, wanted, _pinned(index, suppressions))
+    needs_profile = any(rule.needs_profile for rule in active)
+    if needs_profile:
+        _ungroup(found)
+    for pos, evidence in found.detailed.items():
+        facts = index.facts[pos]
+        evidence = suppress(evidence, suppressions, facts.id)
+        applicable = [r for r in active if evidence.sources.intersection(r.candidates)]
+        for rule in _firing(
+            applicable, view, decided.item, facts, evidence, with_profile=needs_profile
+        ):
+            decided.decisions.append(Decision(rule, (pos,), evidence))
+    decided.decisions.extend(_decide_groups(found, decided, active))
+    return decided
 
 
 def evaluate_item(
@@ -369,23 +284,7 @@ def evaluate_item(
     suppressions: Suppressions = _NO_SUPPRESSIONS,
 ) -> list[Alert]:
     """Alerts that this item raises for the indexed profiles (candidates only)."""
-    as_of = as_of or date.today()
-    rules = tuple(rules) if rules is not None else load_rules()
-    view = ItemView.of(item)
-    facts_of_item = item_facts(item, view)
-    active = [r for r in rules if r.applies_to_item(facts_of_item)]
-    if not active:
-        return []
-    wanted = {source for rule in active for source in rule.candidates}
-    alerts: list[Alert] = []
-    candidates = index.candidates(view, wanted)
-    for pos in sorted(candidates, key=lambda p: index.facts[p].profile.id):
-        facts = index.facts[pos]
-        evidence = suppress(candidates[pos], suppressions, facts.profile.id)
-        applicable = [r for r in active if evidence.sources.intersection(r.candidates)]
-        if applicable:
-            alerts += _evaluate_candidate(applicable, view, facts_of_item, facts, evidence, as_of)
-    return alerts
+    return decide_item(item, index, rules, as_of, suppressions).alerts()
 
 
 def evaluate_naive(
@@ -401,12 +300,13 @@ def evaluate_naive(
     view = ItemView.of(item)
     facts_of_item = item_facts(item, view)
     alerts: list[Alert] = []
-    for facts in sorted(index.facts, key=lambda f: f.profile.id):
-        evidence = suppress(naive_evidence(view, facts), suppressions, facts.profile.id)
-        applicable = [r for r in rules if r.applies_to_item(facts_of_item, memo=False)]
-        alerts += _evaluate_candidate(
-            applicable, view, facts_of_item, facts, evidence, as_of, memo=False
-        )
+    applicable = [r for r in rules if r.applies_to_item(facts_of_item, memo=False)]
+    for facts in sorted(index.facts, key=lambda f: f.id):
+        evidence = suppress(naive_evidence(view, facts), suppressions, facts.id)
+        needs_profile = any(rule.needs_profile for rule in applicable)
+        for rule in _firing(applicable, view, facts_of_item, facts, evidence, False, needs_profile):
+            context = {"item": facts_of_item, "match": _match(view, facts, evidence)}
+            alerts.append(render_alert(rule, view, facts, context, evidence, as_of))
     return alerts
 
 

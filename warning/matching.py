@@ -10,29 +10,34 @@ reference that the index must agree with, and the baseline of the benchmark.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 import ahocorasick
-from rapidfuzz import fuzz
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
 
 from core.types import EnterpriseProfile
 from warning import _cues
+from warning._columns import ROW_WIDTH, SOURCE_BITS, SOURCES_COLUMN, Columns
 from warning._facts import (
     _FIELDS,
     PARTY_THRESHOLD,
+    Interner,
     ItemView,
     PartyHit,
     ProfileFacts,
     TermHit,
     _Party,
 )
+from warning._lookups import BuildLists, WordIndex, arrays, positions_array
 from warning.jurisdictions import group_members
 
 __all__ = [
     "PARTY_THRESHOLD",
+    "Candidates",
     "ItemView",
     "PartyHit",
     "ProfileFacts",
@@ -74,11 +79,22 @@ def naive_party_hits(view: ItemView, facts: ProfileFacts) -> list[PartyHit]:
     return _party_hits(view.parties, facts)
 
 
-def _party_hits(parties: Iterable[_Party], facts: ProfileFacts) -> list[PartyHit]:
+def _party_hits(
+    parties: Iterable[_Party],
+    facts: ProfileFacts,
+    scores: dict[tuple[str, str], float] | None = None,
+) -> list[PartyHit]:
+    """Fuzzy party matches against the profile's names; ``scores`` caches pairs already scored
+    (competitor names recur across many profiles)."""
     best: dict[tuple[str, str], PartyHit] = {}
     for party in parties:
         for norm, original, kind in facts.party_names:
-            score = _score(party, norm)
+            if scores is None:
+                score = _score(party, norm)
+            else:
+                score = scores.get((party.norm, norm), -1.0)
+                if score < 0:
+                    score = scores[(party.norm, norm)] = _score(party, norm)
             if score < PARTY_THRESHOLD:
                 continue
             hit = PartyHit(kind, party.name, party.role, original, score, party.norm)
@@ -108,7 +124,7 @@ def concerned_markets(view: ItemView, facts: ProfileFacts) -> list[str]:
 def holds_right_in_market(view: ItemView, facts: ProfileFacts) -> bool:
     """Whether the profile holds a right of the item's IP type in a market the item concerns."""
     markets = set(concerned_markets(view, facts))
-    return any(markets & facts.rights.get(right, frozenset()) for right in view.ip_classes)
+    return any(markets & facts.right_markets(right) for right in view.ip_classes)
 
 
 @dataclass(slots=True)
@@ -126,29 +142,90 @@ _TERM_SOURCE = {
     "keyword": "keywords",
     "watch_term": "watch_terms",
 }
+_EMPTY = np.zeros(0, dtype=np.int32)
+KEY_WIDTH = ROW_WIDTH + 1
+"""Key row columns before the term-hit words: the ``Columns`` row, then the codes column (an
+id per distinct pair of shared HS codes and standards, 0 for none)."""
+
+
+@dataclass(slots=True)
+class Candidates:
+    """The profiles an item could concern, split by how much they must be looked at.
+
+    ``detailed`` maps a position to its evidence: profiles with party evidence, profiles with
+    "not us" dismissals, and profiles the bit columns cannot describe. ``plain`` holds the
+    others, with one key row each (``plain_keys``: the ``Columns`` row, the codes column, then
+    bit words over ``hits``, the term hits found in the text). Equal rows mean equal
+    evidence and equal rule outcomes, so each distinct row is decided once.
+    """
+
+    detailed: dict[int, Evidence]
+    plain: npt.NDArray[np.int32]
+    plain_keys: npt.NDArray[np.uint64]
+    hits: list[TermHit]
+
+    def evidence(self, row: Sequence[int]) -> Evidence:
+        """The evidence a key row stands for (a new object each time)."""
+        terms = sorted(_bits(self.hits, row[KEY_WIDTH:]), key=_hit_order)
+        sources = {name for name, bit in SOURCE_BITS.items() if row[SOURCES_COLUMN] & bit}
+        sources.update(_TERM_SOURCE[h.kind] for h in terms)
+        return Evidence(sources=sources, terms=terms)
+
+
+def _bits(hits: list[TermHit], words: Sequence[int]) -> list[TermHit]:
+    out = []
+    for word_no, word in enumerate(words):
+        word = int(word)
+        while word:
+            low = word & -word
+            out.append(hits[word_no * 64 + low.bit_length() - 1])
+            word ^= low
+    return out
 
 
 class ProfileIndex:
-    """Profiles indexed for candidate generation (build once, query per item)."""
+    """Profiles indexed for candidate generation (build once, query per item).
+
+    Profiles are read once (an iterator is fine: the pydantic objects are not kept) and held
+    as compact ``ProfileFacts``; lookup lists are numpy arrays of positions.
+    """
 
     def __init__(self, profiles: Iterable[EnterpriseProfile], as_of: date | None = None) -> None:
         self.as_of = as_of or date.today()
-        self.facts: list[ProfileFacts] = [
-            ProfileFacts.of(i, p, self.as_of) for i, p in enumerate(profiles)
-        ]
-        self.by_id = {f.profile.id: f for f in self.facts}
-        self._by_chain: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._by_hs: dict[str, list[int]] = defaultdict(list)
-        self._by_standard: dict[str, list[int]] = defaultdict(list)
-        self._by_right: dict[tuple[str, str], list[int]] = defaultdict(list)
-        self._by_block: dict[str, set[int]] = defaultdict(set)
-        self._terms: list[list[tuple[int, str, str]]] = []
-        self._markets: set[str] = set()
+        intern = Interner()
+        self.facts: list[ProfileFacts] = []
+        lists = BuildLists()
+        self._terms: list[tuple[tuple[str, str, npt.NDArray[np.int32]], ...]] = []
         self._automaton = ahocorasick.Automaton()
-        for facts in self.facts:
-            self._add(facts)
-        if self._terms:
+        for position, profile in enumerate(profiles):
+            facts = ProfileFacts.of(position, profile, self.as_of, intern)
+            self.facts.append(facts)
+            lists.add(facts)
+        self.by_id = {f.id: f for f in self.facts}
+        self._markets = set(lists.markets)
+        self._by_chain = arrays(lists.by_chain)
+        self._by_hs = arrays(lists.by_hs)
+        self._by_standard = arrays(lists.by_standard)
+        self._by_right = arrays(lists.by_right)
+        self._by_block = arrays(lists.by_block)  # block key -> name ids
+        self._names = lists.names
+        self._name_owner = np.array(lists.name_owner, dtype=np.int32)
+        self._name_slot = np.array(lists.name_slot, dtype=np.int16)
+        self._words = WordIndex()
+        while lists.terms:
+            lower, owners = lists.terms.popitem()
+            slot = len(self._terms)
+            if not self._words.add(lower, slot):
+                self._automaton.add_word(lower, slot)
+            self._terms.append(
+                tuple(
+                    (term, kind, positions_array(positions))
+                    for (term, kind), positions in owners.items()
+                )
+            )
+        if len(self._automaton):
             self._automaton.make_automaton()
+        self.columns = Columns(self.facts)
 
     @classmethod
     def build(
@@ -157,62 +234,55 @@ class ProfileIndex:
         """Index the given profiles."""
         return cls(profiles, as_of)
 
-    @property
-    def profiles(self) -> dict[str, EnterpriseProfile]:
-        """The indexed profiles by id."""
-        return {f.profile.id: f.profile for f in self.facts}
-
-    def _add(self, facts: ProfileFacts) -> None:
-        pos = facts.position
-        for chain in facts.chains:
-            for market in facts.markets:
-                self._by_chain[(chain, market)].append(pos)
-        for code in facts.hs:
-            self._by_hs[code[:4]].append(pos)
-        for standard in facts.standards:
-            self._by_standard[standard].append(pos)
-        self._markets.update(facts.markets)
-        for right, markets in facts.rights.items():
-            for market in markets:
-                self._by_right[(right, market)].append(pos)
-        for norm, _, _ in facts.party_names:
-            for key in _cues.block_keys(norm):
-                self._by_block[key].add(pos)
-        for lower, term, kind in facts.terms:
-            slot = self._automaton.get(lower, None)
-            if slot is None:
-                slot = len(self._terms)
-                self._terms.append([])
-                self._automaton.add_word(lower, slot)
-            self._terms[slot].append((pos, term, kind))
-
-    def _scan(self, view: ItemView, out: dict[int, Evidence]) -> None:
-        if not self._terms:
-            return
-        for last, slot in self._automaton.iter(view.lower):
-            owners = self._terms[slot]
-            first = owners[0][1]
-            start = last - len(first.lower()) + 1
-            span = view.span(first, start, last + 1)
+    def _scan(self, view: ItemView) -> tuple[list[TermHit], list[npt.NDArray[np.int32]]]:
+        """Every term hit in the text, with the positions of the profiles that own it."""
+        hits: list[TermHit] = []
+        owners: list[npt.NDArray[np.int32]] = []
+        found = list(self._words.find(view.lower))
+        if len(self._automaton):
+            found += [
+                (last + 1 - len(self._terms[slot][0][0].lower()), slot)
+                for last, slot in self._automaton.iter(view.lower)
+            ]
+        for start, slot in found:
+            pairs = self._terms[slot]
+            first = pairs[0][0]
+            lower = first.lower()
+            if not view.lower.startswith(lower, start):
+                continue
+            span = view.span(first, start, start + len(lower))
             if span is None:
                 continue
-            for pos, term, kind in owners:
-                evidence = out.setdefault(pos, Evidence())
-                evidence.sources.add(_TERM_SOURCE[kind])
-                evidence.terms.append(TermHit(kind, term, *span))
+            for term, kind, positions in pairs:
+                hits.append(TermHit(kind, term, *span))
+                owners.append(positions)
+        return hits, owners
 
     def _parties(self, view: ItemView, out: dict[int, Evidence]) -> None:
-        if not view.parties:
-            return
+        """Fuzzy-score the item's parties against the profile names sharing a block key
+        (one rapidfuzz call per party over those names)."""
         for party in view.parties:
-            blocked: set[int] = set()
-            for key in party.keys:
-                blocked |= self._by_block.get(key, set())
-            for pos in blocked:
-                for hit in _party_hits([party], self.facts[pos]):
-                    evidence = out.setdefault(pos, Evidence())
-                    evidence.sources.add("names" if hit.kind == "name" else "competitors")
-                    evidence.parties.append(hit)
+            blocked = [self._by_block[k] for k in party.keys if k in self._by_block]
+            if not blocked:
+                continue
+            ids = np.unique(np.concatenate(blocked)).tolist()
+            found = process.extract(
+                party.norm,
+                [self._names[i] for i in ids],
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=PARTY_THRESHOLD,
+                limit=None,
+            )
+            scored = sorted(
+                (int(self._name_owner[ids[k]]), int(self._name_slot[ids[k]]), float(score))
+                for _, score, k in found
+            )
+            for pos, slot, score in scored:
+                _, original, kind = self.facts[pos].party_names[slot]
+                hit = PartyHit(kind, party.name, party.role, original, score, party.norm)
+                evidence = out.setdefault(pos, Evidence())
+                evidence.sources.add("names" if kind == "name" else "competitors")
+                evidence.parties.append(hit)
 
     def _item_markets(self, view: ItemView) -> set[str]:
         markets: set[str] = set()
@@ -226,54 +296,167 @@ class ProfileIndex:
                 markets |= members | {code}
         return markets
 
-    def _rights_candidates(self, view: ItemView) -> set[int]:
-        found: set[int] = set()
-        for right in view.ip_classes:
-            for market in self._item_markets(view):
-                found.update(self._by_right.get((right, market), ()))
-        return found
+    def _union(self, arrays: Iterable[npt.NDArray[np.int32]]) -> npt.NDArray[np.int32]:
+        """The sorted union of position arrays (a mark per profile: linear, no sort)."""
+        arrays = [a for a in arrays if len(a)]
+        if len(arrays) <= 1:
+            return np.unique(arrays[0]).astype(np.int32) if arrays else _EMPTY
+        mark = np.zeros(len(self.facts), dtype=np.bool_)
+        for positions in arrays:
+            mark[positions] = True
+        return np.flatnonzero(mark).astype(np.int32)
 
-    def candidates(self, view: ItemView, wanted: set[str]) -> dict[int, Evidence]:
-        """Candidate profiles (by position) with their evidence, from the wanted lookups.
+    def _lookup(self, view: ItemView, wanted: set[str]) -> npt.NDArray[np.int32]:
+        """Positions found through the chain and rights lookups."""
+        markets = self._item_markets(view)
+        found: list[npt.NDArray[np.int32]] = []
+        if "chain" in wanted:
+            found += [self._by_chain.get((c, m), _EMPTY) for c in view.chains for m in markets]
+        if "rights" in wanted:
+            found += [self._by_right.get((r, m), _EMPTY) for r in view.ip_classes for m in markets]
+        return self._union(found)
+
+    def _codes(self, view: ItemView) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
+        """Profiles sharing HS codes or standards with the item, with what they share
+        (worked out once per distinct set of profile codes: profiles share them a lot)."""
+        hs: dict[int, tuple[str, ...]] = {}
+        shared_hs: dict[tuple[str, ...], tuple[str, ...]] = {}
+        for code in view.hs:
+            for pos in self._by_hs.get(code[:4], _EMPTY).tolist():
+                facts = self.facts[pos]
+                shared = shared_hs.get(facts.hs)
+                if shared is None:
+                    shared = shared_hs[facts.hs] = tuple(naive_hs(view, facts))
+                if shared:
+                    hs[pos] = shared
+        standards: set[int] = set()
+        for standard in view.standards:
+            standards.update(self._by_standard.get(standard, _EMPTY).tolist())
+        shared_standards: dict[frozenset[str], tuple[str, ...]] = {}
+        out = {}
+        for pos in hs.keys() | standards:
+            own = self.facts[pos].standards
+            named = shared_standards.get(own)
+            if named is None:
+                named = shared_standards[own] = tuple(sorted(own & view.standards))
+            out[pos] = (hs.get(pos, ()), named)
+        return out
+
+    def _code_column(
+        self,
+        every: npt.NDArray[np.int32],
+        rows: npt.NDArray[np.uint64],
+        coded: dict[int, tuple[tuple[str, ...], tuple[str, ...]]],
+        wanted: set[str],
+    ) -> npt.NDArray[np.uint64]:
+        """The codes column; sets the hs and standards lookup bits in ``rows``."""
+        column = np.zeros((len(every), 1), dtype=np.uint64)
+        if not coded:
+            return column
+        ids: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, int]] = {}
+        positions = sorted(coded)
+        marks = []
+        for pos in positions:
+            value = coded[pos]
+            mark = ids.get(value)
+            if mark is None:
+                hs, standards = value
+                bits = SOURCE_BITS["hs"] if "hs" in wanted and hs else 0
+                bits |= SOURCE_BITS["standards"] if "standards" in wanted and standards else 0
+                mark = ids[value] = (len(ids) + 1, bits)
+            marks.append(mark)
+        places = np.searchsorted(every, np.array(positions, dtype=np.int32))
+        code_ids, bits = np.array(marks, dtype=np.uint64).T
+        column[places, 0] = code_ids
+        rows[places, SOURCES_COLUMN] |= bits
+        return column
+
+    def _detail(
+        self, view: ItemView, wanted: set[str], evidence: Evidence, pos: int, row: Sequence[int]
+    ) -> None:
+        """Complete one detailed candidate's lookups (``row``: its key row)."""
+        facts = self.facts[pos]
+        if self.columns.overflow[pos]:
+            shares_chain = facts.chains.intersection(view.chains)
+            if "chain" in wanted and shares_chain and concerned_markets(view, facts):
+                evidence.sources.add("chain")
+            if "rights" in wanted and view.ip_classes and holds_right_in_market(view, facts):
+                evidence.sources.add("rights")
+        else:
+            evidence.sources.update(
+                name for name, bit in SOURCE_BITS.items() if row[SOURCES_COLUMN] & bit
+            )
+        if "hs" in wanted and view.hs and naive_hs(view, facts):
+            evidence.sources.add("hs")
+        if "standards" in wanted and facts.standards & view.standards:
+            evidence.sources.add("standards")
+
+    def candidates(
+        self, view: ItemView, wanted: set[str], pinned: Iterable[int] = ()
+    ) -> Candidates:
+        """Candidate profiles with their evidence, from the wanted lookups.
 
         Lookups: ``chain`` (shares a chain and exports to a market the item concerns),
         ``names``/``competitors``/``keywords``/``watch_terms`` (text scan and party names),
         ``hs``, ``standards``, ``rights`` (holds a right of the item's IP type in a market it
-        concerns).
+        concerns). ``pinned`` positions (profiles with "not us" dismissals) are always
+        detailed. Term and party evidence is complete for every candidate.
         """
-        out: dict[int, Evidence] = {}
-        self._scan(view, out)  # term and party evidence is always complete for a candidate
-        self._parties(view, out)
-        lookups: list[tuple[str, Iterable[int]]] = []
-        if "chain" in wanted and view.chains:
-            markets = self._item_markets(view)
-            lookups += [
-                ("chain", self._by_chain.get((c, m), ())) for c in view.chains for m in markets
-            ]
-        if "hs" in wanted:
-            for code in view.hs:
-                lookups.append(
-                    (
-                        "hs",
-                        [p for p in self._by_hs.get(code[:4], ()) if naive_hs(view, self.facts[p])],
-                    )
-                )
-        if "standards" in wanted:
-            lookups += [("standards", self._by_standard.get(s, ())) for s in view.standards]
-        if "rights" in wanted:
-            lookups.append(("rights", self._rights_candidates(view)))
-        for source, positions in lookups:
-            for pos in positions:
-                out.setdefault(pos, Evidence()).sources.add(source)
-        for evidence in out.values():
-            evidence.terms.sort(key=_hit_order)
-            best: dict[tuple[str, str], PartyHit] = {}
-            for hit in evidence.parties:
-                kept = best.get((hit.kind, hit.party))
-                if kept is None or hit.score > kept.score:
-                    best[(hit.kind, hit.party)] = hit
-            evidence.parties = sorted(best.values(), key=lambda h: (h.kind, -h.score, h.party))
-        return out
+        hits, owners = self._scan(view)
+        detailed: dict[int, Evidence] = {}
+        self._parties(view, detailed)
+        coded = self._codes(view)
+        found = self._lookup(view, wanted)
+        term_pos = np.concatenate(owners) if owners else _EMPTY
+        every = self._union([found, term_pos, positions_array(detailed), positions_array(coded)])
+        pinned_here = every[np.isin(every, np.fromiter(pinned, dtype=np.int32))]
+        for pos in [*pinned_here.tolist(), *every[self.columns.overflow[every]].tolist()]:
+            detailed.setdefault(pos, Evidence())
+        rows = self.columns.keys(
+            every, view.chains, self._item_markets(view), view.ip_classes, wanted
+        )
+        masks = _term_masks(every, hits, owners, term_pos)
+        keys = np.hstack([rows, self._code_column(every, rows, coded, wanted), masks])
+        is_detailed = np.isin(every, positions_array(detailed))
+        for pos, row in zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True):
+            evidence = detailed[pos]
+            terms = _bits(hits, row[KEY_WIDTH:])
+            evidence.terms += terms
+            evidence.sources.update(_TERM_SOURCE[h.kind] for h in terms)
+            self._detail(view, wanted, evidence, pos, row)
+        detailed = {p: e for p, e in detailed.items() if e.sources}
+        for evidence in detailed.values():
+            _tidy(evidence)
+        plain = ~is_detailed & ((rows[:, SOURCES_COLUMN] != 0) | (masks != 0).any(axis=1))
+        return Candidates(detailed, every[plain], keys[plain], hits)
+
+
+def _term_masks(
+    positions: npt.NDArray[np.int32],
+    hits: list[TermHit],
+    owners: list[npt.NDArray[np.int32]],
+    term_pos: npt.NDArray[np.int32],
+) -> npt.NDArray[np.uint64]:
+    """One bit per term hit, in 64-bit words, per position (``positions`` sorted)."""
+    masks = np.zeros((len(positions), (len(hits) + 63) // 64), dtype=np.uint64)
+    if not hits:
+        return masks
+    bit = np.repeat(np.arange(len(hits)), [len(o) for o in owners])
+    rows = np.searchsorted(positions, term_pos)
+    values = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
+    np.bitwise_or.at(masks, (rows, bit // 64), values)
+    return masks
+
+
+def _tidy(evidence: Evidence) -> None:
+    """Order term hits by position; keep the best hit per party."""
+    evidence.terms.sort(key=_hit_order)
+    best: dict[tuple[str, str], PartyHit] = {}
+    for hit in evidence.parties:
+        kept = best.get((hit.kind, hit.party))
+        if kept is None or hit.score > kept.score:
+            best[(hit.kind, hit.party)] = hit
+    evidence.parties = sorted(best.values(), key=lambda h: (h.kind, -h.score, h.party))
 
 
 def naive_evidence(view: ItemView, facts: ProfileFacts) -> Evidence:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any, Literal
 
@@ -90,6 +91,19 @@ def _execute(program: Any, key: str, context: dict[str, Any], memo: bool) -> boo
     return found
 
 
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """A rule's compiled conditions and the fields they read (one attribute, read fast)."""
+
+    program: Any
+    key: str
+    fields: dict[str, tuple[str, ...]]
+    item_program: Any
+    item_key: str
+    item_fields: tuple[str, ...]
+    needs_profile: bool
+
+
 CANDIDATE_SOURCES = frozenset(
     ["chain", "names", "competitors", "keywords", "watch_terms", "hs", "standards", "rights"]
 )
@@ -117,10 +131,7 @@ class Rule(BaseModel):
     action: Bilingual
     deadline: DeadlineRule | None = None
     kind: Literal["item"] = "item"
-    _program: Any = PrivateAttr(default=None)
-    _item_program: Any = PrivateAttr(default=None)
-    _item_fields: tuple[str, ...] = PrivateAttr(default=())
-    _fields: dict[str, tuple[str, ...]] = PrivateAttr(default_factory=dict)
+    _run: _Compiled | None = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _check(self) -> Rule:
@@ -130,16 +141,38 @@ class Rule(BaseModel):
         if unknown:
             raise ValueError(f"unknown candidates {unknown}; valid: {sorted(CANDIDATE_SOURCES)}")
         try:
-            self._item_program = cel.compile(self.item_when)
-            self._program = cel.compile(self.when)
+            item_program = cel.compile(self.item_when)
+            program = cel.compile(self.when)
         except ValueError as exc:
             raise ValueError(f"condition does not compile: {exc}") from exc
         item_refs = _referenced(self.item_when)
         if set(item_refs) - {"item"}:
             raise ValueError("item_when may only look at `item`")
-        self._item_fields = item_refs.get("item", ())
-        self._fields = _referenced(self.when)
+        fields = _referenced(self.when)
+        self._run = _Compiled(
+            program=program,
+            key=f"{self.id}\x00{self.when}",
+            fields=fields,
+            item_program=item_program,
+            item_key=f"{self.id}\x00{self.item_when}",
+            item_fields=item_refs.get("item", ()),
+            needs_profile="profile" in fields,
+        )
         return self
+
+    @cached_property
+    def _compiled(self) -> _Compiled:
+        # A plain attribute after the first read: pydantic serves private attributes through
+        # __getattr__, which costs microseconds on every candidate.
+        run = self._run
+        assert run is not None  # set by the validator
+        return run
+
+    @property
+    def needs_profile(self) -> bool:
+        """Whether ``when`` looks at ``profile`` (then it cannot be decided once for a group of
+        profiles that share what the item concerns)."""
+        return self._compiled.needs_profile
 
     def applies_to_item(self, item: dict[str, Any], memo: bool = True) -> bool:
         """Whether ``item_when`` holds for these item facts.
@@ -147,8 +180,9 @@ class Rule(BaseModel):
         Raises:
             KeyError: when the condition names a field the facts lack.
         """
-        context = {"item": {name: item[name] for name in self._item_fields}}
-        return _execute(self._item_program, f"{self.id}\x00{self.item_when}", context, memo)
+        run = self._compiled
+        context = {"item": {name: item[name] for name in run.item_fields}}
+        return _execute(run.item_program, run.item_key, context, memo)
 
     def matches(self, context: dict[str, Any], memo: bool = True) -> bool:
         """Whether ``when`` holds for this ``{"item", "profile", "match"}`` context.
@@ -156,11 +190,12 @@ class Rule(BaseModel):
         Raises:
             KeyError: when the condition names a field the context lacks.
         """
+        run = self._compiled
         narrowed = {
             variable: {name: context[variable][name] for name in names}
-            for variable, names in self._fields.items()
+            for variable, names in run.fields.items()
         }
-        return _execute(self._program, f"{self.id}\x00{self.when}", narrowed, memo)
+        return _execute(run.program, run.key, narrowed, memo)
 
 
 def _load_file(path: Path) -> list[Rule]:

@@ -6,12 +6,15 @@ Exceptions: ``AlertNotFound`` and ``ProfileNotFound`` (``LookupError``) for a mi
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from typing import Any, cast
 
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Table, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.models import AlertNote, AlertRow, Enterprise, Item, PartySuppression, utcnow
@@ -49,8 +52,45 @@ def save_profiles(session: Session, profiles: Iterable[EnterpriseProfile]) -> li
 
 def stored_profiles(session: Session) -> list[EnterpriseProfile]:
     """Every stored profile."""
-    rows = session.scalars(select(Enterprise).order_by(Enterprise.id))
-    return [EnterpriseProfile.model_validate(r.profile) for r in rows]
+    return list(iter_stored_profiles(session))
+
+
+def iter_stored_profiles(session: Session, batch: int = 1000) -> Iterator[EnterpriseProfile]:
+    """Every stored profile, read ``batch`` rows at a time, so that building the matching index
+    never holds all validated profiles at once (100,000 of them take over 1 GB)."""
+    rows = session.execute(
+        select(Enterprise.profile).order_by(Enterprise.id).execution_options(yield_per=batch)
+    )
+    for (document,) in rows:
+        yield EnterpriseProfile.model_validate(document)
+
+
+def _profiles_fingerprint(session: Session) -> str:
+    """A digest of every profile's id and last change: equal digests mean equal profiles."""
+    digest = hashlib.blake2b(digest_size=16)
+    rows = session.execute(select(Enterprise.id, Enterprise.updated_at).order_by(Enterprise.id))
+    for enterprise_id, updated_at in rows:
+        digest.update(f"{enterprise_id}\x1f{updated_at.isoformat()}\x1e".encode())
+    return digest.hexdigest()
+
+
+# One matching index per worker process, rebuilt only when a profile changed (or the day did):
+# building it for 10,000 profiles takes seconds, far more than evaluating a batch of items.
+_INDEX_CACHE: dict[tuple[str, date], tuple[str, ProfileIndex]] = {}
+
+
+def profile_index(session: Session, as_of: date | None = None) -> ProfileIndex:
+    """The matching index of the stored profiles as of a date, cached per process."""
+    day = as_of or date.today()
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), day)
+    fingerprint = _profiles_fingerprint(session)
+    cached = _INDEX_CACHE.get(key)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    _INDEX_CACHE.clear()  # one index per process: the old one is garbage before the new one
+    index = ProfileIndex.build(iter_stored_profiles(session), day)
+    _INDEX_CACHE[key] = (fingerprint, index)
+    return index
 
 
 def get_profile(session: Session, enterprise_id: str) -> EnterpriseProfile:
@@ -94,24 +134,47 @@ def stored_suppressions(session: Session) -> dict[str, frozenset[str]]:
     return {k: frozenset(v) for k, v in keys.items()}
 
 
-def _insert_alert(session: Session, alert: Alert) -> AlertRow | None:
-    exists = session.scalar(
-        select(AlertRow.id).where(
-            AlertRow.enterprise_id == alert.enterprise_id,
-            AlertRow.item_id == alert.item_id,
-            AlertRow.item_version == alert.item_version,
-            AlertRow.rule_id == alert.rule_id,
-        )
+_ALERT_KEY = ("enterprise_id", "item_id", "item_version", "rule_id")
+_IN_CHUNK = 5000  # ids per IN (...) when reading the new rows back (SQLite caps parameters)
+
+
+def _alert_values(alert: Alert) -> dict[str, Any]:
+    return {
+        "enterprise_id": alert.enterprise_id,
+        "item_id": alert.item_id,
+        "item_version": alert.item_version,
+        "rule_id": alert.rule_id,
+        "severity": str(alert.severity),
+        "risk_code": alert.risk_code,
+        "score": alert.score,
+        "deadline": alert.deadline,
+        "title": alert.title,
+        "explanation": alert.explanation,
+        "action": alert.action,
+        "status": "new",
+    }
+
+
+def insert_alerts(session: Session, alerts: Sequence[Alert]) -> list[AlertRow]:
+    """Store alerts in one multi-row INSERT; return the rows this call created.
+
+    ``ON CONFLICT DO NOTHING`` on (enterprise, item, version, rule) keeps exactly one alert per
+    key, also when another worker stores the same alert at the same moment.
+    """
+    if not alerts:
+        return []
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = cast(Table, AlertRow.__table__)
+    statement = (
+        insert(table).on_conflict_do_nothing(index_elements=list(_ALERT_KEY)).returning(table.c.id)
     )
-    if exists is not None:
-        return None
-    row = AlertRow(**alert.model_dump(), status="new")
-    try:
-        with session.begin_nested():
-            session.add(row)
-    except IntegrityError:  # another worker stored it first
-        return None
-    return row
+    ids: list[int] = list(session.execute(statement, [_alert_values(a) for a in alerts]).scalars())
+    rows: list[AlertRow] = []
+    for start in range(0, len(ids), _IN_CHUNK):
+        chunk = ids[start : start + _IN_CHUNK]
+        rows += session.scalars(select(AlertRow).where(AlertRow.id.in_(chunk)))
+    return sorted(rows, key=lambda row: row.id)
 
 
 def evaluate_stored_items(
@@ -122,7 +185,7 @@ def evaluate_stored_items(
     Running it twice stores nothing new: alerts are unique per (enterprise, item version, rule).
     Party names an enterprise dismissed as "not us" no longer match it.
     """
-    index = ProfileIndex.build(stored_profiles(session), as_of)
+    index = profile_index(session, as_of)
     suppressions = stored_suppressions(session)
     query = select(Item).where(Item.tags.is_not(None))
     if item_ids is not None:
@@ -130,10 +193,8 @@ def evaluate_stored_items(
     rules = load_rules()
     created = []
     for row in session.scalars(query.order_by(Item.published_at, Item.id)):
-        for alert in evaluate_item(item_to_record(row), index, rules, as_of, suppressions):
-            stored = _insert_alert(session, alert)
-            if stored is not None:
-                created.append(stored)
+        alerts = evaluate_item(item_to_record(row), index, rules, as_of, suppressions)
+        created += insert_alerts(session, alerts)
         row.evaluated_version = row.version
     session.flush()
     return created

@@ -14,11 +14,16 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
+import structlog
 from fastapi import Depends, Request
+from sqlalchemy import Engine, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -35,11 +40,16 @@ from api.auth._session import (
     tokens_match,
 )
 from api.deps import DbSession
-from core.models import User, utcnow
+from core.models import ApiKey, User, utcnow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+_LAST_USED_WAIT_MS = 200
+_SQLITE_BUSY_MS = 30000  # as core.db sets it on every SQLite connection
+_LAST_USED_CLAIMS: dict[str, float] = {}  # key digest -> monotonic time of the last claim
+_LAST_USED_LOCK = threading.Lock()
+_log = structlog.get_logger(__name__)
 
 
 def client_ip(request: Request) -> str:
@@ -70,6 +80,49 @@ def _aware(moment: datetime | None) -> datetime | None:
     return moment
 
 
+def _claim_last_used(key_hash: str) -> bool:
+    """Whether this request records the key's use: at most one per key, process and minute.
+
+    Fifty requests arriving together with a key unused for a minute would otherwise all try
+    to write the same row (on SQLite they queue on the database lock, then fail).
+    """
+    now = time.monotonic()
+    with _LAST_USED_LOCK:
+        claimed = _LAST_USED_CLAIMS.get(key_hash)
+        if claimed is not None and now - claimed < LAST_USED_RESOLUTION.total_seconds():
+            return False
+        _LAST_USED_CLAIMS[key_hash] = now
+        return True
+
+
+def record_key_use(engine: Engine, key_id: int, moment: datetime) -> bool:
+    """Best effort: write ``last_used_at`` in its own short transaction; False if skipped.
+
+    It never holds up or fails the request: a busy database (SQLite lock, PostgreSQL lock
+    timeout) skips the write, and the next request a minute later tries again.
+    """
+    sqlite = engine.dialect.name == "sqlite"
+    try:
+        with engine.connect() as connection:
+            if sqlite:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={_LAST_USED_WAIT_MS}")
+            else:
+                connection.exec_driver_sql(f"SET LOCAL lock_timeout = {_LAST_USED_WAIT_MS}")
+            try:
+                connection.execute(
+                    update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=moment)
+                )
+                connection.commit()
+            finally:
+                if sqlite:
+                    connection.rollback()
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+    except OperationalError as error:
+        _log.warning("api_key.last_used_skipped", key_id=key_id, error=type(error).__name__)
+        return False
+    return True
+
+
 def _authenticate_key(session: Session, plaintext: str) -> Principal:
     row = find_api_key(session, plaintext)
     principal = principal_for_key(session, row) if row is not None else None
@@ -77,9 +130,8 @@ def _authenticate_key(session: Session, plaintext: str) -> Principal:
         raise Unauthorized("invalid or revoked API key")
     now = utcnow()
     last = _aware(row.last_used_at)
-    if last is None or now - last > LAST_USED_RESOLUTION:
-        row.last_used_at = now
-        session.flush()
+    if (last is None or now - last > LAST_USED_RESOLUTION) and _claim_last_used(row.key_hash):
+        record_key_use(session.get_bind().engine, row.id, now)
     return principal
 
 

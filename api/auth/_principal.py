@@ -148,7 +148,11 @@ def can_see_enterprise(principal: Principal, enterprise_id: str) -> bool:
     return visible is None or enterprise_id in visible
 
 
-def restrict_to_visible(query: S, column: InstrumentedAttribute[str], principal: Principal) -> S:
+def restrict_to_visible(
+    query: S,
+    column: InstrumentedAttribute[str] | InstrumentedAttribute[str | None],
+    principal: Principal,
+) -> S:
     """``query`` filtered to the enterprises the caller may see (unchanged for admins).
 
     Example: ``restrict_to_visible(select(AlertRow), AlertRow.enterprise_id, principal)``.

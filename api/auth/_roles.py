@@ -25,6 +25,7 @@ class OrgKind(StrEnum):
 
 SCOPES: tuple[str, ...] = (
     "search:read",
+    "searches:write",
     "briefings:read",
     "stats:read",
     "enterprises:read",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.auth._principal import Principal, aggregates_only
+from api.schemas import UtcDateTime
 
 
 class LoginIn(BaseModel):
@@ -68,7 +68,7 @@ class OrgOut(BaseModel):
     name_zh: str
     name_en: str
     chains: list[str]
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class UserIn(BaseModel):
@@ -99,8 +99,8 @@ class UserOut(BaseModel):
     display_name: str
     role: str
     active: bool
-    created_at: datetime
-    last_login_at: datetime | None
+    created_at: UtcDateTime
+    last_login_at: UtcDateTime | None
 
 
 class AssignmentOut(BaseModel):
@@ -111,7 +111,7 @@ class AssignmentOut(BaseModel):
     org_id: str
     enterprise_id: str
     relation: str
-    created_at: datetime
+    created_at: UtcDateTime
 
 
 class ApiKeyIn(BaseModel):
@@ -120,7 +120,7 @@ class ApiKeyIn(BaseModel):
     org_id: str = Field(max_length=64)
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str] = Field(min_length=1, examples=[["alerts:read", "search:read"]])
-    user_id: int | None = None
+    user_id: int | None = Field(default=None, ge=1, le=2_147_483_647)
 
 
 class ApiKeyOut(BaseModel):
@@ -134,9 +134,9 @@ class ApiKeyOut(BaseModel):
     name: str
     prefix: str
     scopes: list[str]
-    created_at: datetime
-    last_used_at: datetime | None
-    revoked_at: datetime | None
+    created_at: UtcDateTime
+    last_used_at: UtcDateTime | None
+    revoked_at: UtcDateTime | None
 
 
 class ApiKeyCreated(ApiKeyOut):
@@ -151,7 +151,7 @@ class AuditOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: int
-    at: datetime
+    at: UtcDateTime
     actor: str
     org_id: str | None
     action: str

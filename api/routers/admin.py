@@ -3,9 +3,11 @@ the audit log. Every change is audited; an API key's plaintext is returned once 
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,13 +38,18 @@ from api.auth._schemas import (
     UserPatch,
 )
 from api.deps import DbSession
-from api.errors import BadRequest, NotFound
+from api.errors import ERROR_RESPONSES, BadRequest, NotFound
+from api.routers._access import MAX_ID, RowId
 from core.models import ApiKey, AuditEntry, Organisation, OrgEnterprise, User
 
 router = APIRouter(
-    prefix="/admin", tags=["admin"], dependencies=[Depends(require_role(Role.ADMIN))]
+    prefix="/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_role(Role.ADMIN))],
+    responses=ERROR_RESPONSES,
 )
 
+T = TypeVar("T")
 OrgFilter = Annotated[str | None, Query(max_length=64, alias="org")]
 
 
@@ -53,11 +60,54 @@ def _org_or_404(session: Session, org_id: str) -> Organisation:
     return org
 
 
-@router.get("/orgs", response_model=list[OrgOut])
-def list_orgs(session: DbSession) -> list[OrgOut]:
+class OrgPage(BaseModel):
+    """A page of organisations, by id."""
+
+    orgs: list[OrgOut]
+    next_cursor: str | None = None
+
+
+class UserPage(BaseModel):
+    """A page of users, by id."""
+
+    users: list[UserOut]
+    next_cursor: str | None = None
+
+
+class AssignmentPage(BaseModel):
+    """A page of an organisation's enterprises, by enterprise id."""
+
+    assignments: list[AssignmentOut]
+    next_cursor: str | None = None
+
+
+class ApiKeyPage(BaseModel):
+    """A page of API keys, by id."""
+
+    keys: list[ApiKeyOut]
+    next_cursor: str | None = None
+
+
+Limit = Annotated[int, Query(ge=1, le=500)]
+TextCursor = Annotated[str | None, Query(max_length=64, description="`next_cursor`.")]
+IdCursor = Annotated[int | None, Query(ge=0, le=MAX_ID, description="`next_cursor`.")]
+
+
+def _page(rows: list[T], limit: int, key: Callable[[T], object]) -> tuple[list[T], str | None]:
+    """The first ``limit`` rows and the cursor to the rest (``None`` when there is none)."""
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, str(key(rows[-1])) if more and rows else None
+
+
+@router.get("/orgs", response_model=OrgPage)
+def list_orgs(session: DbSession, limit: Limit = 100, cursor: TextCursor = None) -> OrgPage:
     """Every organisation."""
-    rows = session.scalars(select(Organisation).order_by(Organisation.id))
-    return [OrgOut.model_validate(r) for r in rows]
+    query = select(Organisation).order_by(Organisation.id).limit(limit + 1)
+    if cursor:
+        query = query.where(Organisation.id > cursor)
+    rows, next_cursor = _page(list(session.scalars(query)), limit, lambda r: r.id)
+    return OrgPage(orgs=[OrgOut.model_validate(r) for r in rows], next_cursor=next_cursor)
 
 
 @router.post("/orgs", response_model=OrgOut, status_code=201)
@@ -72,13 +122,18 @@ def add_org(body: OrgIn, principal: AdminPrincipal, request: Request, session: D
     return OrgOut.model_validate(org)
 
 
-@router.get("/users", response_model=list[UserOut])
-def list_users(session: DbSession, org: OrgFilter = None) -> list[UserOut]:
+@router.get("/users", response_model=UserPage)
+def list_users(
+    session: DbSession, org: OrgFilter = None, limit: Limit = 100, cursor: IdCursor = None
+) -> UserPage:
     """Users, optionally of one organisation."""
-    query = select(User).order_by(User.id)
+    query = select(User).order_by(User.id).limit(limit + 1)
     if org:
         query = query.where(User.org_id == org)
-    return [UserOut.model_validate(u) for u in session.scalars(query)]
+    if cursor is not None:
+        query = query.where(User.id > cursor)
+    rows, next_cursor = _page(list(session.scalars(query)), limit, lambda r: r.id)
+    return UserPage(users=[UserOut.model_validate(u) for u in rows], next_cursor=next_cursor)
 
 
 @router.post("/users", response_model=UserOut, status_code=201)
@@ -99,7 +154,7 @@ def add_user(
 
 @router.patch("/users/{user_id}", response_model=UserOut)
 def update_user(
-    user_id: int, body: UserPatch, principal: AdminPrincipal, request: Request, session: DbSession
+    user_id: RowId, body: UserPatch, principal: AdminPrincipal, request: Request, session: DbSession
 ) -> UserOut:
     """Deactivate or reactivate a user, or rename them."""
     user = session.get(User, user_id)
@@ -114,16 +169,24 @@ def update_user(
     return UserOut.model_validate(user)
 
 
-@router.get("/orgs/{org_id}/enterprises", response_model=list[AssignmentOut])
-def list_assignments(org_id: str, session: DbSession) -> list[AssignmentOut]:
+@router.get("/orgs/{org_id}/enterprises", response_model=AssignmentPage)
+def list_assignments(
+    org_id: str, session: DbSession, limit: Limit = 100, cursor: TextCursor = None
+) -> AssignmentPage:
     """The enterprises an organisation may see."""
     _org_or_404(session, org_id)
-    rows = session.scalars(
+    query = (
         select(OrgEnterprise)
         .where(OrgEnterprise.org_id == org_id)
         .order_by(OrgEnterprise.enterprise_id)
+        .limit(limit + 1)
     )
-    return [AssignmentOut.model_validate(r) for r in rows]
+    if cursor:
+        query = query.where(OrgEnterprise.enterprise_id > cursor)
+    rows, next_cursor = _page(list(session.scalars(query)), limit, lambda r: r.enterprise_id)
+    return AssignmentPage(
+        assignments=[AssignmentOut.model_validate(r) for r in rows], next_cursor=next_cursor
+    )
 
 
 @router.put("/orgs/{org_id}/enterprises/{enterprise_id}", response_model=AssignmentOut)
@@ -158,13 +221,18 @@ def delete_assignment(
     return Response(status_code=204)
 
 
-@router.get("/keys", response_model=list[ApiKeyOut])
-def list_keys(session: DbSession, org: OrgFilter = None) -> list[ApiKeyOut]:
+@router.get("/keys", response_model=ApiKeyPage)
+def list_keys(
+    session: DbSession, org: OrgFilter = None, limit: Limit = 100, cursor: IdCursor = None
+) -> ApiKeyPage:
     """API keys (prefix and metadata only: the keys themselves are not stored)."""
-    query = select(ApiKey).order_by(ApiKey.id)
+    query = select(ApiKey).order_by(ApiKey.id).limit(limit + 1)
     if org:
         query = query.where(ApiKey.org_id == org)
-    return [ApiKeyOut.model_validate(k) for k in session.scalars(query)]
+    if cursor is not None:
+        query = query.where(ApiKey.id > cursor)
+    rows, next_cursor = _page(list(session.scalars(query)), limit, lambda r: r.id)
+    return ApiKeyPage(keys=[ApiKeyOut.model_validate(k) for k in rows], next_cursor=next_cursor)
 
 
 @router.post("/keys", response_model=ApiKeyCreated, status_code=201)
@@ -185,7 +253,7 @@ def add_key(
 
 @router.delete("/keys/{key_id}", response_model=ApiKeyOut)
 def delete_key(
-    key_id: int, principal: AdminPrincipal, request: Request, session: DbSession
+    key_id: RowId, principal: AdminPrincipal, request: Request, session: DbSession
 ) -> ApiKeyOut:
     """Revoke a key: it stops working at once; the record stays for the audit trail."""
     row = revoke_api_key(session, key_id)
@@ -204,7 +272,7 @@ def list_audit(
     actor: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[
-        int | None, Query(ge=0, description="`next_cursor` of the previous page.")
+        int | None, Query(ge=0, le=MAX_ID, description="`next_cursor` of the previous page.")
     ] = None,
 ) -> AuditPage:
     """The audit log, newest first."""

@@ -26,10 +26,11 @@ from api.auth import (
 )
 from api.auth._schemas import LoginIn, MeOut
 from api.deps import DbSession
+from api.errors import ERROR_RESPONSES
 from api.web import Lang, _lang, _render
 from core.models import User
 
-router = APIRouter(prefix="/auth", tags=["auth"])
+router = APIRouter(prefix="/auth", tags=["auth"], responses=ERROR_RESPONSES)
 web_router = APIRouter(include_in_schema=False)
 
 BAD_CREDENTIALS = "wrong e-mail or password"
@@ -87,7 +88,7 @@ def _safe_next(target: str | None) -> str:
     """Only same-site paths: an open redirect would help phishing."""
     if target and target.startswith("/") and not target.startswith(("//", "/\\")):
         return target
-    return "/alerts"
+    return "/"  # each role's start page (api.web.home)
 
 
 def _login_page(
@@ -118,7 +119,7 @@ def login_form(
     email: Annotated[str, Form(max_length=254)],
     password: Annotated[str, Form(max_length=1024)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    next: Annotated[str, Form(max_length=500)] = "/alerts",
+    next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     """Sign in from the form; on success, go where the user was heading."""
     lang = _lang(request, None)

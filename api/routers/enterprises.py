@@ -7,23 +7,35 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from api.auth import (
+    Principal,
+    assign_enterprise,
+    audit,
+    can_see_enterprise,
+    enterprise_or_404,
+    restrict_to_visible,
+)
+from api.auth._principal import not_found
 from api.deps import DbSession
-from api.errors import BadRequest, NotFound
-from core.models import Enterprise
+from api.errors import ERROR_RESPONSES, BadRequest
+from api.routers._access import EnterprisesRead, EnterprisesWrite
+from core.models import Enterprise, OrgEnterprise
 from core.types import EnterpriseProfile
 from warning.profiles import ProfileError, parse_profiles
-from warning.store import ProfileNotFound, delete_profile, get_profile, save_profiles
+from warning.store import delete_profile, save_profiles
 
-router = APIRouter(tags=["enterprises"])
+router = APIRouter(tags=["enterprises"], responses=ERROR_RESPONSES)
 
-_MAX_BODY = 5_000_000
+_PROFILE_REF = {"$ref": "#/components/schemas/EnterpriseProfile"}
+"""The profile model, registered in the schema's components by ``EnterprisePage``."""
 _ONE = {
     "requestBody": {
         "required": True,
         "content": {
-            "application/json": {"schema": EnterpriseProfile.model_json_schema()},
-            "application/yaml": {"schema": EnterpriseProfile.model_json_schema()},
+            "application/json": {"schema": _PROFILE_REF},
+            "application/yaml": {"schema": _PROFILE_REF},
         },
     }
 }
@@ -32,9 +44,7 @@ _MANY = {
         "required": True,
         "content": {
             "application/yaml": {"schema": {"type": "string"}},
-            "application/json": {
-                "schema": {"type": "array", "items": EnterpriseProfile.model_json_schema()}
-            },
+            "application/json": {"schema": {"type": "array", "items": _PROFILE_REF}},
         },
     }
 }
@@ -54,9 +64,7 @@ class ImportResult(BaseModel):
 
 
 async def _body_text(request: Request) -> str:
-    body = await request.body()
-    if len(body) > _MAX_BODY:
-        raise BadRequest(f"request body over {_MAX_BODY} bytes")
+    body = await request.body()  # api.body_limit caps its size (413)
     try:
         return body.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,14 +95,44 @@ def _one(text: str, enterprise_id: str | None = None) -> EnterpriseProfile:
     return profile
 
 
+def _claimable(session: Session, principal: Principal, enterprise_id: str) -> bool:
+    """May the caller create this id? Not when it exists unseen, or another organisation
+    holds it (an admin may assign an enterprise before its profile is imported)."""
+    if principal.is_admin or can_see_enterprise(principal, enterprise_id):
+        return True
+    if session.get(Enterprise, enterprise_id) is not None:
+        return False
+    holders = session.scalars(
+        select(OrgEnterprise.org_id).where(OrgEnterprise.enterprise_id == enterprise_id)
+    )
+    return all(org == principal.org_id for org in holders)
+
+
+def _store(session: Session, principal: Principal, profiles: list[EnterpriseProfile]) -> list[str]:
+    """Store profiles the caller may write (all or none); a new one is assigned to the
+    caller's organisation in the same transaction, so it sees what it made."""
+    for profile in profiles:
+        if not _claimable(session, principal, profile.id):
+            raise not_found("enterprise", profile.id)
+    ids = save_profiles(session, profiles)
+    for enterprise_id in ids:
+        audit(session, principal, "enterprise.save", "enterprise", enterprise_id)
+    if not principal.is_admin:
+        for enterprise_id in ids:
+            assign_enterprise(session, principal.org_id, enterprise_id)
+    return ids
+
+
 @router.get("/enterprises", response_model=EnterprisePage)
 def list_enterprises(
     session: DbSession,
+    principal: EnterprisesRead,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=64, description="`next_cursor`.")] = None,
 ) -> EnterprisePage:
-    """Profiles ordered by id."""
+    """The profiles the caller may see, ordered by id."""
     query = select(Enterprise).order_by(Enterprise.id).limit(limit + 1)
+    query = restrict_to_visible(query, Enterprise.id, principal)
     if cursor:
         query = query.where(Enterprise.id > cursor)
     rows = list(session.scalars(query))
@@ -107,49 +145,62 @@ def list_enterprises(
 
 
 @router.get("/enterprises/{enterprise_id}", response_model=EnterpriseProfile)
-def read_enterprise(session: DbSession, enterprise_id: str) -> EnterpriseProfile:
+def read_enterprise(
+    session: DbSession, principal: EnterprisesRead, enterprise_id: str
+) -> EnterpriseProfile:
     """One profile."""
-    try:
-        return get_profile(session, enterprise_id)
-    except ProfileNotFound as exc:
-        raise NotFound(str(exc.args[0])) from exc
+    return EnterpriseProfile.model_validate(
+        enterprise_or_404(session, principal, enterprise_id).profile
+    )
 
 
 @router.post("/enterprises", response_model=EnterpriseProfile, status_code=201, openapi_extra=_ONE)
-def create_enterprise(session: DbSession, body: BodyText) -> EnterpriseProfile:
-    """Create a profile (JSON or YAML); 422 naming the field and line when invalid, 409-like
-    422 when the id exists (use PUT to replace)."""
+def create_enterprise(
+    session: DbSession, principal: EnterprisesWrite, body: BodyText
+) -> EnterpriseProfile:
+    """Create a profile (JSON or YAML); 422 naming the field and line when invalid, 422
+    when the id exists (use PUT to replace). Another tenant's id is a 404."""
     profile = _one(body)
+    if not _claimable(session, principal, profile.id):
+        raise not_found("enterprise", profile.id)
     if session.get(Enterprise, profile.id) is not None:
         raise BadRequest(
             f"enterprise {profile.id!r} exists; use PUT to replace it",
             [{"field": "id", "message": "already exists"}],
         )
-    save_profiles(session, [profile])
+    _store(session, principal, [profile])
     return profile
 
 
 @router.put("/enterprises/{enterprise_id}", response_model=EnterpriseProfile, openapi_extra=_ONE)
-def replace_enterprise(session: DbSession, enterprise_id: str, body: BodyText) -> EnterpriseProfile:
+def replace_enterprise(
+    session: DbSession, principal: EnterprisesWrite, enterprise_id: str, body: BodyText
+) -> EnterpriseProfile:
     """Create or replace the profile with this id."""
+    if not _claimable(session, principal, enterprise_id):
+        raise not_found("enterprise", enterprise_id)
     profile = _one(body, enterprise_id)
-    save_profiles(session, [profile])
+    _store(session, principal, [profile])
     return profile
 
 
-@router.delete("/enterprises/{enterprise_id}", status_code=204)
-def remove_enterprise(session: DbSession, enterprise_id: str) -> Response:
+@router.delete("/enterprises/{enterprise_id}", status_code=204, response_class=Response)
+def remove_enterprise(
+    session: DbSession, principal: EnterprisesWrite, enterprise_id: str
+) -> Response:
     """Delete a profile and its alerts."""
-    try:
-        delete_profile(session, enterprise_id)
-    except ProfileNotFound as exc:
-        raise NotFound(str(exc.args[0])) from exc
+    enterprise_or_404(session, principal, enterprise_id)
+    delete_profile(session, enterprise_id)
+    audit(session, principal, "enterprise.delete", "enterprise", enterprise_id)
     return Response(status_code=204)
 
 
 @router.post(
     "/enterprises/import", response_model=ImportResult, status_code=201, openapi_extra=_MANY
 )
-def import_enterprises(session: DbSession, body: BodyText) -> ImportResult:
-    """Validate and store one or many profiles (a profile file's content, YAML or JSON)."""
-    return ImportResult(imported=save_profiles(session, _parse(body)))
+def import_enterprises(
+    session: DbSession, principal: EnterprisesWrite, body: BodyText
+) -> ImportResult:
+    """Validate and store one or many profiles (a profile file's content, YAML or JSON).
+    All or nothing: one invalid profile, or one id of another tenant's, stores none."""
+    return ImportResult(imported=_store(session, principal, _parse(body)))

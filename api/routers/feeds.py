@@ -7,18 +7,19 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from api.deps import DbSession
-from api.errors import NotFound
+from api.errors import PUBLIC_ERROR_RESPONSES, NotFound
+from api.routers._access import RowId
 from core.models import Subscription
 from warning.feeds import FeedFormat, render_feed
 from warning.subscriptions import token_matches
 
-router = APIRouter(tags=["feeds"])
+router = APIRouter(tags=["feeds"], responses=PUBLIC_ERROR_RESPONSES)
 
 Token = Annotated[str, Query(min_length=1, max_length=200, description="The feed token.")]
 MEDIA = {"atom": "application/atom+xml", "rss": "application/rss+xml"}
 
 
-def _feed(session: DbSession, subscription_id: int, token: str, fmt: FeedFormat) -> Response:
+def _feed(session: DbSession, subscription_id: RowId, token: str, fmt: FeedFormat) -> Response:
     row = session.get(Subscription, subscription_id)
     if row is None or not token_matches(row, token):
         raise NotFound("no such feed")  # the same answer, so ids cannot be probed
@@ -27,12 +28,12 @@ def _feed(session: DbSession, subscription_id: int, token: str, fmt: FeedFormat)
 
 
 @router.get("/feeds/{subscription_id}.atom", response_class=Response)
-def atom_feed(subscription_id: int, token: Token, session: DbSession) -> Response:
+def atom_feed(subscription_id: RowId, token: Token, session: DbSession) -> Response:
     """The subscription's newest alerts as Atom."""
     return _feed(session, subscription_id, token, "atom")
 
 
 @router.get("/feeds/{subscription_id}.rss", response_class=Response)
-def rss_feed(subscription_id: int, token: Token, session: DbSession) -> Response:
+def rss_feed(subscription_id: RowId, token: Token, session: DbSession) -> Response:
     """The subscription's newest alerts as RSS 2.0."""
     return _feed(session, subscription_id, token, "rss")

@@ -6,11 +6,12 @@ from fastapi import APIRouter
 from sqlalchemy import text
 
 from api.deps import DbSession
+from api.errors import PUBLIC_ERROR_RESPONSES
 from api.schemas import ComponentCheck, Health
 from core.logging_ import redact
 from core.settings import get_settings
 
-router = APIRouter(tags=["health"])
+router = APIRouter(tags=["health"], responses=PUBLIC_ERROR_RESPONSES)
 
 
 def _check_search() -> ComponentCheck:

@@ -13,8 +13,9 @@ from fastapi.responses import FileResponse, Response, StreamingResponse
 from starlette.background import BackgroundTask
 
 from api.deps import DbSession
-from api.errors import BadRequest, NotFound, Unavailable
+from api.errors import ERROR_RESPONSES, BadRequest, NotFound, Unavailable
 from api.export import csv_chunks, iter_rows, write_xlsx
+from api.routers._access import SearchRead
 from api.schemas import ItemOut, ItemPage
 from api.services import run_search
 from core.models import Item
@@ -22,7 +23,7 @@ from core.records import item_to_record
 from core.types import ItemKind
 from search import BadQuery, SearchUnavailable
 
-router = APIRouter(tags=["items"])
+router = APIRouter(tags=["items"], responses=ERROR_RESPONSES)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -80,6 +81,7 @@ def _search_errors() -> Iterator[None]:
 
 @router.get("/items", response_model=ItemPage)
 def list_items(
+    _: SearchRead,
     filters: Filters,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=2000)] = None,
@@ -96,6 +98,7 @@ def list_items(
     responses={200: {"content": {"text/csv": {}, XLSX: {}}}},
 )
 def export_items(
+    _: SearchRead,
     filters: Filters,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
 ) -> Response:
@@ -116,7 +119,7 @@ def export_items(
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)
-def get_item(item_id: str, session: DbSession) -> ItemOut:
+def get_item(item_id: str, session: DbSession, _: SearchRead) -> ItemOut:
     """One item, with its tags."""
     row = session.get(Item, item_id)
     if row is None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from api.errors import PUBLIC_ERROR_RESPONSES
 from api.schemas import SourceOut
 from api.services import source_statuses
 
-router = APIRouter(tags=["sources"])
+router = APIRouter(tags=["sources"], responses=PUBLIC_ERROR_RESPONSES)
 
 
 @router.get("/sources", response_model=list[SourceOut])

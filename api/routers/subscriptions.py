@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import func, select
 
+from api.auth import Principal, audit, visible_enterprise_ids
+from api.auth._principal import not_found
 from api.deps import DbSession
-from api.errors import BadRequest, NotFound
-from core.models import Delivery, Subscription
+from api.errors import ERROR_RESPONSES, BadRequest
+from api.routers._access import (
+    MAX_ID,
+    RowId,
+    SubscriptionsRead,
+    SubscriptionsWrite,
+    check_owner,
+    owned_or_404,
+)
+from api.schemas import UtcDateTime
+from core.models import Delivery, SavedSearch, Subscription
 from core.settings import get_settings
 from core.types import Severity
 from warning.subscriptions import (
@@ -19,12 +29,11 @@ from warning.subscriptions import (
     SubscriptionSpec,
     create_subscription,
     estimate_volume,
-    list_subscriptions,
     remove_subscription,
     subscription_to_dict,
 )
 
-router = APIRouter(tags=["subscriptions"])
+router = APIRouter(tags=["subscriptions"], responses=ERROR_RESPONSES)
 
 
 class VolumeOut(BaseModel):
@@ -73,17 +82,46 @@ class DeliveryOut(BaseModel):
     mode: str
     status: str
     attempts: int
-    next_attempt_at: datetime | None
+    next_attempt_at: UtcDateTime | None
     last_error: str | None
-    sent_at: datetime | None
-    owner_notified_at: datetime | None
+    sent_at: UtcDateTime | None
+    owner_notified_at: UtcDateTime | None
 
 
-def _get(session: DbSession, subscription_id: int) -> Subscription:
+class SubscriptionPage(BaseModel):
+    """A page of subscriptions, oldest first."""
+
+    subscriptions: list[SubscriptionOut]
+    next_cursor: str | None = None
+
+
+class DeliveryPage(BaseModel):
+    """A page of deliveries, newest first."""
+
+    deliveries: list[DeliveryOut]
+    next_cursor: str | None = None
+
+
+def _get(session: DbSession, principal: Principal, subscription_id: RowId) -> Subscription:
+    """A subscription the caller may see and change: one of its enterprises'; shared ones
+    (no enterprise) are for admins only."""
     row = session.get(Subscription, subscription_id)
-    if row is None:
-        raise NotFound(f"no subscription {subscription_id}")
-    return row
+    if row is not None and row.enterprise_id is None and not principal.is_admin:
+        raise not_found("subscription", subscription_id)
+    owner = row.enterprise_id if row is not None else None
+    return owned_or_404(principal, row, owner, "subscription", subscription_id)
+
+
+def _check_spec(session: DbSession, principal: Principal, spec: SubscriptionSpec) -> None:
+    """The enterprise and saved search named must be the caller's (or shared, for the
+    search); a shared subscription (no enterprise) is for admins."""
+    check_owner(principal, spec.enterprise_id)
+    if spec.saved_search_id is not None:
+        if spec.saved_search_id > MAX_ID:  # cannot exist; the database would refuse the number
+            raise not_found("saved search", spec.saved_search_id)
+        saved = session.get(SavedSearch, spec.saved_search_id)
+        owner = saved.enterprise_id if saved is not None else None
+        owned_or_404(principal, saved, owner, "saved search", spec.saved_search_id)
 
 
 def _out(session: DbSession, row: Subscription) -> SubscriptionOut:
@@ -100,21 +138,25 @@ def _spec_error(exc: SubscriptionError) -> BadRequest:
     return BadRequest(str(exc), fields=[{"field": field, "message": str(exc)}])
 
 
-def feed_urls(subscription_id: int, token: str) -> dict[str, str]:
+def feed_urls(subscription_id: RowId, token: str) -> dict[str, str]:
     """The subscription's Atom and RSS feed URLs, with its token."""
     base = f"{get_settings().site_url.rstrip('/')}/api/v1/feeds/{subscription_id}"
     return {"atom": f"{base}.atom?token={token}", "rss": f"{base}.rss?token={token}"}
 
 
 @router.post("/subscriptions", response_model=SubscriptionCreated, status_code=201)
-def post_subscription(spec: SubscriptionSpec, session: DbSession) -> SubscriptionCreated:
+def post_subscription(
+    spec: SubscriptionSpec, session: DbSession, principal: SubscriptionsWrite
+) -> SubscriptionCreated:
     """Create a subscription. The answer holds the volume estimate (with a warning when it
     is above the threshold), the feed token and the webhook signing secret: keep them, they
     are not shown again."""
+    _check_spec(session, principal, spec)
     try:
         created = create_subscription(session, spec)
     except SubscriptionError as exc:
         raise _spec_error(exc) from exc
+    audit(session, principal, "subscription.create", "subscription", created.row.id)
     return SubscriptionCreated(
         subscription=_out(session, created.row),
         feed_token=created.feed_token,
@@ -125,8 +167,11 @@ def post_subscription(spec: SubscriptionSpec, session: DbSession) -> Subscriptio
 
 
 @router.post("/subscriptions/estimate", response_model=VolumeOut)
-def post_estimate(spec: SubscriptionSpec, session: DbSession) -> VolumeOut:
+def post_estimate(
+    spec: SubscriptionSpec, session: DbSession, principal: SubscriptionsWrite
+) -> VolumeOut:
     """The volume estimate for a subscription, without saving it."""
+    _check_spec(session, principal, spec)
     try:
         estimate = estimate_volume(session, spec)
     except SubscriptionError as exc:
@@ -134,16 +179,36 @@ def post_estimate(spec: SubscriptionSpec, session: DbSession) -> VolumeOut:
     return VolumeOut(**estimate.to_dict(spec.language))
 
 
-@router.get("/subscriptions", response_model=list[SubscriptionOut])
-def get_subscriptions(session: DbSession) -> list[SubscriptionOut]:
-    """Every subscription, with its delivery counts by status."""
-    return [_out(session, row) for row in list_subscriptions(session)]
+@router.get("/subscriptions", response_model=SubscriptionPage)
+def get_subscriptions(
+    session: DbSession,
+    principal: SubscriptionsRead,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="`next_cursor`.")] = None,
+) -> SubscriptionPage:
+    """The caller's subscriptions (an admin's: every one, shared ones included), oldest
+    first, with their delivery counts by status."""
+    query = select(Subscription).order_by(Subscription.id).limit(limit + 1)
+    visible = visible_enterprise_ids(principal)
+    if visible is not None:
+        query = query.where(Subscription.enterprise_id.in_(sorted(visible)))
+    if cursor is not None:
+        query = query.where(Subscription.id > cursor)
+    rows = list(session.scalars(query))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return SubscriptionPage(
+        subscriptions=[_out(session, row) for row in rows],
+        next_cursor=str(rows[-1].id) if more and rows else None,
+    )
 
 
 @router.get("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
-def get_subscription(subscription_id: int, session: DbSession) -> SubscriptionOut:
+def get_subscription(
+    subscription_id: RowId, session: DbSession, principal: SubscriptionsRead
+) -> SubscriptionOut:
     """One subscription, with its delivery counts by status."""
-    return _out(session, _get(session, subscription_id))
+    return _out(session, _get(session, principal, subscription_id))
 
 
 class SubscriptionPatch(BaseModel):
@@ -156,11 +221,14 @@ class SubscriptionPatch(BaseModel):
 
 @router.patch("/subscriptions/{subscription_id}", response_model=SubscriptionOut)
 def patch_subscription(
-    subscription_id: int, patch: SubscriptionPatch, session: DbSession
+    subscription_id: RowId,
+    patch: SubscriptionPatch,
+    session: DbSession,
+    principal: SubscriptionsWrite,
 ) -> SubscriptionOut:
     """Rename, pause (``active: false``: nothing is sent) or resume a subscription, or change
     its minimum severity. On resuming, the alerts raised meanwhile are sent."""
-    row = _get(session, subscription_id)
+    row = _get(session, principal, subscription_id)
     if patch.name is not None:
         row.name = patch.name.strip()
     if patch.active is not None:
@@ -168,31 +236,45 @@ def patch_subscription(
     if patch.min_severity is not None:
         row.min_severity = patch.min_severity.value
     session.flush()
+    audit(session, principal, "subscription.change", "subscription", row.id,
+          patch.model_dump(exclude_none=True, mode="json"))  # fmt: skip
     return _out(session, row)
 
 
-@router.delete("/subscriptions/{subscription_id}", status_code=204)
-def delete_subscription(subscription_id: int, session: DbSession) -> Response:
+@router.delete("/subscriptions/{subscription_id}", status_code=204, response_class=Response)
+def delete_subscription(
+    subscription_id: RowId, session: DbSession, principal: SubscriptionsWrite
+) -> Response:
     """Delete a subscription and its delivery records."""
-    if not remove_subscription(session, subscription_id):
-        raise NotFound(f"no subscription {subscription_id}")
+    _get(session, principal, subscription_id)
+    remove_subscription(session, subscription_id)
+    audit(session, principal, "subscription.delete", "subscription", subscription_id)
     return Response(status_code=204)
 
 
-@router.get("/subscriptions/{subscription_id}/deliveries", response_model=list[DeliveryOut])
+@router.get("/subscriptions/{subscription_id}/deliveries", response_model=DeliveryPage)
 def get_deliveries(
-    subscription_id: int,
+    subscription_id: RowId,
     session: DbSession,
+    principal: SubscriptionsRead,
     status: Annotated[str | None, Query(pattern="^(pending|sending|sent|failed)$")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-) -> list[DeliveryOut]:
+    cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="`next_cursor`.")] = None,
+) -> DeliveryPage:
     """The subscription's deliveries, newest first (failed ones say why)."""
-    _get(session, subscription_id)
+    _get(session, principal, subscription_id)
     query = select(Delivery).where(Delivery.subscription_id == subscription_id)
     if status:
         query = query.where(Delivery.status == status)
-    rows = session.scalars(query.order_by(Delivery.id.desc()).limit(limit))
-    return [DeliveryOut.model_validate(_delivery(r)) for r in rows]
+    if cursor is not None:
+        query = query.where(Delivery.id < cursor)
+    rows = list(session.scalars(query.order_by(Delivery.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return DeliveryPage(
+        deliveries=[DeliveryOut.model_validate(_delivery(r)) for r in rows],
+        next_cursor=str(rows[-1].id) if more and rows else None,
+    )
 
 
 def _delivery(row: Delivery) -> dict[str, Any]:

@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from core.types import ItemRecord, Party, stable_item_id
+from tests.credentials import admin_headers
 
 ITEMS = [
     ItemRecord(
@@ -94,5 +95,5 @@ def client(database: str, data_dir: Path) -> Iterator[TestClient]:
             ids += [item_id for item_id, _ in result.written]
         session.flush()
         process_items(session, ids)
-    with TestClient(create_app()) as test_client:
+    with TestClient(create_app(), headers=admin_headers()) as test_client:
         yield test_client

@@ -1,47 +1,232 @@
-"""The web UI: alerts and search pages, in Chinese by default and in English on request."""
+"""The web UI per role and tenant: who must sign in, what each role sees, and what it must
+not (another tenant's ids answer with the 404 page); the alert actions with their CSRF
+token; Chinese by default, English on request."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
+
+import pytest
 from fastapi.testclient import TestClient
 
+from tests.browser._site import PASSWORDS, Site, build_site
 
-def test_alerts_page_is_chinese_by_default(client: TestClient) -> None:
-    page = client.get("/alerts")
-    assert page.status_code == 200
+ACME = "exporter@acme.example"
+BETA = "exporter@beta.example"
+ADVISOR = "advisor@hengyuan.example"
+ALLIANCE = "alliance@battery.example"
+ADMIN = "admin@operator.example"
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def site(request: pytest.FixtureRequest) -> Site:
+    """The site over SQLite, and over PostgreSQL when it is available."""
+    request.getfixturevalue("db" if request.param == "sqlite" else "postgres_url")
+    return build_site()
+
+
+@pytest.fixture
+def web(site: Site) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def sign_in(client: TestClient, email: str) -> str:
+    """Sign in through the form; the session's CSRF token (from the page header)."""
+    form = client.get("/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text)
+    assert token is not None
+    response = client.post(
+        "/login",
+        data={"email": email, "password": PASSWORDS[email], "csrf_token": token.group(1)},
+    )
+    assert response.status_code == 200, response.text
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', response.text)
+    assert csrf is not None
+    return csrf.group(1)
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/alerts", "/alerts/1", "/search?q=battery", "/items/x", "/briefings", "/briefings/1",
+     "/health-checks", "/health-checks/1", "/enterprises", "/enterprises/wuxi-battery",
+     "/profile", "/subscriptions", "/chain"],
+)  # fmt: skip
+def test_every_page_but_sign_in_and_sources_needs_a_session(web: TestClient, path: str) -> None:
+    response = web.get(path, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+def test_sources_and_sign_in_are_public(web: TestClient) -> None:
+    sources = web.get("/sources").text
+    assert "federal_register" in sources and "built-in method" not in sources
+    assert "电子邮箱" in web.get("/login").text
+
+
+def test_each_role_starts_on_its_own_page(web: TestClient) -> None:
+    for email, heading in (
+        (ACME, "我的预警"),
+        (ADVISOR, "我服务的企业"),
+        (ALLIANCE, "产业链看板"),
+        (ADMIN, "我的预警"),
+    ):
+        web.cookies.clear()
+        sign_in(web, email)
+        assert f"<h1>{heading}" in web.get("/").text
+
+
+def test_exporter_dashboard_shows_only_its_enterprise_nearest_deadline_first(
+    web: TestClient, site: Site
+) -> None:
+    sign_in(web, ACME)
+    page = web.get("/alerts")
     assert '<html lang="zh-CN">' in page.text
-    assert "我的预警" in page.text
-    assert "您所在产业链的美国337调查" in page.text
+    assert "Lithium-Ion Battery Cells" in page.text
+    assert "苏州电芯" not in page.text and "常州储能" not in page.text
+    deadlines = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)"', page.text)
+    assert deadlines and deadlines == sorted(deadlines)
+    assert 'class="overdue"' in page.text and "逾期" in page.text
+    assert web.get("/alerts?status=bogus").status_code == 200  # an old bookmark: open alerts
 
 
-def test_language_switch_sticks(client: TestClient) -> None:
-    page = client.get("/alerts", params={"lang": "en"})
-    assert '<html lang="en">' in page.text
-    assert "Section 337 investigation in your industry chain" in page.text
-    assert "我的预警" not in page.text
-    again = client.get("/search")
-    assert '<html lang="en">' in again.text
+def test_guessed_ids_of_another_tenant_get_the_404_page(web: TestClient, site: Site) -> None:
+    sign_in(web, ACME)
+    others = [
+        f"/alerts/{site.alert_ids['suzhou-cells'][0]}",
+        "/enterprises/suzhou-cells",
+        "/alerts?enterprise=suzhou-cells",
+        "/alerts/99999",
+    ]
+    for path in others:
+        page = web.get(path)
+        assert page.status_code == 404, path
+        assert "页面不存在" in page.text
+    mine = web.get(f"/alerts/{site.alert_ids['wuxi-battery'][0]}")
+    assert mine.status_code == 200
 
 
-def test_alert_detail_shows_why_evidence_and_deadline(client: TestClient) -> None:
-    alert_id = client.get("/api/v1/alerts").json()["alerts"][-1]["id"]
-    page = client.get(f"/alerts/{alert_id}", params={"lang": "en"})
+def test_alert_page_says_why_shows_evidence_spans_action_and_deadline(
+    web: TestClient, site: Site
+) -> None:
+    sign_in(web, ACME)
+    pages = [web.get(f"/alerts/{i}?lang=en").text for i in site.alert_ids["wuxi-battery"]]
+    page = next(p for p in pages if "337-TA-1450" in p and "<blockquote>" in p)
+    for text in ("Why you got this", "Evidence", "Recommended action", "Deadline"):
+        assert text in page
+    assert "Export markets" in page and "<mark>lithium-ion battery" in page.lower()
+    assert "in the summary" in page or "in the title" in page
+
+
+def test_acknowledge_dismiss_and_note_from_the_page(web: TestClient, site: Site) -> None:
+    csrf = sign_in(web, ACME)
+    alert = site.alert_ids["wuxi-battery"][0]
+    done = web.post(f"/alerts/{alert}/acknowledge", data={"csrf_token": csrf})
+    assert done.status_code == 200 and "已确认 · 王敏" in done.text
+    noted = web.post(f"/alerts/{alert}/notes", data={"csrf_token": csrf, "note": "转法务"})
+    assert "转法务" in noted.text
+    dismissed = web.post(f"/alerts/{alert}/dismiss", data={"csrf_token": csrf, "reason": "not_us"})
+    assert "非本企业" in dismissed.text
+    assert f'href="/alerts/{alert}"' not in web.get("/alerts").text  # no longer open
+    assert f'href="/alerts/{alert}"' in web.get("/alerts?status=dismissed").text
+
+
+def test_alert_actions_need_the_csrf_token_and_the_tenant(web: TestClient, site: Site) -> None:
+    csrf = sign_in(web, ACME)
+    alert = site.alert_ids["wuxi-battery"][1]
+    refused = web.post(f"/alerts/{alert}/resolve", data={})
+    assert refused.status_code == 403
+    other = site.alert_ids["suzhou-cells"][0]
+    assert web.post(f"/alerts/{other}/resolve", data={"csrf_token": csrf}).status_code == 404
+    assert 'class="status status-new"' in web.get(f"/alerts/{alert}").text
+    web.cookies.clear()
+    sign_in(web, BETA)
+    assert "尚未跟进" in web.get(f"/alerts/{other}").text  # the refused resolve left no trace
+
+
+def test_advisor_sees_its_enterprises_with_health_level_and_follow_up(
+    web: TestClient, site: Site
+) -> None:
+    csrf = sign_in(web, ADVISOR)
+    page = web.get("/enterprises").text
+    assert "无锡某电池有限公司" in page and "常州储能系统有限公司" in page
+    assert "苏州电芯" not in page
+    assert "level-" in page and "尚未体检" in page  # one checked, one not
+    web.post(
+        f"/alerts/{site.alert_ids['changzhou-storage'][0]}/acknowledge", data={"csrf_token": csrf}
+    )
+    follow = web.get("/alerts?enterprise=changzhou-storage").text
+    assert "已确认 · 恒远知识产权 张律师" in follow
+    note = web.post(
+        f"/health-checks/{site.health_check_id}/notes",
+        data={"csrf_token": csrf, "text": "补充美国商标"},
+    )
+    assert "补充美国商标" in note.text
+
+
+def test_exporter_may_read_but_not_annotate_its_health_check(web: TestClient, site: Site) -> None:
+    csrf = sign_in(web, ACME)
+    page = web.get(f"/health-checks/{site.health_check_id}")
+    assert page.status_code == 200 and "/notes" not in page.text
+    note = web.post(
+        f"/health-checks/{site.health_check_id}/notes", data={"csrf_token": csrf, "text": "x"}
+    )
+    assert note.status_code == 404
+    web.cookies.clear()
+    sign_in(web, BETA)
+    assert web.get(f"/health-checks/{site.health_check_id}").status_code == 404
+    assert "无锡某电池" not in web.get("/health-checks").text
+
+
+def test_alliance_sees_de_identified_counts_for_its_chains_only(web: TestClient) -> None:
+    sign_in(web, ALLIANCE)
+    assert web.get("/alerts", follow_redirects=False).headers["location"] == "/chain"
+    page = web.get("/chain?lang=en").text
+    assert "Section 337 investigation" in page  # three enterprises share this risk
+    for name in ("wuxi-battery", "suzhou-cells", "changzhou-storage", "Wuxi Example", "Suzhou"):
+        assert name not in page
+    assert web.get("/enterprises/wuxi-battery").status_code == 404
+    assert "无锡某电池" not in web.get("/health-checks").text
+
+
+def test_profile_and_subscriptions_pages_hide_channel_urls(web: TestClient) -> None:
+    sign_in(web, ACME)
+    profile = web.get("/profile")
+    assert profile.url.path == "/enterprises/wuxi-battery"
+    for text in ("江苏示例电池", "lithium-ion battery", "ZL202210000001.X", "battery cell"):
+        assert text in profile.text
+    subscriptions = web.get("/subscriptions").text
+    assert "337 与诉讼日报" in subscriptions and "mailto" in subscriptions
+    assert "ops@acme.example" not in subscriptions
+
+
+def test_only_admins_generate_briefings(web: TestClient) -> None:
+    csrf = sign_in(web, ACME)
+    assert 'action="/briefings"' not in web.get("/briefings").text
+    refused = web.post("/briefings", data={"csrf_token": csrf, "country": "DE"})
+    assert refused.status_code == 404
+
+
+def test_language_switch_keeps_the_query_and_sticks(web: TestClient) -> None:
+    sign_in(web, ACME)
+    page = web.get("/search", params={"q": "battery", "lang": "en"})
+    assert '<html lang="en">' in page.text and "我的预警" not in page.text
+    assert 'href="/search?q=battery&amp;lang=zh"' in page.text
+    again = web.get("/alerts")
+    assert '<html lang="en">' in again.text and "My alerts" in again.text
+
+
+def test_search_page_highlights_and_offers_facets(web: TestClient) -> None:
+    sign_in(web, ACME)
+    page = web.get("/search", params={"q": "专利"})
     assert page.status_code == 200
-    for text in ("Why you got this", "Evidence", "Recommended action"):
-        assert text in page.text
+    assert "<mark>" in page.text and "UPC" in page.text
 
 
-def test_search_page_highlights_and_offers_facets(client: TestClient) -> None:
-    page = client.get("/search", params={"q": "专利"})
-    assert page.status_code == 200
-    assert "<mark>" in page.text
-    assert "统一专利法院" in page.text or "专利" in page.text
-    assert "UPC" in page.text
-
-
-def test_crawled_text_is_escaped(client: TestClient) -> None:
-    page = client.get("/search", params={"q": "<script>alert(1)</script>"})
-    assert "<script>alert(1)</script>" not in page.text
-
-
-def test_unknown_alert_is_404(client: TestClient) -> None:
-    assert client.get("/alerts/999999").status_code == 404
+def test_pages_forbid_inline_script(web: TestClient) -> None:
+    sign_in(web, ACME)
+    policy = web.get("/alerts").headers["content-security-policy"]
+    assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]

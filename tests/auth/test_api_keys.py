@@ -26,7 +26,7 @@ def test_key_is_shown_once_and_only_its_hash_is_stored(client: TestClient) -> No
     assert len(key) >= 40
     listed = client.get("/api/v1/admin/keys", params={"org": "acme"})
     assert key not in listed.text
-    assert listed.json()[0]["prefix"] == key[:12]
+    assert listed.json()["keys"][0]["prefix"] == key[:12]
     dump = database_dump()
     assert key not in dump
     assert key[12:] not in dump
@@ -44,7 +44,7 @@ def test_revoked_key_is_rejected_at_once(client: TestClient) -> None:
     assert client.get("/t/alerts", headers=bearer(key)).status_code == 200
     with TestClient(make_app()) as admin:
         token = login(admin, "admin@example.com")
-        key_id = admin.get("/api/v1/admin/keys").json()[0]["id"]
+        key_id = admin.get("/api/v1/admin/keys").json()["keys"][0]["id"]
         revoked = admin.delete(f"/api/v1/admin/keys/{key_id}", headers={"X-CSRF-Token": token})
         assert revoked.status_code == 200
         assert revoked.json()["revoked_at"] is not None

@@ -144,4 +144,4 @@ def test_web_login_never_redirects_off_site(client: TestClient, tenants: Tenants
         },
         follow_redirects=False,
     )
-    assert response.headers["location"] == "/alerts"
+    assert response.headers["location"] == "/"

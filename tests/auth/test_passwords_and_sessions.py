@@ -103,9 +103,10 @@ def test_real_app_serves_login_and_anonymous_pages(tenants: Tenants) -> None:
 
     with TestClient(create_app()) as client:
         assert client.get("/api/v1/sources").status_code == 200
-        page = client.get("/alerts")
-        assert page.status_code == 200
-        assert 'href="/login"' in page.text
+        page = client.get("/alerts", follow_redirects=False)
+        assert page.status_code == 303
+        assert page.headers["location"].startswith("/login?next=")
+        assert 'href="/login"' in client.get("/sources").text
         login(client, "acme@example.com")
         assert client.get("/api/v1/auth/me").json()["org_id"] == "acme"
         assert "acme" in client.get("/alerts").text

@@ -16,6 +16,7 @@ from api.cli import app as cli
 from core.db import session_scope
 from core.logging_ import configure_logging
 from core.settings import get_settings
+from tests.credentials import admin_headers
 from tests.delivery.conftest import Mailbox, make_alerts, store_337_items
 from warning.delivery_queue import queue_deliveries
 from warning.delivery_store import deliver_pending
@@ -33,7 +34,7 @@ def _body(**extra: object) -> dict[str, object]:
 
 @pytest.fixture
 def api(profiles: list[str]) -> TestClient:
-    return TestClient(create_app())
+    return TestClient(create_app(), headers=admin_headers())
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from api.app import create_app
 from core.db import session_scope
 from core.models import Delivery, Item, utcnow
+from tests.credentials import admin_headers
 from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
 from warning.delivery_queue import aware
 from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending
@@ -132,9 +133,9 @@ def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
     assert "投递失败" in str(notice["Subject"])
     assert deliver_pending(now + timedelta(days=1)) == []  # no more tries, no second notice
     assert len(smtp_server.envelopes) == 1
-    api = TestClient(create_app())
+    api = TestClient(create_app(), headers=admin_headers())
     failed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=failed").json()
-    assert failed[0]["last_error"] == "webhook answered HTTP 503"
+    assert failed["deliveries"][0]["last_error"] == "webhook answered HTTP 503"
     assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["deliveries"] == {"failed": 1}
 
 

@@ -1,18 +1,21 @@
-"""Stored XSS through crawled content (issue #9, abuse).
+"""Stored XSS through crawled content and through what users type (issue #9, abuse).
 
-Hostile text reaches the web UI two ways, and both are checked in the rendered pages:
+Hostile text reaches the web UI three ways, and all are checked in the rendered pages:
 
 1. through a real crawl: a feed whose entries carry ``<script>``, ``onerror=`` attributes,
    ``javascript:`` links and a ``javascript:`` item link, replayed through the EUIPO spider
    and stored by ``run_and_store``;
 2. straight through the store (``crawlers.store.store_items``), as if a future parser let
-   raw markup through: title, summary, body and url all hostile.
+   raw markup through: title, summary, body and url all hostile;
+3. through what users type: the enterprise profile (names, aliases, products, keywords,
+   competitors, watch terms), notes on alerts and health checks, a subscription's name and
+   a user's display name.
 
-Then the pipeline tags, indexes and evaluates the items (one becomes an alert for a Wuxi
-battery maker), and ``/search``, ``/items/{id}``, ``/alerts`` and ``/alerts/{id}`` are
-rendered by the real app. Each page is parsed with lxml: no ``<script>`` element, no
-``on*`` attribute and no ``javascript:`` link may come from an item, and the hostile text
-must still be readable as text.
+Then the pipeline tags, indexes and evaluates the items (some become alerts for the Wuxi
+battery maker), and every page where that text appears is rendered by the real app for a
+signed-in admin (who sees all of it). Each page is parsed with lxml: no ``<script>`` element
+but the app's own ``/static`` scripts, no ``on*`` attribute and no ``javascript:`` link may
+appear, and the hostile text must still be readable as text.
 """
 
 from __future__ import annotations
@@ -34,12 +37,28 @@ JS_LINK = "<a href=\"javascript:alert('xss-body')\">read more</a>"
 SVG = "<svg onload=\"alert('xss-svg')\"></svg>"
 URL_ATTRIBUTES = frozenset({"href", "src", "action", "formaction", "data", "xlink:href"})
 
-PROFILE = """
-id: wuxi-battery
-name: {zh: 无锡某电池有限公司, en: Wuxi Example Battery Co.}
-chains: [A5, F4]
-destinations: [{country: US, export_share: 0.4}]
-"""
+NAME_ZH = "<script>alert('xss-name')</script>无锡某电池有限公司"
+NAME_EN = "<img src=x onerror=\"alert('xss-name-en')\"> Wuxi Example Battery Co."
+ALIAS = "<svg onload=\"alert('xss-alias')\">"
+PRODUCT = "<iframe src=\"javascript:alert('xss-product')\"></iframe> cells"
+KEYWORD = "\"><script>alert('xss-keyword')</script>"
+COMPETITOR = "<b onmouseover=\"alert('xss-competitor')\">Rival</b>"
+WATCH_TERM = "<a href=\"javascript:alert('xss-watch')\">battery</a>"
+PROFILE = {
+    "id": "wuxi-battery",
+    "name": {"zh": NAME_ZH, "en": NAME_EN},
+    "aliases": [ALIAS, "Jiangsu Example Battery"],
+    "chains": ["A5", "F4"],
+    "products": [{"name": PRODUCT, "keywords": ["lithium-ion battery", KEYWORD]}],
+    "destinations": [{"country": "US", "export_share": 0.4}],
+    "competitors": [COMPETITOR],
+    "watch_terms": [WATCH_TERM, "battery cells"],
+}
+NOTE = "<script>alert('xss-note')</script> call counsel"
+SUBSCRIPTION = "<img src=x onerror=\"alert('xss-subscription')\"> daily"
+USER_NAME = "<svg onload=\"alert('xss-user')\">Admin"
+ADMIN_PASSWORD = "admin-password-1"
+PROFILE_TEXTS = [NAME_ZH, ALIAS, PRODUCT, KEYWORD, COMPETITOR, WATCH_TERM]
 
 HOSTILE_STORED = ItemRecord(
     id=stable_item_id("federal_register", "2025-66666"),
@@ -114,6 +133,11 @@ def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
         get_engine.cache_clear()
         try:
             with hostile_app(root / "var") as test_client:
+                signed_in = test_client.post(
+                    "/api/v1/auth/login",
+                    json={"email": "admin@example.com", "password": ADMIN_PASSWORD},
+                )
+                assert signed_in.status_code == 200, signed_in.text
                 yield test_client
         finally:
             get_settings.cache_clear()
@@ -126,9 +150,9 @@ def hostile_app(data_dir: Path) -> TestClient:
     from core.db import session_scope
     from core.migrate import upgrade
     from core.models import Item
+    from core.types import EnterpriseProfile
     from crawlers.pipeline import run_and_store
     from crawlers.store import store_items
-    from warning.profiles import parse_profiles
     from warning.store import save_profiles
 
     upgrade()
@@ -137,24 +161,63 @@ def hostile_app(data_dir: Path) -> TestClient:
     outcome, _ = run_and_store("euipo_news", replay=feed, in_subprocess=True)
     assert [p.kind for p in outcome.problems if "javascript:" in p.message] == ["item"]
     with session_scope() as session:
-        save_profiles(session, parse_profiles(PROFILE))
+        save_profiles(session, [EnterpriseProfile.model_validate(PROFILE)])
         store_items(session, "federal_register", [HOSTILE_STORED])
         ids = list(session.scalars(select(Item.id)))
         summary = process_items(session, ids, as_of=datetime(2025, 6, 3).date())
         assert summary.alerts, "the hostile 337 notice still raises its alert"
+    hostile_user_input()
     return TestClient(create_app())
+
+
+def hostile_user_input() -> None:
+    """An admin with a hostile display name, hostile notes on every alert and on a health
+    check, and a subscription with a hostile name."""
+    from api.auth import create_org, hash_password
+    from core.db import session_scope
+    from core.models import AlertRow, User
+    from reports.service import run_stored_health_check
+    from reports.store import add_note as add_health_note
+    from warning.store import add_note
+    from warning.subscriptions import SubscriptionSpec, create_subscription
+
+    with session_scope() as session:
+        create_org(session, "operator", "operator", name_en="Operator")
+        session.add(
+            User(
+                org_id="operator",
+                email="admin@example.com",
+                display_name=USER_NAME,
+                password_hash=hash_password(ADMIN_PASSWORD),
+                role="admin",
+            )
+        )
+        for alert_id in session.scalars(select(AlertRow.id)):
+            add_note(session, alert_id, NOTE, USER_NAME)
+        row, _ = run_stored_health_check(session, "wuxi-battery", datetime(2025, 6, 3).date())
+        add_health_note(session, row, USER_NAME, NOTE)
+        spec = SubscriptionSpec(
+            name=SUBSCRIPTION, enterprise_id="wuxi-battery", owner_contact="mailto://a@b.example"
+        )
+        create_subscription(session, spec)
 
 
 def executable_markup(html: str) -> list[str]:
     """Everything in a page that would run script: script elements, ``on*`` attributes,
     ``javascript:`` (or ``data:``, ``vbscript:``) links, sources and form actions."""
     page = lxml.html.document_fromstring(html)
-    found = [f"<script>{s.text_content()[:60]}" for s in page.iter("script")]
+    found = [
+        f"<script>{s.text_content()[:60]}"
+        for s in page.iter("script")
+        if s.text_content().strip() or not s.get("src", "").startswith("/static/")
+    ]
     for element in page.iter():
         if not isinstance(element.tag, str):
             continue  # comments, processing instructions
         for name, value in element.attrib.items():
             scheme = value.strip().lower()
+            if element.tag == "img" and scheme.startswith("data:image/"):
+                continue  # report charts: an image never runs script
             if name.lower().startswith("on") or (
                 name.lower() in URL_ATTRIBUTES
                 and scheme.startswith(("javascript:", "data:", "vbscript:"))
@@ -235,3 +298,36 @@ def test_alert_pages_show_hostile_text_as_text(client: TestClient) -> None:
         page = client.get(f"/alerts/{alert_id}", params={"lang": "en"})
         assert page.status_code == 200
         assert_safe(page.text)
+
+
+def health_check_path(client: TestClient) -> str:
+    listing = lxml.html.document_fromstring(client.get("/health-checks").text)
+    links = [h for h in listing.xpath("//a/@href") if h.startswith("/health-checks/")]
+    assert links, "the stored health check is listed"
+    return str(links[0])
+
+
+def test_profile_fields_notes_and_names_show_as_text_on_every_page(client: TestClient) -> None:
+    alert_ids = [a["id"] for a in client.get("/api/v1/alerts").json()["alerts"]]
+    pages = {
+        "/alerts?lang=en": [NOTE],
+        "/alerts?lang=zh": [NOTE],
+        "/enterprises?lang=en": [NAME_EN],
+        "/enterprises?lang=zh": [NAME_ZH],
+        "/enterprises/wuxi-battery?lang=zh": PROFILE_TEXTS,
+        "/subscriptions?lang=zh": [SUBSCRIPTION, NAME_ZH],
+        "/health-checks?lang=zh": [NAME_ZH],
+        health_check_path(client) + "?lang=zh": [NOTE, NAME_ZH],
+        "/chain": [],
+        "/search?q=battery": [],
+        "/sources": [],
+        **{f"/alerts/{i}?lang=zh": [NOTE, NAME_ZH] for i in alert_ids},
+    }
+    for path, texts in pages.items():
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert_safe(page.text)
+        text = page_text(page.text)
+        assert USER_NAME in text, f"{path}: the user's name in the header"
+        for hostile in texts:
+            assert hostile in text, f"{path}: {hostile!r} shown as text"

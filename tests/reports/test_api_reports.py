@@ -11,8 +11,9 @@ from fastapi.testclient import TestClient
 @pytest.fixture
 def client(seeded: str) -> Iterator[TestClient]:
     from api.app import create_app
+    from tests.credentials import admin_headers
 
-    with TestClient(create_app()) as test_client:
+    with TestClient(create_app(), headers=admin_headers()) as test_client:
         yield test_client
 
 

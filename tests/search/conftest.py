@@ -1,6 +1,6 @@
 """Fixtures for the search tests: one contract, every backend.
 
-``sqlite`` always runs. ``opensearch`` runs when ``IPRWATCH_TEST_OPENSEARCH_URL`` names a
+``sqlite`` and ``tantivy`` always run. ``opensearch`` runs when ``IPRWATCH_TEST_OPENSEARCH_URL`` names a
 reachable node and is skipped otherwise, unless ``IPRWATCH_REQUIRE_SERVICES=1``, which turns
 the skip into a failure. Each engine test gets its own alias (and indices), removed after.
 """

@@ -23,7 +23,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 ENV_URL = "IPRWATCH_TEST_OPENSEARCH_URL"
 ENV_REQUIRE = "IPRWATCH_REQUIRE_SERVICES"
 SKIP_REASON = f"OpenSearch not available: set {ENV_URL}"
-BACKENDS = ["sqlite", "opensearch"]
+BACKENDS = ["sqlite", "tantivy", "opensearch"]
 
 
 def load_items() -> list[dict[str, Any]]:
@@ -71,6 +71,8 @@ def backend_url(kind: str, tmp_path: Path) -> tuple[str, str | None]:
     """A URL for a fresh, empty backend of ``kind``, and the alias (engines) to clean up."""
     if kind == "sqlite":
         return f"sqlite:///{tmp_path / 'search.db'}", None
+    if kind == "tantivy":
+        return f"tantivy://{tmp_path / 'search-index'}", None
     alias = f"iprw-test-{uuid.uuid4().hex[:12]}"
     return f"{opensearch_base_url()}/?alias={alias}&refresh=true", alias
 
@@ -79,6 +81,8 @@ def unreachable_url(kind: str) -> str:
     """A URL of ``kind`` whose backend cannot be opened."""
     if kind == "sqlite":
         return "sqlite:////proc/iprwatch-no-such-dir/search.db"
+    if kind == "tantivy":
+        return "tantivy:///proc/iprwatch-no-such-dir/search-index"
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]

@@ -19,6 +19,7 @@ from search.errors import SearchUnavailable
 from search.opensearch_ import EngineBackend
 from search.query import SearchQuery
 from search.sqlite_ import SqliteBackend
+from search.tantivy_ import TantivyBackend
 
 
 def _server_answering(info: dict[str, Any]) -> Iterator[str]:
@@ -58,15 +59,34 @@ def test_sqlite_url_is_the_embedded_index(tmp_path: Path) -> None:
     assert backend.path == tmp_path / "idx.db"
 
 
-def test_default_url_comes_from_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_default_is_the_embedded_tantivy_index_in_the_data_dir(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("IPRWATCH_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("IPRWATCH_SEARCH_URL", raising=False)
     get_settings.cache_clear()
     try:
         backend = get_backend()
-        assert isinstance(backend, SqliteBackend) and backend.path == tmp_path / "search.db"
+        assert isinstance(backend, TantivyBackend) and isinstance(backend, SearchBackend)
+        assert backend.path == tmp_path / "search-index"
+        assert get_backend("tantivy:").path == tmp_path / "search-index"  # type: ignore[attr-defined]
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.parametrize(
+    "url, path",
+    [("tantivy:///srv/iprwatch/index", "/srv/iprwatch/index"), ("tantivy:var/idx", "var/idx"),
+     ("tantivy:///srv/idx?x=1", "/srv/idx")],
+)  # fmt: skip
+def test_tantivy_url_names_the_index_directory(url: str, path: str) -> None:
+    backend = get_backend(url)
+    assert isinstance(backend, TantivyBackend) and backend.path == Path(path)
+
+
+def test_tantivy_url_with_a_host_is_refused() -> None:
+    with pytest.raises(ValueError, match="tantivy:///absolute/path"):
+        get_backend("tantivy://server/index")
 
 
 def test_scheme_variant_names_the_engine_without_asking() -> None:
@@ -92,7 +112,7 @@ def test_unknown_schemes_are_refused(url: str) -> None:
         get_backend(url)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "opensearch"])
+@pytest.mark.parametrize("kind", ["sqlite", "tantivy", "opensearch"])
 def test_unreachable_backend_is_unavailable_and_unhealthy(kind: str) -> None:
     backend = get_backend(unreachable_url(kind))
     with pytest.raises(SearchUnavailable):

@@ -264,3 +264,37 @@ def test_count_and_health(corpus_backend: SearchBackend) -> None:
     assert corpus_backend.count() == len(ALL_IDS)
     health = corpus_backend.health()
     assert health["ok"] is True and health["count"] == len(ALL_IDS)
+
+
+PATTERN_VALUES = [".*", "(", "[a-z]", "\\", "a|b", "{2}", "^", "$", "<", "~", "#", "co.*ltd", "?"]
+
+
+@pytest.mark.parametrize("value", PATTERN_VALUES, ids=PATTERN_VALUES)
+def test_party_and_case_reference_filters_are_literal(
+    corpus_backend: SearchBackend, value: str
+) -> None:
+    for field in ("party", "case_ref"):
+        try:
+            query = SearchQuery(**{field: value})
+        except BadQuery as exc:
+            assert exc.field == field
+            continue
+        assert corpus_backend.search(query).total == 0, field
+
+
+def test_party_filter_with_punctuation_matches_it_literally(corpus_backend: SearchBackend) -> None:
+    literal = corpus_backend.search(SearchQuery(party="co., ltd", limit=100))
+    assert literal.total > 0
+    assert corpus_backend.search(SearchQuery(party="co.. ltd")).total == 0
+
+
+@pytest.mark.parametrize("value", [1e300, 2**70, -(2**64), float("inf"), float("nan")])
+def test_forged_cursor_values_are_refused(corpus_backend: SearchBackend, value: float) -> None:
+    from search.query import encode_cursor
+
+    for sort in ("date", "relevance"):
+        fingerprint = SearchQuery(q="patent", sort=sort).fingerprint()
+        with pytest.raises(InvalidCursor):
+            corpus_backend.search(
+                SearchQuery(q="patent", sort=sort, cursor=encode_cursor([value, "x"], fingerprint))
+            )

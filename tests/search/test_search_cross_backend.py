@@ -1,5 +1,6 @@
-"""Both backends side by side: for every word of the corpus, the same items, in date order,
-with the same total and facet counts. Needs OpenSearch (see conftest)."""
+"""Backends side by side: for every word of the corpus, the same items, in date order, with
+the same total and facet counts as the SQLite FTS5 backend. tantivy always; OpenSearch when it
+is available (see conftest)."""
 
 from __future__ import annotations
 
@@ -47,16 +48,18 @@ FILTERED: list[dict[str, Any]] = [
 ]
 
 
-@pytest.fixture(scope="module")
-def both(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[SearchBackend, ...]]:
-    base = opensearch_base_url()
+@pytest.fixture(scope="module", params=["tantivy", "opensearch"])
+def both(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[SearchBackend, ...]]:
     sqlite, _ = make_backend("sqlite", Path(tmp_path_factory.mktemp("both")))
-    engine, alias = make_backend("opensearch", Path(tmp_path_factory.mktemp("both")))
+    other, alias = make_backend(str(request.param), Path(tmp_path_factory.mktemp("both")))
     docs = load_documents()
     sqlite.reindex(docs)
-    engine.reindex(docs)
-    yield sqlite, engine
-    drop_engine_indices(base, alias or "")
+    other.reindex(docs)
+    yield sqlite, other
+    if alias:
+        drop_engine_indices(opensearch_base_url(), alias)
 
 
 def _outcome(backend: SearchBackend, params: dict[str, Any]) -> tuple[Any, ...]:

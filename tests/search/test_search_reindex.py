@@ -89,3 +89,18 @@ def test_embedded_index_from_before_the_facet_table_counts_the_same_until_reinde
     assert backend.count() == 20
     backend.reindex(load_documents())
     assert backend.search(query).facets == expected
+
+
+def test_equal_scores_are_ordered_by_id_and_paged_exactly_once(
+    fresh_backend: SearchBackend,
+) -> None:
+    """Identical texts score alike; ids decide, even ids alike in their first 48 bytes."""
+    from search_testkit import search_all
+
+    template = load_documents()[0]
+    long_prefix = "courtlistener_recap:" + "x" * 40
+    doc_ids = [f"{long_prefix}-{n:02d}" for n in range(12)] + [f"a:{n}" for n in range(9)]
+    fresh_backend.index([{**template, "id": doc_id} for doc_id in doc_ids])
+    for params in ({"q": "lithium"}, {"sort": "date"}):
+        found, _ = search_all(fresh_backend, **params, limit=4)
+        assert found == sorted(doc_ids), params

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from tests.api.conftest import ITEMS, PROFILE
 from tests.cli.test_cli import CAFC_FEED, _lines, iprwatch
+from tests.credentials import admin_headers
 
 BATTERY_QUERY = {"q": "lithium", "jurisdictions": ["US"]}
 
@@ -40,7 +41,7 @@ def client(database: str, data_dir: Path) -> Iterator[TestClient]:
             ids += [item_id for item_id, _ in result.written]
         session.flush()
         process_items(session, ids)
-    with TestClient(create_app()) as test_client:
+    with TestClient(create_app(), headers=admin_headers()) as test_client:
         yield test_client
 
 
@@ -71,9 +72,9 @@ def test_saved_chinese_search_finds_chinese_item(client: TestClient) -> None:
 def test_saved_searches_are_listed_by_owner_and_can_be_renamed(client: TestClient) -> None:
     _save(client, "shared", {"q": "patent"})
     mine = _save(client, "battery watch", BATTERY_QUERY, enterprise_id="wuxi-battery").json()
-    everything = client.get("/api/v1/searches").json()
+    everything = client.get("/api/v1/searches").json()["searches"]
     assert [s["name"] for s in everything] == ["battery watch", "shared"]
-    owned = client.get("/api/v1/searches", params={"enterprise": "wuxi-battery"}).json()
+    owned = client.get("/api/v1/searches", params={"enterprise": "wuxi-battery"}).json()["searches"]
     assert [s["id"] for s in owned] == [mine["id"]]
 
     renamed = client.patch(f"/api/v1/searches/{mine['id']}", json={"name": "电池预警"})
@@ -88,7 +89,7 @@ def test_deleted_saved_search_is_gone(client: TestClient) -> None:
         response = client.get(path)
         assert response.status_code == 404
         assert response.json()["error"]["code"] == "not_found"
-    assert client.get("/api/v1/searches").json() == []
+    assert client.get("/api/v1/searches").json()["searches"] == []
 
 
 @pytest.mark.parametrize(
@@ -107,7 +108,7 @@ def test_invalid_saved_search_gets_422_naming_the_field(
     response = client.post("/api/v1/searches", json=body)
     assert response.status_code == 422, response.text
     assert [f["field"] for f in response.json()["error"]["fields"]] == [field]
-    assert client.get("/api/v1/searches").json() == []
+    assert client.get("/api/v1/searches").json()["searches"] == []
 
 
 def test_same_name_twice_for_one_owner_is_refused(client: TestClient) -> None:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from core.db import session_scope
 from core.models import Item
 from core.types import Party, Tags
+from tests.credentials import admin_headers
 from warning.store import evaluate_stored_items
 
 # pygal's import hook (reports) warns when `limits` (auth) imports `deprecated`: not ours.
@@ -31,7 +32,7 @@ PROFILE = {
 def client(db: str, data_dir: Path) -> Iterator[TestClient]:
     from api.app import create_app
 
-    with TestClient(create_app()) as test_client:
+    with TestClient(create_app(), headers=admin_headers()) as test_client:
         yield test_client
 
 

@@ -7,7 +7,7 @@ from datetime import date
 
 from core.types import ChainTag, EnterpriseProfile, ItemRecord, Party, Tags
 from tests.warning.cases import AS_OF, CASES, PROFILE, item, variant_profiles
-from warning.engine import evaluate_item, evaluate_naive
+from warning.engine import decide_item, evaluate_item, evaluate_naive
 from warning.jurisdictions import asset_covers, concerned_destinations
 from warning.matching import ProfileIndex
 from warning.rules import load_rules
@@ -113,6 +113,125 @@ def test_candidate_generation_finds_the_same_alerts_as_naive_evaluation() -> Non
         ] == [a.model_dump() for a in sorted(naive, key=lambda a: (a.enterprise_id, a.rule_id))]
         total += len(indexed)
     assert total > 100  # the set is varied enough to mean something
+
+
+def _clones(profiles: list[EnterpriseProfile], copies: int) -> list[EnterpriseProfile]:
+    """Profiles identical to the given ones but for id and, for half, their names: the
+    groups that grouped evaluation decides once."""
+    out = []
+    for n, profile in enumerate(profiles):
+        for k in range(copies):
+            update: dict[str, object] = {"id": f"{profile.id}-c{k}"}
+            if k % 2:
+                update["name"] = profile.name.model_copy(update={"en": f"Clone {n} {k} Ltd."})
+                update["aliases"] = []
+            out.append(profile.model_copy(update=update))
+    return out
+
+
+def _far_markets(count: int) -> list[EnterpriseProfile]:
+    """Profiles exporting to many rare markets, so some fall outside the index's bit columns
+    (more than 64 markets) and are looked at one by one."""
+    codes = [a + b for a in "QXZ" for b in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"][:count]
+    return [
+        PROFILE.model_copy(
+            update={
+                "id": f"far{n:02d}",
+                "destinations": [
+                    PROFILE.destinations[0].model_copy(update={"country": code}),
+                    PROFILE.destinations[1],
+                ],
+            }
+        )
+        for n, code in enumerate(codes)
+    ]
+
+
+def _grouped_items() -> list[ItemRecord]:
+    """Items that fan out to many profiles, with parties, codes and standards."""
+    return [
+        item(
+            "Certain 5G routers and Ethernet switch gateways; Institution of Investigation",
+            summary="Section 337; respondents include Xilian Networks and Arista Networks; "
+            "products under HTSUS 8517.62.0020 and 8507.60.",
+            chains=("L1", "L4", "A5"),
+            case_refs=("337-TA-1499",),
+            parties=(
+                Party(name="Wuxi Xilian Networks Co., Ltd.", role="respondent"),
+                Party(name="Arista Networks, Inc.", role="complainant"),
+            ),
+            item_id="g:337",
+        ),
+        item(
+            "EUIPO: new fees for EU trade marks; battery cell and servo drive makers affected",
+            kind="rule_change",
+            jurisdictions=("EU", "EUIPO"),
+            chains=("A5", "F4"),
+            ip_types=("trademark", "design"),
+            item_id="g:eu",
+        ),
+        item(
+            "UPC Munich grants injunction over 5G router SEP; LTE and Wi-Fi 6 licensing disputed",
+            kind="decision",
+            jurisdictions=("UPC", "DE"),
+            chains=("L1",),
+            parties=(Party(name="Huaxin Electronics", role="defendant"),),
+            item_id="g:upc",
+        ),
+        item(
+            "Xilian Networks, Arista Networks' router and XLNETX (not XLNET) sued; "
+            "5G-router-maker Kelian Communication.",
+            summary="Huaxin Electronics/Xilian Networks battery cell servo drive 锡联网络",
+            chains=("L1", "A5"),
+            item_id="g:words",
+        ),
+        item(
+            "Madrid System fee change for all designations",
+            kind="rule_change",
+            jurisdictions=("WIPO",),
+            chains=("L1", "L2", "L3"),
+            ip_types=("trademark", "patent"),
+            item_id="g:wipo",
+        ),
+    ]
+
+
+def test_grouped_evaluation_gives_the_alerts_of_naive_evaluation() -> None:
+    base = variant_profiles() + _random_profiles(120, seed=11)
+    profiles = base + _clones(base[:40], copies=3) + _far_markets(70)
+    index = ProfileIndex.build(profiles, AS_OF)
+    assert index.columns.overflow.any()  # some profiles take the one-by-one path
+    suppressions = {
+        p.id: frozenset(["xilian networks", "huaxin electronics", "kelian communication"])
+        for p in profiles[::3]
+    }
+    rules = load_rules()
+    grouped_alerts = 0
+    for record in _grouped_items() + _varied_items():
+        for dismissed in ({}, suppressions):
+            decided = decide_item(record, index, rules, AS_OF, dismissed)
+            fast = decided.alerts()
+            naive = evaluate_naive(record, index, rules, AS_OF, dismissed)
+            assert len(decided) == len(fast)
+            assert _dumps(fast) == _dumps(naive), record.title
+            grouped_alerts += sum(
+                len(d.positions) for d in decided.decisions if len(d.positions) > 1
+            )
+    assert grouped_alerts > 500  # most alerts came from groups decided once
+
+
+def _dumps(alerts: list) -> list[dict]:  # type: ignore[type-arg]
+    return [a.model_dump() for a in sorted(alerts, key=lambda a: (a.enterprise_id, a.rule_id))]
+
+
+def test_a_dismissed_party_is_suppressed_for_that_enterprise_only_among_identical_ones() -> None:
+    fires, _ = CASES["named_party_337"]
+    twin = PROFILE.model_copy(update={"id": "twin"})
+    index = ProfileIndex.build([PROFILE, twin], AS_OF)
+    suppressions = {PROFILE.id: frozenset(["xilian networks"])}
+    alerts = evaluate_item(fires, index, None, AS_OF, suppressions)
+    named = {a.enterprise_id for a in alerts if a.rule_id == "named_party_337"}
+    assert named == {"twin"}
 
 
 def test_suppressed_party_no_longer_matches_but_the_enterprise_still_does() -> None:

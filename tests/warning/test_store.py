@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from core.db import session_scope
-from core.models import AlertRow, Item
+from core.models import AlertRow, Enterprise, Item
 from core.types import ChainTag, Party, Tags
 from warning.profiles import parse_profiles
 from warning.store import (
@@ -18,6 +18,7 @@ from warning.store import (
     evaluate_new_alert_ids,
     evaluate_stored_items,
     get_alert,
+    profile_index,
     save_profiles,
     stored_suppressions,
 )
@@ -174,3 +175,33 @@ def test_health_check_loads_the_stored_items_of_the_last_12_months(database: str
     assert inside.items_considered == 1 and outside.items_considered == 0
     d7 = next(d for d in inside.dimensions if d.id == "D7")
     assert d7.score == 65.0 and any(e.item_id == "fr:2" for e in d7.evidence)
+
+
+def test_a_changed_profile_is_matched_as_changed_on_the_next_evaluation(database: str) -> None:
+    _store_item()
+    outside = PROFILE.replace("country: US", "country: JP")
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(outside))
+    with session_scope() as session:
+        assert evaluate_stored_items(session) == []  # not exporting to the US: no 337 alert
+
+    with session_scope() as session:  # the enterprise starts exporting to the US
+        save_profiles(session, parse_profiles(PROFILE))
+    with session_scope() as session:
+        assert {a.rule_id for a in evaluate_stored_items(session)} == {"itc337_in_market_chain"}
+
+
+def test_the_matching_index_is_reused_until_a_profile_changes(database: str) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+    with session_scope() as session:
+        first = profile_index(session)
+    with session_scope() as session:
+        assert profile_index(session) is first
+        row = session.get(Enterprise, "wuxi-battery")
+        assert row is not None
+        row.profile = {**row.profile, "watch_terms": ["电芯"]}
+    with session_scope() as session:
+        changed = profile_index(session)
+        assert changed is not first
+        assert changed.facts[0].id == "wuxi-battery"

@@ -49,6 +49,15 @@ TRADE_REMEDY = re.compile(
     r"(?i:anti-?dumping|countervailing|\b(?:701|731|201)-TA-|five-year review|safeguard)"
     r"|\b[Ff]rom\s+(?:the\s+)?[A-Z]",
 )
+SECTION_337_OPENING = re.compile(
+    r"(?i:^complaints?:|receipt\s+of\s+(?:a\s+)?complaint|institution\s+of\s+(?:an?\s+)?investigation)"
+)
+"""A 337 notice that opens a case (a complaint received, an investigation instituted)."""
+SECTION_337_OUTCOME = re.compile(
+    r"(?i:determination|exclusion\s+order|cease[\s-]+and[\s-]+desist|terminat|rescission|"
+    r"modification|ruling|issuance\s+of)"
+)
+"""A 337 notice that reports what the Commission or a judge decided in a case."""
 ISSUE_DATE = re.compile(r"(?P<y>\d{4})[-/](?P<m>\d{2})[-/](?P<d>\d{2})")
 
 DOCUMENT_TYPES: Lookup[ItemKind] = Lookup(
@@ -230,14 +239,27 @@ def document_body(doc: dict[str, Any], agency_names: list[str]) -> str:
 def document_kind(
     doc_type: str, agency_slugs: list[str], title: str, text: str, ctx: ParseContext
 ) -> ItemKind:
-    """The item kind: the type lookup, with ITC Section 337 notices as disputes.
+    """The item kind: the type lookup, with ITC Section 337 notices as disputes or decisions
+    (``section_337_kind``).
 
     An unmapped type is counted and the source's default kind stands in.
     """
     kind = DOCUMENT_TYPES.get(doc_type, ctx) or ctx.source.kind
     if kind is ItemKind.NEWS and ITC in agency_slugs and is_section_337(title, text):
-        return ItemKind.DISPUTE
+        return section_337_kind(title)
     return kind
+
+
+def section_337_kind(title: str) -> ItemKind:
+    """The kind of an ITC Section 337 notice, by its title, as the tagger's labelling rules
+    have it (``tagger/eval/README.md``): a complaint received or an investigation instituted
+    is a dispute; a determination, an order, a termination or a ruling in an investigation is
+    a decision; anything else about the case stays a dispute."""
+    if SECTION_337_OPENING.search(title):
+        return ItemKind.DISPUTE
+    if SECTION_337_OUTCOME.search(title):
+        return ItemKind.DECISION
+    return ItemKind.DISPUTE
 
 
 def is_section_337(title: str, text: str) -> bool:

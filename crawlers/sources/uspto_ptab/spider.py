@@ -9,7 +9,7 @@ Every endpoint answers ``{"aggregationData": {...}, "results": [...],
 
 Each names the proceeding, the petitioner, the patent owner (``respondent...``) and the
 challenged patent; dates are written ``MM-DD-YYYY``. Kinds come from lookups: a
-proceeding's status (decided → decision; pending, settled or dismissed → dispute), a
+proceeding's status (pending or instituted → dispute; decided or terminated → decision), a
 decision's type, a paper's type (final written decisions kept as decisions, petitions as
 disputes; briefs, orders and exhibits left out, and an unknown type counted and left out).
 Case references are proceeding numbers as PTAB writes them (``IPR2022-00037``); ex parte
@@ -50,7 +50,7 @@ PROCEEDING_STATUSES: Lookup[ItemKind] = Lookup(
     "ptab_proceeding_status",
     {
         "Pending": ItemKind.DISPUTE,
-        "Trial Instituted": ItemKind.DECISION,
+        "Trial Instituted": ItemKind.DISPUTE,
         "Institution Denied": ItemKind.DECISION,
         "Pending Director Review": ItemKind.DECISION,
         "FWD Entered": ItemKind.DECISION,
@@ -58,13 +58,16 @@ PROCEEDING_STATUSES: Lookup[ItemKind] = Lookup(
         "Final Written Decision - Appealed": ItemKind.DECISION,
         "Decision": ItemKind.DECISION,  # ex parte appeals
         "Terminated-Denied": ItemKind.DECISION,
-        "Terminated-Settled": ItemKind.DISPUTE,
-        "Terminated-Dismissed": ItemKind.DISPUTE,
-        "Terminated-Other": ItemKind.DISPUTE,
-        "Terminated": ItemKind.DISPUTE,
+        "Terminated-Settled": ItemKind.DECISION,
+        "Terminated-Dismissed": ItemKind.DECISION,
+        "Terminated-Other": ItemKind.DECISION,
+        "Terminated": ItemKind.DECISION,
     },
 )
-"""Proceeding statuses as the API's ``proceedingStatusCategory`` facet reports them."""
+"""Proceeding statuses as the API's ``proceedingStatusCategory`` facet reports them, mapped as
+the tagger's labelling rules have it (``tagger/eval/README.md``): a pending or instituted
+trial is a dispute; a decision on institution, a final written decision and a termination
+order (settled, dismissed or otherwise) are decisions."""
 
 DECISION_TYPES: Lookup[ItemKind] = Lookup("ptab_decision_type", {"Decision": ItemKind.DECISION})
 

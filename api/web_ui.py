@@ -1,0 +1,156 @@
+"""Web pages per role: the enterprises an advisor serves, an enterprise's profile, its
+subscriptions, and an alliance's chain dashboard.
+
+Like every page but ``/login`` and ``/sources``, these need a signed-in user and show only
+what the user's tenant may see; an alliance sees only de-identified counts. Editing a
+profile or a subscription is done through the API (``/docs``); these pages show them.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from urllib.parse import quote
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import RedirectResponse, Response
+from sqlalchemy import select
+
+from api._web_views import (
+    chain_disputes,
+    display_name,
+    latest_health_checks,
+    open_counts,
+    visible_enterprises,
+)
+from api.auth import WebPrincipal, aggregates_only, can_see_enterprise, restrict_to_visible
+from api.deps import DbSession
+from api.stats import chain_statistics
+from api.web import Lang, _lang, _render, not_found_page
+from core.models import Enterprise, Subscription
+from core.types import EnterpriseProfile
+from tagger.taxonomy import load_taxonomy
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/enterprises")
+def enterprises_page(
+    request: Request, session: DbSession, principal: WebPrincipal, lang: Lang = None
+) -> Response:
+    """The enterprises the user serves, with open alerts and the latest health-check level."""
+    lang = _lang(request, lang)
+    if aggregates_only(principal):
+        return RedirectResponse("/chain", status_code=303)
+    rows = visible_enterprises(session, principal)
+    checks = latest_health_checks(session, [e.id for e in rows])
+    today = datetime.now(UTC).date()
+    enterprises = [
+        {
+            "id": e.id,
+            "name": display_name(e, lang),
+            "chains": (e.profile or {}).get("chains", []),
+            "check": checks.get(e.id),
+            "counts": open_counts(session, principal, e.id, today),
+        }
+        for e in rows
+    ]
+    return _render(request, lang, "enterprises.html", principal=principal, enterprises=enterprises)
+
+
+@router.get("/profile")
+def my_profile(session: DbSession, principal: WebPrincipal, lang: Lang = None) -> Response:
+    """An exporter's own profile; users who see several enterprises get the list."""
+    rows = visible_enterprises(session, principal)
+    target = f"/enterprises/{quote(rows[0].id)}" if len(rows) == 1 else "/enterprises"
+    return RedirectResponse(target + (f"?lang={lang}" if lang else ""), status_code=303)
+
+
+@router.get("/enterprises/{enterprise_id}")
+def profile_page(
+    enterprise_id: str,
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    lang: Lang = None,
+) -> Response:
+    """One enterprise's profile: names, products, markets, IP assets and watch terms."""
+    lang = _lang(request, lang)
+    row = session.get(Enterprise, enterprise_id) if len(enterprise_id) <= 64 else None
+    if row is None or not can_see_enterprise(principal, row.id):
+        return not_found_page(request, lang, principal)
+    profile = EnterpriseProfile.model_validate(row.profile or {"id": row.id, "name": {}})
+    check = latest_health_checks(session, [row.id]).get(row.id)
+    return _render(
+        request,
+        lang,
+        "profile.html",
+        principal=principal,
+        p=profile,
+        name=display_name(row, lang),
+        check=check,
+    )
+
+
+def _channel_kinds(channels: list[object]) -> list[str]:
+    """The kind of each delivery channel (``mailto``, ``wecombot``…): the URLs themselves
+    may carry tokens and are not shown."""
+    kinds = []
+    for channel in channels:
+        text = str(channel.get("url", "") if isinstance(channel, dict) else channel)
+        kinds.append(text.split(":", 1)[0].lower() if ":" in text else "?")
+    return kinds
+
+
+@router.get("/subscriptions")
+def subscriptions_page(
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    lang: Lang = None,
+) -> Response:
+    """The subscriptions of the user's enterprises: what is sent, how often, by which channel."""
+    lang = _lang(request, lang)
+    if aggregates_only(principal):
+        return RedirectResponse("/chain", status_code=303)
+    query = restrict_to_visible(select(Subscription), Subscription.enterprise_id, principal)
+    rows = list(session.scalars(query.order_by(Subscription.id)))
+    names = {e.id: display_name(e, lang) for e in visible_enterprises(session, principal)}
+    subscriptions = [
+        {
+            "row": s,
+            "enterprise": names.get(s.enterprise_id or "", "—"),
+            "channels": _channel_kinds(list(s.channels or [])),
+        }
+        for s in rows
+    ]
+    return _render(
+        request, lang, "subscriptions.html", principal=principal, subscriptions=subscriptions
+    )
+
+
+@router.get("/chain")
+def chain_page(
+    request: Request,
+    session: DbSession,
+    principal: WebPrincipal,
+    lang: Lang = None,
+    chain: Annotated[str | None, Query(max_length=16)] = None,
+) -> Response:
+    """The chain dashboard: disputes over time, countries and top risks, as counts only."""
+    lang = _lang(request, lang)
+    mine = list(principal.chains) if not principal.is_admin else load_taxonomy().chain_ids()
+    if not mine:
+        return not_found_page(request, lang, principal)
+    selected = [chain] if chain in mine else mine[:1] if principal.is_admin else mine
+    return _render(
+        request,
+        lang,
+        "chain.html",
+        principal=principal,
+        chains=mine,
+        selected=selected,
+        chain_param=chain or "",
+        disputes=chain_disputes(session, selected),
+        stats=chain_statistics(session, selected),
+    )

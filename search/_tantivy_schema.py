@@ -1,0 +1,189 @@
+"""The tantivy index's schema, analyzers and documents (see ``search.tantivy_``).
+
+Text is read as the FTS5 backend reads it, in Python before tantivy sees it: Chinese runs are
+segmented by ``tagger.segment.segment_for_index`` (jieba words plus character bigrams), and
+words are lower-cased, stripped of diacritics and Porter-stemmed (PyStemmer's ``porter``, the
+algorithm of FTS5's ``porter`` and Lucene's ``porter_stem``). A second, positional field per text
+field holds each Chinese run as its *ordered* character trigrams, so that a Chinese term longer
+than two characters matches exactly where it occurs as written (as a phrase of bigrams does on
+Elasticsearch's ``cjk_bigram``): three characters are one trigram, longer terms a phrase of
+their trigrams. Trigrams are rarer than bigrams, so these phrases read short posting lists.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+import Stemmer
+import tantivy
+
+from search.builder import HIT_SOURCE_FIELDS, KEYWORD_FIELDS, MISSING_TS, TEXT_FIELDS
+from search.document import Document
+from search.text import WORD
+from tagger.segment import segment_for_index
+
+TEXT_ANALYZER = "iprw_text"
+GRAM_ANALYZER = "iprw_grams"
+# Keyword fields kept as raw terms: filters (term sets), facets (fast-field aggregations).
+KEYWORD_COLUMNS = (*KEYWORD_FIELDS, "month")
+SUBSTRING_COLUMNS = ("party_names_folded", "case_refs_folded")
+RUN_BREAK = "|"  # between Chinese runs: no trigram phrase spans two runs
+GRAM = 3
+MAX_TOKEN_BYTES = 255
+
+# The id's first 48 UTF-8 bytes as six big-endian numbers: fast fields that order equal-score
+# hits by id without reading stored documents (UTF-8 byte order is code-point order).
+ID_KEY_FIELDS = tuple(f"id_key{i}" for i in range(6))
+_ID_KEY_BYTES = 8 * len(ID_KEY_FIELDS)
+
+_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+
+
+def gram_field(name: str) -> str:
+    """The ordered-trigram field beside text field ``name``."""
+    return f"{name}_cjk"
+
+
+def text_analyzer() -> tantivy.TextAnalyzer:
+    """Splits the pre-analysed text (``index_text``) at spaces; drops over-long terms."""
+    return (
+        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.whitespace())
+        .filter(tantivy.Filter.remove_long(MAX_TOKEN_BYTES + 1))
+        .build()
+    )
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Stemmer.Stemmer:
+    return Stemmer.Stemmer("porter")
+
+
+@lru_cache(maxsize=200_000)
+def token(word: str) -> str:
+    """A word as FTS5's ``porter unicode61 remove_diacritics 2`` indexes it: lower-cased,
+    diacritics removed, Porter-stemmed when longer than two characters ("" if too long)."""
+    folded = unicodedata.normalize("NFKD", word.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    stemmed = _stemmer().stemWord(folded) if len(folded) > 2 else folded
+    return stemmed if len(stemmed.encode("utf-8")) <= MAX_TOKEN_BYTES else ""
+
+
+def tokens(text: str) -> list[str]:
+    """The terms of ``text`` in order (Chinese runs as ``segment_for_index`` splits them)."""
+    found = (token(word) for word in WORD.findall(segment_for_index(text)))
+    return [t for t in found if t]
+
+
+def index_text(text: str) -> str:
+    """``text`` analysed in Python (the tokenizer and stemmer the other backends use), as
+    space-separated terms for the whitespace analyzer."""
+    return " ".join(tokens(text))
+
+
+def register_analyzers(index: tantivy.Index) -> None:
+    """Register the analyzers the schema names (tantivy does not persist them)."""
+    index.register_tokenizer(TEXT_ANALYZER, text_analyzer())
+    index.register_tokenizer(GRAM_ANALYZER, text_analyzer())
+
+
+@lru_cache(maxsize=1)
+def build_schema() -> tantivy.Schema:
+    """Text fields (not stored), keyword columns (fast), dates, flags and the stored hit."""
+    builder = tantivy.SchemaBuilder()
+    builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+    for name, _ in TEXT_FIELDS:
+        builder.add_text_field(name, tokenizer_name=TEXT_ANALYZER)
+        builder.add_text_field(gram_field(name), tokenizer_name=GRAM_ANALYZER)
+    for name in KEYWORD_COLUMNS:
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in SUBSTRING_COLUMNS:
+        builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    builder.add_text_field("date_key", fast=True, tokenizer_name="raw", index_option="basic")
+    builder.add_integer_field("published_ts", indexed=True, fast=True)
+    builder.add_integer_field("version", fast=True)
+    for name in ID_KEY_FIELDS:
+        builder.add_unsigned_field(name, fast=True)
+    builder.add_boolean_field("chinese_party", indexed=True, fast=True)
+    builder.add_bytes_field("stored", stored=True)
+    return builder.build()
+
+
+def id_key(doc_id: str) -> tuple[int, ...]:
+    """Numbers that order like ``doc_id`` (exactly, when ids differ in the first 48 bytes)."""
+    raw = doc_id.encode("utf-8")[:_ID_KEY_BYTES].ljust(_ID_KEY_BYTES, b"\0")
+    return tuple(int.from_bytes(raw[i : i + 8], "big") for i in range(0, _ID_KEY_BYTES, 8))
+
+
+def date_key(ts: int, doc_id: str) -> str:
+    """A string whose ascending order is (date newest first, undated last, then id)."""
+    inverted = 2**63 - 1 - ts if ts != MISSING_TS else 2**64 - 1
+    return f"{inverted:016x}{doc_id}"
+
+
+def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
+    """A document as (id, version, tantivy document); converts everything before writing.
+
+    Raises:
+        KeyError, TypeError, ValueError: The document is malformed.
+    """
+    doc_id, version = str(doc["id"]), int(doc["version"])
+    ts = epoch_ms(doc["published_at"])
+    out = tantivy.Document()
+    out.add_text("id", doc_id)
+    for name, _ in TEXT_FIELDS:
+        text = str(doc[name])
+        out.add_text(name, index_text(text))
+        grams = ordered_grams(text)
+        if grams:
+            out.add_text(gram_field(name), grams)
+    for name in (*KEYWORD_COLUMNS, *SUBSTRING_COLUMNS):
+        for value in field_values(doc, name):
+            out.add_text(name, value)
+    out.add_text("date_key", date_key(ts, doc_id))
+    out.add_integer("published_ts", ts)
+    out.add_integer("version", version)
+    for name, part in zip(ID_KEY_FIELDS, id_key(doc_id), strict=True):
+        out.add_unsigned(name, part)
+    out.add_boolean("chinese_party", bool(doc["chinese_party"]))
+    stored = {k: doc.get(k) for k in HIT_SOURCE_FIELDS}
+    stored.update({name: str(doc[name]) for name, _ in TEXT_FIELDS})
+    out.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
+    return doc_id, version, out
+
+
+def ordered_grams(text: str) -> str:
+    """Each Chinese run as its trigrams in order, runs separated by ``RUN_BREAK``."""
+    runs = [run for run in _CJK_RUN.findall(text) if len(run) >= GRAM]
+    return f" {RUN_BREAK} ".join(" ".join(grams(run)) for run in runs)
+
+
+def grams(run: str) -> list[str]:
+    """The character trigrams of a Chinese run (of three or more characters), in order."""
+    return [run[i : i + GRAM] for i in range(len(run) - GRAM + 1)]
+
+
+def field_values(doc: Document, name: str) -> list[str]:
+    """A field's values as non-empty strings (scalars as a one-item list)."""
+    value = doc.get(name)
+    if value is None:
+        return []
+    values = value if isinstance(value, list) else [value]
+    return [str(v) for v in values if str(v)]
+
+
+def epoch_ms(published_at: str | None) -> int:
+    """Milliseconds since the epoch, or ``MISSING_TS`` for an undated item."""
+    if not published_at:
+        return MISSING_TS
+    return int(datetime.fromisoformat(published_at.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def stored_hit(raw: Any) -> dict[str, Any]:
+    """The stored display fields and texts of a hit (``stored`` bytes)."""
+    loaded: dict[str, Any] = json.loads(bytes(raw).decode("utf-8"))
+    return loaded

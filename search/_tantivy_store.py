@@ -1,0 +1,146 @@
+"""Generations, locks and open indexes of the tantivy backend (see ``search.tantivy_``).
+
+Layout of the index directory::
+
+    CURRENT             the live generation's name (replaced atomically: os.replace)
+    write.lock          flock: one writer at a time, across threads and processes
+    reindex.lock        flock: one rebuild at a time
+    gen-<timestamp>/    one tantivy index per generation
+
+tantivy allows one ``IndexWriter`` per index; every write takes ``write.lock`` first, so a
+Celery worker, the CLI and the API may all write without meeting tantivy's own lock. Readers
+never lock: they open the generation ``CURRENT`` names and reload when its ``meta.json``
+changes (a commit) or when ``CURRENT`` names another generation (a reindex).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import tantivy
+
+from search._tantivy_schema import build_schema, register_analyzers
+
+POINTER = "CURRENT"
+PREFIX = "gen-"
+
+
+def open_index(path: Path) -> tantivy.Index:
+    """Open (or create) the tantivy index in ``path`` with its analyzers registered.
+
+    Raises:
+        OSError, ValueError: tantivy cannot open or create it.
+    """
+    path.mkdir(parents=True, exist_ok=True)
+    index = tantivy.Index(build_schema(), path=str(path), reuse=True)
+    register_analyzers(index)
+    index.config_reader(reload_policy="Manual")
+    return index
+
+
+def new_generation_name() -> str:
+    """A fresh generation name, ordered by creation time."""
+    return f"{PREFIX}{datetime.now(UTC):%Y%m%d%H%M%S%f}-{os.getpid()}"
+
+
+@contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on ``path`` (blocks; released on exit or process death)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+class Generations:
+    """The generations under one root directory and the pointer to the live one."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def live(self) -> str | None:
+        """The live generation's name, or None before the first one exists."""
+        try:
+            name = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except OSError:  # missing, or unreadable: writing will say why
+            return None
+        return name or None
+
+    def pointer_stamp(self) -> tuple[int, int] | None:
+        """Identifies the pointer file's current content (changes on every switch)."""
+        try:
+            stat = (self.root / POINTER).stat()
+        except FileNotFoundError:
+            return None
+        return stat.st_ino, stat.st_mtime_ns
+
+    def switch(self, name: str) -> None:
+        """Point ``CURRENT`` at ``name`` in one atomic rename (call under the write lock)."""
+        temporary = self.root / f"{POINTER}.{os.getpid()}.{threading.get_ident()}"
+        temporary.write_text(name + "\n", encoding="utf-8")
+        with temporary.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, self.root / POINTER)
+
+    def ensure_live(self) -> str:
+        """The live generation, creating an empty first one if there is none (safe to race)."""
+        name = self.live()
+        if name:
+            return name
+        with self.write_lock():
+            name = self.live()
+            if name:
+                return name
+            name = new_generation_name()
+            open_index(self.root / name)
+            self.switch(name)
+            return name
+
+    def write_lock(self) -> AbstractContextManager[None]:
+        """Held by every writer of the live generation, and by the switch."""
+        return file_lock(self.root / "write.lock")
+
+    def reindex_lock(self) -> AbstractContextManager[None]:
+        """Held for a whole rebuild, so that two rebuilds never remove each other's work."""
+        return file_lock(self.root / "reindex.lock")
+
+    def remove_all_but(self, keep: str) -> list[str]:
+        """Delete every generation directory except ``keep``; the names removed.
+
+        Processes still reading a removed generation keep their open files (POSIX).
+        """
+        removed = []
+        for path in sorted(self.root.glob(f"{PREFIX}*")):
+            if path.name != keep and path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path.name)
+        return removed
+
+
+@dataclass
+class OpenReader:
+    """An index opened for reading, and what it was opened at."""
+
+    name: str
+    index: tantivy.Index
+    meta_stamp: tuple[int, int, int] | None
+
+
+def meta_stamp(path: Path) -> tuple[int, int, int] | None:
+    """Identifies a generation's last commit (``meta.json`` is rewritten by each commit)."""
+    try:
+        stat = (path / "meta.json").stat()
+    except FileNotFoundError:
+        return None
+    return stat.st_ino, stat.st_mtime_ns, stat.st_size

@@ -1,0 +1,364 @@
+"""The embedded backend: a tantivy index in a directory, with generations and a pointer.
+
+tantivy (the Rust search library, through its Python bindings) counts facets from columnar
+fast fields and ranks with BM25, in-process: no server. The layout and the concurrency rules
+are in ``search._tantivy_store``; the schema and analyzers in ``search._tantivy_schema``; the
+query translation in ``search._tantivy_query``.
+
+- Writes (``index``, ``delete``) take the directory's write lock, open a writer on the live
+  generation, commit and close it, so the API, Celery workers and the CLI can share the index
+  across processes. An older version of a document never replaces a newer one.
+- ``reindex`` fills a new generation directory, checks its count, then points ``CURRENT`` at
+  it (an atomic rename) and removes the old directories: a search sees the old index or the
+  new one, never a half-built one.
+- Searches reopen the live generation when ``CURRENT`` changes, and reload when a commit
+  rewrote its ``meta.json``.
+- Cursor paging (``search._tantivy_paging``): relevance is (score desc, id asc), date is
+  (date desc, undated last, id asc); a page continues strictly after the cursor's key.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import tantivy
+
+from core.logging_ import get_logger
+from search import _tantivy_paging as paging
+from search._tantivy_paging import Ranked
+from search._tantivy_query import build_query, matched_words
+from search._tantivy_schema import build_schema, stored_hit, to_tantivy
+from search._tantivy_store import (
+    Generations,
+    OpenReader,
+    meta_stamp,
+    new_generation_name,
+    open_index,
+)
+from search.builder import FACETS, Facet
+from search.document import Document
+from search.errors import IndexingFailed, ReindexFailed, SearchError, SearchUnavailable
+from search.query import SearchQuery
+from search.results import (
+    SNIPPET_FIELDS,
+    SearchHit,
+    SearchResults,
+    choose_snippet,
+    empty_facets,
+)
+from search.snippets import highlight_field
+
+log = get_logger(__name__)
+
+WRITER_HEAP = 64_000_000
+REINDEX_HEAP = 256_000_000
+REINDEX_COMMIT_EVERY = 50_000
+FACET_BUCKETS = 10_000
+
+Candidate = tuple[Any, tantivy.DocAddress]  # (order key from tantivy, address)
+
+
+class TantivyBackend:
+    """Search over a tantivy index directory (see the module docstring)."""
+
+    name = "tantivy"
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.generations = Generations(self.path)
+        self._reader: OpenReader | None = None
+        self._reader_lock = threading.Lock()
+
+    # --- opening ------------------------------------------------------------------------------
+
+    @contextmanager
+    def _engine(self, operation: str) -> Iterator[None]:
+        """tantivy's and the file system's errors as ours (logged in full)."""
+        try:
+            yield
+        except SearchError:
+            raise
+        except _SourceFailed as exc:
+            raise exc.original from exc.original.__cause__
+        except (OSError, ValueError, RuntimeError) as exc:
+            log.warning(
+                "search.tantivy.error", operation=operation, path=str(self.path),
+                error=str(exc)[:2000],
+            )  # fmt: skip
+            raise SearchUnavailable("the search index failed") from exc
+
+    def _searcher(self) -> tuple[str, tantivy.Searcher]:
+        """A searcher on the live generation's latest commit."""
+        with self._reader_lock:
+            name = self.generations.ensure_live()
+            reader = self._reader
+            if reader is None or reader.name != name:
+                reader = OpenReader(name, open_index(self.path / name), None)
+            stamp = meta_stamp(self.path / name)
+            if stamp != reader.meta_stamp:
+                reader.index.reload()
+                reader.meta_stamp = stamp
+            self._reader = reader
+            return name, reader.index.searcher()
+
+    def _live(self) -> str:
+        name = self.generations.live()
+        if name is None:
+            raise SearchUnavailable("the search index has no live generation")
+        return name
+
+    # --- writing ------------------------------------------------------------------------------
+
+    def index(self, docs: Iterable[Document]) -> None:
+        """Add or replace documents (a document never replaces a newer version of itself).
+
+        Raises:
+            IndexingFailed: Some documents were malformed; the others were indexed.
+            SearchUnavailable: The index cannot be opened or written.
+        """
+        converted, rejected = _convert(docs)
+        with self._engine("index"):
+            self.generations.ensure_live()
+            with self.generations.write_lock():
+                self._write_newest(converted)
+        if rejected:
+            raise IndexingFailed(rejected)
+
+    def _write_newest(self, converted: list[tuple[str, int, Any]]) -> None:
+        """Write documents unless the index holds newer versions (under the write lock)."""
+        index = open_index(self.path / self._live())
+        index.reload()
+        newest = _newest_versions(converted)
+        known = _known_versions(index.searcher(), list(newest))
+        writer = index.writer(WRITER_HEAP, 1)
+        for doc_id, (version, document) in newest.items():
+            if known.get(doc_id, -1) > version:
+                continue
+            writer.delete_documents_by_term("id", doc_id)
+            writer.add_document(document)
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def delete(self, ids: Iterable[str]) -> None:
+        """Remove documents by id (unknown ids are ignored)."""
+        ids = list(ids)
+        if not ids:
+            return
+        with self._engine("delete"):
+            self.generations.ensure_live()
+            with self.generations.write_lock():
+                self._delete_ids(ids)
+
+    def _delete_ids(self, ids: list[str]) -> None:
+        """Delete by id (under the write lock)."""
+        index = open_index(self.path / self._live())
+        writer = index.writer(WRITER_HEAP, 1)
+        for doc_id in ids:
+            writer.delete_documents_by_term("id", str(doc_id))
+        writer.commit()
+        writer.wait_merging_threads()
+
+    def reindex(self, docs: Iterable[Document]) -> int:
+        """Build a new generation from ``docs``, check its count, then switch to it.
+
+        Returns:
+            The number of documents in the new index.
+
+        Raises:
+            ReindexFailed: Documents were malformed or the count did not match; the live
+                index is unchanged.
+        """
+        with self._engine("reindex"), self.generations.reindex_lock():
+            self.generations.ensure_live()  # the first generation, if there is none
+            name = new_generation_name()
+            try:
+                expected = _fill(self.path / name, _guarded(docs))
+                count = _count(self.path / name)
+                if count != expected:
+                    raise ReindexFailed(f"the new index holds {count} documents, not {expected}")
+                with self.generations.write_lock():
+                    self.generations.switch(name)
+            except BaseException:
+                self.generations.remove_all_but(self.generations.live() or "")
+                raise
+            dropped = self.generations.remove_all_but(name)
+        log.info("search.tantivy.reindexed", generation=name, count=count, dropped=dropped)
+        return count
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResults:
+        """Run a query: one page of hits, the total and the facets."""
+        with self._engine("search"):
+            _, searcher = self._searcher()
+            tq = build_query(query)
+            page, total = paging.page(searcher, tq, query)
+            facets = _facets(searcher, tq) if total else empty_facets()
+            hits = [_hit(searcher, c, query) for c in page[: query.limit]]
+        next_cursor = None
+        if len(page) > query.limit:
+            next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
+        return SearchResults(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
+
+    def count(self) -> int:
+        """How many documents the live generation holds."""
+        with self._engine("count"):
+            _, searcher = self._searcher()
+            return int(searcher.num_docs)
+
+    def health(self) -> dict[str, Any]:
+        """Whether the index opens and answers, its generation and size; never raises."""
+        try:
+            with self._engine("health"):
+                name, searcher = self._searcher()
+                count = int(searcher.num_docs)
+        except SearchUnavailable:
+            return {"backend": self.name, "ok": False, "error": "unavailable"}
+        return {
+            "backend": self.name, "ok": True, "path": str(self.path), "generation": name,
+            "count": count,
+        }  # fmt: skip
+
+    def needs_rebuild(self) -> bool:
+        """Whether no generation exists yet (a new or moved index: rebuild from the database)."""
+        return self.generations.live() is None
+
+
+class _SourceFailed(Exception):
+    """The documents' source (not the index) failed during a rebuild; re-raised as is."""
+
+    def __init__(self, original: Exception) -> None:
+        super().__init__(str(original))
+        self.original = original
+
+
+def _guarded(docs: Iterable[Document]) -> Iterator[Document]:
+    """``docs``, with the source's own errors told apart from the index's."""
+    source = iter(docs)
+    while True:
+        try:
+            doc = next(source)
+        except StopIteration:
+            return
+        except Exception as exc:
+            raise _SourceFailed(exc) from exc
+        yield doc
+
+
+# --- writing helpers --------------------------------------------------------------------------
+
+
+def _convert(docs: Iterable[Document]) -> tuple[list[tuple[str, int, Any]], list[str]]:
+    converted, rejected = [], []
+    for doc in docs:
+        try:
+            converted.append(to_tantivy(doc))
+        except (KeyError, TypeError, ValueError) as exc:
+            log.warning("search.tantivy.rejected", id=doc.get("id"), error=repr(exc)[:500])
+            rejected.append(str(doc.get("id")))
+    return converted, rejected
+
+
+def _newest_versions(converted: list[tuple[str, int, Any]]) -> dict[str, tuple[int, Any]]:
+    newest: dict[str, tuple[int, Any]] = {}
+    for doc_id, version, document in converted:
+        if doc_id not in newest or newest[doc_id][0] <= version:
+            newest[doc_id] = (version, document)
+    return newest
+
+
+def _known_versions(searcher: tantivy.Searcher, ids: list[str]) -> dict[str, int]:
+    """The indexed versions of these ids."""
+    if not ids:
+        return {}
+    query = tantivy.Query.term_set_query(build_schema(), "id", ids)
+    hits = searcher.search(query, limit=len(ids) * 2, count=False).hits
+    addresses = [address for _, address in hits]
+    versions = searcher.fast_field_values("version", addresses)
+    known: dict[str, int] = {}
+    for address, version in zip(addresses, versions, strict=True):
+        doc_id = stored_hit(searcher.doc(address).get_first("stored"))["id"]
+        known[doc_id] = max(known.get(doc_id, -1), int(version or 0))
+    return known
+
+
+def _fill(path: Path, docs: Iterable[Document]) -> int:
+    """Write ``docs`` into a new index at ``path``; how many distinct ids it should hold."""
+    index = open_index(path)
+    writer = index.writer(REINDEX_HEAP, 1)
+    versions: dict[str, int] = {}
+    rejected: list[str] = []
+    for doc in docs:
+        converted, bad = _convert([doc])
+        rejected += bad
+        for doc_id, version, document in converted:
+            if doc_id in versions:
+                if versions[doc_id] > version:
+                    continue
+                writer.delete_documents_by_term("id", doc_id)
+            versions[doc_id] = version
+            writer.add_document(document)
+        if len(versions) % REINDEX_COMMIT_EVERY == 0 and converted:
+            writer.commit()
+    writer.commit()
+    writer.wait_merging_threads()
+    if rejected:
+        raise ReindexFailed(f"{len(rejected)} documents were rejected")
+    return len(versions)
+
+
+def _count(path: Path) -> int:
+    index = open_index(path)
+    index.reload()
+    return int(index.searcher().num_docs)
+
+
+# --- reading helpers --------------------------------------------------------------------------
+
+
+def _facets(searcher: tantivy.Searcher, tq: tantivy.Query) -> dict[str, dict[str, int]]:
+    aggs = {
+        f.name: {"terms": {"field": f.field, "size": FACET_BUCKETS, "segment_size": FACET_BUCKETS}}
+        for f in FACETS
+    }
+    result = searcher.aggregate(tq, aggs)
+    facets = empty_facets()
+    for facet in FACETS:
+        buckets = result.get(facet.name, {}).get("buckets", [])
+        counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
+        facets[facet.name] = _top(facet, counts)
+    return facets
+
+
+def _top(facet: Facet, counts: list[tuple[str, int]]) -> dict[str, int]:
+    if facet.newest_first:
+        counts.sort(key=lambda pair: pair[0], reverse=True)
+    else:
+        counts.sort(key=lambda pair: (-pair[1], pair[0].encode("utf-8")))
+    return dict(counts[: facet.size])
+
+
+def _hit(searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery) -> SearchHit:
+    stored = stored_hit(searcher.doc(candidate.address).get_first("stored"))
+    texts = {name: stored.pop(name, "") or "" for name in ("title", "summary", "body")}
+    stored["title"] = texts["title"]
+    snippet = _snippet(texts, query, stored.pop("lead", None) or "")
+    relevance = query.effective_sort() == "relevance"
+    return SearchHit(**stored, snippet=snippet, score=float(candidate.key) if relevance else None)
+
+
+def _snippet(texts: dict[str, str], query: SearchQuery, lead: str) -> str:
+    """The first field (in ``SNIPPET_FIELDS`` order) with a match, highlighted; else the lead."""
+    clauses = query.clauses()
+    cjk_terms = [c.text for c in clauses if c.cjk]
+    for name in SNIPPET_FIELDS:
+        text = " ".join(texts[name].split())
+        words = matched_words(text, clauses)
+        highlighted = highlight_field(text, words, cjk_terms, whole=name == "title")
+        if highlighted:
+            return highlighted
+    return choose_snippet({}, lead)

@@ -1,0 +1,192 @@
+"""The embedded tantivy index shared by processes: the API reads while Celery workers and the
+CLI write and rebuild. Every process here is a real separate Python process."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from search_testkit import ids, load_documents, load_items
+from sqlalchemy.orm import sessionmaker
+
+from core.db import make_engine
+from core.models import Base, Item, OutboxEntry
+from search.outbox import drain_outbox
+from search.query import SearchQuery
+from search.tantivy_ import TantivyBackend
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _run(code: str, *args: str, wait: bool = True) -> subprocess.Popen[str]:
+    """Run ``code`` in a new Python process (``sys.argv[1:]`` = ``args``)."""
+    script = "import sys, json\nfrom search.tantivy_ import TantivyBackend\n" + textwrap.dedent(
+        code
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, *args], cwd=REPO, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    if wait:
+        _, stderr = process.communicate(timeout=120)
+        assert process.returncode == 0, stderr[-3000:]
+    return process
+
+
+WRITER = """
+    sys.path.insert(0, "tests/search")
+    from search_testkit import load_documents
+    backend = TantivyBackend(sys.argv[1])
+    docs = load_documents()
+    tag = sys.argv[2]
+    for start in range(0, len(docs), 4):
+        batch = [{**d, "id": f"{d['id']}#{tag}"} for d in docs[start : start + 4]]
+        backend.index(batch)
+"""
+
+
+def test_writers_in_several_processes_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    reader = TantivyBackend(path)
+    writers = [_run(WRITER, str(path), f"w{n}", wait=False) for n in range(3)]
+    while any(w.poll() is None for w in writers):
+        assert reader.search(SearchQuery(q="专利")).total <= 12  # reads while they write
+        time.sleep(0.01)
+    for writer in writers:
+        assert writer.returncode == 0, writer.communicate()[1][-3000:]
+    assert reader.count() == 60
+    assert ids(reader.search(SearchQuery(q="锂电", limit=10))) == {
+        "cnipr:337-battery#w0", "cnipr:337-battery#w1", "cnipr:337-battery#w2",
+    }  # fmt: skip
+
+
+def test_a_reader_sees_commits_and_rebuilds_made_by_other_processes(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    reader = TantivyBackend(path)
+    assert reader.search(SearchQuery(q="lithium")).total == 0
+    _run(WRITER, str(path), "a")
+    assert reader.search(SearchQuery(q="lithium")).total == 2
+    generation = reader.health()["generation"]
+    _run(
+        """
+        sys.path.insert(0, "tests/search")
+        from search_testkit import load_documents
+        TantivyBackend(sys.argv[1]).reindex(load_documents()[:10])
+        """,
+        str(path),
+    )
+    assert reader.health()["generation"] != generation
+    assert reader.count() == 10
+    assert [p.name for p in path.glob("gen-*")] == [reader.health()["generation"]]
+
+
+def test_searches_during_rebuilds_see_the_old_or_the_new_index_never_a_partial_one(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "index"
+    backend = TantivyBackend(path)
+    docs = load_documents()
+    backend.reindex(docs)
+    seen: set[int] = set()
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def search_until_stopped() -> None:
+        reader = TantivyBackend(path)
+        while not stop.is_set():
+            try:
+                seen.add(reader.search(SearchQuery(sort="date")).total)
+            except BaseException as exc:
+                errors.append(exc)
+                return
+
+    thread = threading.Thread(target=search_until_stopped)
+    thread.start()
+    rebuild = """
+        sys.path.insert(0, "tests/search")
+        from search_testkit import load_documents
+        backend = TantivyBackend(sys.argv[1])
+        for _ in range(4):
+            backend.reindex(load_documents()[:7])
+            backend.reindex(load_documents())
+    """
+    _run(rebuild, str(path))
+    stop.set()
+    thread.join(timeout=30)
+    assert errors == []
+    assert seen <= {7, 20} and 20 in seen
+
+
+def test_a_writer_killed_while_holding_the_lock_blocks_nobody(tmp_path: Path) -> None:
+    path = tmp_path / "index"
+    backend = TantivyBackend(path)
+    backend.index(load_documents()[:3])
+    holder = _run(
+        """
+        backend = TantivyBackend(sys.argv[1])
+        with backend.generations.write_lock():
+            print("locked", flush=True)
+            import time; time.sleep(60)
+        """,
+        str(path),
+        wait=False,
+    )
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(timeout=30)
+    backend.index(load_documents()[3:6])
+    assert backend.count() == 6
+
+
+def test_a_new_index_is_rebuilt_from_the_database_by_the_next_drain(tmp_path: Path) -> None:
+    """Items the old backend already indexed (outbox marked) still reach a new tantivy index."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'records.db'}")
+    Base.metadata.create_all(engine)
+    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+        for data in load_items():
+            session.add(Item(**_item_fields(data)))
+            session.add(OutboxEntry(item_id=data["id"], version=1))
+        session.commit()
+        previous = TantivyBackend(tmp_path / "previous")
+        assert drain_outbox(session, previous) == 20
+        moved = TantivyBackend(tmp_path / "moved")  # e.g. IPRWATCH_SEARCH_URL changed
+        assert moved.needs_rebuild()
+        assert drain_outbox(session, moved) == 0
+        assert moved.count() == 20 and not moved.needs_rebuild()
+    engine.dispose()
+
+
+def _item_fields(data: dict[str, Any]) -> dict[str, Any]:
+    from datetime import datetime
+
+    published = data["published_at"]
+    return {
+        "id": data["id"], "source_id": data["source"], "title": data["title"],
+        "summary": data["summary"], "body": data["body"], "language": data["language"],
+        "kind": data["kind"], "jurisdictions": data["jurisdictions"],
+        "published_at": datetime.fromisoformat(published.replace("Z", "+00:00"))
+        if published else None,
+        "ip_types": data["ip_types"], "case_refs": data.get("case_refs", []), "parties": [],
+        "tags": data["tags"], "content_hash": "h", "version": 1,
+    }  # fmt: skip
+
+
+def test_unwritable_directory_is_unavailable_not_a_crash(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    backend = TantivyBackend(blocker / "index")
+    from search.errors import SearchUnavailable
+
+    with pytest.raises(SearchUnavailable):
+        backend.index(load_documents()[:1])
+    assert backend.health() == {"backend": "tantivy", "ok": False, "error": "unavailable"}
+    assert json.dumps(backend.health())

@@ -1,0 +1,124 @@
+"""Promises of the fast paths: gating an extractor on the phrase scan's cues never loses what
+the full search finds, the pipelines' docs do not grow the vocab, and pausing the garbage
+collector while a batch is tagged leaves nothing behind."""
+
+from __future__ import annotations
+
+import gc
+
+import pytest
+
+from tagger import Tagger
+from tagger._parties import find_parties
+
+RUNNING_TEXT_PARTIES = (
+    "Injunction upheld\nThe court granted a preliminary injunction to Orthomed GmbH against "
+    "Wuxi Kangli Medical Instruments Co., Ltd. for infringing its patent."
+)
+
+
+def test_a_company_named_only_in_running_text_is_still_found(tagger: Tagger) -> None:
+    # No role word, no list, no caption: only the suffixed-name search finds these two,
+    # and it now runs only where the phrase scan saw a company suffix.
+    names = {party.name for party in tagger.tag(RUNNING_TEXT_PARTIES).parties}
+    assert names == {"Orthomed GmbH", "Wuxi Kangli Medical Instruments Co., Ltd."}
+
+
+def test_a_text_without_a_company_suffix_names_no_suffixed_party(tagger: Tagger) -> None:
+    text = "The court granted a preliminary injunction for infringing a patent on solar modules."
+    assert tagger.tag(text).parties == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        RUNNING_TEXT_PARTIES,
+        # A suffix inside a URL: the phrase scan skips URLs, the search must not.
+        "Patent suit: Acme Widgets Co. sued Beta Parts Ltd. (see www.beta-parts.co.uk/Gamma Co).",
+        # Letters that match "Inc" or "SE" only case-insensitively in a regex.
+        "The patent lawsuit names Acme ınc and Beta ſe as defendants in court.",
+        "Court filing: AT&T Co. and Foo &Co Ltd settled the patent case with Bar Co.Ltd today.",
+        "Patent court: Baz S.A.S. and Qux S.p.A. v. Quux K.K. and Corge L.L.C.",
+        "无锡示例科技有限公司与 Delta Solar GmbH 在德国法院的专利诉讼中和解，Epsilon Power Inc. 未参与。",
+        "PATENT INFRINGEMENT: WUXI LEAD TECH CO., LTD. V. OMEGA ROBOTICS CORP.",
+    ],
+)
+def test_the_tagger_finds_the_parties_a_full_search_finds(tagger: Tagger, text: str) -> None:
+    # find_parties(text) without cue positions searches the whole text for suffixes.
+    full = find_parties(text).parties
+    assert tagger.tag(text).parties == full
+
+
+def test_the_pipelines_do_not_grow_the_vocab_with_every_new_word(tagger: Tagger) -> None:
+    nlp = tagger._pipelines["en"].nlp
+    before = len(nlp.vocab.strings)
+    for number in range(200):
+        nlp(f"Unique words zq{number}x and more zr{number}y about solar modules.")
+    assert len(nlp.vocab.strings) == before
+
+
+def test_tagging_a_batch_leaves_no_garbage_cycles_and_restores_the_collector(
+    tagger: Tagger,
+) -> None:
+    texts = [RUNNING_TEXT_PARTIES, "锂电池企业遭遇337调查，被申请人为无锡某科技有限公司。"] * 50
+    gc.collect()
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        tags = tagger.tag_many(texts)
+        assert not gc.isenabled(), "a disabled collector stays disabled"
+        del tags
+        # The collector is paused during tagging only because tagging makes no cycles.
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
+    tagger.tag_many(texts[:4])
+    assert gc.isenabled()
+
+
+def test_stage_times_account_for_every_stage(tagger: Tagger) -> None:
+    stages = tagger.stage_times([RUNNING_TEXT_PARTIES] * 20, ["en"] * 20)
+    assert {"prepare", "match_en", "parties", "signals", "chains", "assemble"} <= set(stages)
+    assert all(us >= 0 for us in stages.values())
+    assert sum(stages.values()) > 0
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # A bracketed place may hold lower-case words; the name search must look past them.
+        (
+            "A patent complaint was filed by Acme Widgets (Suzhou industrial park) Co., Ltd. "
+            "on Monday.",
+            "Acme Widgets (Suzhou industrial park) Co., Ltd.",
+        ),
+        # Connectors ("of", "and", "the") are part of a name, other lower-case words are not.
+        (
+            "The patent suit was brought by Bank of the Lakes and Rivers Holdings Inc. today.",
+            "Bank of the Lakes and Rivers Holdings Inc.",
+        ),
+        (
+            "In a patent lawsuit filed yesterday, the court heard that Omega Robotics Corp. sued.",
+            "Omega Robotics Corp.",
+        ),
+    ],
+)
+def test_a_suffixed_name_is_read_whole_however_it_is_worded(
+    tagger: Tagger, text: str, name: str
+) -> None:
+    assert [party.name for party in tagger.tag(text).parties] == [name]
+
+
+def test_a_signal_keeps_to_its_own_long_sentence(tagger: Tagger) -> None:
+    # The cue's sentence starts far back, past periods that end abbreviations, not
+    # sentences: the date of the sentence before it is not the complaint's date.
+    long_sentence = (
+        "Acme Widgets Inc. of St. Louis, Mo., and its affiliate Beta Corp. of Wilmington, "
+        "Del., represented by counsel at Smith & Jones LLP and supported by the U.S. "
+        "subsidiary of a German group, filed a complaint against three importers."
+    )
+    text = "The firms met on March 1, 2024 in Geneva. " + long_sentence
+    signals = {s.type: s for s in tagger.tag(text).signals}
+    complaint = signals["complaint_filed"]
+    assert complaint.date is None
+    assert complaint.evidence.startswith("Acme Widgets Inc. of St. Louis")

@@ -1,0 +1,111 @@
+"""Profiles as bit columns, so that thousands of chain and rights candidates are grouped in a
+few numpy operations instead of a Python loop per profile.
+
+Each profile's markets, chains and rights (by class) become 64-bit masks over the 64 most
+common markets and chains of the index. A profile naming a market or chain outside those is
+marked ``overflow`` and always looked at one by one (``ProfileIndex`` does that), so the
+columns never have to be exact for it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import numpy.typing as npt
+
+from warning._facts import RIGHT_CLASSES, ProfileFacts
+
+__all__ = ["ROW_WIDTH", "SOURCES_COLUMN", "SOURCE_BITS", "Columns"]
+
+_BITS = 64
+ROW_WIDTH = 5
+"""Columns of a key row: concerned markets, shared chains, patent markets, trademark markets,
+lookups (``SOURCE_BITS``)."""
+SOURCES_COLUMN = 4
+SOURCE_BITS = {"chain": 1, "rights": 2, "hs": 4, "standards": 8}
+"""The bit a candidate's key row sets for each lookup that found it."""
+
+_RIGHTS = tuple(sorted(set(RIGHT_CLASSES.values())))
+_NO_KEYS = np.zeros((0, ROW_WIDTH), dtype=np.uint64)
+
+
+def _table(counts: Counter[str]) -> dict[str, int]:
+    return {code: bit for bit, (code, _) in enumerate(counts.most_common(_BITS))}
+
+
+def _mask(values: Iterable[str], table: dict[str, int]) -> int | None:
+    """The bits of ``values``; None when one is outside the table."""
+    mask = 0
+    for value in values:
+        bit = table.get(value)
+        if bit is None:
+            return None
+        mask |= 1 << bit
+    return mask
+
+
+class Columns:
+    """Market, chain and rights masks per profile position."""
+
+    def __init__(self, facts: Sequence[ProfileFacts]) -> None:
+        self.market_bits = _table(Counter(m for f in facts for m in f.markets))
+        self.chain_bits = _table(Counter(c for f in facts for c in f.chains))
+        markets, chains, overflow = [], [], []
+        rights: dict[str, list[int]] = {r: [] for r in _RIGHTS}
+        for f in facts:
+            market_mask = _mask(f.markets, self.market_bits)
+            chain_mask = _mask(f.chains, self.chain_bits)
+            overflow.append(market_mask is None or chain_mask is None)
+            markets.append(market_mask or 0)
+            chains.append(chain_mask or 0)
+            for right in _RIGHTS:
+                rights[right].append(_mask(f.right_markets(right), self.market_bits) or 0)
+        self.markets = np.array(markets, dtype=np.uint64)
+        self.chains = np.array(chains, dtype=np.uint64)
+        self.rights = {r: np.array(v, dtype=np.uint64) for r, v in rights.items()}
+        self.overflow = np.array(overflow, dtype=np.bool_)
+
+    def _bits(self, values: Iterable[str], table: dict[str, int]) -> np.uint64:
+        mask = 0
+        for value in values:
+            if value in table:
+                mask |= 1 << table[value]
+        return np.uint64(mask)
+
+    def keys(
+        self,
+        positions: npt.NDArray[np.int32],
+        chains: Iterable[str],
+        markets: Iterable[str],
+        ip_classes: Iterable[str],
+        wanted: set[str],
+    ) -> npt.NDArray[np.uint64]:
+        """Key rows for ``positions`` against an item's chains, markets (all the codes it
+        concerns) and classes of right; the last column has a ``SOURCE_BITS`` bit for each
+        wanted lookup that finds the profile. Rows of overflow profiles mean nothing.
+        """
+        if not len(positions):
+            return _NO_KEYS
+        concerned = self.markets[positions] & self._bits(markets, self.market_bits)
+        shared = self.chains[positions] & self._bits(chains, self.chain_bits)
+        sources = np.zeros(len(positions), dtype=np.uint64)
+        if "chain" in wanted:
+            found = (shared != 0) & (concerned != 0)
+            sources |= found.astype(np.uint64) * np.uint64(SOURCE_BITS["chain"])
+        if "rights" in wanted:
+            held = np.zeros(len(positions), dtype=np.uint64)
+            for right in ip_classes:
+                held |= self.rights[right][positions] & concerned
+            sources |= (held != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["rights"])
+        return np.stack(
+            [
+                concerned,
+                shared,
+                self.rights["patent"][positions] & concerned,
+                self.rights["trademark"][positions] & concerned,
+                sources,
+            ],
+            axis=1,
+        )

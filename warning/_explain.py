@@ -1,0 +1,214 @@
+"""Writing an alert out: score, deadline, and the explanation rendered from the rule's
+template in both languages, with the matched evidence as data. Pure functions."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Any
+
+from core.types import Alert, ItemRecord
+from warning import _cues
+from warning._facts import ItemView, ProfileFacts
+from warning.matching import Evidence
+from warning.rules import Rule
+
+__all__ = ["chain_label", "render_alert"]
+
+
+def _deadline(rule: Rule, item: ItemRecord, view: ItemView, as_of: date) -> date | None:
+    if rule.deadline is None:
+        return None
+    base: date | None = None
+    if rule.deadline.after != "published":
+        base = next(
+            (s.date for s in view.tags.signals if s.type == rule.deadline.after and s.date), None
+        )
+    if base is None and item.published_at is not None:
+        base = item.published_at.date()
+    return (base or as_of) + timedelta(days=rule.deadline.days)
+
+
+@lru_cache(maxsize=512)
+def chain_label(chain_id: str, lang: str) -> str:
+    """A chain's name with its id, e.g. "新能源 (A5)"; the bare id if the taxonomy lacks it."""
+    from tagger.taxonomy import load_taxonomy
+
+    try:
+        name = load_taxonomy().chain(chain_id).name
+    except (KeyError, ValueError):
+        return chain_id
+    return f"{name.zh}（{chain_id}）" if lang == "zh" else f"{name.en} ({chain_id})"
+
+
+def _standard_names(ids: list[str], lang: str) -> str:
+    table = _cues.standards()
+    names = [getattr(table[i].name, lang) or i for i in ids if i in table]
+    return ("、" if lang == "zh" else ", ").join(names) or "-"
+
+
+def _joined(values: Iterable[str], sep: str = ", ") -> str:
+    return sep.join(values) or "-"
+
+
+class _Values(dict[str, str]):
+    """Template values, computed only when a rule's template names them; a placeholder
+    that names nothing known renders as "-"."""
+
+    def __init__(
+        self,
+        view: ItemView,
+        facts: ProfileFacts,
+        match: dict[str, Any],
+        item: dict[str, Any],
+        evidence: Evidence,
+    ) -> None:
+        super().__init__()
+        self.view, self.facts, self.match, self.item, self.evidence = (
+            view,
+            facts,
+            match,
+            item,
+            evidence,
+        )
+
+    def __missing__(self, key: str) -> str:
+        compute = getattr(self, f"_{key}", None)
+        value = compute() if compute is not None else "-"
+        self[key] = value
+        return value
+
+    def _case(self) -> str:
+        case = ", ".join(r for r in self.item["case_refs"] if _cues.ITC_337.search(r))
+        return f" ({case})" if case else ""
+
+    def _chains_zh(self) -> str:
+        return _joined((chain_label(c, "zh") for c in self.match["chains"]), "、")
+
+    def _chains_en(self) -> str:
+        return _joined((chain_label(c, "en") for c in self.match["chains"]), "; ")
+
+    def _markets_zh(self) -> str:
+        return _joined(self.match["markets"], "、")
+
+    def _markets_en(self) -> str:
+        return _joined(self.match["markets"])
+
+    def _share(self) -> float | None:
+        markets = self.match["markets"]
+        return self.facts.share(markets[0]) if markets else None
+
+    def _share_zh(self) -> str:
+        share = self._share()
+        return f"（占出口{share:.0%}）" if share else ""
+
+    def _share_en(self) -> str:
+        share = self._share()
+        return f" ({share:.0%} of exports)" if share else ""
+
+    def _evidence(self) -> str:
+        chains = self.match["chains"]
+        chain_terms = sorted(
+            {t for c in self.view.tags.chains if c.id in chains for t in c.evidence[:5]}
+        )
+        spans = [h.text for h in self.evidence.terms]
+        unique = {t.lower(): t for t in reversed([*spans, *chain_terms])}  # first spelling wins
+        terms = [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
+        return "; ".join(f"“{t}”" for t in terms) or "-"
+
+    def _party(self) -> str:
+        return self.evidence.parties[0].party if self.evidence.parties else "-"
+
+    def _matched_name(self) -> str:
+        return self.evidence.parties[0].matched if self.evidence.parties else "-"
+
+    def _party_score(self) -> str:
+        return f"{self.evidence.parties[0].score:.0f}" if self.evidence.parties else "-"
+
+    def _names(self) -> str:
+        return _joined(self.match["names"])
+
+    def _competitors(self) -> str:
+        parties = [p["name"] for p in self.match["competitor_parties"]]
+        return _joined(dict.fromkeys([*self.match["competitors"], *parties]))
+
+    def _keywords(self) -> str:
+        return _joined(self.match["keywords"])
+
+    def _watch_terms(self) -> str:
+        return _joined(self.match["watch_terms"])
+
+    def _hs(self) -> str:
+        return _joined(self.match["hs"])
+
+    def _standards_zh(self) -> str:
+        return _standard_names(self.match["standards"], "zh")
+
+    def _standards_en(self) -> str:
+        return _standard_names(self.match["standards"], "en")
+
+    def _no_patent_markets(self) -> str:
+        return _joined(self.match["no_patent_markets"])
+
+    def _no_trademark_markets(self) -> str:
+        return _joined(self.match["no_trademark_markets"])
+
+    def _rights_markets(self) -> str:
+        return _joined(sorted({*self.match["patent_markets"], *self.match["trademark_markets"]}))
+
+    def _peers(self) -> str:
+        return _joined(self.item["wuxi_parties"] or self.item["jiangsu_parties"])
+
+
+def _score(view: ItemView, match: dict[str, Any], evidence: Evidence) -> float:
+    if evidence.parties:
+        return round(max(h.score for h in evidence.parties) / 100, 3)
+    scores = [c.score for c in view.tags.chains if c.id in match["chains"]]
+    return round(max(scores), 3) if scores else 1.0
+
+
+def render_alert(
+    rule: Rule,
+    view: ItemView,
+    facts: ProfileFacts,
+    context: dict[str, Any],
+    evidence: Evidence,
+    as_of: date,
+) -> Alert:
+    match, item = context["match"], context["item"]
+    values = _Values(view, facts, match, item, evidence)
+    explanation = {
+        "zh": rule.explanation.zh.format_map(values),
+        "en": rule.explanation.en.format_map(values),
+        "matched": {
+            "markets": match["markets"],
+            "chains": [
+                {"chain": c.id, "score": round(c.score, 3), "evidence": c.evidence[:5]}
+                for c in view.tags.chains
+                if c.id in match["chains"]
+            ],
+            "terms": [h.as_dict() for h in evidence.terms[:20]],
+            "parties": [h.as_dict() for h in evidence.parties],
+            "hs": match["hs"],
+            "standards": match["standards"],
+            "no_patent_markets": match["no_patent_markets"],
+            "no_trademark_markets": match["no_trademark_markets"],
+        },
+    }
+    if rule.deadline is not None:
+        explanation["deadline_basis"] = rule.deadline.why.model_dump()
+    # Every field comes from validated rules, profiles and items: skip re-validation.
+    return Alert.model_construct(
+        enterprise_id=facts.id,
+        item_id=view.item.id,
+        item_version=view.item.version,
+        rule_id=rule.id,
+        severity=rule.severity,
+        risk_code=rule.risk_code,
+        score=_score(view, match, evidence),
+        deadline=_deadline(rule, view.item, view, as_of),
+        title={"zh": rule.title.zh, "en": rule.title.en},
+        explanation=explanation,
+        action={"zh": rule.action.zh, "en": rule.action.en},
+    )

@@ -1,0 +1,111 @@
+"""The parts a ``ProfileIndex`` is built from: lookup lists while profiles are read, the
+arrays they become, and the word index for Latin terms."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from warning import _cues
+from warning._facts import ProfileFacts
+
+__all__ = ["BuildLists", "WordIndex", "arrays", "positions_array"]
+
+_K = TypeVar("_K")
+
+
+def positions_array(values: Iterable[int]) -> npt.NDArray[np.int32]:
+    return np.fromiter(sorted(set(values)), dtype=np.int32)
+
+
+class BuildLists:
+    """Lookup lists while the index is built (turned into arrays afterwards)."""
+
+    def __init__(self) -> None:
+        self.by_chain: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_hs: dict[str, list[int]] = defaultdict(list)
+        self.by_standard: dict[str, list[int]] = defaultdict(list)
+        self.by_right: dict[tuple[str, str], list[int]] = defaultdict(list)
+        self.by_block: dict[str, list[int]] = defaultdict(list)
+        self.terms: dict[str, dict[tuple[str, str], list[int]]] = defaultdict(dict)
+        self.markets: dict[str, None] = {}
+        self.names: list[str] = []  # normalised party names, by name id
+        self.name_owner: list[int] = []  # the profile position of each name id
+        self.name_slot: list[int] = []  # its place in that profile's party_names
+
+    def add(self, facts: ProfileFacts) -> None:
+        pos = facts.position
+        for chain in facts.chains:
+            for market in facts.markets:
+                self.by_chain[(chain, market)].append(pos)
+        for code in facts.hs:
+            self.by_hs[code[:4]].append(pos)
+        for standard in facts.standards:
+            self.by_standard[standard].append(pos)
+        self.markets.update(dict.fromkeys(facts.markets))
+        for right, markets in facts.rights_items:
+            for market in markets:
+                self.by_right[(right, market)].append(pos)
+        for slot, (norm, _, _) in enumerate(facts.party_names):
+            name_id = len(self.names)
+            self.names.append(norm)
+            self.name_owner.append(pos)
+            self.name_slot.append(slot)
+            for key in _cues.block_keys(norm):
+                self.by_block[key].append(name_id)
+        for lower, term, kind in facts.terms:
+            self.terms[lower].setdefault((term, kind), []).append(pos)
+
+
+_RUN = re.compile(r"[A-Za-z0-9]+")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+class WordIndex:
+    """Latin terms by their first one or two letter-digit runs: finds every occurrence that
+    starts a run, which are the only ones a Latin term may match (word boundaries).
+
+    It replaces the Aho-Corasick automaton for such terms because 100,000 profiles bring
+    200,000 distinct company names, and a character trie of them takes hundreds of megabytes;
+    Chinese terms (matched anywhere) stay in the automaton.
+    """
+
+    def __init__(self) -> None:
+        self._one: dict[str, list[int]] = {}
+        self._two: dict[str, list[int]] = {}
+
+    def add(self, lower: str, slot: int) -> bool:
+        """Index ``lower`` under ``slot``; False when it is not a Latin term starting a run."""
+        first = _RUN.match(lower)
+        if first is None or _CJK.search(lower):
+            return False
+        second = _RUN.search(lower, first.end())
+        if second is None:
+            self._one.setdefault(first.group(), []).append(slot)
+        else:
+            self._two.setdefault(lower[: second.end()], []).append(slot)
+        return True
+
+    def find(self, lower: str) -> Iterator[tuple[int, int]]:
+        """(start, slot) for each run start where an indexed term's key begins."""
+        runs = list(_RUN.finditer(lower))
+        for n, run in enumerate(runs):
+            for slot in self._one.get(run.group(), ()):
+                yield run.start(), slot
+            if self._two and n + 1 < len(runs):
+                for slot in self._two.get(lower[run.start() : runs[n + 1].end()], ()):
+                    yield run.start(), slot
+
+
+def arrays(lists: dict[_K, list[int]]) -> dict[_K, npt.NDArray[np.int32]]:
+    """The lists as arrays, emptying ``lists`` on the way (the peak memory of a build)."""
+    out = {}
+    while lists:
+        key, values = lists.popitem()
+        out[key] = positions_array(values)
+    return out
