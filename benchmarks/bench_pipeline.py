@@ -6,7 +6,8 @@ Chinese, in the style of the real sources) as a crawl stores them (new versions,
 outbox entry, untagged). Profiles come from ``bench_match.build_profiles``. Each run stores a
 fresh batch and times the same three steps ``api.pipeline.process_items`` runs, in batches of
 ``--batch`` items (as a worker takes a crawl's new items): ``tag_stored_items``,
-``drain_outbox`` into the embedded FTS5 index, and ``evaluate_stored_items`` (which builds the
+``drain_outbox`` into the embedded index (tantivy), and ``evaluate_new_alert_ids`` (the warning
+worker's call, which builds the
 profile index from the database, then matches and stores alerts). The stage times say which
 one dominates.
 
@@ -67,7 +68,7 @@ def _timed_batch(ids: list[str]) -> dict[str, float]:
     from search.backend import get_backend
     from search.outbox import drain_outbox
     from tagger.store import tag_stored_items
-    from warning.store import evaluate_stored_items
+    from warning.store import evaluate_new_alert_ids
 
     times: dict[str, float] = {}
     with session_scope() as session:
@@ -79,7 +80,7 @@ def _timed_batch(ids: list[str]) -> dict[str, float]:
         drain_outbox(session, get_backend())
         times["index"] = time.perf_counter() - start
         start = time.perf_counter()
-        alerts = evaluate_stored_items(session, ids)
+        alerts = evaluate_new_alert_ids(session, ids)  # what the warning worker runs
         session.commit()
         times["match"] = time.perf_counter() - start
     times["alerts"] = float(len(alerts))

@@ -155,8 +155,8 @@ def _alert_values(alert: Alert) -> dict[str, Any]:
     }
 
 
-def insert_alerts(session: Session, alerts: Sequence[Alert]) -> list[AlertRow]:
-    """Store alerts in one multi-row INSERT; return the rows this call created.
+def insert_alert_ids(session: Session, alerts: Sequence[Alert]) -> list[int]:
+    """Store alerts in one multi-row INSERT; return the ids of the rows this call created.
 
     ``ON CONFLICT DO NOTHING`` on (enterprise, item, version, rule) keeps exactly one alert per
     key, also when another worker stores the same alert at the same moment.
@@ -169,12 +169,20 @@ def insert_alerts(session: Session, alerts: Sequence[Alert]) -> list[AlertRow]:
     statement = (
         insert(table).on_conflict_do_nothing(index_elements=list(_ALERT_KEY)).returning(table.c.id)
     )
-    ids: list[int] = list(session.execute(statement, [_alert_values(a) for a in alerts]).scalars())
+    return list(session.execute(statement, [_alert_values(a) for a in alerts]).scalars())
+
+
+def _alert_rows(session: Session, ids: Sequence[int]) -> list[AlertRow]:
     rows: list[AlertRow] = []
     for start in range(0, len(ids), _IN_CHUNK):
         chunk = ids[start : start + _IN_CHUNK]
         rows += session.scalars(select(AlertRow).where(AlertRow.id.in_(chunk)))
     return sorted(rows, key=lambda row: row.id)
+
+
+def insert_alerts(session: Session, alerts: Sequence[Alert]) -> list[AlertRow]:
+    """Store alerts in one multi-row INSERT; return the rows this call created."""
+    return _alert_rows(session, insert_alert_ids(session, alerts))
 
 
 def evaluate_stored_items(
@@ -185,19 +193,7 @@ def evaluate_stored_items(
     Running it twice stores nothing new: alerts are unique per (enterprise, item version, rule).
     Party names an enterprise dismissed as "not us" no longer match it.
     """
-    index = profile_index(session, as_of)
-    suppressions = stored_suppressions(session)
-    query = select(Item).where(Item.tags.is_not(None))
-    if item_ids is not None:
-        query = query.where(Item.id.in_(list(item_ids)))
-    rules = load_rules()
-    created = []
-    for row in session.scalars(query.order_by(Item.published_at, Item.id)):
-        alerts = evaluate_item(item_to_record(row), index, rules, as_of, suppressions)
-        created += insert_alerts(session, alerts)
-        row.evaluated_version = row.version
-    session.flush()
-    return created
+    return _alert_rows(session, evaluate_new_alert_ids(session, item_ids, as_of))
 
 
 def evaluate_new_alert_ids(
@@ -206,9 +202,22 @@ def evaluate_new_alert_ids(
     """Evaluate stored items and return the ids of the alerts this call created.
 
     The hand-over point to delivery: whatever dispatches new alerts takes these ids (after
-    the session commits).
+    the session commits). Nothing is read back, which a worker need not pay for: a 337 notice
+    can raise hundreds of alerts.
     """
-    return [row.id for row in evaluate_stored_items(session, item_ids, as_of)]
+    index = profile_index(session, as_of)
+    suppressions = stored_suppressions(session)
+    query = select(Item).where(Item.tags.is_not(None))
+    if item_ids is not None:
+        query = query.where(Item.id.in_(list(item_ids)))
+    rules = load_rules()
+    created: list[int] = []
+    for row in session.scalars(query.order_by(Item.published_at, Item.id)):
+        alerts = evaluate_item(item_to_record(row), index, rules, as_of, suppressions)
+        created += insert_alert_ids(session, alerts)
+        row.evaluated_version = row.version
+    session.flush()
+    return sorted(created)
 
 
 def get_alert(session: Session, alert_id: int) -> AlertRow:
