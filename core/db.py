@@ -13,12 +13,15 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.settings import get_settings
 
+SQLITE_BUSY_TIMEOUT_MS = 30000
+"""How long a SQLite connection waits for another writer's lock before failing."""
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     cursor.close()
 
 

@@ -40,13 +40,13 @@ from api.auth._session import (
     tokens_match,
 )
 from api.deps import DbSession
+from core.db import SQLITE_BUSY_TIMEOUT_MS
 from core.models import ApiKey, User, utcnow
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 LAST_USED_RESOLUTION = timedelta(minutes=1)
 _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 _LAST_USED_WAIT_MS = 200
-_SQLITE_BUSY_MS = 30000  # as core.db sets it on every SQLite connection
 _LAST_USED_CLAIMS: dict[str, float] = {}  # key digest -> monotonic time of the last claim
 _LAST_USED_LOCK = threading.Lock()
 _log = structlog.get_logger(__name__)
@@ -116,7 +116,7 @@ def record_key_use(engine: Engine, key_id: int, moment: datetime) -> bool:
             finally:
                 if sqlite:
                     connection.rollback()
-                    connection.exec_driver_sql(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
+                    connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
     except OperationalError as error:
         _log.warning("api_key.last_used_skipped", key_id=key_id, error=type(error).__name__)
         return False
