@@ -36,6 +36,15 @@ class Facet:
     size: int
     newest_first: bool = False
 
+    def top(self, counts: list[tuple[str, int]]) -> dict[str, int]:
+        """The facet's ``size`` values in result order: newest first for months, otherwise by
+        count, then by value (UTF-8 bytes, as the engines sort them)."""
+        if self.newest_first:
+            counts.sort(key=lambda pair: pair[0], reverse=True)
+        else:
+            counts.sort(key=lambda pair: (-pair[1], pair[0].encode("utf-8")))
+        return dict(counts[: self.size])
+
 
 FACETS = (
     Facet("jurisdiction", "jurisdictions", 250),

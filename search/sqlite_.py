@@ -44,7 +44,6 @@ from search._sqlite_store import (
 from search.builder import (
     FACETS,
     MISSING_TS,
-    Facet,
     FtsQuery,
     build_fts_query,
     fts_rank_expression,
@@ -276,16 +275,8 @@ def _facets(conn: sqlite3.Connection, t: Tables, total: int) -> dict[str, dict[s
         per_facet[int(index)].append((value, count))
     facets = empty_facets()
     for facet, counts in zip(FACETS, per_facet, strict=True):
-        facets[facet.name] = _top(facet, counts)
+        facets[facet.name] = facet.top(counts)
     return facets
-
-
-def _top(facet: Facet, counts: list[tuple[str, int]]) -> dict[str, int]:
-    if facet.newest_first:
-        counts.sort(key=lambda pair: pair[0], reverse=True)
-    else:
-        counts.sort(key=lambda pair: (-pair[1], pair[0].encode("utf-8")))
-    return dict(counts[: facet.size])
 
 
 def _facets_from_terms(
@@ -308,7 +299,7 @@ def _facets_from_terms(
                 f"SELECT t.value, count(*) FROM {t.terms} t WHERE t.field = ?"
                 " AND t.doc IN (SELECT rowid FROM temp.hits) GROUP BY t.value"
             )
-        facets[facet.name] = _top(facet, conn.execute(sql, (facet.field,)).fetchall())
+        facets[facet.name] = facet.top(conn.execute(sql, (facet.field,)).fetchall())
     return facets
 
 

@@ -39,7 +39,7 @@ from search._tantivy_store import (
     new_generation_name,
     open_index,
 )
-from search.builder import FACETS, Facet
+from search.builder import FACETS
 from search.document import Document
 from search.errors import IndexingFailed, ReindexFailed, SearchError, SearchUnavailable
 from search.query import SearchQuery
@@ -330,16 +330,8 @@ def _facets(searcher: tantivy.Searcher, tq: tantivy.Query) -> dict[str, dict[str
     for facet in FACETS:
         buckets = result.get(facet.name, {}).get("buckets", [])
         counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-        facets[facet.name] = _top(facet, counts)
+        facets[facet.name] = facet.top(counts)
     return facets
-
-
-def _top(facet: Facet, counts: list[tuple[str, int]]) -> dict[str, int]:
-    if facet.newest_first:
-        counts.sort(key=lambda pair: pair[0], reverse=True)
-    else:
-        counts.sort(key=lambda pair: (-pair[1], pair[0].encode("utf-8")))
-    return dict(counts[: facet.size])
 
 
 def _hit(searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery) -> SearchHit:
