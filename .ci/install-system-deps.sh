@@ -17,6 +17,8 @@ PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk poppler-utils
   # browser tests
   chromium
+  # API load generator (benchmarks/bench_api.py: closed-loop, keep-alive, 50 connections)
+  wrk
 )
 PACKAGES+=("$@")
 

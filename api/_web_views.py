@@ -7,15 +7,15 @@ alliance's de-identified aggregates), so a page cannot show another tenant's row
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role, restrict_to_visible
+from api.stats import json_array_values, tagged_with_chains, utc_month
 from core.models import AlertNote, AlertRow, Enterprise, HealthCheckRow, Item
 from core.records import alert_to_dict
 from core.types import ItemRecord
@@ -186,10 +186,6 @@ def latest_health_checks(
     return latest
 
 
-def _item_chains(tags: dict[str, Any] | None) -> set[str]:
-    return {str(c.get("id")) for c in (tags or {}).get("chains", []) if isinstance(c, dict)}
-
-
 def _month_range(months: Iterable[str]) -> list[str]:
     present = sorted(set(months))
     if not present:
@@ -204,26 +200,38 @@ def _month_range(months: Iterable[str]) -> list[str]:
 
 
 def chain_disputes(session: Session, chains: Sequence[str]) -> dict[str, Any]:
-    """Disputes (public items) tagged with any of ``chains``: per month and per country.
+    """Disputes (public items) tagged with any of ``chains``: per month and per country
+    (the ten with most, ties by code), counted by the database.
 
     Months run up to the newest dispute (at most ``CHART_MONTHS``), so the chart shows the
     data there is rather than an empty year.
     """
-    wanted = set(chains)
-    query = select(Item.published_at, Item.jurisdictions, Item.tags).where(Item.kind == "dispute")
-    per_month: Counter[str] = Counter()
-    per_country: Counter[str] = Counter()
-    for published, jurisdictions, tags in session.execute(query).tuples():
-        if not wanted & _item_chains(tags):
-            continue
-        if published is not None:
-            per_month[published.strftime("%Y-%m")] += 1
-        per_country.update(str(j) for j in jurisdictions or [])
+    disputes = (
+        select(Item.id, Item.published_at, Item.jurisdictions)
+        .where(Item.kind == "dispute", Item.id.in_(tagged_with_chains(session, chains)))
+        .subquery()
+    )
+    month = utc_month(session, disputes.c.published_at)
+    per_month = {
+        str(m): int(n)
+        for m, n in session.execute(
+            select(month, func.count()).where(disputes.c.published_at.is_not(None)).group_by(month)
+        ).tuples()
+    }
+    country = json_array_values(session, disputes.c.jurisdictions)
+    per_country = session.execute(
+        select(country.c.value, func.count().label("n"))
+        .select_from(disputes)
+        .join(country, true())
+        .where(country.c.value.is_not(None))
+        .group_by(country.c.value)
+        .order_by(func.count().desc(), country.c.value)
+        .limit(10)
+    ).tuples()
     months = _month_range(per_month)
-    peak = max(per_month.values(), default=0)
     return {
         "months": [(m, per_month.get(m, 0)) for m in months],
-        "peak": peak,
-        "total": sum(per_month[m] for m in months),
-        "countries": per_country.most_common(10),
+        "peak": max(per_month.values(), default=0),
+        "total": sum(per_month.get(m, 0) for m in months),
+        "countries": [(str(c), int(n)) for c, n in per_country],
     }

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from api import web, web_reports, web_ui
+from api import web, web_forms, web_reports, web_ui
 from api.auth import install_auth_error_handlers
 from api.body_limit import BodyLimitMiddleware
 from api.errors import install_error_handlers
@@ -37,6 +37,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodyLimitMiddleware)
     install_openapi_examples(app)
     install_auth_error_handlers(app)
+    web.install_web_error_pages(app)  # HTML 403 for web forms (after the auth handlers)
     app.include_router(auth.router, prefix="/api/v1")
     app.include_router(admin.router, prefix="/api/v1")
     app.include_router(auth.web_router)
@@ -52,5 +53,6 @@ def create_app() -> FastAPI:
     app.include_router(web_reports.router)
     app.include_router(web.router)
     app.include_router(web_ui.router)
+    app.include_router(web_forms.router)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app

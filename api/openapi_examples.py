@@ -1,13 +1,19 @@
-"""Request-body examples for the OpenAPI schema, one per operation that takes a body.
+"""Examples for the OpenAPI schema: one request body per operation that takes one, and one
+success answer per operation that answers JSON.
 
 Kept as data beside the routers (the models are shared with the command line and the
-profile files), and merged into the schema once, when ``/openapi.json`` is first built.
-``tests/api/test_openapi_examples.py`` checks that every JSON body has one and that each
-example is accepted by its model.
+profile files), and merged into the schema once, when ``/openapi.json`` is first built. The
+answers (``openapi_responses.json``, keyed ``"<method> <path>"``) are real answers of the API
+over the Section 337 notices the real rules raise alerts on, lists cut to two entries.
+``tests/api/test_openapi_examples.py`` checks that every JSON body and every JSON success
+answer has one, and that each example is valid against its schema.
 """
 
 from __future__ import annotations
 
+import json
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
@@ -100,13 +106,37 @@ def add_request_examples(schema: dict[str, Any]) -> dict[str, Any]:
     return schema
 
 
+RESPONSES_FILE = Path(__file__).resolve().parent / "openapi_responses.json"
+
+
+@cache
+def response_examples() -> dict[str, Any]:
+    """Success-answer examples by ``"<method> <path>"``."""
+    examples: dict[str, Any] = json.loads(RESPONSES_FILE.read_text(encoding="utf-8"))
+    return examples
+
+
+def add_response_examples(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with each JSON success answer's example filled in (in place)."""
+    for operation_key, example in response_examples().items():
+        method, path = operation_key.split(" ", 1)
+        operation = schema.get("paths", {}).get(path, {}).get(method)
+        if operation is None:
+            continue
+        for status, response in operation.get("responses", {}).items():
+            content = response.get("content", {})
+            if status.startswith("2") and "application/json" in content:
+                content["application/json"]["example"] = example
+    return schema
+
+
 def install_openapi_examples(app: FastAPI) -> None:
-    """Make ``app.openapi()`` carry the request examples."""
+    """Make ``app.openapi()`` carry the request and response examples."""
     build = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            app.openapi_schema = add_request_examples(build())
+            app.openapi_schema = add_response_examples(add_request_examples(build()))
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
-from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi import APIRouter, FastAPI, Form, Query, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api._web_views import alert_rows, enterprise_names, evidence_spans, follow_up, home_for
 from api.auth import (
+    Forbidden,
     OptionalPrincipal,
     Principal,
     WebPrincipal,
@@ -28,9 +29,12 @@ from api.auth import (
     can_see_enterprise,
     web_session_context,
 )
+from api.auth._session import read_session
 from api.deps import DbSession
+from api.errors import error_body
 from api.services import run_search, source_statuses
-from core.models import AlertRow, Enterprise, Item
+from core.db import session_scope
+from core.models import AlertRow, Enterprise, Item, User
 from core.records import alert_to_dict, item_to_record
 from reports.jinja import LANGUAGES, make_environment
 from warning.store import add_note, alert_notes, change_alert_status
@@ -74,15 +78,18 @@ def _render(
     status: int = 200,
     template_dirs: Sequence[Path] = (TEMPLATES,),
     principal: Principal | None = None,
+    role: str | None = None,
     **context: Any,
 ) -> Response:
-    """A page in ``lang``, with the signed-in user for the header; remembers the language."""
+    """A page in ``lang``, with the signed-in user for the header; remembers the language.
+
+    ``role`` picks the header's links when there is no ``principal`` (an error page)."""
     env = make_environment(template_dirs, lang)
     session = web_session_context(request)  # signed-in user for the header
     html = env.get_template(template).render(
         request_path=request.url.path,
         lang_switch_url=_switch_url(request, lang),
-        role=principal.role.value if principal else None,
+        role=principal.role.value if principal else role,
         **session,
         **context,
     )
@@ -264,3 +271,48 @@ def sources_page(request: Request, principal: OptionalPrincipal, lang: Lang = No
     """Sources with their freshness and health (public: no sign-in needed)."""
     lang = _lang(request, lang)
     return _render(request, lang, "sources.html", principal=principal, sources=source_statuses())
+
+
+async def _forbidden(request: Request, exc: Exception) -> Response:
+    """A refused web form (a stale or forged CSRF token, a role that may not) gets the 403
+    page in the user's language; the API keeps its JSON error."""
+    assert isinstance(exc, Forbidden)
+    if request.url.path.startswith("/api/"):
+        body = error_body(exc.code, exc.message, exc.fields)
+        return JSONResponse(body, status_code=exc.status, headers=exc.headers)
+    lang = _lang(request, request.query_params.get("lang"))
+    csrf = "CSRF" in exc.message
+    return _render(
+        request,
+        lang,
+        "forbidden.html",
+        status=403,
+        role=_session_role(request),
+        csrf_failed=csrf,
+        back_url=_same_site_referrer(request),
+    )
+
+
+def _session_role(request: Request) -> str | None:
+    """The signed-in user's role, for the header of an error page raised before the
+    user was loaded."""
+    data = read_session(request)
+    if data is None:
+        return None
+    with session_scope() as session:
+        user = session.get(User, data.user_id)
+        return user.role if user is not None and user.active else None
+
+
+def _same_site_referrer(request: Request) -> str | None:
+    """The page the refused form was on (path and query), if it was on this site."""
+    referrer = urlsplit(request.headers.get("referer", ""))
+    if referrer.netloc != request.url.netloc or not referrer.path.startswith("/"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def install_web_error_pages(app: FastAPI) -> None:
+    """HTML error pages for the web UI (registered after ``install_auth_error_handlers``:
+    the more specific exception class wins)."""
+    app.add_exception_handler(Forbidden, _forbidden)

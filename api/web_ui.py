@@ -2,17 +2,17 @@
 subscriptions, and an alliance's chain dashboard.
 
 Like every page but ``/login`` and ``/sources``, these need a signed-in user and show only
-what the user's tenant may see; an alliance sees only de-identified counts. Editing a
-profile or a subscription is done through the API (``/docs``); these pages show them.
+what the user's tenant may see; an alliance sees only de-identified counts. The forms that
+edit a profile or a subscription are in ``api.web_forms``.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
@@ -23,7 +23,13 @@ from api._web_views import (
     open_counts,
     visible_enterprises,
 )
-from api.auth import WebPrincipal, aggregates_only, can_see_enterprise, restrict_to_visible
+from api.auth import (
+    Principal,
+    WebPrincipal,
+    aggregates_only,
+    can_see_enterprise,
+    restrict_to_visible,
+)
 from api.deps import DbSession
 from api.stats import chain_statistics
 from api.web import Lang, _lang, _render, not_found_page
@@ -32,6 +38,36 @@ from core.types import EnterpriseProfile
 from tagger.taxonomy import load_taxonomy
 
 router = APIRouter(include_in_schema=False)
+SUBSCRIPTION_NOTICES = ("saved", "pause", "resume", "delete")
+
+
+async def _form_fields(request: Request) -> dict[str, Any]:
+    """The submitted form: one string per input, and every value of repeated inputs."""
+    form = await request.form()  # already read (and cached) by the CSRF check
+    single = {k: v for k, v in form.items() if isinstance(v, str)}
+    return {"single": single, "chains": [v for v in form.getlist("chains") if isinstance(v, str)]}
+
+
+FormFields = Annotated[dict[str, Any], Depends(_form_fields)]
+
+
+def forbidden_page(request: Request, lang: str, principal: Principal | None) -> Response:
+    """The 403 page: signed in, but this role may not do this."""
+    return _render(
+        request,
+        lang,
+        "forbidden.html",
+        status=403,
+        principal=principal,
+        csrf_failed=False,
+        back_url=None,
+    )
+
+
+def may_write(principal: Principal, scope: str) -> bool:
+    """Whether the user may change what ``scope`` covers from the web UI (never an
+    alliance: it sees counts only)."""
+    return scope in principal.scopes and not aggregates_only(principal)
 
 
 @router.get("/enterprises")
@@ -89,6 +125,8 @@ def profile_page(
         p=profile,
         name=display_name(row, lang),
         check=check,
+        can_edit=may_write(principal, "enterprises:write"),
+        saved=request.query_params.get("saved") == "1",
     )
 
 
@@ -121,11 +159,21 @@ def subscriptions_page(
             "row": s,
             "enterprise": names.get(s.enterprise_id or "", "—"),
             "channels": _channel_kinds(list(s.channels or [])),
+            "editable": s.enterprise_id is not None or principal.is_admin,
         }
         for s in rows
     ]
+    done = request.query_params.get("done") or (
+        "saved" if request.query_params.get("saved") else ""
+    )
     return _render(
-        request, lang, "subscriptions.html", principal=principal, subscriptions=subscriptions
+        request,
+        lang,
+        "subscriptions.html",
+        principal=principal,
+        subscriptions=subscriptions,
+        can_edit=may_write(principal, "subscriptions:write"),
+        notice=done if done in SUBSCRIPTION_NOTICES else "",
     )
 
 

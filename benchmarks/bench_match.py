@@ -11,10 +11,12 @@ Per item, three phases are timed separately (CPU time of this process, and wall 
   which rules fire for which profiles. This is the figure compared with the targets
   (0.5 ms median at 10,000 profiles, 2 ms at 100,000: "matched ... with rule evaluation
   included").
-- ``render``: ``ItemDecisions.alerts()``, explanations and ``Alert`` objects; it grows
-  with the number of alerts, not of profiles.
-- ``persist``: ``warning.store.insert_alerts``, one multi-row INSERT ... ON CONFLICT DO
-  NOTHING per item into an in-memory SQLite database (emptied after each item, untimed).
+- ``render``: ``ItemDecisions.rows()``, the alerts' stored values with their explanations
+  (rendered once per group of profiles that read the same); it grows with the number of
+  alerts, not of profiles.
+- ``persist``: ``warning.store.insert_alert_rows`` (what the warning worker runs), one
+  multi-row INSERT ... ON CONFLICT DO NOTHING per item into an in-memory SQLite database
+  (emptied after each item, untimed).
 
 The naive baseline (``evaluate_naive``: every rule on every profile, brute-force evidence)
 runs on a few items of the same run. Peak RSS is measured in a child process that only
@@ -52,7 +54,7 @@ from warning import rules as rules_module
 from warning.engine import decide_item, evaluate_naive
 from warning.matching import ProfileIndex
 from warning.rules import load_rules
-from warning.store import insert_alerts
+from warning.store import insert_alert_rows
 
 OUT = Path(__file__).resolve().parent / "results_match.json"
 AS_OF = date(2025, 6, 30)
@@ -307,9 +309,9 @@ def _time_items(index: ProfileIndex, items: list[ItemRecord], rules: Any) -> dic
         w0, c0 = time.perf_counter(), time.process_time()
         decided = decide_item(record, index, rules, AS_OF)
         w1, c1 = time.perf_counter(), time.process_time()
-        alerts = decided.alerts()
+        alerts = decided.rows()
         w2, c2 = time.perf_counter(), time.process_time()
-        insert_alerts(session, alerts)
+        insert_alert_rows(session, alerts)
         session.commit()
         w3, c3 = time.perf_counter(), time.process_time()
         session.expunge_all()
@@ -353,7 +355,7 @@ def _naive(index: ProfileIndex, items: list[ItemRecord], rules: Any, count: int)
 def run_size(size: int, items: list[ItemRecord], naive_items: int) -> dict[str, Any]:
     """Build the index over ``size`` profiles and time every item, then a naive sample."""
     rules = load_rules()
-    rules_module._memo.clear()
+    rules_module.clear_memos()
     gc.collect()
     started = time.process_time()
     index = ProfileIndex.build(iter_profiles(size), AS_OF)

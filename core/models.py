@@ -397,3 +397,14 @@ class PartySuppression(Base):
         ForeignKey("alerts.id", ondelete="SET NULL"), nullable=True
     )
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class AuthState(Base):
+    """One row: the authorisation generation, moved on by every change to keys, users,
+    organisations or enterprise assignments (``api.auth._generation``), so that API processes
+    can cache principals and drop them the moment any of those changes."""
+
+    __tablename__ = "auth_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

@@ -77,6 +77,8 @@ def case_refs(row: dict[str, Any]) -> list[str]:
 
 def parties(row: dict[str, Any]) -> list[dict[str, Any]]:
     """The item's parties, from its tags or, untagged, from the crawler."""
+    if (known := row.get("_parties")) is not None:
+        return list(known)
     found = _tags(row).get("parties") or row.get("parties") or []
     return [p for p in found if isinstance(p, dict) and p.get("name")]
 
@@ -114,6 +116,21 @@ def classify_venue(row: dict[str, Any]) -> str:
     return "other"
 
 
+def annotated(row: dict[str, Any]) -> dict[str, Any]:
+    """A copy of the row with its parties, venue, chains and the parties' origin worked out
+    once (keys ``_parties``, ``_venue``, ``_chains``, ``_chinese``, ``_jiangsu``): a briefing
+    counts thousands of rows several ways."""
+    found = parties(row)
+    return {
+        **row,
+        "_parties": found,
+        "_venue": classify_venue(row),
+        "_chains": chain_ids(row),
+        "_chinese": any(p.get("chinese") for p in found),
+        "_jiangsu": _any_in_jiangsu(found),
+    }
+
+
 def classify_rule_change(row: dict[str, Any]) -> str:
     """The category of a rule change: customs and court cues in the title win, then the
     source's usual category, then law cues; office practice otherwise."""
@@ -135,7 +152,11 @@ def involves_chinese(row: dict[str, Any]) -> bool:
 
 def involves_jiangsu(row: dict[str, Any]) -> bool:
     """Whether a party is stated to be in Jiangsu province."""
-    for party in parties(row):
+    return _any_in_jiangsu(parties(row))
+
+
+def _any_in_jiangsu(found: list[dict[str, Any]]) -> bool:
+    for party in found:
         place = f"{party.get('province') or ''} {party.get('location') or ''}".lower()
         if any(word in place for word in _JIANGSU):
             return True

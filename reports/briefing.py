@@ -119,7 +119,7 @@ def assemble_briefing(
 ) -> Briefing:
     """The briefing for ``country`` (and ``chain``) in ``period``, from ``data`` alone."""
     rows = _annotate(_for_chain(data.rows, chain))
-    previous = _annotate(_for_chain(data.previous_rows, chain))
+    previous = _for_chain(data.previous_rows, chain)  # only scored: not worth annotating
     disputes = [r for r in rows if r.get("kind") in cls.DISPUTE_KINDS]
     rules = [r for r in rows if r.get("kind") == "rule_change"]
     return Briefing(
@@ -146,16 +146,7 @@ def assemble_briefing(
 
 def _annotate(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Copies of the rows with their venue, parties' origin and chains worked out once."""
-    return [
-        {
-            **row,
-            "_venue": cls.classify_venue(row),
-            "_chinese": cls.involves_chinese(row),
-            "_jiangsu": cls.involves_jiangsu(row),
-            "_chains": cls.chain_ids(row),
-        }
-        for row in rows
-    ]
+    return [cls.annotated(row) for row in rows]
 
 
 def _venue(row: dict[str, Any]) -> str:
@@ -258,6 +249,11 @@ def _rule_change(row: dict[str, Any]) -> RuleChange:
     return RuleChange(**_item_ref_fields(row), category=cls.classify_rule_change(row))
 
 
+def _ranked(counts: Counter[Any], limit: int | None = None) -> list[tuple[Any, int]]:
+    """The most frequent first, ties by key: the same report whatever order rows came in."""
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:limit]
+
+
 def _month(row: dict[str, Any]) -> str:
     published = row["published_at"]
     return f"{published.year}-{published.month:02d}"
@@ -278,10 +274,10 @@ def count_disputes(disputes: Sequence[dict[str, Any]], period: Period) -> Disput
         by_chain.update(_chains(row) or ["untagged"])
     return DisputeStats(
         total=len(disputes),
-        by_month=by_month,
+        by_month={m: {v: n[v] for v in cls.VENUES if v in n} for m, n in by_month.items()},
         by_venue={v: by_venue[v] for v in cls.VENUES if by_venue[v]},
-        by_kind=dict(by_kind.most_common()),
-        by_chain=dict(by_chain.most_common()),
+        by_kind=dict(_ranked(by_kind)),
+        by_chain=dict(_ranked(by_chain)),
         chinese=sum(1 for r in disputes if _chinese(r)),
         jiangsu=sum(1 for r in disputes if _jiangsu(r)),
     )
@@ -312,11 +308,11 @@ def _stage_and_next(row: dict[str, Any], as_of: date) -> tuple[str | None, list[
     return stage, upcoming
 
 
-def _notability(row: dict[str, Any]) -> tuple[float, float]:
+def _notability(row: dict[str, Any]) -> tuple[float, float, str]:
     weight = RISK_WEIGHTS[_venue(row)]
     weight *= CHINESE_FACTOR if _chinese(row) else 1.0
     weight += 2.0 if _jiangsu(row) else 0.0
-    return (-weight, _newest_first(row)[0])
+    return (-weight, *_newest_first(row))
 
 
 def case_from_row(row: dict[str, Any], as_of: date) -> NotableCase:
@@ -367,15 +363,15 @@ def chain_dynamics(disputes: Sequence[dict[str, Any]]) -> list[ChainDynamics]:
                 disputes=len(rows),
                 pairs=[
                     SuitPair(claimant=clean_text(c, 120), defendant=clean_text(d, 120), count=n)
-                    for (c, d), n in pairs.most_common(TOP_LIMIT)
+                    for (c, d), n in _ranked(pairs, TOP_LIMIT)
                 ],
                 top_claimants=[
                     NameCount(name=clean_text(n, 120), count=c)
-                    for n, c in claimants.most_common(TOP_LIMIT)
+                    for n, c in _ranked(claimants, TOP_LIMIT)
                 ],
                 law_firms=[
                     NameCount(name=clean_text(n, 120), count=c)
-                    for n, c in firms.most_common(TOP_LIMIT)
+                    for n, c in _ranked(firms, TOP_LIMIT)
                 ],
             )
         )

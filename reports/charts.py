@@ -17,6 +17,7 @@ import pygal
 from markupsafe import Markup, escape
 from pygal.style import Style
 
+from reports._static_svg import make_static
 from reports._text import clean_text
 
 # pygal appends a legacy import hook (for its map plugins, unused here) to sys.meta_path;
@@ -67,6 +68,36 @@ def _label(text: str) -> str:
     return clean_text(text, 40)
 
 
+def _wide(text: str) -> int:
+    """How many characters of ``text`` are full-width (CJK)."""
+    return sum(1 for ch in text if ord(ch) > 0x2E7F)
+
+
+def _slant_margins(labels: Sequence[str], legend_entries: int) -> dict[str, float]:
+    """Margins that make room for what pygal under-measures on slanted, legended charts.
+
+    pygal measures every label as if each character were 0.6 of the font size wide, so long
+    Chinese names on a slanted axis run off the right edge and into the legend; and it
+    reserves ``entries // columns`` legend rows, one too few when they do not divide (the
+    fifth of five entries in two columns was cut off). The difference is added here.
+    """
+    size = _STYLE.label_font_size
+    under = max((_wide(label) * 0.4 * size for label in labels), default=0.0)
+    longest = max(
+        (len(label) * 0.6 * size + _wide(label) * 0.4 * size for label in labels), default=0
+    )
+    angle = math.radians(_SLANTED_X_LABELS["x_label_rotation"])
+    columns = int(_OPTIONS["legend_at_bottom_columns"])
+    missing_rows = -(-legend_entries // columns) - legend_entries // columns
+    margin = float(_OPTIONS["margin"])
+    return {
+        "margin_right": margin + longest * math.cos(angle),
+        "margin_bottom": margin
+        + under * math.sin(angle)
+        + missing_rows * 1.5 * _STYLE.legend_font_size,
+    }
+
+
 def _ticks(top: float) -> list[int]:
     """Whole-number axis ticks from 0 to at least ``top``, at most about six of them."""
     step = max(1, math.ceil(top / 5))
@@ -81,8 +112,11 @@ def _svg(chart: pygal.graph.graph.Graph, css_class: str, title: str) -> Markup:
     """The chart as an ``<img>`` with the SVG inline as a data URI.
 
     As an image, the SVG's own stylesheet stays out of the page's CSS cascade (WeasyPrint
-    lays the page out faster) and the web page's CSS cannot restyle the chart.
+    lays the page out faster) and the web page's CSS cannot restyle the chart. Being an image,
+    it is static: what only an interactive chart uses is left out (``make_static``), which
+    also drops pygal's dated comment, so the same data gives the same chart on any day.
     """
+    chart.add_xml_filter(make_static)
     svg = chart.render(is_unicode=True)
     # pygal names each chart with a random UUID; a digest of the chart keeps the HTML
     # reproducible (golden snapshots) and still unique per chart on a page.
@@ -109,6 +143,7 @@ def stacked_bar(
         y_labels=_ticks(top),
         **_OPTIONS,
         **_SLANTED_X_LABELS,
+        **_slant_margins([_label(x) for x in x_labels], len(series)),
     )
     chart.x_labels = [_label(x) for x in x_labels]
     for name, values in series.items():
@@ -127,7 +162,11 @@ def bar(title: str, values: Mapping[str, float], horizontal: bool = False) -> Ma
     of its health-check band, so a score of 100 is green and a score of 20 red)."""
     kind = pygal.HorizontalBar if horizontal else pygal.Bar
     top = max(values.values(), default=0)
-    extra: dict[str, object] = {"y_labels": _ticks(top), **_SLANTED_X_LABELS}
+    extra: dict[str, object] = {
+        "y_labels": _ticks(top),
+        **_SLANTED_X_LABELS,
+        **_slant_margins([_label(name) for name in values], 0),
+    }
     if horizontal:
         # pygal sizes the label margin as if every character were half-width: widen it by
         # the other half of each CJK character, so Chinese dimension names are not cut.
@@ -149,7 +188,11 @@ def bar(title: str, values: Mapping[str, float], horizontal: bool = False) -> Ma
 def line(title: str, x_labels: Sequence[str], series: Mapping[str, Sequence[int]]) -> Markup:
     """A line chart over x labels (months), one line per series."""
     chart = pygal.Line(
-        title=_label(title), value_formatter=_integer, **_OPTIONS, **_SLANTED_X_LABELS
+        title=_label(title),
+        value_formatter=_integer,
+        **_OPTIONS,
+        **_SLANTED_X_LABELS,
+        **_slant_margins([_label(x) for x in x_labels], len(series)),
     )
     chart.x_labels = [_label(x) for x in x_labels]
     for name, values in series.items():

@@ -3,13 +3,20 @@
 The same templates serve the standalone HTML, the web view and the PDF; fonts are the
 embedded Noto Sans CJK (Debian fonts-noto-cjk), set on ``html`` and on the page margin boxes,
 which do not inherit the body font.
+
+PDFs reuse what does not change between documents: the stylesheet is parsed (and its selectors
+compiled) once, and WeasyPrint font configurations, with the fonts Pango has already loaded,
+are pooled, one per concurrent render (they are not thread-safe).
 """
 
 from __future__ import annotations
 
+import queue
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -19,8 +26,13 @@ from reports._model import Briefing, HealthReport
 from reports.briefing import STALE_AFTER_DAYS
 from reports.jinja import make_environment, translator
 
+if TYPE_CHECKING:
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_CHAINS_CHARTED = 8
+_FONT_CONFIGS: queue.SimpleQueue[FontConfiguration] = queue.SimpleQueue()
 
 
 @lru_cache(maxsize=1)
@@ -73,11 +85,35 @@ def health_charts(report: HealthReport, lang: str) -> dict[str, Markup | None]:
     return {"dimensions": charts.bar(_("r_chart_dimensions"), scores, horizontal=True)}
 
 
-def _render(template: str, lang: str, **context: Any) -> str:
+@lru_cache(maxsize=1)
+def _pdf_stylesheet() -> CSS:
+    """The report stylesheet as WeasyPrint parses it, for every PDF (read-only once built)."""
+    from weasyprint import CSS
+
+    return CSS(string=report_css(), base_url=str(TEMPLATES))
+
+
+@contextmanager
+def _font_config() -> Iterator[FontConfiguration]:
+    """A font configuration no other thread is using, returned to the pool afterwards."""
+    from weasyprint.text.fonts import FontConfiguration
+
+    try:
+        config = _FONT_CONFIGS.get_nowait()
+    except queue.Empty:
+        config = FontConfiguration()
+    try:
+        yield config
+    finally:
+        _FONT_CONFIGS.put(config)
+
+
+def _render(template: str, lang: str, *, inline_css: bool = True, **context: Any) -> str:
+    css = Markup(report_css()) if inline_css else ""
     return (
         _environment(lang)
         .get_template(template)
-        .render(css=Markup(report_css()), stale_days=STALE_AFTER_DAYS, **context)
+        .render(css=css, stale_days=STALE_AFTER_DAYS, **context)
     )
 
 
@@ -91,20 +127,34 @@ def render_health_html(report: HealthReport, lang: str) -> str:
     return _render("health_check.html", lang, h=report, charts=health_charts(report, lang))
 
 
-def html_to_pdf(html: str) -> bytes:
-    """A PDF of a rendered report (fonts embedded and subset by WeasyPrint)."""
+def html_to_pdf(html: str, *, report_stylesheet: bool = False) -> bytes:
+    """A PDF of an HTML document (fonts embedded and subset by WeasyPrint).
+
+    With ``report_stylesheet``, the report stylesheet applies without being in the document
+    (the report templates rendered without ``css``): it is parsed once, not per PDF.
+    """
     from weasyprint import HTML
 
-    pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
+    stylesheets = [_pdf_stylesheet()] if report_stylesheet else None
+    with _font_config() as fonts:
+        pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
+            stylesheets=stylesheets, font_config=fonts
+        )
     assert pdf is not None
     return bytes(pdf)
 
 
 def render_briefing_pdf(briefing: Briefing, lang: str) -> bytes:
     """The briefing as PDF."""
-    return html_to_pdf(render_briefing_html(briefing, lang))
+    html = _render(
+        "briefing.html", lang, inline_css=False, b=briefing, charts=briefing_charts(briefing, lang)
+    )
+    return html_to_pdf(html, report_stylesheet=True)
 
 
 def render_health_pdf(report: HealthReport, lang: str) -> bytes:
     """The health-check report as PDF."""
-    return html_to_pdf(render_health_html(report, lang))
+    html = _render(
+        "health_check.html", lang, inline_css=False, h=report, charts=health_charts(report, lang)
+    )
+    return html_to_pdf(html, report_stylesheet=True)

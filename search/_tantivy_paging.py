@@ -1,11 +1,12 @@
 """Cursor paging on tantivy: (score desc, id asc) or (date desc, undated last, id asc).
 
-tantivy's collectors return the top ``n`` by one key. Date order uses the ``date_key`` fast
-field, which ends in the id, so it has no ties; a cursor first narrows the query to items
-dated no later than the cursor's. Relevance ties are ordered by the ``id_key*`` fast fields
-(the id's first 48 bytes as numbers), read without touching stored documents, and by the
-stored id only when those are equal too. Equal keys at the cut of a top-``n`` may be cut
-arbitrarily, so only keys before the last are complete, and ``n`` grows until enough are.
+tantivy's collectors return the top ``n`` by one key: the score, or the ``published_ts``
+integer fast field (undated items hold the smallest integer, so they come last). Equal keys
+are ordered by the ``id_key*`` fast fields (the id's first 48 bytes as numbers), read without
+touching stored documents, and by the stored id only when those are equal too. A date cursor
+first narrows the query to items dated no later than the cursor's. Equal keys at the cut of
+a top-``n`` may be cut arbitrarily, so only keys before the last are complete, and ``n`` grows
+until enough are.
 """
 
 from __future__ import annotations
@@ -16,67 +17,73 @@ from typing import Any
 import tantivy
 
 from search._tantivy_query import not_after
-from search._tantivy_schema import ID_KEY_FIELDS, date_key, id_key, stored_hit
+from search._tantivy_schema import ID_KEY_FIELDS, id_key, stored_hit
 from search.query import CursorValue, SearchQuery
 
 FIRST_FETCH = 4
 GROWTH = 16  # a large tie group at the cut is fetched whole in few searches
-MISSING = 2**64 - 1
 
 
 class Ranked:
-    """A hit and its sort key: ``rank`` ascending, then ``tie`` (id key), then ``doc_id``."""
+    """A hit and its sort key: ``rank`` ascending, then ``tie`` (id key), then ``doc_id``.
 
-    __slots__ = ("address", "doc_id", "key", "rank", "tie")
+    ``stored`` keeps the stored document once read (for the id), so that the hit is not
+    read twice.
+    """
+
+    __slots__ = ("address", "doc_id", "key", "rank", "stored", "tie")
 
     def __init__(self, key: Any, address: tantivy.DocAddress, rank: Any) -> None:
         self.key, self.address, self.rank = key, address, rank
         self.tie: tuple[int, ...] = ()
-        self.doc_id = rank[16:] if isinstance(rank, str) else ""
+        self.doc_id = ""
+        self.stored: dict[str, Any] | None = None
 
     def sort_key(self) -> tuple[Any, tuple[int, ...], str]:
         """The full order (ids compared only where ranks and id keys are equal)."""
         return self.rank, self.tie, self.doc_id
 
+    def load(self, searcher: tantivy.Searcher) -> dict[str, Any]:
+        """The stored document (read once) and, from it, the id."""
+        if self.stored is None:
+            self.stored = stored_hit(searcher.doc(self.address).get_first("stored"))
+            self.doc_id = str(self.stored["id"])
+        return self.stored
 
-def page(
-    searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery
-) -> tuple[list[Ranked], int]:
-    """The hits after the cursor, in order: up to ``limit + 1`` (one more tells a next page),
-    and the number of matches of the whole query."""
+
+def page(searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery) -> list[Ranked]:
+    """The hits after the cursor, in order: up to ``limit + 1`` (one more tells a next page).
+
+    The searches do not count the matches (the facet aggregation, run beside them, does), so
+    they collect only the top ``n``.
+    """
     need = query.limit + 1
     after = query.search_after()
     relevance = query.effective_sort() == "relevance"
-    total = _total(searcher.search(tq, limit=1, count=True)) if after is not None else None
     if not relevance and after is not None:
         tq = not_after(tq, int(after[0]))
     fetch = need * FIRST_FETCH
     while True:
-        ranked, result = _top(searcher, tq, fetch, relevance, count=total is None)
-        total = _total(result) if total is None else total
-        complete = len(ranked) < fetch or len(ranked) >= total
-        selected = _after_cursor(searcher, ranked, complete, after, relevance)
+        ranked = _top(searcher, tq, fetch, relevance)
+        complete = len(ranked) < fetch
+        selected = _after_cursor(searcher, ranked, complete, after, relevance, need)
         if complete or len(selected) >= need:
             chosen = selected[:need]
-            _load_ids(searcher, [c for c in chosen if not c.doc_id])
-            return chosen, int(total)
-        fetch = min(fetch * GROWTH, total)
+            _load_ids(searcher, chosen)
+            return chosen
+        fetch *= GROWTH
 
 
 def _top(
-    searcher: tantivy.Searcher, tq: tantivy.Query, fetch: int, relevance: bool, count: bool
-) -> tuple[list[Ranked], tantivy.SearchResult]:
+    searcher: tantivy.Searcher, tq: tantivy.Query, fetch: int, relevance: bool
+) -> list[Ranked]:
     if relevance:
-        result = searcher.search(tq, limit=fetch, count=count)
-        return [Ranked(s, a, -float(s)) for s, a in result.hits], result
-    result = searcher.search(
-        tq, limit=fetch, count=count, order_by_field="date_key", order=tantivy.Order.Asc
-    )
-    return [Ranked(k, a, k) for k, a in result.hits], result
-
-
-def _total(result: tantivy.SearchResult) -> int:
-    return int(result.count)  # type: ignore[attr-defined]
+        result = searcher.search(tq, limit=fetch, count=False)
+    else:
+        result = searcher.search(
+            tq, limit=fetch, count=False, order_by_field="published_ts", order=tantivy.Order.Desc
+        )
+    return [Ranked(k, a, -k) for k, a in result.hits]
 
 
 def _after_cursor(
@@ -85,24 +92,37 @@ def _after_cursor(
     complete: bool,
     after: list[CursorValue] | None,
     relevance: bool,
+    need: int,
 ) -> list[Ranked]:
-    """Candidates strictly after the cursor, in order; only complete rank groups."""
+    """Candidates strictly after the cursor, in order: the leading complete rank groups that
+    hold ``need`` of them (all complete groups, if fewer)."""
     if not complete and ranked:
         cut = ranked[-1].rank
         ranked = [c for c in ranked if c.rank != cut]
     last: tuple[Any, tuple[int, ...], str] | None = None
     if after is not None:
         after_id = str(after[1])
-        if relevance:
-            last = (-float(after[0]), id_key(after_id), after_id)
-        else:
-            last = (date_key(int(after[0]), after_id), (), after_id)
-        ranked = [c for c in ranked if c.rank >= last[0]]
-    if relevance:
-        _break_ties(searcher, ranked, last)
+        after_rank = -float(after[0]) if relevance else -int(after[0])
+        last = (after_rank, id_key(after_id), after_id)
+        ranked = [c for c in ranked if c.rank >= after_rank]
+    ranked = _leading(ranked, need, last[0] if last is not None else None)
+    _break_ties(searcher, ranked, last)
     ranked.sort(key=Ranked.sort_key)
     if last is not None:
         ranked = [c for c in ranked if c.sort_key() > last]
+    return ranked
+
+
+def _leading(ranked: list[Ranked], need: int, cursor_rank: Any) -> list[Ranked]:
+    """The first rank groups of ``ranked`` (in rank order) up to the one that completes
+    ``need`` candidates, not counting the cursor's group (some of it precedes the cursor):
+    the groups after those cannot reach the page, so their ties are never broken."""
+    counted = 0
+    for index, candidate in enumerate(ranked):
+        if counted >= need and candidate.rank != ranked[index - 1].rank:
+            return ranked[:index]
+        if candidate.rank != cursor_rank:
+            counted += 1
     return ranked
 
 
@@ -111,27 +131,28 @@ def _break_ties(
     ranked: list[Ranked],
     last: tuple[Any, tuple[int, ...], str] | None,
 ) -> None:
-    """Fill id keys where ranks are equal (or equal the cursor's), and stored ids where the
-    id keys are equal too."""
+    """Fill id keys where ranks are equal (or equal the cursor's), one column at a time and
+    only while still equal, then stored ids where the whole id keys are equal too."""
     counts = Counter(c.rank for c in ranked)
-    tied = [c for c in ranked if counts[c.rank] > 1 or (last is not None and c.rank == last[0])]
-    if not tied:
-        return
-    addresses = [c.address for c in tied]
-    columns = [searcher.fast_field_values(name, addresses) for name in ID_KEY_FIELDS]
-    for index, candidate in enumerate(tied):
-        candidate.tie = tuple(int(column[index] or 0) for column in columns)
-    keys = Counter((c.rank, c.tie) for c in tied)
     if last is not None:
-        keys[(last[0], last[1])] += 1
-    _load_ids(searcher, [c for c in tied if keys[(c.rank, c.tie)] > 1])
+        counts[last[0]] += 1
+    tied = [c for c in ranked if counts[c.rank] > 1]
+    for column, name in enumerate(ID_KEY_FIELDS):
+        if not tied:
+            return
+        values = searcher.fast_field_values(name, [c.address for c in tied])
+        for candidate, value in zip(tied, values, strict=True):
+            candidate.tie += (int(value or 0),)
+        keys = Counter((c.rank, c.tie) for c in tied)
+        if last is not None:
+            keys[(last[0], last[1][: column + 1])] += 1
+        tied = [c for c in tied if keys[(c.rank, c.tie)] > 1]
+    _load_ids(searcher, tied)
 
 
 def _load_ids(searcher: tantivy.Searcher, candidates: list[Ranked]) -> None:
     for candidate in candidates:
-        candidate.doc_id = str(
-            stored_hit(searcher.doc(candidate.address).get_first("stored"))["id"]
-        )
+        candidate.load(searcher)
 
 
 def sort_values(query: SearchQuery, candidate: Ranked) -> list[CursorValue]:
@@ -139,6 +160,4 @@ def sort_values(query: SearchQuery, candidate: Ranked) -> list[CursorValue]:
     backend writes them, undated as the smallest integer)."""
     if query.effective_sort() == "relevance":
         return [float(candidate.key), candidate.doc_id]
-    inverted = int(str(candidate.rank)[:16], 16)
-    ts = 2**63 - 1 - inverted if inverted != MISSING else -(2**63)
-    return [ts, candidate.doc_id]
+    return [int(candidate.key), candidate.doc_id]

@@ -11,7 +11,7 @@ import re
 
 import tantivy
 
-from search._tantivy_schema import GRAM, build_schema, gram_field, grams, token
+from search._tantivy_schema import GRAM, LONG_GRAM, build_schema, gram_field, grams, token
 from search.builder import MISSING_TS, TEXT_FIELDS, date_bounds, keyword_filters
 from search.query import SearchQuery
 from search.text import WORD, Clause
@@ -20,6 +20,7 @@ Occur = tantivy.Occur
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")  # Rust's regex::escape set
 _DIS_MAX_TIE = 0.0
+_FEW_VALUES = 8  # filter values matched as term queries; more as a term set
 
 
 def build_query(query: SearchQuery) -> tantivy.Query:
@@ -43,10 +44,11 @@ def text_clause(clause: Clause) -> tantivy.Query:
 def _field_clause(name: str, clause: Clause) -> tantivy.Query:
     schema = build_schema()
     if clause.cjk and len(clause.text) >= GRAM:
-        if len(clause.text) == GRAM:
-            return tantivy.Query.term_query(schema, gram_field(name), clause.text)
-        phrase: list[str | tuple[int, str]] = list(grams(clause.text))
-        return tantivy.Query.phrase_query(schema, gram_field(name), phrase)
+        size = GRAM if len(clause.text) == GRAM else LONG_GRAM
+        if len(clause.text) == size:
+            return tantivy.Query.term_query(schema, gram_field(name, size), clause.text)
+        phrase: list[str | tuple[int, str]] = list(grams(clause.text, size))
+        return tantivy.Query.phrase_query(schema, gram_field(name, size), phrase)
     tokens = analyze(clause.text)
     if not tokens:
         return tantivy.Query.empty_query()
@@ -58,10 +60,7 @@ def _field_clause(name: str, clause: Clause) -> tantivy.Query:
 
 def _filters(query: SearchQuery) -> list[tantivy.Query]:
     schema = build_schema()
-    found = [
-        tantivy.Query.term_set_query(schema, name, values)
-        for name, values in keyword_filters(query)
-    ]
+    found = [_any_of(schema, name, values) for name, values in keyword_filters(query)]
     start, end = date_bounds(query)
     if start is not None or end is not None:
         lower = start if start is not None else MISSING_TS + 1
@@ -75,6 +74,18 @@ def _filters(query: SearchQuery) -> list[tantivy.Query]:
         if value:
             found.append(tantivy.Query.regex_query(schema, name, f".*{regex_escape(value)}.*"))
     return found
+
+
+def _any_of(schema: tantivy.Schema, name: str, values: list[str]) -> tantivy.Query:
+    """Documents with any of ``values`` in ``name``: a few as term queries over their posting
+    lists, which an intersection can skip along (a term set first fills a bitset over every
+    document holding a value); many as a term set."""
+    if len(values) == 1:
+        return tantivy.Query.term_query(schema, name, values[0])
+    if len(values) <= _FEW_VALUES:
+        terms = [(Occur.Should, tantivy.Query.term_query(schema, name, v)) for v in values]
+        return tantivy.Query.boolean_query(terms)
+    return tantivy.Query.term_set_query(schema, name, values)
 
 
 def _filter(inner: tantivy.Query) -> tantivy.Query:
@@ -105,20 +116,30 @@ def analyze(text: str) -> list[str]:
     return [t for t in (token(word) for word in text.split()) if t]
 
 
-def matched_words(text: str, clauses: list[Clause]) -> set[str]:
-    """The non-Chinese strings in ``text`` (whitespace collapsed) that word clauses matched:
-    single words by their stem, phrases as the whole stretch of text they cover."""
+def word_phrases(clauses: list[Clause]) -> list[list[str]]:
+    """The word clauses as the terms they match (what ``matched_words`` looks for)."""
     phrases = [analyze(c.text) for c in clauses if not c.cjk]
-    phrases = [p for p in phrases if p]
+    return [p for p in phrases if p]
+
+
+def matched_words(text: str, phrases: list[list[str]]) -> set[str]:
+    """The non-Chinese strings in ``text`` (whitespace collapsed) that word clauses matched
+    (``phrases``, from ``word_phrases``): single words by their stem, phrases as the whole
+    stretch of text they cover."""
     if not phrases:
         return set()
     blanked = _CJK_RUN.sub(lambda m: " " * len(m.group()), text)
-    spans = [(m.start(), m.end(), m.group()) for m in WORD.finditer(blanked)]
     starts = {p[0] for p in phrases}
-    found: set[str] = set()
+    present = {word for word in set(WORD.findall(blanked)) if token(word) in starts}
+    singles = {p[0] for p in phrases if len(p) == 1}
+    found = {word for word in present if token(word) in singles}
+    longer = [p for p in phrases if len(p) > 1]
+    if not present or not longer:
+        return found
+    spans = [(m.start(), m.end(), m.group()) for m in WORD.finditer(blanked)]
     for index, (start, _, word) in enumerate(spans):
-        if token(word) in starts:
-            for phrase in phrases:
+        if word in present:
+            for phrase in longer:
                 end = _phrase_end(spans, index, phrase)
                 if end is not None:
                     found.add(text[start:end])

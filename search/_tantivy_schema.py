@@ -4,10 +4,16 @@ Text is read as the FTS5 backend reads it, in Python before tantivy sees it: Chi
 segmented by ``tagger.segment.segment_for_index`` (jieba words plus character bigrams), and
 words are lower-cased, stripped of diacritics and Porter-stemmed (PyStemmer's ``porter``, the
 algorithm of FTS5's ``porter`` and Lucene's ``porter_stem``). A second, positional field per text
-field holds each Chinese run as its *ordered* character trigrams, so that a Chinese term longer
-than two characters matches exactly where it occurs as written (as a phrase of bigrams does on
-Elasticsearch's ``cjk_bigram``): three characters are one trigram, longer terms a phrase of
-their trigrams. Trigrams are rarer than bigrams, so these phrases read short posting lists.
+field holds each Chinese run as its *ordered* character trigrams, and a third its ordered
+4-grams, so that a Chinese term longer than two characters matches exactly where it occurs as
+written (as a phrase of bigrams does on Elasticsearch's ``cjk_bigram``): three characters are
+one trigram, four one 4-gram (a term query: no positions to read), longer terms a phrase of
+their 4-grams. Longer grams are rarer, so these read short posting lists.
+
+Multi-valued facet fields (``SET_FACET_FIELDS``) also keep their values as one sorted,
+joined string in a single-valued fast field (``set_field``): tantivy counts a single-valued
+column several times faster than a multi-valued one, and the counts per value are the sums
+over the sets holding it.
 """
 
 from __future__ import annotations
@@ -34,6 +40,10 @@ KEYWORD_COLUMNS = (*KEYWORD_FIELDS, "month")
 SUBSTRING_COLUMNS = ("party_names_folded", "case_refs_folded")
 RUN_BREAK = "|"  # between Chinese runs: no trigram phrase spans two runs
 GRAM = 3
+LONG_GRAM = 4
+# Facet fields that hold lists: counted from their value sets (``set_field``).
+SET_FACET_FIELDS = ("jurisdictions", "chains", "ip_types")
+SET_SEPARATOR = "\x1f"
 MAX_TOKEN_BYTES = 255
 
 # The id's first 48 UTF-8 bytes as six big-endian numbers: fast fields that order equal-score
@@ -44,9 +54,19 @@ _ID_KEY_BYTES = 8 * len(ID_KEY_FIELDS)
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
 
-def gram_field(name: str) -> str:
-    """The ordered-trigram field beside text field ``name``."""
-    return f"{name}_cjk"
+def gram_field(name: str, size: int = GRAM) -> str:
+    """The ordered-gram field (trigrams, or 4-grams) beside text field ``name``."""
+    return f"{name}_cjk" if size == GRAM else f"{name}_cjk{size}"
+
+
+def set_field(name: str) -> str:
+    """The single-valued fast field holding a multi-valued facet field's values as one set."""
+    return f"{name}_set"
+
+
+def value_set(values: list[str]) -> str:
+    """A list of facet values as one string: distinct, sorted, joined by ``SET_SEPARATOR``."""
+    return SET_SEPARATOR.join(sorted(set(values)))
 
 
 def text_analyzer() -> tantivy.TextAnalyzer:
@@ -99,11 +119,15 @@ def build_schema() -> tantivy.Schema:
     for name, _ in TEXT_FIELDS:
         builder.add_text_field(name, tokenizer_name=TEXT_ANALYZER)
         builder.add_text_field(gram_field(name), tokenizer_name=GRAM_ANALYZER)
+        builder.add_text_field(gram_field(name, LONG_GRAM), tokenizer_name=GRAM_ANALYZER)
     for name in KEYWORD_COLUMNS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    for name in SET_FACET_FIELDS:
+        builder.add_text_field(
+            set_field(name), fast=True, tokenizer_name="raw", index_option="basic"
+        )
     for name in SUBSTRING_COLUMNS:
         builder.add_text_field(name, tokenizer_name="raw", index_option="basic")
-    builder.add_text_field("date_key", fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_integer_field("published_ts", indexed=True, fast=True)
     builder.add_integer_field("version", fast=True)
     for name in ID_KEY_FIELDS:
@@ -113,16 +137,22 @@ def build_schema() -> tantivy.Schema:
     return builder.build()
 
 
+@lru_cache(maxsize=1)
+def field_names() -> tuple[str, ...]:
+    """The names ``build_schema`` declares, in order (as an index's ``meta.json`` lists them):
+    an index with other fields was built by an earlier version and must be rebuilt."""
+    text = [(n, gram_field(n), gram_field(n, LONG_GRAM)) for n, _ in TEXT_FIELDS]
+    return (
+        "id", *(name for names in text for name in names), *KEYWORD_COLUMNS,
+        *(set_field(n) for n in SET_FACET_FIELDS), *SUBSTRING_COLUMNS, "published_ts",
+        "version", *ID_KEY_FIELDS, "chinese_party", "stored",
+    )  # fmt: skip
+
+
 def id_key(doc_id: str) -> tuple[int, ...]:
     """Numbers that order like ``doc_id`` (exactly, when ids differ in the first 48 bytes)."""
     raw = doc_id.encode("utf-8")[:_ID_KEY_BYTES].ljust(_ID_KEY_BYTES, b"\0")
     return tuple(int.from_bytes(raw[i : i + 8], "big") for i in range(0, _ID_KEY_BYTES, 8))
-
-
-def date_key(ts: int, doc_id: str) -> str:
-    """A string whose ascending order is (date newest first, undated last, then id)."""
-    inverted = 2**63 - 1 - ts if ts != MISSING_TS else 2**64 - 1
-    return f"{inverted:016x}{doc_id}"
 
 
 def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
@@ -138,13 +168,17 @@ def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
     for name, _ in TEXT_FIELDS:
         text = str(doc[name])
         out.add_text(name, index_text(text))
-        grams = ordered_grams(text)
-        if grams:
-            out.add_text(gram_field(name), grams)
+        for size in (GRAM, LONG_GRAM):
+            grams = ordered_grams(text, size)
+            if grams:
+                out.add_text(gram_field(name, size), grams)
     for name in (*KEYWORD_COLUMNS, *SUBSTRING_COLUMNS):
         for value in field_values(doc, name):
             out.add_text(name, value)
-    out.add_text("date_key", date_key(ts, doc_id))
+    for name in SET_FACET_FIELDS:
+        values = field_values(doc, name)
+        if values:
+            out.add_text(set_field(name), value_set(values))
     out.add_integer("published_ts", ts)
     out.add_integer("version", version)
     for name, part in zip(ID_KEY_FIELDS, id_key(doc_id), strict=True):
@@ -156,15 +190,16 @@ def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
     return doc_id, version, out
 
 
-def ordered_grams(text: str) -> str:
-    """Each Chinese run as its trigrams in order, runs separated by ``RUN_BREAK``."""
-    runs = [run for run in _CJK_RUN.findall(text) if len(run) >= GRAM]
-    return f" {RUN_BREAK} ".join(" ".join(grams(run)) for run in runs)
+def ordered_grams(text: str, size: int = GRAM) -> str:
+    """Each Chinese run as its ``size``-grams in order, runs separated by ``RUN_BREAK``."""
+    runs = [run for run in _CJK_RUN.findall(text) if len(run) >= size]
+    return f" {RUN_BREAK} ".join(" ".join(grams(run, size)) for run in runs)
 
 
-def grams(run: str) -> list[str]:
-    """The character trigrams of a Chinese run (of three or more characters), in order."""
-    return [run[i : i + GRAM] for i in range(len(run) - GRAM + 1)]
+def grams(run: str, size: int = GRAM) -> list[str]:
+    """The character ``size``-grams of a Chinese run (of ``size`` or more characters), in
+    order."""
+    return [run[i : i + size] for i in range(len(run) - size + 1)]
 
 
 def field_values(doc: Document, name: str) -> list[str]:

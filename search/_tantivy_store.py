@@ -16,6 +16,7 @@ changes (a commit) or when ``CURRENT`` names another generation (a reindex).
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import threading
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import tantivy
 
-from search._tantivy_schema import build_schema, register_analyzers
+from search._tantivy_schema import build_schema, field_names, register_analyzers
 
 POINTER = "CURRENT"
 PREFIX = "gen-"
@@ -126,6 +127,18 @@ class Generations:
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path.name)
         return removed
+
+
+def schema_is_current(path: Path) -> bool:
+    """Whether the index in ``path`` declares this version's fields (an index built by an
+    earlier version cannot be opened with this schema and is rebuilt from the database).
+    An unreadable ``meta.json`` counts as current: opening the index will say what is wrong."""
+    try:
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        names = tuple(str(field["name"]) for field in meta["schema"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return True
+    return names == field_names()
 
 
 @dataclass

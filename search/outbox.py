@@ -35,8 +35,8 @@ def drain_outbox(session: Session, backend: SearchBackend, batch: int = DEFAULT_
     Returns:
         How many entries were marked indexed.
 
-    A backend that ``needs_rebuild()`` (a new embedded index) is rebuilt from the whole
-    items table instead, which marks every pending entry.
+    A backend that ``needs_rebuild()`` (a new embedded index, or one with an older schema) is
+    rebuilt from the whole items table instead, which marks every pending entry.
 
     Raises:
         SearchUnavailable: The engine is down; the current batch stays pending (earlier

@@ -20,7 +20,7 @@ query translation in ``search._tantivy_query``.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -30,16 +30,24 @@ import tantivy
 from core.logging_ import get_logger
 from search import _tantivy_paging as paging
 from search._tantivy_paging import Ranked
-from search._tantivy_query import build_query, matched_words
-from search._tantivy_schema import build_schema, stored_hit, to_tantivy
+from search._tantivy_query import build_query, matched_words, word_phrases
+from search._tantivy_schema import (
+    SET_FACET_FIELDS,
+    SET_SEPARATOR,
+    build_schema,
+    set_field,
+    stored_hit,
+    to_tantivy,
+)
 from search._tantivy_store import (
     Generations,
     OpenReader,
     meta_stamp,
     new_generation_name,
     open_index,
+    schema_is_current,
 )
-from search.builder import FACETS
+from search.builder import FACETS, Facet
 from search.document import Document
 from search.errors import IndexingFailed, ReindexFailed, SearchError, SearchUnavailable
 from search.query import SearchQuery
@@ -51,6 +59,7 @@ from search.results import (
     empty_facets,
 )
 from search.snippets import highlight_field
+from search.text import Clause
 
 log = get_logger(__name__)
 
@@ -58,8 +67,12 @@ WRITER_HEAP = 64_000_000
 REINDEX_HEAP = 256_000_000
 REINDEX_COMMIT_EVERY = 50_000
 FACET_BUCKETS = 10_000
+SET_BUCKETS = 65_536  # distinct value sets counted per multi-valued facet in the first pass
+_TOTAL = "_total"  # the aggregation counting the matches
 
 Candidate = tuple[Any, tantivy.DocAddress]  # (order key from tantivy, address)
+FacetCounts = dict[str, dict[str, int]]
+_Counted = tuple[FacetCounts, int]  # facets and the number of matches
 
 
 class TantivyBackend:
@@ -196,9 +209,11 @@ class TantivyBackend:
         with self._engine("search"):
             _, searcher = self._searcher()
             tq = build_query(query)
-            page, total = paging.page(searcher, tq, query)
-            facets = _facets(searcher, tq) if total else empty_facets()
-            hits = [_hit(searcher, c, query) for c in page[: query.limit]]
+            counting = _Background(_facets, searcher, tq)
+            page = paging.page(searcher, tq, query)
+            clauses = query.clauses()
+            hits = [_hit(searcher, c, query, clauses) for c in page[: query.limit]]
+            facets, total = counting.result()
         next_cursor = None
         if len(page) > query.limit:
             next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
@@ -224,8 +239,35 @@ class TantivyBackend:
         }  # fmt: skip
 
     def needs_rebuild(self) -> bool:
-        """Whether no generation exists yet (a new or moved index: rebuild from the database)."""
-        return self.generations.live() is None
+        """Whether no generation exists yet (a new or moved index), or the live one was built
+        with an earlier schema: either way, rebuild from the database."""
+        name = self.generations.live()
+        return name is None or not schema_is_current(self.path / name)
+
+
+class _Background:
+    """A call run in its own thread: tantivy releases the GIL while it searches, so the facet
+    aggregation runs on one core while the page is ranked and its snippets cut on the other.
+    A plain thread per search (no pool), so that nothing is left stale in forked workers."""
+
+    def __init__(self, call: Callable[..., _Counted], *args: Any) -> None:
+        self._value: _Counted = ({}, 0)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(call, *args), daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[..., _Counted], *args: Any) -> None:
+        try:
+            self._value = call(*args)
+        except BaseException as exc:  # re-raised in the caller's thread by ``result``
+            self._error = exc
+
+    def result(self) -> _Counted:
+        """The call's value once it finished; its exception, raised here."""
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
 
 
 class _SourceFailed(Exception):
@@ -320,36 +362,78 @@ def _count(path: Path) -> int:
 # --- reading helpers --------------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, tq: tantivy.Query) -> dict[str, dict[str, int]]:
-    aggs = {
-        f.name: {"terms": {"field": f.field, "size": FACET_BUCKETS, "segment_size": FACET_BUCKETS}}
-        for f in FACETS
-    }
-    result = searcher.aggregate(tq, aggs)
+def _facets(searcher: tantivy.Searcher, tq: tantivy.Query) -> tuple[FacetCounts, int]:
+    """Every facet's counts over the query's matches, and how many match, in one aggregation
+    request (the page's searches do not count).
+
+    Multi-valued fields are counted from their value sets (``set_field``: a single-valued
+    column, several times faster), unless there are more distinct sets than one request
+    returns; then from the values themselves.
+    """
+    request = {f.name: _facet_terms(f) for f in FACETS}
+    request[_TOTAL] = {"value_count": {"field": "published_ts"}}  # every document has one
+    result = searcher.aggregate(tq, request)
+    total = int(result.get(_TOTAL, {}).get("value") or 0)
     facets = empty_facets()
+    if not total:
+        return facets, 0
     for facet in FACETS:
-        buckets = result.get(facet.name, {}).get("buckets", [])
-        counts = [(str(b["key"]), int(b["doc_count"])) for b in buckets]
-        facets[facet.name] = facet.top(counts)
-    return facets
+        counted = result.get(facet.name, {})
+        if facet.field in SET_FACET_FIELDS:
+            counts = _set_counts(counted)
+            if counts is None:
+                exact = searcher.aggregate(tq, {facet.name: _terms(facet.field)})
+                counts = _bucket_counts(exact.get(facet.name, {}))
+        else:
+            counts = _bucket_counts(counted)
+        facets[facet.name] = facet.top(list(counts.items()))
+    return facets, total
 
 
-def _hit(searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery) -> SearchHit:
-    stored = stored_hit(searcher.doc(candidate.address).get_first("stored"))
+def _facet_terms(facet: Facet) -> dict[str, Any]:
+    if facet.field in SET_FACET_FIELDS:
+        return _terms(set_field(facet.field), SET_BUCKETS)
+    return _terms(facet.field)
+
+
+def _terms(column: str, size: int = FACET_BUCKETS) -> dict[str, Any]:
+    return {"terms": {"field": column, "size": size, "segment_size": size}}
+
+
+def _bucket_counts(counted: dict[str, Any]) -> dict[str, int]:
+    return {str(b["key"]): int(b["doc_count"]) for b in counted.get("buckets", [])}
+
+
+def _set_counts(counted: dict[str, Any]) -> dict[str, int] | None:
+    """Counts per value from counts per value set; None if some sets were left out."""
+    buckets = counted.get("buckets", [])
+    if counted.get("sum_other_doc_count", 0) or len(buckets) >= SET_BUCKETS:
+        return None
+    counts: dict[str, int] = {}
+    for bucket in buckets:
+        for value in str(bucket["key"]).split(SET_SEPARATOR):
+            counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+    return counts
+
+
+def _hit(
+    searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery, clauses: list[Clause]
+) -> SearchHit:
+    stored = dict(candidate.load(searcher))
     texts = {name: stored.pop(name, "") or "" for name in ("title", "summary", "body")}
     stored["title"] = texts["title"]
-    snippet = _snippet(texts, query, stored.pop("lead", None) or "")
+    snippet = _snippet(texts, clauses, stored.pop("lead", None) or "")
     relevance = query.effective_sort() == "relevance"
     return SearchHit(**stored, snippet=snippet, score=float(candidate.key) if relevance else None)
 
 
-def _snippet(texts: dict[str, str], query: SearchQuery, lead: str) -> str:
+def _snippet(texts: dict[str, str], clauses: list[Clause], lead: str) -> str:
     """The first field (in ``SNIPPET_FIELDS`` order) with a match, highlighted; else the lead."""
-    clauses = query.clauses()
+    phrases = word_phrases(clauses)
     cjk_terms = [c.text for c in clauses if c.cjk]
     for name in SNIPPET_FIELDS:
         text = " ".join(texts[name].split())
-        words = matched_words(text, clauses)
+        words = matched_words(text, phrases)
         highlighted = highlight_field(text, words, cjk_terms, whole=name == "title")
         if highlighted:
             return highlighted

@@ -6,6 +6,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from tagger._cues import Cues, cue_words, scan_cues
 from tagger._text import mentions
 from tagger.taxonomy import Taxonomy
 from tagger.taxonomy._model import IPC_SYMBOL
@@ -165,7 +166,7 @@ def _ipc_matches(text: str) -> list[tuple[str, str | None, str | None, int, str]
     return found
 
 
-_HS_WORDS = (
+_HS_WORDS = cue_words(
     "HS",
     "HTS",
     "heading",
@@ -181,22 +182,23 @@ _HS_WORDS = (
     "编码",
     "章",
 )
-_IPC_WORDS = ("IPC", "CPC", "lassification", "分类")
+_IPC_WORDS = cue_words("IPC", "CPC", "lassification", "分类")
 
 
-def find_codes(text: str, index: CodeIndex) -> FoundCodes:
+def find_codes(text: str, index: CodeIndex, cues: Cues | None = None) -> FoundCodes:
     """HS/HTS codes ("HTS 8507.60.0020", "heading 8541", "税号85076000") and IPC symbols
     ("H01M 10/0525", "IPC H01L") in the text.
 
     Only texts that speak of tariff codes (HS, HTS, heading, tariff, 税号 ...) are searched.
     There, a number counts when such a word stands right before it, or when it is dotted and
     has HTS length (8-10 digits) or falls under a heading the taxonomy lists, so that prices
-    and section numbers stay out.
+    and section numbers stay out. ``cues``: the text's cue scan, when the caller has it.
     """
+    cues = scan_cues(text) if cues is None else cues
     hits: list[CodeHit] = []
     hs_codes: list[str] = []
-    hs_found = _hs_matches(text, index) if mentions(text, _HS_WORDS) else []
-    ipc_found = _ipc_matches(text) if "/" in text or mentions(text, _IPC_WORDS) else []
+    hs_found = _hs_matches(text, index) if cues.mentions(_HS_WORDS) else []
+    ipc_found = _ipc_matches(text) if "/" in text or cues.mentions(_IPC_WORDS) else []
     for digits, start, evidence in hs_found:
         if len(digits) >= 4:
             hs_codes.append(f"HS {hs_display(digits)}")

@@ -2,7 +2,8 @@
 
 Each language is a ``spacy.blank`` pipeline with a tokenizer that keeps the source text and
 makes no tokens (``SourceTokenizer``), and one component, ``iprwatch_phrases``, that finds
-every taxonomy phrase in the text and leaves the hits in ``doc.user_data["hits"]``.
+every taxonomy phrase in the text and leaves the hits in ``doc.user_data["hits"]`` (and, in
+the same scan, the extractors' cue words of ``tagger._cues`` in ``doc.user_data["cue_finds"]``).
 
 Why not spaCy's rule tokenizer and ``PhraseMatcher``, measured in one process on the same
 items (2026-12, min of 5): for Chinese, one token per character plus the matcher cost 108 µs
@@ -34,9 +35,20 @@ from spacy.language import Language as SpacyLanguage
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
+from tagger._cues import CueFinds, CueKey, CueSpelling, cue_spellings, note_cue
 from tagger._lexicon import Entry, Field, Language, Phrase
+from tagger._text import lower_keeping_offsets
 
-__all__ = ["HITS", "Hit", "PhraseScanner", "PhraseTable", "SourceTokenizer", "make_nlp", "variants"]
+__all__ = [
+    "CUE_FINDS",
+    "HITS",
+    "Hit",
+    "PhraseScanner",
+    "PhraseTable",
+    "SourceTokenizer",
+    "make_nlp",
+    "variants",
+]
 
 _PLACEHOLDER = "\u2423"
 _WHITESPACE = " \t\n\r\f\v\u2028\u2029\x85"
@@ -45,13 +57,16 @@ _LAST_WORD = re.compile(r"([a-z]{3,})$")
 _URL = re.compile(r"(?:https?://|www\.)\S+", re.I)
 HITS = "hits"
 """Where the phrase component leaves its hits: ``doc.user_data[HITS]``."""
+CUE_FINDS = "cue_finds"
+"""Where the phrase component leaves the cue words it found (``tagger._cues.CueFinds``):
+``doc.user_data[CUE_FINDS]``."""
 SOURCE = "source"
 """Where the tokenizer leaves the text it read: ``doc.user_data[SOURCE]``."""
 
 Hit = tuple[int, int, int]
 """A match: (phrase key, start character, end character) in the prepared text."""
 
-_Value = tuple[int, tuple[int, ...], bool, bool, bool]
+_Value = tuple[int, tuple[int, ...], bool, bool, bool, tuple[CueSpelling, ...]]
 _SPAN_ORDER = itemgetter(1, 2, 0)
 """Hits by start, end and key."""
 _ASCII_WORD = frozenset(_ASCII_ALNUM | {"_"})
@@ -65,15 +80,6 @@ def _placeholders(text: str) -> str:
         if char in text:
             text = text.replace(char, _PLACEHOLDER)
     return text
-
-
-def _lower(text: str) -> str:
-    """The text in lower case, one character for one: characters whose lower case is longer
-    ("İ") stay as they are, so offsets still point into the original."""
-    lowered = text.lower()
-    if len(lowered) == len(text):
-        return lowered
-    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
 
 
 def _plural(phrase: str) -> str | None:
@@ -125,10 +131,13 @@ class PhraseTable:
     what each match key means.
 
     Cased phrases ("LED", "US") are found in lower case too, then kept only when the text
-    reads as one of their spellings.
+    reads as one of their spellings. The automaton also holds the ``cues`` (the cue words
+    of ``tagger._cues``), found anywhere, with no edge test.
     """
 
-    def __init__(self, lang: Language, phrases: Iterable[Phrase]) -> None:
+    def __init__(
+        self, lang: Language, phrases: Iterable[Phrase], cues: Iterable[CueKey] = ()
+    ) -> None:
         self.lang = lang
         grouped: dict[_Key, list[Phrase]] = defaultdict(list)
         for phrase in phrases:
@@ -144,44 +153,62 @@ class PhraseTable:
                 self._spellings[key_id] = frozenset(_squeeze(s) for s in spellings)
             for spelling in spellings:
                 keys_of[self._normalise(spelling)].append(key_id)
+        cues_of: dict[str, tuple[CueSpelling, ...]] = defaultdict(tuple)
+        for spelling, found in cue_spellings(cues, fold_more=lang == "zh").items():
+            cues_of[self._normalise(spelling)] += tuple(found)
         self._automaton = ahocorasick.Automaton()
-        for pattern, key_ids in keys_of.items():
-            self._automaton.add_word(pattern, self._value(pattern, key_ids))
+        for pattern in keys_of.keys() | cues_of.keys():
+            value = self._value(pattern, keys_of.get(pattern, []), cues_of.get(pattern, ()))
+            self._automaton.add_word(pattern, value)
         self._automaton.make_automaton()
 
     def _normalise(self, text: str) -> str:
-        lowered = _lower(text)
+        lowered = lower_keeping_offsets(text)
         return _placeholders(lowered) if self.lang == "zh" else lowered
 
-    def _value(self, pattern: str, key_ids: list[int]) -> _Value:
+    def _value(self, pattern: str, key_ids: list[int], cues: tuple[CueSpelling, ...]) -> _Value:
         """What the automaton returns for a pattern: its length, its keys, whether its first
-        and last characters need a word edge beside them, and whether a key is cased (its
-        spelling must then be checked)."""
+        and last characters need a word edge beside them, whether a key is cased (its
+        spelling must then be checked), and the cue words it may be."""
         if self.lang == "zh":
             left, right = pattern[0] in _ASCII_ALNUM, pattern[-1] in _ASCII_ALNUM
         else:  # a token edge is needed even beside punctuation: "U.S." is not in "U.S.C."
             left = right = True
         keys = tuple(sorted(set(key_ids)))
-        return len(pattern), keys, left, right, any(key in self._spellings for key in keys)
+        cased = any(key in self._spellings for key in keys)
+        return len(pattern), keys, left, right, cased, cues
 
     def find(self, text: str) -> list[Hit]:
         """Every match in ``text``, as (key, start, end) character offsets, by start and
         then end."""
-        hits = self._find_zh(text) if self.lang == "zh" else self._find_en(text)
+        return self.scan(text)[0]
+
+    def scan(self, text: str) -> tuple[list[Hit], CueFinds]:
+        """The matches in ``text`` (as ``find``), and where each cue word occurs."""
+        cue_finds: CueFinds = {}
+        if self.lang == "zh":
+            hits = self._find_zh(text, cue_finds)
+        else:
+            hits = self._find_en(text, cue_finds)
         if hits and ("://" in text or "www." in text):
             hits = _outside_urls(hits, text)
         hits.sort(key=_SPAN_ORDER)
-        return hits
+        return hits, cue_finds
 
-    def _find_en(self, text: str) -> list[Hit]:
+    def _find_en(self, text: str, cue_finds: CueFinds) -> list[Hit]:
         """Matches with no letter, digit or underscore right before or after them. The scan
         also reports every phrase inside a longer word ("co" in "court"): the edge test
         comes first and is written out inline, as it runs some 70 times an item."""
         size = len(text)
         hits: list[Hit] = []
-        for last, (length, keys, _, _, cased) in self._automaton.iter(_lower(text)):
+        lowered = lower_keeping_offsets(text)
+        for last, (length, keys, _, _, cased, cues) in self._automaton.iter(lowered):
             end = last + 1
             start = end - length
+            if cues:
+                note_cue(cue_finds, cues, text, start)
+                if not keys:
+                    continue
             if start:
                 char = text[start - 1]
                 if char in _ASCII_WORD or (char > "\x7f" and char.isalnum()):
@@ -193,15 +220,19 @@ class PhraseTable:
             self._add(hits, keys, cased, text, start, end)
         return hits
 
-    def _find_zh(self, text: str) -> list[Hit]:
+    def _find_zh(self, text: str, cue_finds: CueFinds) -> list[Hit]:
         """Matches anywhere, except a Latin term glued to other Latin letters or digits."""
         size = len(text)
         hits: list[Hit] = []
-        for last, (length, keys, left, right, cased) in self._automaton.iter(
-            _placeholders(_lower(text))
+        for last, (length, keys, left, right, cased, cues) in self._automaton.iter(
+            _placeholders(lower_keeping_offsets(text))
         ):
             end = last + 1
             start = end - length
+            if cues:
+                note_cue(cue_finds, cues, text, start)
+                if not keys:
+                    continue
             if left and start and text[start - 1] in _ASCII_ALNUM:
                 continue
             if right and end < size and text[end] in _ASCII_ALNUM:
@@ -255,7 +286,8 @@ class SourceTokenizer:
 
 
 class PhraseScanner:
-    """The ``iprwatch_phrases`` component: taxonomy phrase hits in ``doc.user_data[HITS]``."""
+    """The ``iprwatch_phrases`` component: taxonomy phrase hits in ``doc.user_data[HITS]``,
+    cue words found in ``doc.user_data[CUE_FINDS]``."""
 
     def __init__(self, table: PhraseTable | None = None) -> None:
         self.table = table
@@ -264,7 +296,8 @@ class PhraseScanner:
         if self.table is None:
             raise RuntimeError("the iprwatch_phrases component has no phrase table")
         source = doc.user_data.get(SOURCE)
-        doc.user_data[HITS] = self.table.find(source if isinstance(source, str) else doc.text)
+        text = source if isinstance(source, str) else doc.text
+        doc.user_data[HITS], doc.user_data[CUE_FINDS] = self.table.scan(text)
         return doc
 
 

@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from core.types import Party
+from tagger._cues import Cues, cue_words, scan_cues
 from tagger._party_captions import from_captions, from_versus
 from tagger._party_lists import from_lists
 from tagger._party_names import from_suffixed_names, suffix_cues_usable
 from tagger._party_text import RawParty, has_cjk, looks_like_name
 from tagger._party_zh import from_chinese
-from tagger._text import mentions
 from tagger.places import is_chinese_place, resolve_place
 from tagger.taxonomy import load_taxonomy
 
 MAX_PARTIES = 100
 
-_TRIGGERS = (
+_TRIGGERS = cue_words(
     "respondent",
     "complainant",
     "complaint",
@@ -38,6 +38,7 @@ _TRIGGERS = (
     " v ",
     " vs. ",
     " vs ",
+    any_case=True,
 )
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -84,30 +85,35 @@ def _blank_cjk(text: str) -> str:
     return _CJK.sub(" ", text)
 
 
-def _raw_parties(text: str, suffix_starts: Sequence[int] | None) -> list[RawParty]:
+def _raw_parties(cues: Cues, suffix_starts: Sequence[int] | None) -> list[RawParty]:
+    text = cues.text
     raws: list[RawParty] = []
-    if mentions(text.lower(), _TRIGGERS):
-        raws += [*from_lists(text), *from_captions(text), *from_versus(text)]
+    if cues.mentions(_TRIGGERS):
+        raws += [*from_lists(cues), *from_captions(cues), *from_versus(cues)]
     cjk = has_cjk(text)
-    if suffix_starts is not None and not suffix_cues_usable(text):
+    if suffix_starts is not None and not suffix_cues_usable(cues):
         suffix_starts = None
     if suffix_starts is None or suffix_starts:
-        raws += from_suffixed_names(_blank_cjk(text) if cjk else text, suffix_starts)
+        read = [raw.span for raw in raws]
+        raws += from_suffixed_names(_blank_cjk(text) if cjk else text, cues, suffix_starts, read)
     if cjk:
         raws += from_chinese(text)
     return raws
 
 
-def find_parties(text: str, suffix_starts: Sequence[int] | None = None) -> FoundParties:
+def find_parties(
+    text: str, suffix_starts: Sequence[int] | None = None, cues: Cues | None = None
+) -> FoundParties:
     """The parties the text names, each once (by name and role), in order of appearance.
 
     ``suffix_starts``: where the phrase scan found company-form suffixes (cue hits), so that
     the text is searched for suffixed names only when it has one, and only there; None: the
-    text is searched for suffixes here.
+    text is searched for suffixes here. ``cues``: the text's cue scan, when the caller has it.
     """
+    cues = scan_cues(text) if cues is None else cues
     parties: dict[str, Party] = {}
     spans: list[tuple[int, int]] = []
-    for raw in sorted(_raw_parties(text, suffix_starts), key=lambda r: r.span[0]):
+    for raw in sorted(_raw_parties(cues, suffix_starts), key=lambda r: r.span[0]):
         spans.append(raw.span)
         key = raw.name.casefold()
         known = parties.get(key)

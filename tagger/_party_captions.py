@@ -9,17 +9,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
+from tagger._cues import Cues, cue_words
 from tagger._dates import is_abbreviation
 from tagger._party_text import (
     SUFFIX_PATTERN,
     RawParty,
     clean_name,
     normalise_role,
-    positions,
 )
 from tagger._text import mentions
 
-_PTAB_CONTEXT = (
+_PTAB_CONTEXT = cue_words(
     "IPR20",
     "PGR20",
     "CBM20",
@@ -29,9 +29,9 @@ _PTAB_CONTEXT = (
     "PTAB",
     "Patent Trial",
 )
-_CAFC_CONTEXT = ("Appeal Number", "APPEAL NUMBER")
+_CAFC_CONTEXT = cue_words("Appeal Number", "APPEAL NUMBER")
 """Federal Circuit listings: the caption's parties are appellant and appellee."""
-_UPC_CONTEXT = (
+_UPC_CONTEXT = cue_words(
     "UPC_",
     "Unified Patent Court",
     " LD)",
@@ -46,9 +46,9 @@ _UPC_APPLICATION = (
     "application for",
     "preliminary injunction",
 )
-_337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
+_337_CONTEXT = cue_words("337", "International Trade Commission", "USITC", "国际贸易委员会")
 
-_CAPTION_ROLES = ("Plaintiff", "Petitioner", "Appellant", "PLAINTIFF", "PETITIONER")
+_CAPTION_ROLES = cue_words("Plaintiff", "Petitioner", "Appellant", "PLAINTIFF", "PETITIONER")
 _CAPTION_AT_ROLE = re.compile(
     r"(?P<role>Plaintiffs?|Petitioners?|Appellants?|PLAINTIFFS?|PETITIONERS?)\s*[,.]?\s*"
     r"(?:v\.?|vs\.?|versus|V\.?)\s+"
@@ -58,7 +58,7 @@ _CAPTION_RIGHT = re.compile(
     r"(?P<name>[A-Z][\s\S]{0,300}?)[,\s]+"
     r"(?P<role>Defendants?|Respondents?|Appellees?|Patent\s+Owners?|DEFENDANTS?|RESPONDENTS?)\b"
 )
-_LABEL_ROLES = ("Plaintiff", "Defendant", "Petitioner")
+_LABEL_ROLES = cue_words("Plaintiff", "Defendant", "Petitioner")
 _LABELLED = re.compile(
     r"(?P<role>Plaintiffs?|Defendants?|Petitioners?)\s+(?P<name>[A-Z][\w&'’.,\- ]{1,80}?)"
     r"(?=\s*\(|,\s*(?:by|through)\b|\s+(?:hereby|files|filed|brings|brought|alleges|complains|"
@@ -100,7 +100,7 @@ _NAME = (
     r"[A-Z][\w&'’.\-]*(?:,[ \t]*" + SUFFIX_PATTERN + r"|[ \t]+(?:[A-Z0-9][\w&'’.\-]*|"
     r"\([A-Z][\w ]{1,30}\)|&|of|de|the|for|du|von|van)){0,6}"
 )
-_VERSUS_WORDS = (" v. ", " v ", " vs. ", " vs ")
+_VERSUS_WORDS = cue_words(" v. ", " v ", " vs. ", " vs ")
 SCHEDULE_A = re.compile(
     r"The\s+(?:Individuals|Partnerships|Entities|Defendants)\b[^\n]{0,200}?\bIdentified\s+"
     r"(?:on|in)\s+(?:the\s+)?Schedule\s+[\"“”']?A\b[\"“”']?(?:\s+(?:Attached\s+)?Hereto)?",
@@ -119,8 +119,9 @@ _TRAILING_CONNECTORS = re.compile(r"(?:[\s,]+(?:and|of|the|for|&|de|du|von|van))
 _PERIOD_BEFORE_CAPITAL = re.compile(r"\.\s+(?=[A-Z])")
 
 
-def _captions(text: str) -> Iterator[RawParty]:
-    for position in positions(text, _CAPTION_ROLES):
+def _captions(cues: Cues) -> Iterator[RawParty]:
+    text = cues.text
+    for position in cues.positions(_CAPTION_ROLES):
         core = _CAPTION_AT_ROLE.match(text, position)
         if core is None:
             continue
@@ -136,8 +137,9 @@ def _captions(text: str) -> Iterator[RawParty]:
             )
 
 
-def _labelled(text: str) -> Iterator[RawParty]:
-    for position in positions(text, _LABEL_ROLES):
+def _labelled(cues: Cues) -> Iterator[RawParty]:
+    text = cues.text
+    for position in cues.positions(_LABEL_ROLES):
         match = _LABELLED.match(text, position)
         if match and match.group("name").split(None, 1)[0] not in _NOT_NAMES:
             yield RawParty(
@@ -148,10 +150,10 @@ def _labelled(text: str) -> Iterator[RawParty]:
             )
 
 
-def from_captions(text: str) -> Iterator[RawParty]:
+def from_captions(cues: Cues) -> Iterator[RawParty]:
     """Parties from captions ("X, Plaintiff, v. Y, Defendants") and labels ("Plaintiff X")."""
-    yield from _captions(text)
-    yield from _labelled(text)
+    yield from _captions(cues)
+    yield from _labelled(cues)
 
 
 def _upc_roles(text: str) -> tuple[str, str]:
@@ -166,14 +168,14 @@ def _upc_roles(text: str) -> tuple[str, str]:
     return "claimant", "defendant"
 
 
-def _context_roles(text: str) -> tuple[str, str]:
-    if mentions(text, _CAFC_CONTEXT):
+def _context_roles(cues: Cues) -> tuple[str, str]:
+    if cues.mentions(_CAFC_CONTEXT):
         return "appellant", "appellee"
-    if mentions(text, _UPC_CONTEXT):
-        return _upc_roles(text)
-    if mentions(text, _PTAB_CONTEXT):
+    if cues.mentions(_UPC_CONTEXT):
+        return _upc_roles(cues.text)
+    if cues.mentions(_PTAB_CONTEXT):
         return "petitioner", "patent_owner"
-    if mentions(text, _337_CONTEXT):
+    if cues.mentions(_337_CONTEXT):
         return "complainant", "respondent"
     return "plaintiff", "defendant"
 
@@ -193,14 +195,15 @@ def _trim_name(name: str, keep_last: bool) -> str:
     return clean_name(_TRAILING_CONNECTORS.sub("", _LEADING_WORDS.sub("", name.strip())))
 
 
-def from_versus(text: str) -> Iterator[RawParty]:
+def from_versus(cues: Cues) -> Iterator[RawParty]:
     """ "A v. B": names read around each " v. "; the roles follow the forum (Federal Circuit
     listings: appellant/appellee, PTAB: petitioner/patent owner, 337: complainant/respondent,
     else plaintiff/defendant)."""
-    separators = positions(text, _VERSUS_WORDS)[:_MAX_VERSUS]
+    text = cues.text
+    separators = cues.positions(_VERSUS_WORDS)[:_MAX_VERSUS]
     if not separators:
         return
-    first, second = _context_roles(text)
+    first, second = _context_roles(cues)
     for position in separators:
         after = text.find(" ", position + 2) + 1
         left = _NAME_BEFORE.search(text, max(0, position - _NAME_WINDOW), position)

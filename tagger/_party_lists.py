@@ -18,6 +18,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tagger._cues import Cues, cue_words
 from tagger._dates import is_abbreviation
 from tagger._party_text import SUFFIXED_NAME as _SUFFIXED_NAME
 from tagger._party_text import (
@@ -27,14 +28,12 @@ from tagger._party_text import (
     is_company_suffix,
     looks_like_name,
     normalise_role,
-    positions,
     strip_parentheticals,
 )
-from tagger._text import mentions
 
-_337_CONTEXT = ("337", "International Trade Commission", "USITC", "ITC", "国际贸易委员会")
-_LIST_WORDS = ("espondent", "omplainant", "complaint", "RESPONDENT", "COMPLAINANT")
-_KEYWORDS = (
+_337_CONTEXT = cue_words("337", "International Trade Commission", "USITC", "ITC", "国际贸易委员会")
+_LIST_WORDS = cue_words("espondent", "omplainant", "complaint", "RESPONDENT", "COMPLAINANT")
+_KEYWORDS = cue_words(
     "respondent",
     "Respondent",
     "RESPONDENT",
@@ -62,7 +61,8 @@ _ORDER_AGAINST = re.compile(
     r"(?:(?:[a-z][\w\-]*\s+){1,8}?(?:imported|made|sold|manufactured)\s+by\s+)?(?=[A-Z])",
     re.I,
 )
-_ORDER_WORDS = ("xclusion order", "esist order", "XCLUSION ORDER")
+_ORDER_WORDS = cue_words("xclusion order", "esist order", "XCLUSION ORDER")
+_ROLE_WORDS = cue_words("respondent", "complainant", "Respondent", "Complainant")
 _COMPLAINT_FILED = re.compile(r"complaint\s+(?:was\s+)?filed\s+(?:by|on\s+behalf\s+of)\s+", re.I)
 _ON_BEHALF = re.compile(r"on\s+behalf\s+of\s+")
 _BEFORE_KEYWORD = re.compile(r"(?:identified\s+the\s+following\s+as|names?\s+as)\s+$", re.I)
@@ -248,9 +248,10 @@ def _entries(text: str, intro: _Intro) -> Iterator[RawParty]:
         yield RawParty(name, intro.role, location or shared_location, span)
 
 
-def _named_after_role(text: str) -> Iterator[RawParty]:
+def _named_after_role(cues: Cues) -> Iterator[RawParty]:
     """ "respondent X Co., Ltd.", "complainant Y Corp." (the name must end in a suffix)."""
-    found = positions(text, ("respondent", "complainant", "Respondent", "Complainant"))
+    text = cues.text
+    found = cues.positions(_ROLE_WORDS)
     for position in found[: _MAX_LISTS * 5]:
         match = _ROLE_BEFORE_NAME.match(text, position)
         if match:
@@ -259,23 +260,25 @@ def _named_after_role(text: str) -> Iterator[RawParty]:
             yield RawParty(name, normalise_role(match.group("role")), None, span)
 
 
-def _order_targets(text: str) -> Iterator[RawParty]:
+def _order_targets(cues: Cues) -> Iterator[RawParty]:
     """Firms an exclusion or cease-and-desist order is issued against (respondents)."""
-    if not mentions(text, _ORDER_WORDS):
+    if not cues.mentions(_ORDER_WORDS):
         return
+    text = cues.text
     for match in _ORDER_AGAINST.finditer(text):
         yield from _entries(text, _Intro(match.end(), "respondent", True, strict=True))
 
 
-def from_lists(text: str) -> Iterator[RawParty]:
+def from_lists(cues: Cues) -> Iterator[RawParty]:
     """Parties from respondent/complainant lists and exclusion orders."""
-    in_337 = mentions(text, _337_CONTEXT)
+    in_337 = cues.mentions(_337_CONTEXT)
     if in_337:
-        yield from _order_targets(text)
-    if not mentions(text, _LIST_WORDS):
+        yield from _order_targets(cues)
+    if not cues.mentions(_LIST_WORDS):
         return
+    text = cues.text
     done = lists = 0
-    for position in positions(text, _KEYWORDS):
+    for position in cues.positions(_KEYWORDS):
         if lists >= _MAX_LISTS:
             break
         intro = _intro_at(text, position) if position >= done else None
@@ -284,4 +287,4 @@ def from_lists(text: str) -> Iterator[RawParty]:
         if intro is not None and (intro.explicit or in_337):
             done, lists = intro.end, lists + 1
             yield from _entries(text, intro)
-    yield from _named_after_role(text)
+    yield from _named_after_role(cues)

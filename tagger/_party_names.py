@@ -10,13 +10,13 @@ places. The role is left open; the structured readers give it when they find the
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
+from tagger._cues import Cues, cue_words
 from tagger._party_captions import SCHEDULE_A
 from tagger._party_text import SUFFIX_PATTERN, SUFFIXED_NAME, RawParty, clean_name
-from tagger._text import mentions
 
-_IP_MATTER = (
+_IP_MATTER = cue_words(
     "patent",
     "trademark",
     "trade mark",
@@ -32,6 +32,7 @@ _IP_MATTER = (
     "trade secret",
     "court",
     "litigation",
+    any_case=True,
 )
 _NAME = re.compile(r"[A-Z0-9](?<![\w&'’.\-][A-Z0-9])" + SUFFIXED_NAME.removeprefix("[A-Z0-9]"))
 """``SUFFIXED_NAME`` not right after a name character. The pattern opens with its first
@@ -57,17 +58,19 @@ _FLOOR_WORDS = 6
 """How far before a suffix a name may start (ten words and a bracketed place)."""
 
 
+_URL_MARKS = cue_words("://", "www.")
 _FOLDS_TO_ASCII = ("ı", "İ", "ſ")
 """Letters that match ASCII ones case-insensitively in a regex but not once lower-cased: a
 text with one is searched by the regex, not from the phrase scan's cues."""
 
 
-def suffix_cues_usable(text: str) -> bool:
+def suffix_cues_usable(cues: Cues) -> bool:
     """Whether the phrase scan's company-suffix hits find every company suffix the regex
     would: not when the text has URLs (the scan skips their inside) or letters that case-fold
     to ASCII ones only in a regex (``_FOLDS_TO_ASCII``)."""
-    if "://" in text or "www." in text:
+    if cues.mentions(_URL_MARKS):
         return False
+    text = cues.text
     return text.isascii() or not any(char in text for char in _FOLDS_TO_ASCII)
 
 
@@ -112,7 +115,9 @@ def _name_floor(text: str, suffix: int) -> int:
     return low
 
 
-def _windows(text: str, suffix_starts: Iterable[int] | None) -> list[tuple[int, int]]:
+def _windows(
+    text: str, suffix_starts: Iterable[int] | None, read: Sequence[tuple[int, int]]
+) -> list[tuple[int, int]]:
     """Stretches of text that end in a company suffix: only there can a name end.
 
     Windows within ``_WINDOW`` characters of each other are joined (a window's end decides
@@ -126,6 +131,8 @@ def _windows(text: str, suffix_starts: Iterable[int] | None) -> list[tuple[int, 
     for count, suffix in enumerate(suffixes):
         if count >= _MAX_SUFFIXES:
             break
+        if read and any(low <= suffix.start() < high for low, high in read):
+            continue
         low, high = max(0, suffix.start() - _WINDOW), suffix.end() + 12
         if windows and low <= windows[-1][1]:
             windows[-1] = (windows[-1][0], high)
@@ -145,16 +152,24 @@ def _names(windows: list[tuple[int, int]], text: str) -> Iterator[re.Match[str]]
 
 
 def from_suffixed_names(
-    text: str, suffix_starts: Iterable[int] | None = None
+    text: str,
+    cues: Cues,
+    suffix_starts: Iterable[int] | None = None,
+    read: Sequence[tuple[int, int]] = (),
 ) -> Iterator[RawParty]:
     """Names ending in a company suffix, in order, without a role.
 
+    ``text`` is what names are read from: ``cues.text``, or the same with some characters
+    blanked (offsets kept); ``cues`` says whether it speaks of an IP matter.
     ``suffix_starts``, when given, holds every position where a company suffix may start (the
-    phrase scan's cue hits): the text is then not scanned for suffixes again.
+    phrase scan's cue hits): the text is then not scanned for suffixes again. ``read``: the
+    spans the list and caption readers took their parties from; a suffix there ends a name
+    they have read already, and reading it again gave junk such as "2020. Plaintiff X Inc."
+    or "China and X LLC".
     """
-    if not mentions(text.lower(), _IP_MATTER):
+    if not cues.mentions(_IP_MATTER):
         return
-    windows = _windows(text, suffix_starts)
+    windows = _windows(text, suffix_starts, read)
     if not windows:
         return
     captions = [m.span() for m in SCHEDULE_A.finditer(text)] if "chedule" in text else []

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
-from tagger._text import mentions
+from tagger._cues import Cues, cue_words, scan_cues
 
-_337_CONTEXT = ("337", "International Trade Commission", "USITC", "国际贸易委员会")
+_337_CONTEXT = cue_words("337", "International Trade Commission", "USITC", "国际贸易委员会")
+_CERTAIN = cue_words("ertain", "特定")
 _CERTAIN_TITLE = re.compile(
     r"Certain\s+(?P<p>[A-Z0-9][^;\n()]{2,200}?)\s*(?=;|\(|\n|$|,\s*Inv\.|,\s*DN\s)"
 )
@@ -27,12 +28,12 @@ def _tidy(product: str) -> str:
     return " ".join(product.split()).strip(" ,;:.")
 
 
-def find_337_products(text: str) -> list[str]:
+def find_337_products(text: str, cues: Cues | None = None) -> list[str]:
     """Product descriptions a 337 notice states ("Certain X", "investigation of certain x",
-    "对特定X发起337调查"), each once, in order; empty unless the text is about 337."""
-    if not mentions(text, _337_CONTEXT):
-        return []
-    if "ertain" not in text and "特定" not in text:
+    "对特定X发起337调查"), each once, in order; empty unless the text is about 337.
+    ``cues``: the text's cue scan, when the caller has it."""
+    cues = scan_cues(text) if cues is None else cues
+    if not cues.mentions(_337_CONTEXT) or not cues.mentions(_CERTAIN):
         return []
     found: list[tuple[int, str]] = []
     for pattern, lead in (

@@ -103,6 +103,15 @@ def mentions(text: str, words: tuple[str, ...]) -> bool:
     return False
 
 
+def lower_keeping_offsets(text: str) -> str:
+    """The text in lower case, one character for one: characters whose lower case is longer
+    ("İ") stay as they are, so offsets still point into the original."""
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return "".join(c if len(low := c.lower()) != 1 else low for c in text)
+
+
 def strip_html(text: str) -> str:
     """The text without tags, comments, scripts and entities (a no-op on plain text)."""
     if "<" in text and _TAG_HINT.search(text):

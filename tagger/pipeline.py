@@ -28,8 +28,9 @@ from tagger._assemble import (
 )
 from tagger._chains import ChainScorer
 from tagger._codes import CodeIndex, find_codes
+from tagger._cues import CueFinds, Cues, declared_count, declared_cues, scan_cues
 from tagger._lexicon import COMPANY_SUFFIX, Language, build_phrases
-from tagger._matching import HITS, Hit, PhraseTable, make_nlp
+from tagger._matching import CUE_FINDS, HITS, Hit, PhraseTable, make_nlp
 from tagger._parties import find_parties
 from tagger._pool import POOL_MIN_TEXTS, TaggerPool, TagsDict, default_processes, pool_allowed
 from tagger._products import find_337_products
@@ -46,6 +47,9 @@ log = get_logger(__name__)
 DEFAULT_BATCH_SIZE = 256
 _LANGUAGES: tuple[Language, ...] = ("en", "zh")
 
+_Scan = tuple[list[Hit], CueFinds]
+"""What a pipeline's phrase scan found in one text: phrase hits and cue words."""
+
 
 @dataclass(frozen=True, slots=True)
 class _Pipeline:
@@ -59,6 +63,7 @@ class Tagger:
 
     def __init__(self, taxonomy: Taxonomy | None = None) -> None:
         self.taxonomy = taxonomy or load_taxonomy()
+        self._cue_count = declared_count()
         self._pipelines = {lang: self._pipeline(lang) for lang in _LANGUAGES}
         self._codes = CodeIndex(self.taxonomy)
         self._scorer = ChainScorer(self.taxonomy)
@@ -73,7 +78,7 @@ class Tagger:
         }
 
     def _pipeline(self, lang: Language) -> _Pipeline:
-        table = PhraseTable(lang, build_phrases(self.taxonomy, lang))
+        table = PhraseTable(lang, build_phrases(self.taxonomy, lang), declared_cues())
         return _Pipeline(make_nlp(lang, table), table)
 
     @property
@@ -137,8 +142,9 @@ class Tagger:
     ) -> dict[str, float]:
         """Tag ``texts`` in this process and say where the time went: CPU µs per text in
         each stage (``prepare``, ``match_en`` and ``match_zh`` for the spaCy pipelines,
-        ``route``, ``codes``, ``refs``, ``parties``, ``signals``, ``chains``, ``kind``,
-        ``ip_types``, ``jurisdictions``, ``products``, ``assemble``). For benchmarks."""
+        ``cues`` for the cue-word scan, ``route``, ``codes``, ``refs``, ``parties``,
+        ``signals``, ``chains``, ``kind``, ``ip_types``, ``jurisdictions``, ``products``,
+        ``assemble``). For benchmarks."""
         clock = StageClock()
         self._tag_many(texts, languages, DEFAULT_BATCH_SIZE, clock)
         count = max(1, len(texts))
@@ -163,7 +169,22 @@ class Tagger:
             clock.lap("match_en")
             zh = self._match("zh", prepared, batch_size)
             clock.lap("match_zh")
-            return [self._assemble(p, en.get(i), zh.get(i), clock) for i, p in enumerate(prepared)]
+            cues = [self._cues(p, en.get(i), zh.get(i)) for i, p in enumerate(prepared)]
+            clock.lap("cues")
+            return [
+                self._assemble(p, _hits(en.get(i)), _hits(zh.get(i)), cues[i], clock)
+                for i, p in enumerate(prepared)
+            ]
+
+    def _cues(self, prepared: Prepared, en: _Scan | None, zh: _Scan | None) -> Cues:
+        """The cue words in the text, as the phrase scan of the whole text found them (the
+        Chinese one when it ran: the English one may have read the text with CJK blanked),
+        or from a scan of their own (when no pipeline read the whole text, or more cue
+        words were declared after this tagger was built)."""
+        scan = zh if prepared.run_zh else en
+        if scan is None or self._cue_count != declared_count():
+            return scan_cues(prepared.text)
+        return Cues(prepared.text, scan[1])
 
     def _matches(self, en: list[Hit] | None, zh: list[Hit] | None) -> Matches:
         matches = Matches()
@@ -193,31 +214,30 @@ class Tagger:
 
     def _match(
         self, lang: Language, prepared: Sequence[Prepared], batch_size: int
-    ) -> dict[int, list[Hit]]:
+    ) -> dict[int, _Scan]:
         pipeline = self._pipelines[lang]
         wanted = [
             (i, (p.en_text or "") if lang == "en" else p.text)
             for i, p in enumerate(prepared)
             if (p.en_text is not None if lang == "en" else p.run_zh)
         ]
-        found: dict[int, list[Hit]] = {}
+        found: dict[int, _Scan] = {}
         try:
             docs = pipeline.nlp.pipe((text for _, text in wanted), batch_size=batch_size)
             for (index, _), doc in zip(wanted, docs, strict=True):
-                found[index] = doc.user_data[HITS]
+                found[index] = doc.user_data[HITS], doc.user_data[CUE_FINDS]
         except Exception as error:  # a failing batch falls back to one text at a time
             log.warning("batch matching failed; retrying one by one", error=repr(error))
             found = self._match_one_by_one(pipeline, wanted)
         return found
 
     @staticmethod
-    def _match_one_by_one(
-        pipeline: _Pipeline, wanted: list[tuple[int, str]]
-    ) -> dict[int, list[Hit]]:
-        found: dict[int, list[Hit]] = {}
+    def _match_one_by_one(pipeline: _Pipeline, wanted: list[tuple[int, str]]) -> dict[int, _Scan]:
+        found: dict[int, _Scan] = {}
         for index, text in wanted:
             try:
-                found[index] = pipeline.nlp(text).user_data[HITS]
+                doc = pipeline.nlp(text)
+                found[index] = doc.user_data[HITS], doc.user_data[CUE_FINDS]
             except Exception as error:
                 log.exception("matching failed", error=repr(error))
         return found
@@ -227,6 +247,7 @@ class Tagger:
         prepared: Prepared,
         en: list[Hit] | None,
         zh: list[Hit] | None,
+        cues: Cues,
         clock: StageClock = NO_CLOCK,
     ) -> Tags:
         missing = (prepared.en_text is not None and en is None) or (prepared.run_zh and zh is None)
@@ -235,18 +256,18 @@ class Tagger:
         try:
             matches = self._matches(en, zh)
             clock.lap("route")
-            return self._build(prepared, matches, clock)
+            return self._build(prepared, matches, cues, clock)
         except Exception as error:
             log.exception("tag assembly failed", error=repr(error))
             return Tags(untagged=f"error: {type(error).__name__}", taxonomy_version=self.version)
 
-    def _build(self, prepared: Prepared, matches: Matches, clock: StageClock) -> Tags:
+    def _build(self, prepared: Prepared, matches: Matches, cues: Cues, clock: StageClock) -> Tags:
         """The tags from the matches and the extractors, stage by stage (``clock`` times
         them for ``stage_times``)."""
         text = prepared.text
-        codes = find_codes(text, self._codes)
+        codes = find_codes(text, self._codes, cues)
         clock.lap("codes")
-        refs = find_case_refs(text)
+        refs = find_case_refs(text, cues)
         clock.lap("refs")
         if prepared.untagged:
             return Tags(
@@ -256,10 +277,10 @@ class Tagger:
                 taxonomy_version=self.version,
             )
         suffixes = [start for entry, start, _ in matches.cue if entry.target == COMPANY_SUFFIX]
-        parties = find_parties(text, suffixes)
+        parties = find_parties(text, suffixes, cues)
         clock.lap("parties")
-        cues = [SignalCue(entry.target, start, end) for entry, start, end in matches.signal]
-        signals = find_signals(text, cues)
+        signal_cues = [SignalCue(e.target, start, end) for e, start, end in matches.signal]
+        signals = find_signals(text, signal_cues)
         clock.lap("signals")
         chains = self._scorer.score(matches.chain, codes.hits, text)
         clock.lap("chains")
@@ -271,7 +292,11 @@ class Tagger:
             matches.jurisdiction, parties.spans, refs, self._weak_codes
         )
         clock.lap("jurisdictions")
-        products = [*choose_products(matches.chain), *find_337_products(text), *codes.hs_codes]
+        products = [
+            *choose_products(matches.chain),
+            *find_337_products(text, cues),
+            *codes.hs_codes,
+        ]
         clock.lap("products")
         tags = Tags(
             chains=chains,
@@ -286,6 +311,10 @@ class Tagger:
         )
         clock.lap("assemble")
         return tags
+
+
+def _hits(scan: _Scan | None) -> list[Hit] | None:
+    return None if scan is None else scan[0]
 
 
 @contextmanager

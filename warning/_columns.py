@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -52,6 +53,9 @@ class Columns:
     def __init__(self, facts: Sequence[ProfileFacts]) -> None:
         self.market_bits = _table(Counter(m for f in facts for m in f.markets))
         self.chain_bits = _table(Counter(c for f in facts for c in f.chains))
+        self.market_codes = list(self.market_bits)  # by bit
+        self.outcomes: dict[tuple[Any, ...], bool] = {}  # see warning.engine._outcome
+        self.chain_codes = list(self.chain_bits)
         markets, chains, overflow = [], [], []
         rights: dict[str, list[int]] = {r: [] for r in _RIGHTS}
         for f in facts:

@@ -3,18 +3,27 @@ template in both languages, with the matched evidence as data. Pure functions.""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
-from core.types import Alert, ItemRecord
+from core.types import Alert, ItemRecord, Severity
 from warning import _cues
 from warning._facts import ItemView, ProfileFacts
 from warning.matching import Evidence
 from warning.rules import Rule
 
-__all__ = ["chain_label", "render_alert"]
+__all__ = [
+    "GroupRenderer",
+    "as_alert",
+    "chain_label",
+    "fixed_values",
+    "render_alert",
+    "render_explanation",
+    "share_text",
+]
 
 
 def _deadline(rule: Rule, item: ItemRecord, view: ItemView, as_of: date) -> date | None:
@@ -48,6 +57,11 @@ def _standard_names(ids: list[str], lang: str) -> str:
     return ("、" if lang == "zh" else ", ").join(names) or "-"
 
 
+def share_text(share: float | None) -> str:
+    """An export share as explanations write it ("31%"); "" when unknown or nil."""
+    return f"{share:.0%}" if share else ""
+
+
 def _joined(values: Iterable[str], sep: str = ", ") -> str:
     return sep.join(values) or "-"
 
@@ -63,6 +77,7 @@ class _Values(dict[str, str]):
         match: dict[str, Any],
         item: dict[str, Any],
         evidence: Evidence,
+        group: _Values | None = None,
     ) -> None:
         super().__init__()
         self.view, self.facts, self.match, self.item, self.evidence = (
@@ -72,8 +87,12 @@ class _Values(dict[str, str]):
             item,
             evidence,
         )
+        self.group = group
 
     def __missing__(self, key: str) -> str:
+        if self.group is not None and key not in _PER_PROFILE:
+            value = self[key] = self.group[key]
+            return value
         compute = getattr(self, f"_{key}", None)
         value = compute() if compute is not None else "-"
         self[key] = value
@@ -82,6 +101,10 @@ class _Values(dict[str, str]):
     def _case(self) -> str:
         case = ", ".join(r for r in self.item["case_refs"] if _cues.ITC_337.search(r))
         return f" ({case})" if case else ""
+
+    def _case_zh(self) -> str:
+        case = "、".join(r for r in self.item["case_refs"] if _cues.ITC_337.search(r))
+        return f"（{case}）" if case else ""
 
     def _chains_zh(self) -> str:
         return _joined((chain_label(c, "zh") for c in self.match["chains"]), "、")
@@ -100,22 +123,37 @@ class _Values(dict[str, str]):
         return self.facts.share(markets[0]) if markets else None
 
     def _share_zh(self) -> str:
-        share = self._share()
-        return f"（占出口{share:.0%}）" if share else ""
+        share = share_text(self._share())
+        return f"（占出口{share}）" if share else ""
 
     def _share_en(self) -> str:
-        share = self._share()
-        return f" ({share:.0%} of exports)" if share else ""
+        share = share_text(self._share())
+        return f" ({share} of exports)" if share else ""
 
-    def _evidence(self) -> str:
+    def _evidence_terms(self) -> list[str]:
         chains = self.match["chains"]
         chain_terms = sorted(
             {t for c in self.view.tags.chains if c.id in chains for t in c.evidence[:5]}
         )
         spans = [h.text for h in self.evidence.terms]
         unique = {t.lower(): t for t in reversed([*spans, *chain_terms])}  # first spelling wins
-        terms = [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
-        return "; ".join(f"“{t}”" for t in terms) or "-"
+        return [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
+
+    def _evidence(self) -> str:
+        return "; ".join(f"“{t}”" for t in self._evidence_terms()) or "-"
+
+    def _evidence_en(self) -> str:
+        return "; ".join(f'"{t}"' for t in self._evidence_terms()) or "-"
+
+    def _names_and_party_list(self) -> list[str]:
+        party = self.evidence.parties[0].party if self.evidence.parties else None
+        return list(dict.fromkeys([*self.match["names"], *filter(None, [party])]))
+
+    def _names_and_party(self) -> str:
+        return _joined(self._names_and_party_list(), "、")
+
+    def _names_and_party_en(self) -> str:
+        return _joined(self._names_and_party_list())
 
     def _party(self) -> str:
         return self.evidence.parties[0].party if self.evidence.parties else "-"
@@ -161,11 +199,145 @@ class _Values(dict[str, str]):
         return _joined(self.item["wuxi_parties"] or self.item["jiangsu_parties"])
 
 
+class _English(dict[str, str]):
+    """Template values for English: a value with an English form (``_<key>_en``, e.g.
+    evidence quoted with plain quotes) takes it; the others are shared with Chinese."""
+
+    def __init__(self, values: _Values) -> None:
+        super().__init__()
+        self.shared = values
+
+    def __missing__(self, key: str) -> str:
+        english = f"{key}_en"
+        value = self[key] = (
+            self.shared[english] if hasattr(self.shared, f"_{english}") else self.shared[key]
+        )
+        return value
+
+
+_DOUBLE_STOP = re.compile(r"\.\.(?=\s|$)")
+
+
+def _tidy_english(text: str) -> str:
+    """English that reads naturally: no double full stop after a value ending in one
+    ("Co., Ltd.." becomes "Co., Ltd.")."""
+    return _DOUBLE_STOP.sub(".", text)
+
+
 def _score(view: ItemView, match: dict[str, Any], evidence: Evidence) -> float:
     if evidence.parties:
         return round(max(h.score for h in evidence.parties) / 100, 3)
     scores = [c.score for c in view.tags.chains if c.id in match["chains"]]
     return round(max(scores), 3) if scores else 1.0
+
+
+_PER_PROFILE = frozenset(
+    [
+        "markets_zh",
+        "markets_en",
+        "share_zh",
+        "share_en",
+        "no_patent_markets",
+        "no_trademark_markets",
+    ]
+)
+"""Template values that differ between profiles sharing the same evidence (they follow the
+order of each profile's destinations, or name its export share)."""
+
+
+class GroupRenderer:
+    """Renders the explanations of profiles that share their evidence (a ``Decision``):
+    what follows from the evidence alone (matched terms, chains, codes, parties, score) is
+    worked out once; per profile only its markets and export share."""
+
+    def __init__(
+        self,
+        rule: Rule,
+        view: ItemView,
+        facts: ProfileFacts,
+        context: dict[str, Any],
+        evidence: Evidence,
+    ) -> None:
+        self.rule, self.view, self.evidence = rule, view, evidence
+        self.item: dict[str, Any] = context["item"]
+        match = context["match"]
+        self.values = _Values(view, facts, match, self.item, evidence)
+        self.common = {
+            "chains": [
+                {"chain": c.id, "score": round(c.score, 3), "evidence": c.evidence[:5]}
+                for c in view.tags.chains
+                if c.id in match["chains"]
+            ],
+            "terms": [h.as_dict() for h in evidence.terms[:20]],
+            "parties": [h.as_dict() for h in evidence.parties],
+            "hs": match["hs"],
+            "standards": match["standards"],
+        }
+        self.basis = rule.deadline.why.model_dump() if rule.deadline is not None else None
+        self.score = _score(view, match, evidence)
+
+    def render(self, facts: ProfileFacts, match: dict[str, Any]) -> dict[str, Any]:
+        """The explanation for one of the group's profiles (``match``: its own)."""
+        values = _Values(self.view, facts, match, self.item, self.evidence, self.values)
+        explanation = {
+            "zh": self.rule.explanation.zh.format_map(values),
+            "en": _tidy_english(self.rule.explanation.en.format_map(_English(values))),
+            "matched": {
+                "markets": match["markets"],
+                **self.common,
+                "no_patent_markets": match["no_patent_markets"],
+                "no_trademark_markets": match["no_trademark_markets"],
+            },
+        }
+        if self.basis is not None:
+            explanation["deadline_basis"] = self.basis
+        return explanation
+
+
+def render_explanation(
+    rule: Rule,
+    view: ItemView,
+    facts: ProfileFacts,
+    context: dict[str, Any],
+    evidence: Evidence,
+) -> tuple[dict[str, Any], float]:
+    """An alert's explanation (both languages, with the matched evidence as data) and score."""
+    renderer = GroupRenderer(rule, view, facts, context, evidence)
+    return renderer.render(facts, context["match"]), renderer.score
+
+
+def fixed_values(rule: Rule, view: ItemView, as_of: date) -> dict[str, Any]:
+    """The stored values every alert of ``rule`` on this item shares (status "new")."""
+    return {
+        "item_id": view.item.id,
+        "item_version": view.item.version,
+        "rule_id": rule.id,
+        "severity": str(rule.severity),
+        "risk_code": rule.risk_code,
+        "deadline": _deadline(rule, view.item, view, as_of),
+        "title": {"zh": rule.title.zh, "en": rule.title.en},
+        "action": {"zh": rule.action.zh, "en": rule.action.en},
+        "status": "new",
+    }
+
+
+def as_alert(values: dict[str, Any]) -> Alert:
+    """The ``Alert`` for stored values (from ``fixed_values`` plus enterprise, score and
+    explanation)."""
+    # Every field comes from validated rules, profiles and items: skip re-validation.
+    return Alert.model_construct(
+        enterprise_id=values["enterprise_id"],
+        item_id=values["item_id"],
+        item_version=values["item_version"],
+        rule_id=values["rule_id"],
+        severity=Severity(values["severity"]),
+        risk_code=values["risk_code"],
+        score=values["score"],
+        deadline=values["deadline"],
+        title=values["title"],
+        explanation=values["explanation"],
+        action=values["action"],
+    )
 
 
 def render_alert(
@@ -176,39 +348,8 @@ def render_alert(
     evidence: Evidence,
     as_of: date,
 ) -> Alert:
-    match, item = context["match"], context["item"]
-    values = _Values(view, facts, match, item, evidence)
-    explanation = {
-        "zh": rule.explanation.zh.format_map(values),
-        "en": rule.explanation.en.format_map(values),
-        "matched": {
-            "markets": match["markets"],
-            "chains": [
-                {"chain": c.id, "score": round(c.score, 3), "evidence": c.evidence[:5]}
-                for c in view.tags.chains
-                if c.id in match["chains"]
-            ],
-            "terms": [h.as_dict() for h in evidence.terms[:20]],
-            "parties": [h.as_dict() for h in evidence.parties],
-            "hs": match["hs"],
-            "standards": match["standards"],
-            "no_patent_markets": match["no_patent_markets"],
-            "no_trademark_markets": match["no_trademark_markets"],
-        },
-    }
-    if rule.deadline is not None:
-        explanation["deadline_basis"] = rule.deadline.why.model_dump()
-    # Every field comes from validated rules, profiles and items: skip re-validation.
-    return Alert.model_construct(
-        enterprise_id=facts.id,
-        item_id=view.item.id,
-        item_version=view.item.version,
-        rule_id=rule.id,
-        severity=rule.severity,
-        risk_code=rule.risk_code,
-        score=_score(view, match, evidence),
-        deadline=_deadline(rule, view.item, view, as_of),
-        title={"zh": rule.title.zh, "en": rule.title.en},
-        explanation=explanation,
-        action={"zh": rule.action.zh, "en": rule.action.en},
-    )
+    """One alert, rendered on its own."""
+    explanation, score = render_explanation(rule, view, facts, context, evidence)
+    values = fixed_values(rule, view, as_of)
+    values.update(enterprise_id=facts.id, explanation=explanation, score=score)
+    return as_alert(values)

@@ -36,17 +36,26 @@ import numpy.typing as npt
 from core.types import Alert, EnterpriseProfile, ItemRecord
 from warning import _cues
 from warning._context import Match
-from warning._explain import chain_label, render_alert
+from warning._explain import (
+    GroupRenderer,
+    as_alert,
+    chain_label,
+    fixed_values,
+    render_alert,
+    share_text,
+)
+from warning._groups import RowKey, RowMatch, SharedEvidence, kind_masks
 from warning.matching import (
     Candidates,
     Evidence,
     ItemView,
     ProfileFacts,
     ProfileIndex,
+    concerned_markets,
     naive_evidence,
     suppress,
 )
-from warning.rules import Rule, load_rules
+from warning.rules import Rule, load_rules, rules_for_item
 
 __all__ = [
     "Decision",
@@ -148,11 +157,16 @@ def _firing(
 
 @dataclass(slots=True)
 class Decision:
-    """One rule fires for the profiles at ``positions``, which share ``evidence``."""
+    """One rule fires for the profiles at ``positions``, which share evidence."""
 
     rule: Rule
     positions: Sequence[int] | npt.NDArray[np.int32]
-    evidence: Evidence
+    shared: SharedEvidence
+
+    @property
+    def evidence(self) -> Evidence:
+        """What the profiles share with the item (built when first read)."""
+        return self.shared.get()
 
 
 @dataclass(slots=True)
@@ -173,19 +187,58 @@ class ItemDecisions:
     def __len__(self) -> int:
         return sum(len(d.positions) for d in self.decisions)
 
-    def alerts(self) -> list[Alert]:
-        """The alerts, by enterprise id, then in rule order."""
+    def rows(self) -> list[dict[str, Any]]:
+        """The alerts as the values stored for them (``Alert`` fields and status "new"), by
+        enterprise id, then in rule order.
+
+        A decision's profiles share their evidence, so their explanations differ only by
+        their destinations (the markets the item concerns, in the profile's order, and the
+        export share named): each distinct explanation is rendered once and shared. Treat
+        the dicts as read-only.
+        """
         order = {rule.id: n for n, rule in enumerate(self.rules)}
+        concerned: dict[tuple[str, ...], tuple[str, ...]] = {}
         keyed = []
         for decision in self.decisions:
-            for pos in decision.positions:
-                facts = self.index.facts[int(pos)]
-                evidence = decision.evidence
-                context = {"item": self.item, "match": _match(self.view, facts, evidence)}
-                alert = render_alert(decision.rule, self.view, facts, context, evidence, self.as_of)
-                keyed.append((facts.id, order[decision.rule.id], alert))
+            rule, evidence = decision.rule, decision.evidence
+            fixed = fixed_values(rule, self.view, self.as_of)
+            rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
+            renderer: GroupRenderer | None = None
+            for pos in _positions(decision):
+                facts = self.index.facts[pos]
+                markets = concerned.get(facts.markets)
+                if markets is None:
+                    markets = concerned[facts.markets] = tuple(concerned_markets(self.view, facts))
+                share = facts.share(markets[0]) if markets and rule.names_share else None
+                slot = (markets, share_text(share))
+                explanation = rendered.get(slot)
+                if explanation is None:
+                    match = _match(self.view, facts, evidence)
+                    match["markets"] = list(markets)
+                    if renderer is None:
+                        context = {"item": self.item, "match": match}
+                        renderer = GroupRenderer(rule, self.view, facts, context, evidence)
+                    explanation = rendered[slot] = renderer.render(facts, match)
+                assert renderer is not None  # set with the first explanation
+                row = {
+                    **fixed,
+                    "enterprise_id": facts.id,
+                    "explanation": explanation,
+                    "score": renderer.score,
+                }
+                keyed.append((facts.id, order[rule.id], row))
         keyed.sort(key=lambda k: (k[0], k[1]))
-        return [alert for _, _, alert in keyed]
+        return [row for _, _, row in keyed]
+
+    def alerts(self) -> list[Alert]:
+        """The alerts, by enterprise id, then in rule order (explanations may be shared
+        between alerts: treat them as read-only)."""
+        return [as_alert(row) for row in self.rows()]
+
+
+def _positions(decision: Decision) -> list[int]:
+    positions = decision.positions
+    return positions.tolist() if isinstance(positions, np.ndarray) else list(positions)
 
 
 _MIX = np.uint64(0x9E3779B97F4A7C15)
@@ -209,23 +262,65 @@ def _unique_rows(
     return keys[first], first, inverse
 
 
+def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: list[int]) -> bool:
+    """Whether ``rule`` fires for plain candidates with this key row (found by one of the
+    rule's lookups)."""
+    match = RowMatch(row, found, decided.index.columns)
+    return rule.matches({"item": decided.item, "match": match})
+
+
+_OUTCOMES_LIMIT = 200_000
+
+
+def _outcome(
+    rule: Rule,
+    key: RowKey,
+    projection: tuple[Any, ...],
+    decided: ItemDecisions,
+    found: Candidates,
+    row: list[int],
+) -> bool:
+    """``_fires``, remembered across items where the projection means the same on every
+    item (kept with the index's bit columns, whose bits the projection names)."""
+    if not key.stable:
+        return _fires(rule, decided, found, row)
+    memo = decided.index.columns.outcomes
+    slot = (rule.when_key(decided.item), projection)
+    fired = memo.get(slot)
+    if fired is None:
+        if len(memo) >= _OUTCOMES_LIMIT:
+            memo.clear()
+        fired = memo[slot] = _fires(rule, decided, found, row)
+    return fired
+
+
 def _decide_groups(
     found: Candidates, decided: ItemDecisions, active: list[Rule]
 ) -> Iterator[Decision]:
-    """Decide each group of plain candidates once: equal key rows see the same rules."""
+    """Decide each group of plain candidates: equal key rows see the same rules, and a rule
+    runs once per distinct part of the rows that it reads (``RowKey``)."""
     if not len(found.plain):
         return
-    rows, first, inverse = _unique_rows(found.plain_keys)
-    order = np.argsort(inverse, kind="stable")
-    members = np.split(found.plain[order], np.cumsum(np.bincount(inverse))[:-1])
+    rows, _, inverse = _unique_rows(found.plain_keys)
+    members = found.plain[np.argsort(inverse, kind="stable")]
+    ends = np.cumsum(np.bincount(inverse)).tolist()
+    masks = kind_masks(found.hits)
+    keyed = [(n, rule, RowKey.of(rule, masks)) for n, rule in enumerate(active)]
+    outcomes: dict[tuple[Any, ...], bool] = {}
+    start = 0
     for group, row in enumerate(rows.tolist()):
-        evidence = found.evidence(row)
-        applicable = [r for r in active if evidence.sources.intersection(r.candidates)]
-        if not applicable:
-            continue
-        facts = decided.index.facts[int(found.plain[first[group]])]
-        for rule in _firing(applicable, decided.view, decided.item, facts, evidence):
-            yield Decision(rule, members[group], evidence)
+        shared = SharedEvidence(found, row)
+        for n, rule, key in keyed:
+            projection = key(row)
+            if projection is None:
+                continue
+            slot = (n, *projection)
+            fired = outcomes.get(slot)
+            if fired is None:
+                fired = outcomes[slot] = _outcome(rule, key, projection, decided, found, row)
+            if fired:
+                yield Decision(rule, members[start : ends[group]], shared)
+        start = ends[group]
 
 
 def _ungroup(found: Candidates) -> None:
@@ -256,7 +351,7 @@ def decide_item(
     rules = tuple(rules) if rules is not None else load_rules()
     view = ItemView.of(item)
     decided = ItemDecisions(view, item_facts(item, view), index, rules, as_of or date.today())
-    active = [r for r in rules if r.applies_to_item(decided.item)]
+    active = rules_for_item(rules, decided.item)
     if not active:
         return decided
     wanted = {source for rule in active for source in rule.candidates}
@@ -271,7 +366,7 @@ def decide_item(
         for rule in _firing(
             applicable, view, decided.item, facts, evidence, with_profile=needs_profile
         ):
-            decided.decisions.append(Decision(rule, (pos,), evidence))
+            decided.decisions.append(Decision(rule, (pos,), SharedEvidence.ready(evidence)))
     decided.decisions.extend(_decide_groups(found, decided, active))
     return decided
 

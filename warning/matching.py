@@ -10,9 +10,10 @@ reference that the index must agree with, and the baseline of the benchmark.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, TypeVar
 
 import ahocorasick
 import numpy as np
@@ -148,6 +149,29 @@ KEY_WIDTH = ROW_WIDTH + 1
 id per distinct pair of shared HS codes and standards, 0 for none)."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Coded:
+    """Profiles sharing codes with an item: sorted positions, code ids (equal ids, equal
+    shared HS codes and standards) and the ``SOURCE_BITS`` each sets."""
+
+    positions: npt.NDArray[np.int32]
+    ids: npt.NDArray[np.uint64]
+    bits: npt.NDArray[np.uint64]
+    hs: tuple[tuple[str, ...], ...] = ()  # the shared HS codes of HS id n at n - 1
+    standards: tuple[tuple[str, ...], ...] = ()  # the same for standards
+
+    def shared(self, code_id: int) -> tuple[list[str], list[str]]:
+        """The (HS codes, standards) a code id stands for."""
+        hs, named = code_id >> 32, code_id & 0xFFFFFFFF
+        return (
+            list(self.hs[hs - 1]) if hs else [],
+            list(self.standards[named - 1]) if named else [],
+        )
+
+
+_NO_CODES = _Coded(_EMPTY, np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.uint64))
+
+
 @dataclass(slots=True)
 class Candidates:
     """The profiles an item could concern, split by how much they must be looked at.
@@ -163,6 +187,7 @@ class Candidates:
     plain: npt.NDArray[np.int32]
     plain_keys: npt.NDArray[np.uint64]
     hits: list[TermHit]
+    codes: _Coded = _NO_CODES
 
     def evidence(self, row: Sequence[int]) -> Evidence:
         """The evidence a key row stands for (a new object each time)."""
@@ -202,6 +227,8 @@ class ProfileIndex:
             self.facts.append(facts)
             lists.add(facts)
         self.by_id = {f.id: f for f in self.facts}
+        self._hs_key, self._hs_values = _value_ids(f.hs for f in self.facts)
+        self._standard_key, self._standard_values = _value_ids(f.standards for f in self.facts)
         self._markets = set(lists.markets)
         self._by_chain = arrays(lists.by_chain)
         self._by_hs = arrays(lists.by_hs)
@@ -316,59 +343,66 @@ class ProfileIndex:
             found += [self._by_right.get((r, m), _EMPTY) for r in view.ip_classes for m in markets]
         return self._union(found)
 
-    def _codes(self, view: ItemView) -> dict[int, tuple[tuple[str, ...], tuple[str, ...]]]:
-        """Profiles sharing HS codes or standards with the item, with what they share
-        (worked out once per distinct set of profile codes: profiles share them a lot)."""
-        hs: dict[int, tuple[str, ...]] = {}
-        shared_hs: dict[tuple[str, ...], tuple[str, ...]] = {}
-        for code in view.hs:
-            for pos in self._by_hs.get(code[:4], _EMPTY).tolist():
-                facts = self.facts[pos]
-                shared = shared_hs.get(facts.hs)
-                if shared is None:
-                    shared = shared_hs[facts.hs] = tuple(naive_hs(view, facts))
-                if shared:
-                    hs[pos] = shared
-        standards: set[int] = set()
-        for standard in view.standards:
-            standards.update(self._by_standard.get(standard, _EMPTY).tolist())
-        shared_standards: dict[frozenset[str], tuple[str, ...]] = {}
-        out = {}
-        for pos in hs.keys() | standards:
-            own = self.facts[pos].standards
-            named = shared_standards.get(own)
-            if named is None:
-                named = shared_standards[own] = tuple(sorted(own & view.standards))
-            out[pos] = (hs.get(pos, ()), named)
-        return out
+    def _codes(self, view: ItemView, wanted: set[str]) -> _Coded:
+        """Profiles sharing HS codes or standards with the item: their positions (sorted),
+        an id per distinct pair of what they share, and the lookup bits that pair sets.
+
+        What a profile shares depends only on its own HS codes (and its own standards),
+        which profiles repeat a lot: it is worked out once per distinct value among the
+        profiles found."""
+        by_hs = self._union([self._by_hs.get(code[:4], _EMPTY) for code in view.hs])
+        by_standard = self._union([self._by_standard.get(s, _EMPTY) for s in view.standards])
+        every = self._union([by_hs, by_standard])
+        if not len(every):
+            return _NO_CODES
+        hs, hs_values = self._shared(every, by_hs, self._hs_key, self._hs_values, view, _shared_hs)
+        named, named_values = self._shared(
+            every, by_standard, self._standard_key, self._standard_values, view, _shared_standards
+        )
+        kept = (hs != 0) | (named != 0)
+        hs, named = hs[kept], named[kept]
+        bits = np.zeros(len(hs), dtype=np.uint64)
+        if "hs" in wanted:
+            bits |= (hs != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["hs"])
+        if "standards" in wanted:
+            bits |= (named != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["standards"])
+        ids = (hs << np.uint64(32)) | named  # equal ids, equal (shared HS codes, standards)
+        return _Coded(every[kept], ids, bits, hs_values, named_values)
+
+    @staticmethod
+    def _shared(
+        every: npt.NDArray[np.int32],
+        found: npt.NDArray[np.int32],
+        key: npt.NDArray[np.int32],
+        values: list[Any],
+        view: ItemView,
+        share: Callable[[ItemView, Any], tuple[str, ...]],
+    ) -> tuple[npt.NDArray[np.uint64], tuple[tuple[str, ...], ...]]:
+        """Per position of ``every``: 0, or an id of what the profile shares with the item
+        (equal ids, equal shared values), for the ``found`` positions; and the shared values
+        by id (id n at n - 1)."""
+        out = np.zeros(len(every), dtype=np.uint64)
+        if not len(found):
+            return out, ()
+        distinct, inverse = np.unique(key[found], return_inverse=True)
+        ids: dict[tuple[str, ...], int] = {}
+        marks = np.zeros(len(distinct), dtype=np.uint64)
+        for n, value in enumerate(distinct.tolist()):
+            shared = share(view, values[value])
+            if shared:
+                marks[n] = ids.setdefault(shared, len(ids) + 1)
+        out[np.searchsorted(every, found)] = marks[inverse.reshape(-1)]
+        return out, tuple(ids)
 
     def _code_column(
-        self,
-        every: npt.NDArray[np.int32],
-        rows: npt.NDArray[np.uint64],
-        coded: dict[int, tuple[tuple[str, ...], tuple[str, ...]]],
-        wanted: set[str],
+        self, every: npt.NDArray[np.int32], rows: npt.NDArray[np.uint64], coded: _Coded
     ) -> npt.NDArray[np.uint64]:
         """The codes column; sets the hs and standards lookup bits in ``rows``."""
         column = np.zeros((len(every), 1), dtype=np.uint64)
-        if not coded:
-            return column
-        ids: dict[tuple[tuple[str, ...], tuple[str, ...]], tuple[int, int]] = {}
-        positions = sorted(coded)
-        marks = []
-        for pos in positions:
-            value = coded[pos]
-            mark = ids.get(value)
-            if mark is None:
-                hs, standards = value
-                bits = SOURCE_BITS["hs"] if "hs" in wanted and hs else 0
-                bits |= SOURCE_BITS["standards"] if "standards" in wanted and standards else 0
-                mark = ids[value] = (len(ids) + 1, bits)
-            marks.append(mark)
-        places = np.searchsorted(every, np.array(positions, dtype=np.int32))
-        code_ids, bits = np.array(marks, dtype=np.uint64).T
-        column[places, 0] = code_ids
-        rows[places, SOURCES_COLUMN] |= bits
+        if len(coded.positions):
+            places = np.searchsorted(every, coded.positions)
+            column[places, 0] = coded.ids
+            rows[places, SOURCES_COLUMN] |= coded.bits
         return column
 
     def _detail(
@@ -405,10 +439,10 @@ class ProfileIndex:
         hits, owners = self._scan(view)
         detailed: dict[int, Evidence] = {}
         self._parties(view, detailed)
-        coded = self._codes(view)
+        coded = self._codes(view, wanted)
         found = self._lookup(view, wanted)
         term_pos = np.concatenate(owners) if owners else _EMPTY
-        every = self._union([found, term_pos, positions_array(detailed), positions_array(coded)])
+        every = self._union([found, term_pos, positions_array(detailed), coded.positions])
         pinned_here = every[np.isin(every, np.fromiter(pinned, dtype=np.int32))]
         for pos in [*pinned_here.tolist(), *every[self.columns.overflow[every]].tolist()]:
             detailed.setdefault(pos, Evidence())
@@ -416,7 +450,7 @@ class ProfileIndex:
             every, view.chains, self._item_markets(view), view.ip_classes, wanted
         )
         masks = _term_masks(every, hits, owners, term_pos)
-        keys = np.hstack([rows, self._code_column(every, rows, coded, wanted), masks])
+        keys = np.hstack([rows, self._code_column(every, rows, coded), masks])
         is_detailed = np.isin(every, positions_array(detailed))
         for pos, row in zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True):
             evidence = detailed[pos]
@@ -428,7 +462,25 @@ class ProfileIndex:
         for evidence in detailed.values():
             _tidy(evidence)
         plain = ~is_detailed & ((rows[:, SOURCES_COLUMN] != 0) | (masks != 0).any(axis=1))
-        return Candidates(detailed, every[plain], keys[plain], hits)
+        return Candidates(detailed, every[plain], keys[plain], hits, coded)
+
+
+_V = TypeVar("_V")
+
+
+def _value_ids(values: Iterable[_V]) -> tuple[npt.NDArray[np.int32], list[_V]]:
+    """An id per distinct value (as an array over positions), and the values by id."""
+    ids: dict[_V, int] = {}
+    key = np.fromiter((ids.setdefault(v, len(ids)) for v in values), dtype=np.int32)
+    return key, list(ids)
+
+
+def _shared_hs(view: ItemView, codes: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(c for c in codes if any(_hs_related(i, c) for i in view.hs))
+
+
+def _shared_standards(view: ItemView, standards: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(standards & view.standards))
 
 
 def _term_masks(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -174,6 +175,22 @@ class Rule(BaseModel):
         profiles that share what the item concerns)."""
         return self._compiled.needs_profile
 
+    @cached_property
+    def names_share(self) -> bool:
+        """Whether the explanation names the export share of the first concerned market."""
+        return "{share" in self.explanation.zh + self.explanation.en
+
+    def when_key(self, item: dict[str, Any]) -> str:
+        """This rule's ``when`` with the item facts it reads: equal keys and equal ``match``
+        values give equal outcomes."""
+        run = self._compiled
+        return f"{run.key}\x00{[item[name] for name in run.fields.get('item', ())]!r}"
+
+    @property
+    def match_fields(self) -> tuple[str, ...]:
+        """The ``match`` fields that ``when`` reads."""
+        return self._compiled.fields.get("match", ())
+
     def applies_to_item(self, item: dict[str, Any], memo: bool = True) -> bool:
         """Whether ``item_when`` holds for these item facts.
 
@@ -196,6 +213,35 @@ class Rule(BaseModel):
             for variable, names in run.fields.items()
         }
         return _execute(run.program, run.key, narrowed, memo)
+
+
+_rules_memo: dict[tuple[tuple[str, ...], str], tuple[bool, ...]] = {}
+
+
+def clear_memos() -> None:
+    """Forget remembered outcomes (benchmarks start each run cold)."""
+    _memo.clear()
+    _rules_memo.clear()
+
+
+def rules_for_item(rules: Sequence[Rule], item: dict[str, Any]) -> list[Rule]:
+    """The rules whose ``item_when`` holds for these item facts.
+
+    Equal item facts (as far as any ``item_when`` reads them) give equal answers, so the
+    answer is kept per distinct facts: one lookup per item instead of one per rule.
+
+    Raises:
+        KeyError: when a condition names a field the facts lack.
+    """
+    runs = [rule._compiled for rule in rules]
+    names = sorted({name for run in runs for name in run.item_fields})
+    slot = (tuple(run.item_key for run in runs), repr([item[name] for name in names]))
+    found = _rules_memo.get(slot)
+    if found is None:
+        if len(_rules_memo) >= _MEMO_LIMIT:
+            _rules_memo.clear()
+        found = _rules_memo[slot] = tuple(rule.applies_to_item(item) for rule in rules)
+    return [rule for rule, applies in zip(rules, found, strict=True) if applies]
 
 
 def _load_file(path: Path) -> list[Rule]:

@@ -7,12 +7,13 @@ Exceptions: ``AlertNotFound`` and ``ProfileNotFound`` (``LookupError``) for a mi
 from __future__ import annotations
 
 import hashlib
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import JSON, Column, Dialect, MetaData, Table, TypeDecorator, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -20,7 +21,7 @@ from sqlalchemy.orm import Session
 from core.models import AlertNote, AlertRow, Enterprise, Item, PartySuppression, utcnow
 from core.records import item_to_record
 from core.types import Alert, EnterpriseProfile
-from warning.engine import ProfileIndex, evaluate_item
+from warning.engine import ProfileIndex, decide_item
 from warning.rules import load_rules
 
 ALERT_STATUSES = ("new", "acknowledged", "dismissed", "resolved")
@@ -135,6 +136,57 @@ def stored_suppressions(session: Session) -> dict[str, frozenset[str]]:
 
 
 _ALERT_KEY = ("enterprise_id", "item_id", "item_version", "rule_id")
+
+
+def _psycopg_json(text: str) -> Any:
+    from psycopg.types.json import Json
+
+    return Json(text, dumps=str)  # already JSON: sent as it is
+
+
+class _SerialisedJSON(TypeDecorator[Any]):
+    """A JSON column bound with values already serialised to JSON text."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        """psycopg takes JSON text wrapped as ``Json``; SQLite stores JSON as the text."""
+        if dialect.name == "postgresql" and dialect.driver == "psycopg":
+            return _psycopg_json
+        return None
+
+
+def _insert_table() -> Table:
+    """The alerts table as the bulk insert binds it: JSON columns take serialised text."""
+    source = cast(Table, AlertRow.__table__)
+    columns = [
+        Column(
+            c.name,
+            _SerialisedJSON() if isinstance(c.type, JSON) else c.type,
+            primary_key=c.primary_key,
+        )
+        for c in source.columns
+    ]
+    return Table(source.name, MetaData(), *columns)
+
+
+_ALERTS = _insert_table()
+
+
+class _JsonTexts:
+    """JSON text of values, serialised once per distinct object (held, so ids stay unique)."""
+
+    def __init__(self) -> None:
+        self._done: dict[int, tuple[Any, str]] = {}
+
+    def __call__(self, value: Any) -> str:
+        found = self._done.get(id(value))
+        if found is None:
+            found = self._done[id(value)] = (value, json.dumps(value))
+        return found[1]
+
+
 _IN_CHUNK = 5000  # ids per IN (...) when reading the new rows back (SQLite caps parameters)
 
 
@@ -161,15 +213,37 @@ def insert_alert_ids(session: Session, alerts: Sequence[Alert]) -> list[int]:
     ``ON CONFLICT DO NOTHING`` on (enterprise, item, version, rule) keeps exactly one alert per
     key, also when another worker stores the same alert at the same moment.
     """
-    if not alerts:
+    return insert_alert_rows(session, [_alert_values(a) for a in alerts])
+
+
+def insert_alert_rows(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Store alerts given as column values (``ItemDecisions.rows``: no ``Alert`` objects) in
+    one multi-row INSERT ... ON CONFLICT DO NOTHING; return the ids of the rows created.
+
+    JSON values are serialised once per distinct object: an item's alerts share their
+    titles and actions, and groups of them their explanations.
+    """
+    if not rows:
         return []
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = cast(Table, AlertRow.__table__)
     statement = (
-        insert(table).on_conflict_do_nothing(index_elements=list(_ALERT_KEY)).returning(table.c.id)
+        insert(_ALERTS)
+        .on_conflict_do_nothing(index_elements=list(_ALERT_KEY))
+        .returning(_ALERTS.c.id)
     )
-    return list(session.execute(statement, [_alert_values(a) for a in alerts]).scalars())
+    texts, now = _JsonTexts(), utcnow()
+    values = [
+        {
+            **row,
+            "title": texts(row["title"]),
+            "explanation": texts(row["explanation"]),
+            "action": texts(row["action"]),
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    return list(session.execute(statement, values).scalars())
 
 
 def _alert_rows(session: Session, ids: Sequence[int]) -> list[AlertRow]:
@@ -213,8 +287,8 @@ def evaluate_new_alert_ids(
     rules = load_rules()
     created: list[int] = []
     for row in session.scalars(query.order_by(Item.published_at, Item.id)):
-        alerts = evaluate_item(item_to_record(row), index, rules, as_of, suppressions)
-        created += insert_alert_ids(session, alerts)
+        decided = decide_item(item_to_record(row), index, rules, as_of, suppressions)
+        created += insert_alert_rows(session, decided.rows())
         row.evaluated_version = row.version
     session.flush()
     return sorted(created)

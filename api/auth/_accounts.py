@@ -11,6 +11,7 @@ import re
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from api.auth import _generation  # noqa: F401  (every change here moves the generation on)
 from api.auth._passwords import (
     burn_password_check,
     check_password_strength,

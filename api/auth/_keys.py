@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from api.auth import _generation  # noqa: F401  (every change here moves the generation on)
 from api.auth._roles import parse_scopes
 from core.models import ApiKey, Organisation, User, utcnow
 

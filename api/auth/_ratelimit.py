@@ -1,20 +1,30 @@
 """Rate limits per API key and per client IP on login (the ``limits`` library).
 
 Counters live in memory in embedded mode and in Redis when the broker is Redis, so that
-every API process shares them at scale.
+every API process shares them at scale. API keys are counted with a sliding window counter
+(two counters per key: constant cost per request, however high the limit; in memory, the
+lighter :class:`~api.auth._window.LocalSlidingWindow`); logins with a moving window (exact,
+and rare enough that keeping every attempt's time costs nothing).
 """
 
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from limits import RateLimitItem, parse
-from limits.storage import Storage, storage_from_string
-from limits.strategies import MovingWindowRateLimiter
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.strategies import (
+    MovingWindowRateLimiter,
+    SlidingWindowCounterRateLimiter,
+)
+from limits.strategies import (
+    RateLimiter as Strategy,
+)
 
 from api.auth._errors import RateLimited
+from api.auth._window import LocalSlidingWindow
 from core.settings import get_settings
 
 LOGIN_ACCOUNT_FAILURES = "30/hour"
@@ -37,6 +47,15 @@ class RateLimiter:
     api_key: RateLimitItem
     login_ip: RateLimitItem
     login_account: RateLimitItem
+    _keys: Strategy = field(init=False, repr=False)
+    _logins: Strategy = field(init=False, repr=False)
+    _local_keys: LocalSlidingWindow | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._keys = SlidingWindowCounterRateLimiter(self.storage)
+        self._logins = MovingWindowRateLimiter(self.storage)
+        local = isinstance(self.storage, MemoryStorage)
+        self._local_keys = LocalSlidingWindow() if local else None
 
     @classmethod
     def from_settings(cls, url: str | None = None) -> RateLimiter:
@@ -54,36 +73,39 @@ class RateLimiter:
             login_account=parse(LOGIN_ACCOUNT_FAILURES),
         )
 
-    @property
-    def _limiter(self) -> MovingWindowRateLimiter:
-        return MovingWindowRateLimiter(self.storage)
-
-    def _retry_after(self, item: RateLimitItem, *identifiers: str) -> int:
-        reset = self._limiter.get_window_stats(item, *identifiers).reset_time
+    @staticmethod
+    def _retry_after(strategy: Strategy, item: RateLimitItem, *identifiers: str) -> int:
+        reset = strategy.get_window_stats(item, *identifiers).reset_time
         return max(1, math.ceil(reset - time.time()))
 
     def hit_api_key(self, key_id: int) -> None:
         """Count one request by a key; raise :class:`RateLimited` past its limit."""
-        if not self._limiter.hit(self.api_key, "api_key", str(key_id)):
-            raise RateLimited(
-                f"too many requests for this API key (limit {self.api_key})",
-                self._retry_after(self.api_key, "api_key", str(key_id)),
-            )
+        if self._local_keys is not None:
+            if not self._local_keys.hit(self.api_key, str(key_id)):
+                retry_after = self._local_keys.retry_after(self.api_key, str(key_id))
+                raise RateLimited(self._key_message(), retry_after)
+            return
+        if not self._keys.hit(self.api_key, "api_key", str(key_id)):
+            retry_after = self._retry_after(self._keys, self.api_key, "api_key", str(key_id))
+            raise RateLimited(self._key_message(), retry_after)
+
+    def _key_message(self) -> str:
+        return f"too many requests for this API key (limit {self.api_key})"
 
     def hit_login(self, ip: str, email: str) -> None:
         """Count one login attempt from ``ip``; refuse when the IP or the account is over."""
         account = email.strip().lower()
-        if not self._limiter.test(self.login_account, "login_account", account):
+        if not self._logins.test(self.login_account, "login_account", account):
             raise RateLimited(
                 "too many failed logins for this account; try again later",
-                self._retry_after(self.login_account, "login_account", account),
+                self._retry_after(self._logins, self.login_account, "login_account", account),
             )
-        if not self._limiter.hit(self.login_ip, "login_ip", ip):
+        if not self._logins.hit(self.login_ip, "login_ip", ip):
             raise RateLimited(
                 "too many login attempts; try again later",
-                self._retry_after(self.login_ip, "login_ip", ip),
+                self._retry_after(self._logins, self.login_ip, "login_ip", ip),
             )
 
     def login_failed(self, email: str) -> None:
         """Count a failed login against the account."""
-        self._limiter.hit(self.login_account, "login_account", email.strip().lower())
+        self._logins.hit(self.login_account, "login_account", email.strip().lower())

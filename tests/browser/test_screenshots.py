@@ -24,6 +24,8 @@ PAGES = [
     ("exporter@acme.example", "alert", "/alerts/{alert}", False),
     ("exporter@acme.example", "profile", "/profile", False),
     ("exporter@acme.example", "subscriptions", "/subscriptions", False),
+    ("exporter@acme.example", "profile-edit", "/enterprises/wuxi-battery/edit", True),
+    ("exporter@acme.example", "subscription-new", "/subscriptions/new", True),
     ("exporter@acme.example", "search", "/search?q=battery", False),
     ("exporter@acme.example", "briefings", "/briefings", False),
     ("advisor@hengyuan.example", "advisor-enterprises", "/enterprises", True),

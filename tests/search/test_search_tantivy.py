@@ -15,9 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import tantivy
 from search_testkit import ids, load_documents, load_items
 from sqlalchemy.orm import sessionmaker
 
+import search.tantivy_ as tantivy_backend
 from core.db import make_engine
 from core.models import Base, Item, OutboxEntry
 from search.outbox import drain_outbox
@@ -163,6 +165,55 @@ def test_a_new_index_is_rebuilt_from_the_database_by_the_next_drain(tmp_path: Pa
         assert drain_outbox(session, moved) == 0
         assert moved.count() == 20 and not moved.needs_rebuild()
     engine.dispose()
+
+
+def test_an_index_built_with_an_earlier_schema_is_rebuilt_by_the_next_drain(
+    tmp_path: Path,
+) -> None:
+    """After an upgrade that changed the index's fields, the old index is not left failing
+    every search: the next drain rebuilds it from the database."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'records.db'}")
+    Base.metadata.create_all(engine)
+    with sessionmaker(bind=engine, expire_on_commit=False)() as session:
+        for data in load_items():
+            session.add(Item(**_item_fields(data)))
+            session.add(OutboxEntry(item_id=data["id"], version=1))
+        session.commit()
+        backend = TantivyBackend(tmp_path / "index")
+        assert drain_outbox(session, backend) == 20 and not backend.needs_rebuild()
+        expected = ids(backend.search(SearchQuery(q="专利")))
+        old = tmp_path / "index" / "gen-00000000000000000000-1"  # an earlier version's fields
+        builder = tantivy.SchemaBuilder()
+        builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
+        builder.add_bytes_field("stored", stored=True)
+        tantivy.Index(builder.build(), path=str(_mkdir(old)), reuse=True)
+        (tmp_path / "index" / "CURRENT").write_text(old.name + "\n", encoding="utf-8")
+        upgraded = TantivyBackend(tmp_path / "index")
+        assert upgraded.needs_rebuild()
+        drain_outbox(session, upgraded)
+        assert not upgraded.needs_rebuild() and upgraded.count() == 20
+        assert expected and ids(upgraded.search(SearchQuery(q="专利"))) == expected
+    engine.dispose()
+
+
+def test_facets_stay_exact_when_items_hold_more_value_sets_than_one_pass_counts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Multi-valued facets are counted from each item's set of values; with more distinct sets
+    than the first pass returns, they are counted again value by value, not cut short."""
+    backend = TantivyBackend(tmp_path / "index")
+    backend.reindex(load_documents())
+    query = SearchQuery(jurisdictions=["US"])
+    expected = backend.search(query).facets
+    assert expected["jurisdiction"] == {"US": 12}
+    assert expected["chain"]["consumer_electronics"] == 4
+    monkeypatch.setattr(tantivy_backend, "SET_BUCKETS", 1)
+    assert backend.search(query).facets == expected
+
+
+def _mkdir(path: Path) -> Path:
+    path.mkdir(parents=True)
+    return path
 
 
 def _item_fields(data: dict[str, Any]) -> dict[str, Any]:

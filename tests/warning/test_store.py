@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 
 from core.db import session_scope
 from core.models import AlertRow, Enterprise, Item
+from core.records import item_to_record
 from core.types import ChainTag, Party, Tags
+from warning.engine import evaluate_item
 from warning.profiles import parse_profiles
 from warning.store import (
     NOT_US,
@@ -72,6 +74,24 @@ def test_evaluating_twice_creates_no_duplicate(database: str) -> None:
     with session_scope() as session:
         assert evaluate_stored_items(session) == []
     assert _alert_count() == 1
+
+
+def test_stored_alert_reads_back_as_evaluated(database: str) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+    _store_item()
+    with session_scope() as session:
+        expected = evaluate_item(item_to_record(session.get(Item, "fr:1")), profile_index(session))
+    with session_scope() as session:
+        [row] = evaluate_stored_items(session)
+        assert row.status == "new" and row.created_at is not None
+        assert (row.title, row.explanation, row.action) == (
+            expected[0].title,
+            expected[0].explanation,
+            expected[0].action,
+        )
+        assert row.explanation["en"].startswith("A US ITC Section 337 investigation (337-TA-1400)")
+        assert "“" not in row.explanation["en"] and "（337-TA-1400）" in row.explanation["zh"]
 
 
 def test_a_new_item_version_gets_its_own_alert(database: str) -> None:

@@ -1,0 +1,300 @@
+"""Editing in the web UI: an enterprise's profile and its subscriptions, with the API's
+validation and audit entries, problems shown next to their field in zh or en, nothing
+lost on a problem, the volume estimate before a subscription is saved, the tenant (the
+404 page), the alliance (may not edit) and the CSRF check (an HTML 403 page)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from tests.api.test_web import ACME, ADVISOR, ALLIANCE, sign_in
+from tests.browser._site import Site, build_site
+
+PROFILE_FORM = {
+    "name.zh": "无锡某电池有限公司",
+    "name.en": "Wuxi Example Battery Co., Ltd.",
+    "aliases": "Jiangsu Example Battery\n江苏示例电池",
+    "location.province": "江苏",
+    "location.city": "无锡",
+    "products.0.name": "Lithium-ion battery cells",
+    "products.0.keywords": "lithium-ion battery, battery cell，锂电池",
+    "products.0.hs": "8507.60",
+    "products.1.name": "Sodium-ion cells",
+    "products.1.keywords": "sodium-ion battery",
+    "destinations.0.country": "us",
+    "destinations.0.export_share": "40",
+    "destinations.1.country": "JP",
+    "destinations.1.export_share": "15",
+    "ip_assets.0.type": "patent",
+    "ip_assets.0.jurisdiction": "CN",
+    "ip_assets.0.number": "ZL202210000001.X",
+    "competitors": "Example Energy Inc.",
+    "watch_terms": "battery cell\nsodium-ion",
+}
+
+
+@pytest.fixture
+def site(db: str) -> Site:
+    return build_site()
+
+
+@pytest.fixture
+def web(site: Site) -> Iterator[TestClient]:
+    from api.app import create_app
+
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def _stored_profile(enterprise_id: str) -> dict[str, Any]:
+    from core.db import session_scope
+    from core.models import Enterprise
+
+    with session_scope() as session:
+        row = session.get(Enterprise, enterprise_id)
+        assert row is not None
+        return dict(row.profile)
+
+
+def _audit_actions() -> list[tuple[str, str | None]]:
+    from sqlalchemy import select
+
+    from core.db import session_scope
+    from core.models import AuditEntry
+
+    with session_scope() as session:
+        rows = session.execute(select(AuditEntry.action, AuditEntry.target_id)).tuples()
+        return [(a, t) for a, t in rows if not a.startswith("login")]
+
+
+def _errors(html: str) -> dict[str, str]:
+    """Each problem by the input it describes (``aria-describedby`` points at it)."""
+    messages = dict(re.findall(r'<p class="field-error" id="err-([^"]+)">([^<]+)</p>', html))
+    return {name.replace("-", "."): text for name, text in messages.items()}
+
+
+def test_exporter_fixes_a_rejected_profile_and_nothing_is_lost(web: TestClient) -> None:
+    csrf = sign_in(web, ACME)
+    before = _stored_profile("wuxi-battery")
+    assert "/enterprises/wuxi-battery/edit" in web.get("/enterprises/wuxi-battery").text
+    bad = PROFILE_FORM | {"destinations.1.export_share": "150", "uscc": "12345"}
+    page = web.post("/enterprises/wuxi-battery/edit", data={**bad, "csrf_token": csrf})
+    assert page.status_code == 422
+    errors = _errors(page.text)
+    assert errors["destinations.1.export_share"] == "请输入 0 到 100 之间的百分数。"
+    assert errors["uscc"].startswith("不是有效的统一社会信用代码")
+    assert 'value="150"' in page.text and "Sodium-ion cells" in page.text  # as typed
+    assert "sodium-ion\n" in page.text or "sodium-ion<" in page.text
+    assert _stored_profile("wuxi-battery") == before  # nothing saved
+    saved = web.post(
+        "/enterprises/wuxi-battery/edit",
+        data={**PROFILE_FORM, "chains": ["A5", "F4"], "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    profile = _stored_profile("wuxi-battery")
+    assert [p["name"] for p in profile["products"]] == [
+        "Lithium-ion battery cells",
+        "Sodium-ion cells",
+    ]
+    assert profile["products"][0]["keywords"] == ["lithium-ion battery", "battery cell", "锂电池"]
+    assert profile["destinations"] == [
+        {"country": "US", "export_share": 0.4},
+        {"country": "JP", "export_share": 0.15},
+    ]
+    assert profile["chains"] == ["A5", "F4"] and profile["watch_terms"][-1] == "sodium-ion"
+    assert ("enterprise.save", "wuxi-battery") in _audit_actions()
+    assert "已保存" in web.get(saved.headers["location"]).text
+
+
+def test_profile_problems_are_in_english_on_the_english_ui(web: TestClient) -> None:
+    csrf = sign_in(web, ACME)
+    web.get("/enterprises/wuxi-battery/edit?lang=en")  # remembers the language
+    form = PROFILE_FORM | {"name.zh": "", "name.en": "", "chains": ["NOPE"]}
+    page = web.post("/enterprises/wuxi-battery/edit", data={**form, "csrf_token": csrf})
+    assert page.status_code == 422 and '<html lang="en">' in page.text
+    errors = _errors(page.text)
+    assert errors["name.zh"] == "Give the name in Chinese or in English."
+    assert errors["chains"] == "Not a chain of the taxonomy."
+    assert 'aria-invalid="true" aria-describedby="err-name-zh"' in page.text
+
+
+def test_another_tenants_profile_and_subscription_get_the_404_page(
+    web: TestClient, site: Site
+) -> None:
+    csrf = sign_in(web, ACME)
+    before = _stored_profile("suzhou-cells")
+    assert web.get("/enterprises/suzhou-cells/edit").status_code == 404
+    page = web.post("/enterprises/suzhou-cells/edit", data={**PROFILE_FORM, "csrf_token": csrf})
+    assert page.status_code == 404 and "页面不存在" in page.text
+    assert _stored_profile("suzhou-cells") == before
+    web.cookies.clear()
+    other = sign_in(web, "exporter@beta.example")
+    for path in ("/subscriptions/1/edit",):
+        assert web.get(path).status_code == 404
+    assert web.post("/subscriptions/1/delete", data={"csrf_token": other}).status_code == 404
+    assert web.post("/subscriptions/1/pause", data={"csrf_token": other}).status_code == 404
+    assert web.get("/subscriptions/abc/edit").status_code == 404
+
+
+def test_an_advisor_edits_the_enterprises_it_serves_only(web: TestClient) -> None:
+    csrf = sign_in(web, ADVISOR)
+    assert web.get("/enterprises/suzhou-cells/edit").status_code == 404
+    form = web.get("/enterprises/changzhou-storage/edit")
+    assert form.status_code == 200 and "常州储能系统有限公司" in form.text
+    data = {"name.zh": "常州储能系统有限公司", "watch_terms": "储能电池", "csrf_token": csrf}
+    saved = web.post("/enterprises/changzhou-storage/edit", data=data, follow_redirects=False)
+    assert saved.status_code == 303
+    assert _stored_profile("changzhou-storage")["watch_terms"] == ["储能电池"]
+
+
+def test_alliance_cannot_edit(web: TestClient) -> None:
+    csrf = sign_in(web, ALLIANCE)
+    page = web.get("/subscriptions/new")
+    assert page.status_code == 403 and "无权操作" in page.text
+    post = web.post("/enterprises/wuxi-battery/edit", data={**PROFILE_FORM, "csrf_token": csrf})
+    assert post.status_code == 403
+
+
+SUBSCRIPTION = {
+    "name": "每周 337 汇总",
+    "enterprise_id": "wuxi-battery",
+    "min_severity": "high",
+    "frequency": "weekly",
+    "channels": "mailto://legal@acme.example\nwecombot://secretkey123",
+    "owner_contact": "mailto://ops@acme.example",
+    "language": "zh",
+}
+
+
+def _subscription_names() -> list[str]:
+    from sqlalchemy import select
+
+    from core.db import session_scope
+    from core.models import Subscription
+
+    with session_scope() as session:
+        return list(session.scalars(select(Subscription.name).order_by(Subscription.id)))
+
+
+def test_a_subscription_is_saved_only_after_its_volume_estimate_is_shown(
+    web: TestClient,
+) -> None:
+    csrf = sign_in(web, ACME)
+    assert 'href="/subscriptions/new"' in web.get("/subscriptions").text
+    bad = web.post(
+        "/subscriptions/new", data={**SUBSCRIPTION, "channels": "ftp://x", "csrf_token": csrf}
+    )
+    assert bad.status_code == 422
+    assert _errors(bad.text)["channels"].startswith("未被接受：unsupported channel")
+    assert "每周 337 汇总" in bad.text and "ftp://x" in bad.text
+    first = web.post("/subscriptions/new", data={**SUBSCRIPTION, "csrf_token": csrf})
+    assert first.status_code == 200 and "预警数量估算" in first.text
+    assert re.search(r"按近 100 天的数据，此订阅将产生 \d+ 条预警", first.text)
+    assert _subscription_names() == ["337 与诉讼日报"]  # not saved yet
+    confirm = re.search(r'name="confirm" value="([^"]+)"', first.text)
+    assert confirm is not None
+    changed = {**SUBSCRIPTION, "min_severity": "low", "confirm": confirm.group(1)}
+    again = web.post("/subscriptions/new", data={**changed, "csrf_token": csrf})
+    assert "预警数量估算" in again.text and len(_subscription_names()) == 1  # re-estimated
+    done = web.post(
+        "/subscriptions/new",
+        data={**SUBSCRIPTION, "confirm": confirm.group(1), "csrf_token": csrf},
+    )
+    assert done.status_code == 200 and "订阅已创建" in done.text
+    assert re.search(r"/api/v1/feeds/\d+\.atom\?token=", done.text)
+    assert _subscription_names() == ["337 与诉讼日报", "每周 337 汇总"]
+    assert ("subscription.create", "2") in _audit_actions()
+
+
+def test_editing_a_subscription_keeps_hidden_channel_secrets(web: TestClient) -> None:
+    from core.db import session_scope
+    from core.models import Subscription
+
+    csrf = sign_in(web, ACME)
+    first = web.post("/subscriptions/new", data={**SUBSCRIPTION, "csrf_token": csrf})
+    confirm = re.search(r'name="confirm" value="([^"]+)"', first.text)
+    assert confirm is not None
+    data = {**SUBSCRIPTION, "confirm": confirm.group(1), "csrf_token": csrf}
+    web.post("/subscriptions/new", data=data)
+    form = web.get("/subscriptions/2/edit").text
+    assert "secretkey123" not in form
+    shown = re.search(r'name="channels"[^>]*>([^<]*)</textarea>', form)
+    assert shown is not None and "mailto://legal@acme.example" in shown.group(1)
+    edit = {**SUBSCRIPTION, "name": "每周汇总（法务）", "channels": shown.group(1)}
+    estimate = web.post("/subscriptions/2/edit", data={**edit, "csrf_token": csrf})
+    confirm = re.search(r'name="confirm" value="([^"]+)"', estimate.text)
+    assert confirm is not None
+    saved = web.post(
+        "/subscriptions/2/edit",
+        data={**edit, "confirm": confirm.group(1), "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    with session_scope() as session:
+        row = session.get(Subscription, 2)
+        assert row is not None
+        assert row.name == "每周汇总（法务）"
+        assert row.channels == ["mailto://legal@acme.example", "wecombot://secretkey123"]
+    assert ("subscription.change", "2") in _audit_actions()
+
+
+def test_exporter_pauses_resumes_and_deletes_a_subscription(web: TestClient) -> None:
+    csrf = sign_in(web, ACME)
+    paused = web.post("/subscriptions/1/pause", data={"csrf_token": csrf})
+    assert "订阅已暂停" in paused.text and "已暂停" in paused.text
+    resumed = web.post("/subscriptions/1/resume", data={"csrf_token": csrf})
+    assert "订阅已恢复" in resumed.text
+    asked = web.get("/subscriptions/1/delete")
+    assert "删除此订阅？" in asked.text and _subscription_names() == ["337 与诉讼日报"]
+    deleted = web.post("/subscriptions/1/delete", data={"csrf_token": csrf})
+    assert "订阅已删除" in deleted.text and _subscription_names() == []
+    actions = [a for a, t in _audit_actions() if t == "1"]
+    assert actions == ["subscription.change", "subscription.change", "subscription.delete"]
+
+
+def test_a_tampered_csrf_token_gets_the_403_page_in_the_users_language(
+    web: TestClient,
+) -> None:
+    sign_in(web, ACME)
+    before = _stored_profile("wuxi-battery")
+    page = web.post("/enterprises/wuxi-battery/edit", data={**PROFILE_FORM, "csrf_token": "forged"})
+    assert page.status_code == 403 and page.headers["content-type"].startswith("text/html")
+    assert "<h1>表单已过期</h1>" in page.text
+    assert 'href="/subscriptions"' in page.text  # the signed-in exporter's header
+    web.get("/alerts?lang=en")
+    english = web.post("/subscriptions/1/delete", data={"csrf_token": "forged"})
+    assert english.status_code == 403 and "This form could not be accepted" in english.text
+    api = web.delete("/api/v1/subscriptions/1", headers={"X-CSRF-Token": "forged"})
+    assert api.status_code == 403 and api.json()["error"]["code"] == "forbidden"
+    assert _stored_profile("wuxi-battery") == before and _subscription_names()
+
+
+def test_a_subscription_may_narrow_to_the_users_own_saved_search_only(web: TestClient) -> None:
+    from core.db import session_scope
+    from core.models import Subscription
+    from search.query import SearchQuery
+    from search.saved import save_search
+
+    with session_scope() as session:
+        mine = save_search(session, "337 电池", SearchQuery(q="battery"), "wuxi-battery").id
+        theirs = save_search(session, "苏州关注", SearchQuery(q="module"), "suzhou-cells").id
+    csrf = sign_in(web, ACME)
+    form = web.get("/subscriptions/new").text
+    assert "337 电池" in form and "苏州关注" not in form
+    other = {**SUBSCRIPTION, "saved_search_id": str(theirs), "csrf_token": csrf}
+    refused = web.post("/subscriptions/new", data=other)
+    assert refused.status_code == 422 and "saved_search_id" in _errors(refused.text)
+    data = {**SUBSCRIPTION, "saved_search_id": str(mine), "csrf_token": csrf}
+    estimate = web.post("/subscriptions/new", data=data)
+    confirm = re.search(r'name="confirm" value="([^"]+)"', estimate.text)
+    assert confirm is not None
+    web.post("/subscriptions/new", data={**data, "confirm": confirm.group(1)})
+    with session_scope() as session:
+        row = session.get(Subscription, 2)
+        assert row is not None and row.saved_search_id == mine

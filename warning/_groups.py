@@ -1,0 +1,202 @@
+"""Deciding groups of plain candidates: which parts of a key row each rule's outcome reads.
+
+A key row (see ``warning.matching.Candidates``) holds, for one profile, what the item
+concerns of it. A rule's ``when`` reads only a few ``match`` fields, and ``candidates`` names
+the lookups it applies through; so two rows that agree on those columns (and on the term-hit
+bits of the kinds it reads) give the same outcome. ``RowKey`` projects a row to exactly that,
+so a rule runs once per distinct projection of an item, not once per distinct row. A rule
+that names a field not listed here is keyed on the whole row (always correct, only slower).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from warning._columns import SOURCE_BITS, Columns
+from warning.matching import KEY_WIDTH, Candidates, Evidence, TermHit
+from warning.rules import Rule
+
+__all__ = ["RowKey", "RowMatch", "SharedEvidence", "kind_masks"]
+
+_MARKETS, _CHAINS, _PATENT, _TRADEMARK, _SOURCES, _CODES = range(KEY_WIDTH)
+
+_FIELD_COLUMNS: dict[str, tuple[int, ...]] = {
+    "markets": (_MARKETS,),
+    "chains": (_CHAINS,),
+    "hs": (_CODES,),
+    "standards": (_CODES,),
+    "patent_markets": (_MARKETS, _PATENT),
+    "no_patent_markets": (_MARKETS, _PATENT),
+    "trademark_markets": (_MARKETS, _TRADEMARK),
+    "no_trademark_markets": (_MARKETS, _TRADEMARK),
+    # plain candidates have no party evidence: these are the same (empty) for every row
+    "parties": (),
+    "competitor_parties": (),
+    "party_score": (),
+}
+"""The key row columns each ``match`` field is a function of."""
+
+_FIELD_KINDS = {
+    "names": "name",
+    "competitors": "competitor",
+    "keywords": "keyword",
+    "watch_terms": "watch_term",
+}
+"""``match`` fields (and lookups) read from term hits, by the kind of hit."""
+
+
+def kind_masks(hits: Sequence[TermHit]) -> dict[str, tuple[int, ...]]:
+    """Per kind of term hit, the bits of the hits of that kind, in 64-bit words."""
+    words = (len(hits) + 63) // 64
+    masks = {kind: [0] * words for kind in _FIELD_KINDS.values()}
+    for bit, hit in enumerate(hits):
+        masks[hit.kind][bit // 64] |= 1 << (bit % 64)
+    return {kind: tuple(mask) for kind, mask in masks.items() if any(mask)}
+
+
+@dataclass(frozen=True, slots=True)
+class RowKey:
+    """The part of a key row that decides one rule's outcome."""
+
+    columns: tuple[int, ...]
+    source_bits: int
+    terms: tuple[tuple[int, int], ...]  # (column, mask) pairs over the term-hit words
+    found_by: tuple[tuple[int, int], ...]  # the same for the term kinds it is found through
+    whole: bool
+
+    @property
+    def stable(self) -> bool:
+        """Whether projections mean the same on every item of the index (no term-hit bits
+        or code ids, which are numbered per item)."""
+        return not (self.whole or self.terms or _CODES in self.columns)
+
+    @classmethod
+    def of(cls, rule: Rule, masks: dict[str, tuple[int, ...]]) -> RowKey:
+        """The projection for ``rule`` on an item whose term hits have these ``masks``."""
+        fields = rule.match_fields
+        unknown = [f for f in fields if f not in _FIELD_COLUMNS and f not in _FIELD_KINDS]
+        columns = sorted({c for f in fields for c in _FIELD_COLUMNS.get(f, ())})
+        kinds = {_FIELD_KINDS[f] for f in [*fields, *rule.candidates] if f in _FIELD_KINDS}
+        found_by = {_FIELD_KINDS[f] for f in rule.candidates if f in _FIELD_KINDS}
+        bits = 0
+        for source in rule.candidates:
+            bits |= SOURCE_BITS.get(source, 0)
+        return cls(
+            tuple(columns),
+            bits,
+            _word_masks(kinds, masks),
+            _word_masks(found_by, masks),
+            bool(unknown),
+        )
+
+    def __call__(self, row: Sequence[int]) -> tuple[Any, ...] | None:
+        """The projection of ``row`` (equal projections, equal outcomes); None when none of
+        the rule's lookups found the profile (the rule does not apply)."""
+        sources = row[_SOURCES] & self.source_bits
+        if not sources and not any(row[c] & mask for c, mask in self.found_by):
+            return None
+        if self.whole:
+            return tuple(row)
+        return (
+            sources,
+            *[row[c] for c in self.columns],
+            *[row[c] & mask for c, mask in self.terms],
+        )
+
+
+def _word_masks(kinds: set[str], masks: dict[str, tuple[int, ...]]) -> tuple[tuple[int, int], ...]:
+    """(key row column, mask) for the term-hit words holding hits of these kinds."""
+    words: dict[int, int] = {}
+    for kind in kinds:
+        for word, mask in enumerate(masks.get(kind, ())):
+            words[KEY_WIDTH + word] = words.get(KEY_WIDTH + word, 0) | mask
+    return tuple((column, mask) for column, mask in sorted(words.items()) if mask)
+
+
+@dataclass(slots=True)
+class SharedEvidence:
+    """The evidence of one group of candidates, built when first asked for (deciding needs
+    it only when a rule's outcome is not known yet; writing alerts always does)."""
+
+    found: Candidates | None = None
+    row: Sequence[int] = ()
+    _evidence: Evidence | None = field(default=None)
+
+    @classmethod
+    def ready(cls, evidence: Evidence) -> SharedEvidence:
+        """A holder for evidence already at hand."""
+        return cls(_evidence=evidence)
+
+    def get(self) -> Evidence:
+        """The evidence (built once)."""
+        if self._evidence is None:
+            assert self.found is not None  # one of found/evidence is always given
+            self._evidence = self.found.evidence(self.row)
+        return self._evidence
+
+
+def _decode(mask: int, codes: Sequence[str]) -> list[str]:
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(codes[low.bit_length() - 1])
+        mask ^= low
+    return out
+
+
+def _terms(match: RowMatch, kind: str) -> list[str]:
+    hits = match.found.hits
+    terms = set()
+    for word, bits in enumerate(match.row[KEY_WIDTH:]):
+        while bits:
+            low = bits & -bits
+            hit = hits[word * 64 + low.bit_length() - 1]
+            if hit.kind == kind:
+                terms.add(hit.term)
+            bits ^= low
+    return sorted(terms)
+
+
+def _markets(match: RowMatch, mask: int) -> list[str]:
+    return _decode(mask, match.columns.market_codes)
+
+
+_ROW_FIELDS: dict[str, Callable[[RowMatch], Any]] = {
+    "markets": lambda m: _markets(m, m.row[_MARKETS]),
+    "chains": lambda m: _decode(m.row[_CHAINS], m.columns.chain_codes),
+    "names": lambda m: _terms(m, "name"),
+    "competitors": lambda m: _terms(m, "competitor"),
+    "keywords": lambda m: _terms(m, "keyword"),
+    "watch_terms": lambda m: _terms(m, "watch_term"),
+    "parties": lambda m: [],
+    "competitor_parties": lambda m: [],
+    "party_score": lambda m: 0.0,
+    "hs": lambda m: m.found.codes.shared(m.row[_CODES])[0],
+    "standards": lambda m: m.found.codes.shared(m.row[_CODES])[1],
+    "patent_markets": lambda m: _markets(m, m.row[_PATENT]),
+    "no_patent_markets": lambda m: _markets(m, m.row[_MARKETS] & ~m.row[_PATENT]),
+    "trademark_markets": lambda m: _markets(m, m.row[_TRADEMARK]),
+    "no_trademark_markets": lambda m: _markets(m, m.row[_MARKETS] & ~m.row[_TRADEMARK]),
+}
+
+
+class RowMatch(dict[str, Any]):
+    """The ``match`` of a plain candidate read straight from its key row, for rule
+    conditions (lists hold the same values as ``warning._context.Match``, in bit order:
+    conditions do not depend on order). Fields are filled in when first read.
+
+    Raises:
+        KeyError: for a field that ``match`` does not have.
+    """
+
+    def __init__(self, row: Sequence[int], found: Candidates, columns: Columns) -> None:
+        super().__init__()
+        self.row: Sequence[int] = row
+        self.found: Candidates = found
+        self.columns: Columns = columns
+
+    def __missing__(self, key: str) -> Any:
+        value = self[key] = _ROW_FIELDS[key](self)
+        return value
