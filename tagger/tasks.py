@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy.exc import OperationalError
-
 from core.celery_app import app
 from core.db import session_scope
 from core.logging_ import get_logger
@@ -19,13 +17,9 @@ def _queue_downstream(ids: list[str]) -> None:
     app.send_task("warning.evaluate_items", args=[ids])
 
 
-@app.task(  # type: ignore[untyped-decorator]
-    name="tagger.tag_items",
-    acks_late=True,
-    autoretry_for=(OperationalError,),
-    retry_backoff=True,
-    max_retries=5,
-)
+# Retries come from ``core.celery_app.PipelineTask`` (backoff up to a minute, 30 attempts):
+# five quick jittered retries could all fall inside a database restart and drop the batch.
+@app.task(name="tagger.tag_items", acks_late=True)  # type: ignore[untyped-decorator]
 def tag_items(ids: list[str]) -> int:
     """Tag these items, store their tags, then queue indexing and rule evaluation."""
     with session_scope() as session:

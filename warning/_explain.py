@@ -140,7 +140,7 @@ class _Values(dict[str, str]):
         return [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
 
     def _evidence(self) -> str:
-        return "; ".join(f"“{t}”" for t in self._evidence_terms()) or "-"
+        return "、".join(f"“{t}”" for t in self._evidence_terms()) or "-"
 
     def _evidence_en(self) -> str:
         return "; ".join(f'"{t}"' for t in self._evidence_terms()) or "-"

@@ -254,6 +254,24 @@ def _alert_rows(session: Session, ids: Sequence[int]) -> list[AlertRow]:
     return sorted(rows, key=lambda row: row.id)
 
 
+def current_alert_ids(session: Session, item_ids: Sequence[str]) -> list[int]:
+    """Ids of the alerts on the current version of these items, created now or earlier.
+
+    What the warning worker hands to delivery: a retried evaluation whose first attempt
+    committed before its connection dropped creates nothing new, yet its alerts still need
+    their deliveries (queuing them is idempotent).
+    """
+    found: list[int] = []
+    for start in range(0, len(item_ids), _IN_CHUNK):
+        chunk = list(item_ids[start : start + _IN_CHUNK])
+        found += session.scalars(
+            select(AlertRow.id)
+            .join(Item, Item.id == AlertRow.item_id)
+            .where(AlertRow.item_id.in_(chunk), AlertRow.item_version == Item.version)
+        )
+    return sorted(found)
+
+
 def insert_alerts(session: Session, alerts: Sequence[Alert]) -> list[AlertRow]:
     """Store alerts in one multi-row INSERT; return the rows this call created."""
     return _alert_rows(session, insert_alert_ids(session, alerts))
