@@ -54,6 +54,17 @@ def _editable_enterprise(
     return row
 
 
+def _editable_enterprise_or_page(
+    request: Request, lang: str, session: Session, principal: Principal, enterprise_id: str
+) -> Enterprise | Response:
+    """The enterprise this user may edit, or the page that says why not: 403 without
+    write access, 404 for a missing or another tenant's one."""
+    if not may_write(principal, "enterprises:write"):
+        return forbidden_page(request, lang, principal)
+    row = _editable_enterprise(session, principal, enterprise_id)
+    return not_found_page(request, lang, principal) if row is None else row
+
+
 def _profile_page(
     request: Request,
     lang: str,
@@ -88,11 +99,9 @@ def edit_profile_form(
 ) -> Response:
     """The profile form, filled with the stored profile."""
     lang = _lang(request, lang)
-    if not may_write(principal, "enterprises:write"):
-        return forbidden_page(request, lang, principal)
-    row = _editable_enterprise(session, principal, enterprise_id)
-    if row is None:
-        return not_found_page(request, lang, principal)
+    row = _editable_enterprise_or_page(request, lang, session, principal, enterprise_id)
+    if isinstance(row, Response):
+        return row
     profile = EnterpriseProfile.model_validate(row.profile or {"id": row.id, "name": {}})
     return _profile_page(request, lang, principal, row, profile_form(profile))
 
@@ -107,11 +116,9 @@ def save_profile(
 ) -> Response:
     """Validate and store the profile; with a problem, the form again (422), filled in."""
     lang = _lang(request, None)
-    if not may_write(principal, "enterprises:write"):
-        return forbidden_page(request, lang, principal)
-    row = _editable_enterprise(session, principal, enterprise_id)
-    if row is None:
-        return not_found_page(request, lang, principal)
+    row = _editable_enterprise_or_page(request, lang, session, principal, enterprise_id)
+    if isinstance(row, Response):
+        return row
     contacts = list((row.profile or {}).get("contacts") or [])  # not on the form: kept
     profile, state = profile_from_form(
         row.id, fields["single"], fields["chains"], chain_ids(), contacts

@@ -120,6 +120,17 @@ def _editable_subscription(
     return row if can_see_enterprise(principal, row.enterprise_id) else None
 
 
+def _editable_subscription_or_page(
+    request: Request, lang: str, session: Session, principal: Principal, subscription_id: str
+) -> Subscription | Response:
+    """The subscription this user may edit, or the page that says why not: 403 without
+    write access, 404 for a missing or another tenant's one."""
+    if not may_write(principal, "subscriptions:write"):
+        return forbidden_page(request, lang, principal)
+    row = _editable_subscription(session, principal, subscription_id)
+    return not_found_page(request, lang, principal) if row is None else row
+
+
 @router.get("/subscriptions/new")
 def new_subscription_form(
     request: Request,
@@ -219,11 +230,9 @@ def edit_subscription_form(
 ) -> Response:
     """The subscription's form, filled in (channel URLs with their secrets hidden)."""
     lang = _lang(request, lang)
-    if not may_write(principal, "subscriptions:write"):
-        return forbidden_page(request, lang, principal)
-    row = _editable_subscription(session, principal, subscription_id)
-    if row is None:
-        return not_found_page(request, lang, principal)
+    row = _editable_subscription_or_page(request, lang, session, principal, subscription_id)
+    if isinstance(row, Response):
+        return row
     state = subscription_form(_row_values(row))
     return _subscription_page(request, lang, principal, session, state, row.id)
 
@@ -269,11 +278,9 @@ def save_subscription(
 ) -> Response:
     """Estimate, then (confirmed) store the changed subscription."""
     lang = _lang(request, None)
-    if not may_write(principal, "subscriptions:write"):
-        return forbidden_page(request, lang, principal)
-    row = _editable_subscription(session, principal, subscription_id)
-    if row is None:
-        return not_found_page(request, lang, principal)
+    row = _editable_subscription_or_page(request, lang, session, principal, subscription_id)
+    if isinstance(row, Response):
+        return row
     form: dict[str, str] = fields["single"]
     spec, state = subscription_from_form(form, list(row.channels or []), row.owner_contact)
     if spec is None or not _check_spec(session, principal, spec, state):
@@ -304,11 +311,9 @@ def confirm_delete_subscription(
 ) -> Response:
     """Asks before deleting: a deleted subscription and its feed addresses are gone."""
     lang = _lang(request, lang)
-    if not may_write(principal, "subscriptions:write"):
-        return forbidden_page(request, lang, principal)
-    row = _editable_subscription(session, principal, subscription_id)
-    if row is None:
-        return not_found_page(request, lang, principal)
+    row = _editable_subscription_or_page(request, lang, session, principal, subscription_id)
+    if isinstance(row, Response):
+        return row
     return _render(request, lang, "subscription_delete.html", principal=principal, row=row)
 
 
