@@ -14,8 +14,14 @@ the answer arrives) when it is installed, else 50 asyncio httpx clients, which s
 than the server they measure (``--client`` chooses). Server CPU per request is counted over
 every request, warm-up included.
 
+The server caches alert pages (``api.routers._alert_cache``: valid until any alert changes),
+so the clients, which poll one unchanged page, are answered from the cache. ``--no-cache``
+sends ``Cache-Control: no-cache`` with every request instead: the server then queries and
+encodes every page (the uncached figure). No ``If-None-Match`` is sent either way, so every
+answer carries the whole 116 KB page.
+
     python -m benchmarks.bench_api [--items 400] [--clients 50] [--seconds 20] [--workers 1]
-                                   [--client wrk|httpx]
+                                   [--client wrk|httpx] [--no-cache]
 """
 
 from __future__ import annotations
@@ -46,6 +52,13 @@ from benchmarks._bench_kit import (
 
 TARGET_P99_MS = 50.0
 PATH = "/api/v1/alerts"
+NO_CACHE = {"Cache-Control": "no-cache"}
+
+
+PAGE_CACHE = {
+    True: "cached: the polled page is served from the page cache (nothing changes meanwhile)",
+    False: "uncached: Cache-Control no-cache, every page queried and encoded",
+}
 
 
 def _populate(items: int) -> tuple[str, int]:
@@ -134,11 +147,13 @@ async def _client(
             codes[response.status_code] = codes.get(response.status_code, 0) + 1
 
 
-async def _load(base: str, key: str, clients: int, seconds: float, warmup: float) -> dict[str, Any]:
+async def _load(
+    base: str, key: str, clients: int, seconds: float, warmup: float, cache: bool
+) -> dict[str, Any]:
     samples: list[float] = []
     codes: dict[int, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
-    headers = {"Authorization": f"Bearer {key}"}
+    headers = {"Authorization": f"Bearer {key}", **({} if cache else NO_CACHE)}
     async with httpx.AsyncClient(
         base_url=base, headers=headers, limits=limits, timeout=120
     ) as http:
@@ -167,10 +182,12 @@ _WRK_ERRORS = re.compile(r"Socket errors: (.*)$", re.M)
 _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def _wrk(base: str, key: str, clients: int, seconds: float) -> tuple[str, float]:
+def _wrk(base: str, key: str, clients: int, seconds: float, cache: bool) -> tuple[str, float]:
     """Run wrk once; its report and the client's CPU seconds."""
+    extra = [] if cache else ["-H", "Cache-Control: no-cache"]
     command = ["wrk", "--latency", "-t", "1", "-c", str(clients), "-d", f"{seconds:g}s",
-               "--timeout", "30s", "-H", f"Authorization: Bearer {key}", base + PATH]  # fmt: skip
+               "--timeout", "30s", "-H", f"Authorization: Bearer {key}", *extra,
+               base + PATH]  # fmt: skip
     before = os.times()
     report = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     after = os.times()
@@ -179,9 +196,11 @@ def _wrk(base: str, key: str, clients: int, seconds: float) -> tuple[str, float]
     )
 
 
-def _load_wrk(base: str, key: str, clients: int, seconds: float, warmup: float) -> dict[str, Any]:
-    warm_report, _ = _wrk(base, key, clients, warmup)
-    report, client_cpu = _wrk(base, key, clients, seconds)
+def _load_wrk(
+    base: str, key: str, clients: int, seconds: float, warmup: float, cache: bool
+) -> dict[str, Any]:
+    warm_report, _ = _wrk(base, key, clients, warmup, cache)
+    report, client_cpu = _wrk(base, key, clients, seconds, cache)
     total = _WRK_TOTAL.search(report)
     if total is None:
         raise RuntimeError(f"unexpected wrk report:\n{report}")
@@ -213,8 +232,10 @@ def run(
     warmup: float = 3.0,
     workers: int = 1,
     client: str | None = None,
+    cache: bool = True,
 ) -> dict[str, Any]:
-    """Measure; returns requests/s, p50 and p99 over the timed window."""
+    """Measure; returns requests/s, p50 and p99 over the timed window. ``cache`` False:
+    every request asks for a fresh page (``Cache-Control: no-cache``)."""
     client = client or ("wrk" if shutil.which("wrk") else "httpx")
     load_before = loadavg()
     with tempfile.TemporaryDirectory(prefix="bench-api-") as tmp:
@@ -230,9 +251,9 @@ def run(
                 # use at once, which must neither fail nor stall them.
                 cpu = _tree_cpu_seconds(server.pid)
                 if client == "wrk":
-                    result = _load_wrk(base, key, clients, seconds, warmup)
+                    result = _load_wrk(base, key, clients, seconds, warmup, cache)
                 else:
-                    result = asyncio.run(_load(base, key, clients, seconds, warmup))
+                    result = asyncio.run(_load(base, key, clients, seconds, warmup, cache))
                 cpu = _tree_cpu_seconds(server.pid) - cpu  # over every request sent
             finally:
                 server.terminate()
@@ -245,6 +266,7 @@ def run(
         "clients": clients,
         "load_generator": client,
         "server_workers": workers,
+        "page_cache": PAGE_CACHE[cache],
         **_server_stack(),
         "seconds": seconds,
         "alerts_stored": alerts,
@@ -261,8 +283,16 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     parser.add_argument("--client", choices=["wrk", "httpx"], default=None)
+    parser.add_argument("--no-cache", action="store_true", help="every page queried afresh")
     args = parser.parse_args()
-    result = run(args.items, args.clients, args.seconds, workers=args.workers, client=args.client)
+    result = run(
+        args.items,
+        args.clients,
+        args.seconds,
+        workers=args.workers,
+        client=args.client,
+        cache=not args.no_cache,
+    )
     print(json.dumps(result, indent=2))
 
 

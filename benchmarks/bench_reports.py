@@ -14,7 +14,7 @@ idle machine), which shows how much the machine's load inflates every figure. Ea
 its wall time and its CPU time (``time.process_time``): on a shared machine the CPU time is
 the steadier of the two.
 
-Targets (issue #7): briefing PDF <= 1.5 s, health-check PDF <= 1 s. Writes
+Targets (issue #9): briefing PDF <= 1.5 s, health-check PDF <= 1 s. Writes
 ``benchmarks/results_reports.json``.
 
     python -m benchmarks.bench_reports [--items 200000] [--runs 5] [--db PATH]

@@ -5,6 +5,7 @@ Usage (from the repository root)::
     .venv/bin/python -m benchmarks.bench_search --items 200000 --out FILE   # all engines
     .venv/bin/python -m benchmarks.bench_search --items 20000 --engines sqlite tantivy
     .venv/bin/python -m benchmarks.bench_search --compare    # query the built indexes, interleaved
+    .venv/bin/python -m benchmarks.bench_search --compare --engines tantivy   # the embedded one only
 
 From Python (``benchmarks/run.py``): ``run_benchmark(items=..., engines=[...])`` returns the
 results as a dict.
@@ -98,7 +99,7 @@ def bench_sqlite(docs: list[dict[str, Any]], rounds: int) -> dict[str, Any]:
     start = time.perf_counter()
     backend.reindex(iter(docs))
     build = time.perf_counter() - start
-    out = {
+    out: dict[str, Any] = {
         "items": len(docs),
         "index_items_per_s": round(len(docs) / build),
         "disk_mb": round(disk_mb(path)),
@@ -184,40 +185,96 @@ def _opensearch_memory(backend: Any) -> dict[str, Any]:
     }
 
 
-def compare_queries(items: int, rounds: int) -> dict[str, Any]:
+def compare_queries(items: int, rounds: int, engines: list[str] | None = None) -> dict[str, Any]:
     """p50/p95 of the engines' already-built indexes, each query run on every engine in turn,
-    so that the machine's load (shared here) falls on all of them alike."""
-    from search.opensearch_ import EngineBackend
-    from search.sqlite_ import SqliteBackend
+    so that the machine's load (shared here) falls on all of them alike; also per query class
+    (``query_class``) and the mean CPU time per query (this process's, so not OpenSearch's)."""
+    queries = [SearchQuery(**q) for q in query_set()]
+    runners = {name: _COMPARE_OPENERS[name](items) for name in engines or list(ENGINES)}
+    samples: dict[str, list[tuple[str, float, float]]] = {name: [] for name in runners}
+    per_query: dict[str, dict[int, list[float]]] = {name: {} for name in runners}
+    for round_ in range(rounds + 1):
+        for number, query in enumerate(queries):
+            for name, run in runners.items():
+                cpu, start = time.process_time(), time.perf_counter()
+                run(query)
+                if round_:  # the first round warms up
+                    wall = (time.perf_counter() - start) * 1000
+                    samples[name].append(
+                        (query_class(query), wall, (time.process_time() - cpu) * 1000)
+                    )
+                    per_query[name].setdefault(number, []).append(wall)
+    return {
+        name: {**_latency(values), "slowest": _slowest(queries, per_query[name])}
+        for name, values in samples.items()
+    }
+
+
+def _slowest(queries: list[SearchQuery], walls: dict[int, list[float]]) -> list[dict[str, Any]]:
+    """The five queries with the highest median time (what the p95 is made of)."""
+    medians = sorted(((statistics.median(v), n) for n, v in walls.items()), reverse=True)
+    return [
+        {"p50_ms": round(median, 2), **queries[n].model_dump(mode="json", exclude_defaults=True)}
+        for median, n in medians[:5]
+    ]
+
+
+def query_class(query: SearchQuery) -> str:
+    """``en`` or ``zh`` text by relevance, ``text-date`` (text in date order) or ``browse``."""
+    if not query.q:
+        return "browse"
+    if query.effective_sort() == "date":
+        return "text-date"
+    return "zh" if any(c.cjk for c in query.clauses()) else "en"
+
+
+def _latency(samples: list[tuple[str, float, float]]) -> dict[str, Any]:
+    walls = [wall for _, wall, _ in samples]
+    classes = {}
+    for name in sorted({kind for kind, _, _ in samples}):
+        mine = [wall for kind, wall, _ in samples if kind == name]
+        classes[name] = {
+            "p50_ms": round(statistics.median(mine), 2),
+            "p95_ms": round(_p95(mine) if len(mine) > 1 else mine[0], 2),
+            "queries": len(mine),
+        }
+    return {
+        "p50_ms": round(statistics.median(walls), 2),
+        "p95_ms": round(_p95(walls), 2),
+        "queries": len(walls),
+        "cpu_mean_ms": round(statistics.mean(cpu for _, _, cpu in samples), 2),
+        "classes": classes,
+    }
+
+
+def _compare_tantivy(items: int) -> Callable[[SearchQuery], Any]:
     from search.tantivy_ import TantivyBackend
 
-    url = os.environ.get("IPRWATCH_TEST_OPENSEARCH_URL", "http://127.0.0.1:9200")
     embedded = TantivyBackend(CACHE / f"tantivy-{items}")
     if embedded.needs_rebuild():  # cached by a version with other fields
         print(f"tantivy-{items}: rebuilding (built with an earlier schema)", file=sys.stderr)
         embedded.reindex(iter(corpus(items)))
-    runners: dict[str, Callable[[SearchQuery], Any]] = {
-        "sqlite": SqliteBackend(CACHE / f"fts5-{items}.db").search,
-        "tantivy": embedded.search,
-        "opensearch": EngineBackend(f"{url}?alias=iprwatch-bench-{items}").search,
-    }
-    queries = [SearchQuery(**q) for q in query_set()]
-    samples: dict[str, list[float]] = {name: [] for name in runners}
-    for round_ in range(rounds + 1):
-        for query in queries:
-            for name, run in runners.items():
-                start = time.perf_counter()
-                run(query)
-                if round_:  # the first round warms up
-                    samples[name].append((time.perf_counter() - start) * 1000)
-    return {
-        name: {
-            "p50_ms": round(statistics.median(values), 2),
-            "p95_ms": round(_p95(values), 2),
-            "queries": len(values),
-        }
-        for name, values in samples.items()
-    }
+    return embedded.search
+
+
+def _compare_sqlite(items: int) -> Callable[[SearchQuery], Any]:
+    from search.sqlite_ import SqliteBackend
+
+    return SqliteBackend(CACHE / f"fts5-{items}.db").search
+
+
+def _compare_opensearch(items: int) -> Callable[[SearchQuery], Any]:
+    from search.opensearch_ import EngineBackend
+
+    url = os.environ.get("IPRWATCH_TEST_OPENSEARCH_URL", "http://127.0.0.1:9200")
+    return EngineBackend(f"{url}?alias=iprwatch-bench-{items}").search
+
+
+_COMPARE_OPENERS: dict[str, Callable[[int], Callable[[SearchQuery], Any]]] = {
+    "sqlite": _compare_sqlite,
+    "tantivy": _compare_tantivy,
+    "opensearch": _compare_opensearch,
+}
 
 
 ENGINES: dict[str, Callable[[list[dict[str, Any]], int], dict[str, Any]]] = {
@@ -301,6 +358,14 @@ def _merge(out: Path | None, results: dict[str, Any]) -> None:
     out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
 
 
+def _interleaved_key(items: int, engines: list[str]) -> str:
+    """``interleaved@<items>`` for all engines (what ``benchmarks.run`` reads), else with the
+    engines named, so that a partial run never replaces a full one."""
+    if sorted(engines) == sorted(ENGINES):
+        return f"interleaved@{items}"
+    return f"interleaved-{'-'.join(engines)}@{items}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=200_000)
@@ -313,8 +378,11 @@ def main() -> None:
     )
     args = parser.parse_args()
     if args.compare:
-        result = {**compare_queries(args.items, args.rounds), "load_average": os.getloadavg()}
-        _merge(args.out, {f"interleaved@{args.items}": result})
+        result = {
+            **compare_queries(args.items, args.rounds, args.engines),
+            "load_average": os.getloadavg(),
+        }
+        _merge(args.out, {_interleaved_key(args.items, args.engines): result})
         print(json.dumps(result), file=sys.stderr)
         return
     if args.one:

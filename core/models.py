@@ -408,3 +408,14 @@ class AuthState(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     generation: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AlertState(Base):
+    """One row: the alerts generation, moved on by database triggers (migration 0005a) on
+    every insert, update or delete of an alert, so that API processes can cache alert pages
+    (``api.routers._alert_cache``) and drop them the moment any alert changes."""
+
+    __tablename__ = "alert_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    generation: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from typing import Any
 
+import orjson
 from sqlalchemy import String, Text, cast, or_, select
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,15 @@ def item_jurisdictions(row: dict[str, Any]) -> set[str]:
 
 
 def _decode(text: str | None) -> Any:
-    return json.loads(text) if text else None
+    """Decode a JSON column's text: orjson (a third of the standard library's time on a
+    briefing's 10,000 rows), the standard library for what orjson refuses (``NaN``, which
+    ``json.dumps`` writes by default, and integers beyond 64 bits)."""
+    if not text:
+        return None
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
 
 
 def _to_row(values: Sequence[Any]) -> dict[str, Any]:
@@ -104,13 +113,20 @@ def load_item_rows(
         # ``kind || ''`` rather than ``kind``: SQLite keeps no statistics, and would otherwise
         # walk the kind index (most items are disputes) instead of the date range.
         query = query.where(Item.kind.concat("").in_(sorted(kinds)))
-    rows = []
     # Core rows, not ORM ones: the columns are plain values, and ORM rows cost half as much again.
-    for values in session.connection().execute(query):
-        data = _to_row(values)
-        if item_jurisdictions(data) & wanted:
-            rows.append(data)
-    return rows
+    rows = (_to_row(values) for values in session.connection().execute(query))
+    return [row for row in rows if _concerns(row, wanted)]
+
+
+def _concerns(row: dict[str, Any], wanted: frozenset[str]) -> bool:
+    """Whether the item's jurisdictions include one of ``wanted`` (upper-case codes)."""
+    try:
+        # The usual case, settled without building a set: the crawler stored the code as is.
+        if not wanted.isdisjoint(row["jurisdictions"]):
+            return True
+    except TypeError:  # something unhashable in the column: the thorough check decides
+        pass
+    return bool(item_jurisdictions(row) & wanted)
 
 
 def load_items_by_id(session: Session, ids: Iterable[str]) -> list[dict[str, Any]]:

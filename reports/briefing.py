@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from core.types import LocalizedName
 from reports import _classify as cls
+from reports._gc import collector_paused
 from reports._load import SourceInfo, load_item_rows, load_sources
 from reports._model import (
     Briefing,
@@ -95,10 +96,11 @@ def load_briefing_data(session: Session, country: str, period: Period) -> Briefi
     codes = concerning_codes(country)
     previous = period.previous()
     kinds = (*cls.DISPUTE_KINDS, "rule_change")
-    rows = load_item_rows(session, codes, previous.start, period.end, kinds)
     start = datetime(period.start.year, period.start.month, 1, tzinfo=UTC)
-    current = [r for r in rows if _aware(r["published_at"]) >= start]
-    earlier = [r for r in rows if _aware(r["published_at"]) < start]
+    current: list[dict[str, Any]] = []
+    earlier: list[dict[str, Any]] = []
+    for row in load_item_rows(session, codes, previous.start, period.end, kinds):
+        (current if _aware(row["published_at"]) >= start else earlier).append(row)
     return BriefingData(current, earlier, load_sources(session))
 
 
@@ -109,9 +111,10 @@ def build_briefing(
     code = check_country(country)
     chain = check_chain(chain)
     resolved = resolve_period(period, as_of)
-    return assemble_briefing(
-        load_briefing_data(session, code, resolved), code, chain, resolved, as_of
-    )
+    with collector_paused():  # thousands of fresh, acyclic rows: see reports._gc
+        return assemble_briefing(
+            load_briefing_data(session, code, resolved), code, chain, resolved, as_of
+        )
 
 
 def assemble_briefing(

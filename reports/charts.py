@@ -25,7 +25,8 @@ from reports._text import clean_text
 sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, pygal.PluginImportFixer)]
 
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-FONT = "Noto Sans CJK SC, Noto Sans CJK, sans-serif"
+# The report font cut for PDFs (reports._fonts.FAMILY) first, then the full Noto Sans CJK SC.
+FONT = "IPRWatch Sans SC, Noto Sans CJK SC, Noto Sans CJK, sans-serif"
 _COLOURS = ("#b3261e", "#1f5fa8", "#e08a00", "#2e7d32", "#6a1b9a", "#607d8b", "#00838f")
 # Health-check bands (DOMAIN.md 5.2): >=80 green, 60-79 yellow, 40-59 orange, <40 red.
 _BANDS = ((80.0, "#2e7d32"), (60.0, "#c9a100"), (40.0, "#e08a00"), (float("-inf"), "#b3261e"))

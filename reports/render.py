@@ -6,7 +6,8 @@ which do not inherit the body font.
 
 PDFs reuse what does not change between documents: the stylesheet is parsed (and its selectors
 compiled) once, and WeasyPrint font configurations, with the fonts Pango has already loaded,
-are pooled, one per concurrent render (they are not thread-safe).
+are pooled, one per concurrent render (they are not thread-safe). Each configuration knows the
+report font cut for PDFs (``reports._fonts``) through its own ``@font-face`` stylesheet.
 """
 
 from __future__ import annotations
@@ -16,12 +17,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from jinja2 import Environment
 from markupsafe import Markup
 
 from reports import charts
+from reports._fonts import font_face_css
 from reports._model import Briefing, HealthReport
 from reports.briefing import STALE_AFTER_DAYS
 from reports.jinja import make_environment, translator
@@ -32,7 +34,9 @@ if TYPE_CHECKING:
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MAX_CHAINS_CHARTED = 8
-_FONT_CONFIGS: queue.SimpleQueue[FontConfiguration] = queue.SimpleQueue()
+# A font configuration, and the stylesheet declaring the report font in it (None without one).
+_Fonts: TypeAlias = tuple["FontConfiguration", "CSS | None"]
+_FONT_CONFIGS: queue.SimpleQueue[_Fonts] = queue.SimpleQueue()
 
 
 @lru_cache(maxsize=1)
@@ -93,19 +97,27 @@ def _pdf_stylesheet() -> CSS:
     return CSS(string=report_css(), base_url=str(TEMPLATES))
 
 
-@contextmanager
-def _font_config() -> Iterator[FontConfiguration]:
-    """A font configuration no other thread is using, returned to the pool afterwards."""
+def _new_fonts() -> _Fonts:
+    """A font configuration with the report font declared in it, when there is one."""
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
+    config = FontConfiguration()
+    faces = font_face_css()
+    return config, CSS(string=faces, font_config=config) if faces else None
+
+
+@contextmanager
+def _font_config() -> Iterator[_Fonts]:
+    """A font configuration no other thread is using, returned to the pool afterwards."""
     try:
-        config = _FONT_CONFIGS.get_nowait()
+        fonts = _FONT_CONFIGS.get_nowait()
     except queue.Empty:
-        config = FontConfiguration()
+        fonts = _new_fonts()
     try:
-        yield config
+        yield fonts
     finally:
-        _FONT_CONFIGS.put(config)
+        _FONT_CONFIGS.put(fonts)
 
 
 def _render(template: str, lang: str, *, inline_css: bool = True, **context: Any) -> str:
@@ -135,10 +147,11 @@ def html_to_pdf(html: str, *, report_stylesheet: bool = False) -> bytes:
     """
     from weasyprint import HTML
 
-    stylesheets = [_pdf_stylesheet()] if report_stylesheet else None
-    with _font_config() as fonts:
+    stylesheets = [_pdf_stylesheet()] if report_stylesheet else []
+    with _font_config() as (fonts, font_faces):
         pdf = HTML(string=html, base_url=str(TEMPLATES)).write_pdf(
-            stylesheets=stylesheets, font_config=fonts
+            stylesheets=[*stylesheets, font_faces] if font_faces else stylesheets,
+            font_config=fonts,
         )
     assert pdf is not None
     return bytes(pdf)

@@ -1,7 +1,9 @@
 """Cursor paging on tantivy: (score desc, id asc) or (date desc, undated last, id asc).
 
 tantivy's collectors return the top ``n`` by one key: the score, or the ``published_ts``
-integer fast field (undated items hold the smallest integer, so they come last). Equal keys
+integer fast field (undated items hold the smallest integer, so they come last). The score is
+BM25 times a per-item factor just above 1 (``_tantivy_schema.TIE_FIELD``), which splits most
+groups of equal BM25 scores, so that a page cut rarely falls inside a large one. Equal keys
 are ordered by the ``id_key*`` fast fields (the id's first 48 bytes as numbers), read without
 touching stored documents, and by the stored id only when those are equal too. A date cursor
 first narrows the query to items dated no later than the cursor's. Equal keys at the cut of
@@ -17,10 +19,10 @@ from typing import Any
 import tantivy
 
 from search._tantivy_query import not_after
-from search._tantivy_schema import ID_KEY_FIELDS, id_key, stored_hit
+from search._tantivy_schema import ID_KEY_FIELDS, TIE_FIELD, id_key, stored_hit
 from search.query import CursorValue, SearchQuery
 
-FIRST_FETCH = 4
+FIRST_FETCH = 2  # equal keys at the cut are few (see TIE_FIELD)
 GROWTH = 16  # a large tie group at the cut is fetched whole in few searches
 
 
@@ -51,39 +53,51 @@ class Ranked:
         return self.stored
 
 
-def page(searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery) -> list[Ranked]:
-    """The hits after the cursor, in order: up to ``limit + 1`` (one more tells a next page).
-
-    The searches do not count the matches (the facet aggregation, run beside them, does), so
-    they collect only the top ``n``.
+def page(
+    searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery
+) -> tuple[list[Ranked], int | None]:
+    """The hits after the cursor, in order: up to ``limit + 1`` (one more tells a next page);
+    and how many items match the whole query, counted by the first search (nearly free beside
+    ranking), or None when a date cursor narrowed the searches (``counts_matches``).
     """
     need = query.limit + 1
     after = query.search_after()
     relevance = query.effective_sort() == "relevance"
     if not relevance and after is not None:
         tq = not_after(tq, int(after[0]))
+    counting = counts_matches(query)
     fetch = need * FIRST_FETCH
+    total: int | None = None
     while True:
-        ranked = _top(searcher, tq, fetch, relevance)
+        ranked, counted = _top(searcher, tq, fetch, relevance, counting and total is None)
+        total = counted if total is None else total
         complete = len(ranked) < fetch
         selected = _after_cursor(searcher, ranked, complete, after, relevance, need)
         if complete or len(selected) >= need:
             chosen = selected[:need]
-            _load_ids(searcher, chosen)
-            return chosen
+            _load_ids(searcher, chosen[: query.limit])  # the extra one only tells a next page
+            return chosen, total
         fetch *= GROWTH
 
 
+def counts_matches(query: SearchQuery) -> bool:
+    """Whether ``page`` counts the query's matches: unless a date cursor narrows its searches
+    to the items dated no later than the cursor's."""
+    return query.effective_sort() == "relevance" or query.search_after() is None
+
+
 def _top(
-    searcher: tantivy.Searcher, tq: tantivy.Query, fetch: int, relevance: bool
-) -> list[Ranked]:
+    searcher: tantivy.Searcher, tq: tantivy.Query, fetch: int, relevance: bool, count: bool
+) -> tuple[list[Ranked], int | None]:
     if relevance:
-        result = searcher.search(tq, limit=fetch, count=False)
+        result = searcher.search(tq, limit=fetch, count=count, weight_by_field=TIE_FIELD)
     else:
         result = searcher.search(
-            tq, limit=fetch, count=False, order_by_field="published_ts", order=tantivy.Order.Desc
+            tq, limit=fetch, count=count, order_by_field="published_ts", order=tantivy.Order.Desc
         )
-    return [Ranked(k, a, -k) for k, a in result.hits]
+    ranked = [Ranked(k, a, -k) for k, a in result.hits]
+    # ``SearchResult.count`` is set when counting, though tantivy's type stub omits it.
+    return ranked, int(result.count) if count else None  # type: ignore[attr-defined]
 
 
 def _after_cursor(

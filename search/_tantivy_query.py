@@ -8,19 +8,22 @@ queries. Also: which words of a stored text a query matched, for snippets.
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime, time, timedelta
 
 import tantivy
 
 from search._tantivy_schema import GRAM, LONG_GRAM, build_schema, gram_field, grams, token
 from search.builder import MISSING_TS, TEXT_FIELDS, date_bounds, keyword_filters
 from search.query import SearchQuery
-from search.text import WORD, Clause
+from search.text import Clause
 
 Occur = tantivy.Occur
-_CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# ``text.WORD`` runs without Chinese characters: the words of a text whose Chinese runs were
+# blanked out, found in one pass over the text itself.
+_NON_CJK_WORD = re.compile(r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _REGEX_META = frozenset("\\.+*?()|[]{}^$#&-~")  # Rust's regex::escape set
-_DIS_MAX_TIE = 0.0
 _FEW_VALUES = 8  # filter values matched as term queries; more as a term set
+_MAX_MONTH_TERMS = 12  # a date filter's whole months matched as terms (longer: one range)
 
 
 def build_query(query: SearchQuery) -> tantivy.Query:
@@ -33,12 +36,19 @@ def build_query(query: SearchQuery) -> tantivy.Query:
 
 
 def text_clause(clause: Clause) -> tantivy.Query:
-    """One clause in any text field, best field scoring (as ``multi_match`` ``phrase``)."""
-    per_field = []
-    for name, weight in TEXT_FIELDS:
-        inner = _field_clause(name, clause)
-        per_field.append(tantivy.Query.boost_query(inner, weight))
-    return tantivy.Query.disjunction_max_query(per_field, _DIS_MAX_TIE)
+    """One clause in any text field, scored as the sum of its boosted fields' BM25 (as FTS5's
+    ``bm25()`` sums its weighted columns).
+
+    A Boolean union of the per-field queries costs less than a disjunction-max over them
+    (9% less CPU per search over the benchmark's text queries at 200,000 items), and its
+    sums leave fewer equal scores at a page's cut.
+    """
+    return tantivy.Query.boolean_query(
+        [
+            (Occur.Should, tantivy.Query.boost_query(_field_clause(name, clause), weight))
+            for name, weight in TEXT_FIELDS
+        ]
+    )
 
 
 def _field_clause(name: str, clause: Clause) -> tantivy.Query:
@@ -63,8 +73,8 @@ def _filters(query: SearchQuery) -> list[tantivy.Query]:
     found = [_any_of(schema, name, values) for name, values in keyword_filters(query)]
     start, end = date_bounds(query)
     if start is not None or end is not None:
-        lower = start if start is not None else MISSING_TS + 1
-        found.append(_ts_range(lower, end, include_upper=False))
+        by_month = bool(query.q)  # only beside text clauses (see ``_date_filter``)
+        found.append(_date_filter(query.since, query.until, start, end, by_month))
     if query.chinese_party is not None:
         found.append(tantivy.Query.term_query(schema, "chinese_party", query.chinese_party))
     for name, value in (
@@ -86,6 +96,57 @@ def _any_of(schema: tantivy.Schema, name: str, values: list[str]) -> tantivy.Que
         terms = [(Occur.Should, tantivy.Query.term_query(schema, name, v)) for v in values]
         return tantivy.Query.boolean_query(terms)
     return tantivy.Query.term_set_query(schema, name, values)
+
+
+def _date_filter(
+    since: date | None,
+    until: date | None,
+    start: int | None,
+    end: int | None,
+    by_month: bool,
+) -> tantivy.Query:
+    """Items published in ``[start, end)`` (epoch ms; undated items never match).
+
+    With ``by_month``, a bounded range's whole calendar months (UTC) are matched as ``month``
+    terms and only the partial months at its ends by ``published_ts``: intersected with
+    common words, the months' posting lists cost less than the fast field's range (a year
+    beside three words each in 40% of the items: a quarter less CPU per search at 200,000
+    items), though a little more beside rare words (0.2-0.4 ms); without text, and for open
+    ranges or ranges of more than ``_MAX_MONTH_TERMS`` months, one range.
+    """
+    lower = start if start is not None else MISSING_TS + 1
+    if not by_month or since is None or until is None or start is None or end is None:
+        return _ts_range(lower, end, include_upper=False)
+    first = _month_start(since, 0 if since.day == 1 else 1)
+    after = _month_start(until + timedelta(days=1), 0)  # the first month not wholly inside
+    months: list[date] = []
+    month = first
+    while month < after and len(months) <= _MAX_MONTH_TERMS:
+        months.append(month)
+        month = _month_start(month, 1)
+    if not months or len(months) > _MAX_MONTH_TERMS:
+        return _ts_range(lower, end, include_upper=False)
+    schema = build_schema()
+    parts = [tantivy.Query.term_query(schema, "month", f"{m:%Y-%m}") for m in months]
+    whole_from, whole_to = _midnight_ms(months[0]), _midnight_ms(_month_start(months[-1], 1))
+    if lower < whole_from:
+        parts.append(_ts_range(lower, whole_from, include_upper=False))
+    if whole_to < end:
+        parts.append(_ts_range(whole_to, end, include_upper=False))
+    if len(parts) == 1:
+        return parts[0]
+    return tantivy.Query.boolean_query([(Occur.Should, part) for part in parts])
+
+
+def _month_start(day: date, months_later: int) -> date:
+    """The first day of the month ``months_later`` months after ``day``'s."""
+    index = day.year * 12 + day.month - 1 + months_later
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _midnight_ms(day: date) -> int:
+    """Midnight UTC of ``day`` in epoch milliseconds."""
+    return int(datetime.combine(day, time.min, tzinfo=UTC).timestamp() * 1000)
 
 
 def _filter(inner: tantivy.Query) -> tantivy.Query:
@@ -122,21 +183,25 @@ def word_phrases(clauses: list[Clause]) -> list[list[str]]:
     return [p for p in phrases if p]
 
 
-def matched_words(text: str, phrases: list[list[str]]) -> set[str]:
+def matched_words(
+    text: str, phrases: list[list[str]], candidates: set[str] | None = None
+) -> set[str]:
     """The non-Chinese strings in ``text`` (whitespace collapsed) that word clauses matched
     (``phrases``, from ``word_phrases``): single words by their stem, phrases as the whole
-    stretch of text they cover."""
+    stretch of text they cover. ``candidates``, when given, holds every word of ``text`` that
+    may start a match (``StemPrefixes.candidates``); the others are not looked at."""
     if not phrases:
         return set()
-    blanked = _CJK_RUN.sub(lambda m: " " * len(m.group()), text)
     starts = {p[0] for p in phrases}
-    present = {word for word in set(WORD.findall(blanked)) if token(word) in starts}
+    if candidates is None:
+        candidates = set(_NON_CJK_WORD.findall(text))
+    present = {word for word in candidates if token(word) in starts}
     singles = {p[0] for p in phrases if len(p) == 1}
     found = {word for word in present if token(word) in singles}
     longer = [p for p in phrases if len(p) > 1]
     if not present or not longer:
         return found
-    spans = [(m.start(), m.end(), m.group()) for m in WORD.finditer(blanked)]
+    spans = [(m.start(), m.end(), m.group()) for m in _NON_CJK_WORD.finditer(text)]
     for index, (start, _, word) in enumerate(spans):
         if word in present:
             for phrase in longer:
@@ -144,6 +209,31 @@ def matched_words(text: str, phrases: list[list[str]]) -> set[str]:
                 if end is not None:
                     found.add(text[start:end])
     return found
+
+
+class StemPrefixes:
+    """Finds, in one regex pass, the words of an ASCII text that may start a match of word
+    clauses: a Porter stem differs from its word (lower-cased) at most in its last letter, so
+    such a word begins with its first term's stem less that letter. Texts with other
+    characters (Chinese, accents, which fold) are not narrowed."""
+
+    def __init__(self, phrases: list[list[str]]) -> None:
+        prefixes = sorted({phrase[0][:-1] for phrase in phrases}, key=len, reverse=True)
+        alternatives = "|".join(re.escape(prefix) for prefix in prefixes)
+        self._pattern = (
+            re.compile(rf"(?<![^\W_])(?:{alternatives})[^\W_]*", re.IGNORECASE)
+            if prefixes
+            else None
+        )
+
+    def candidates(self, text: str) -> set[str] | None:
+        """The words of ``text`` that may start a match (maybe none), or None when ``text``
+        is not ASCII (then every word may)."""
+        if not text.isascii():
+            return None
+        if self._pattern is None:
+            return set()
+        return set(self._pattern.findall(text))
 
 
 def _phrase_end(spans: list[tuple[int, int, str]], index: int, phrase: list[str]) -> int | None:

@@ -18,6 +18,7 @@ over the sets holding it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -50,6 +51,17 @@ MAX_TOKEN_BYTES = 255
 # hits by id without reading stored documents (UTF-8 byte order is code-point order).
 ID_KEY_FIELDS = tuple(f"id_key{i}" for i in range(6))
 _ID_KEY_BYTES = 8 * len(ID_KEY_FIELDS)
+
+# Relevance ties: tantivy multiplies each hit's score by ``log2(2 + tie)`` (``weight_by_field``),
+# and ``tie`` is chosen so that this factor is ``1 + k * TIE_STEP`` for ``k`` in
+# ``[0, TIE_LEVELS)`` from a hash of the id. Hits whose BM25 scores are equal (common: templated
+# notices of the same length) then mostly differ, so a page cut rarely falls inside a large
+# group of equal scores, which would have to be fetched whole to order it by id. The step is a
+# few float32 ulps (scores are float32), so the factors stay distinct; at most it moves a hit
+# past others whose scores differ by less than ``TIE_LEVELS * TIE_STEP`` (0.025%).
+TIE_FIELD = "tie"
+TIE_LEVELS = 1024
+TIE_STEP = 2.0**-22
 
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 
@@ -132,6 +144,7 @@ def build_schema() -> tantivy.Schema:
     builder.add_integer_field("version", fast=True)
     for name in ID_KEY_FIELDS:
         builder.add_unsigned_field(name, fast=True)
+    builder.add_float_field(TIE_FIELD, fast=True)
     builder.add_boolean_field("chinese_party", indexed=True, fast=True)
     builder.add_bytes_field("stored", stored=True)
     return builder.build()
@@ -145,7 +158,7 @@ def field_names() -> tuple[str, ...]:
     return (
         "id", *(name for names in text for name in names), *KEYWORD_COLUMNS,
         *(set_field(n) for n in SET_FACET_FIELDS), *SUBSTRING_COLUMNS, "published_ts",
-        "version", *ID_KEY_FIELDS, "chinese_party", "stored",
+        "version", *ID_KEY_FIELDS, TIE_FIELD, "chinese_party", "stored",
     )  # fmt: skip
 
 
@@ -153,6 +166,14 @@ def id_key(doc_id: str) -> tuple[int, ...]:
     """Numbers that order like ``doc_id`` (exactly, when ids differ in the first 48 bytes)."""
     raw = doc_id.encode("utf-8")[:_ID_KEY_BYTES].ljust(_ID_KEY_BYTES, b"\0")
     return tuple(int.from_bytes(raw[i : i + 8], "big") for i in range(0, _ID_KEY_BYTES, 8))
+
+
+def tie_weight(doc_id: str) -> float:
+    """The ``TIE_FIELD`` value of a document: ``log2(2 + value) = 1 + k * TIE_STEP``, ``k``
+    from a hash of the id (the same in every process and version)."""
+    digest = hashlib.blake2b(doc_id.encode("utf-8"), digest_size=4).digest()
+    level = int.from_bytes(digest, "big") % TIE_LEVELS
+    return float(2.0 ** (1.0 + level * TIE_STEP) - 2.0)
 
 
 def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
@@ -183,6 +204,7 @@ def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
     out.add_integer("version", version)
     for name, part in zip(ID_KEY_FIELDS, id_key(doc_id), strict=True):
         out.add_unsigned(name, part)
+    out.add_float(TIE_FIELD, tie_weight(doc_id))
     out.add_boolean("chinese_party", bool(doc["chinese_party"]))
     stored = {k: doc.get(k) for k in HIT_SOURCE_FIELDS}
     stored.update({name: str(doc[name]) for name, _ in TEXT_FIELDS})

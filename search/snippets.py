@@ -37,7 +37,7 @@ def highlight_field(text: str, words: set[str], cjk_terms: list[str], whole: boo
         cjk_terms: Chinese clauses of the query, marked wherever they occur.
         whole: Return the whole field (titles) rather than a window around the first match.
     """
-    text = _SPACES.sub(" ", text).strip()
+    text = " ".join(text.split())  # as ``_SPACES.sub(" ", text).strip()``, in one C pass
     spans = _merge(_word_spans(text, words) + _cjk_spans(text, cjk_terms))
     if not spans:
         return ""

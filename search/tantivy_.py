@@ -13,7 +13,8 @@ query translation in ``search._tantivy_query``.
   new one, never a half-built one.
 - Searches reopen the live generation when ``CURRENT`` changes, and reload when a commit
   rewrote its ``meta.json``.
-- Cursor paging (``search._tantivy_paging``): relevance is (score desc, id asc), date is
+- Cursor paging (``search._tantivy_paging``): relevance is (score desc, id asc), where the
+  score is BM25 times a per-item factor within 0.025% of 1 that splits equal scores; date is
   (date desc, undated last, id asc); a page continues strictly after the cursor's key.
 """
 
@@ -30,7 +31,7 @@ import tantivy
 from core.logging_ import get_logger
 from search import _tantivy_paging as paging
 from search._tantivy_paging import Ranked
-from search._tantivy_query import build_query, matched_words, word_phrases
+from search._tantivy_query import StemPrefixes, build_query, matched_words, word_phrases
 from search._tantivy_schema import (
     SET_FACET_FIELDS,
     SET_SEPARATOR,
@@ -209,11 +210,12 @@ class TantivyBackend:
         with self._engine("search"):
             _, searcher = self._searcher()
             tq = build_query(query)
-            counting = _Background(_facets, searcher, tq)
-            page = paging.page(searcher, tq, query)
-            clauses = query.clauses()
-            hits = [_hit(searcher, c, query, clauses) for c in page[: query.limit]]
+            counting = _Background(_facets, searcher, tq, not paging.counts_matches(query))
+            page, counted = paging.page(searcher, tq, query)
+            marks = _Marks(query.clauses())
+            hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
             facets, total = counting.result()
+            total = counted if counted is not None else total
         next_cursor = None
         if len(page) > query.limit:
             next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
@@ -362,21 +364,22 @@ def _count(path: Path) -> int:
 # --- reading helpers --------------------------------------------------------------------------
 
 
-def _facets(searcher: tantivy.Searcher, tq: tantivy.Query) -> tuple[FacetCounts, int]:
-    """Every facet's counts over the query's matches, and how many match, in one aggregation
-    request (the page's searches do not count).
+def _facets(
+    searcher: tantivy.Searcher, tq: tantivy.Query, count_matches: bool
+) -> tuple[FacetCounts, int]:
+    """Every facet's counts over the query's matches in one aggregation request, and how many
+    match when ``count_matches`` (else 0: the page's first search counts them).
 
     Multi-valued fields are counted from their value sets (``set_field``: a single-valued
     column, several times faster), unless there are more distinct sets than one request
     returns; then from the values themselves.
     """
     request = {f.name: _facet_terms(f) for f in FACETS}
-    request[_TOTAL] = {"value_count": {"field": "published_ts"}}  # every document has one
+    if count_matches:
+        request[_TOTAL] = {"value_count": {"field": "published_ts"}}  # every document has one
     result = searcher.aggregate(tq, request)
     total = int(result.get(_TOTAL, {}).get("value") or 0)
     facets = empty_facets()
-    if not total:
-        return facets, 0
     for facet in FACETS:
         counted = result.get(facet.name, {})
         if facet.field in SET_FACET_FIELDS:
@@ -417,24 +420,35 @@ def _set_counts(counted: dict[str, Any]) -> dict[str, int] | None:
 
 
 def _hit(
-    searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery, clauses: list[Clause]
+    searcher: tantivy.Searcher, candidate: Ranked, query: SearchQuery, marks: _Marks
 ) -> SearchHit:
     stored = dict(candidate.load(searcher))
     texts = {name: stored.pop(name, "") or "" for name in ("title", "summary", "body")}
     stored["title"] = texts["title"]
-    snippet = _snippet(texts, clauses, stored.pop("lead", None) or "")
+    snippet = marks.snippet(texts, stored.pop("lead", None) or "")
     relevance = query.effective_sort() == "relevance"
     return SearchHit(**stored, snippet=snippet, score=float(candidate.key) if relevance else None)
 
 
-def _snippet(texts: dict[str, str], clauses: list[Clause], lead: str) -> str:
-    """The first field (in ``SNIPPET_FIELDS`` order) with a match, highlighted; else the lead."""
-    phrases = word_phrases(clauses)
-    cjk_terms = [c.text for c in clauses if c.cjk]
-    for name in SNIPPET_FIELDS:
-        text = " ".join(texts[name].split())
-        words = matched_words(text, phrases)
-        highlighted = highlight_field(text, words, cjk_terms, whole=name == "title")
-        if highlighted:
-            return highlighted
-    return choose_snippet({}, lead)
+class _Marks:
+    """What a query marks in its hits' texts: its word clauses as terms, its Chinese clauses
+    as written (read once per query, not per hit)."""
+
+    def __init__(self, clauses: list[Clause]) -> None:
+        self.phrases = word_phrases(clauses)
+        self.cjk_terms = [c.text for c in clauses if c.cjk]
+        self.prefixes = StemPrefixes(self.phrases)
+
+    def snippet(self, texts: dict[str, str], lead: str) -> str:
+        """The first field (in ``SNIPPET_FIELDS`` order) with a match, highlighted; else the
+        lead."""
+        for name in SNIPPET_FIELDS:
+            text = " ".join(texts[name].split())
+            candidates = self.prefixes.candidates(text)
+            if candidates is not None and not candidates:
+                continue  # an ASCII text (no Chinese) with no word that may match
+            words = matched_words(text, self.phrases, candidates)
+            highlighted = highlight_field(text, words, self.cjk_terms, whole=name == "title")
+            if highlighted:
+                return highlighted
+        return choose_snippet({}, lead)

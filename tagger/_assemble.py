@@ -107,13 +107,18 @@ def choose_kind(terms: Iterable[Term], head: int, order: list[str]) -> ItemKind 
     for entry, start, _ in terms:
         weight = KIND_WEIGHTS.get(entry.grade, 1.0) * (2 if start < head else 1)
         key = (entry.target, entry.term)
-        weights[key] = max(weight, weights.get(key, 0.0))
+        if weight > weights.get(key, 0.0):  # every weight is positive
+            weights[key] = weight
     totals: dict[str, float] = defaultdict(float)
     for (kind, _), weight in weights.items():
         totals[kind] += weight
     if not totals:
         return None
-    _, best = max(enumerate(order), key=lambda pair: (totals.get(pair[1], 0.0), -pair[0]))
+    best, most = "", -1.0
+    for kind in order:  # the first kind with the greatest total
+        total = totals.get(kind, 0.0)
+        if total > most:
+            best, most = kind, total
     return ItemKind(best)
 
 
@@ -140,7 +145,10 @@ def _names_upc_division(term: str) -> bool:
 
 
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(low <= start and end <= high for low, high in spans)
+    for low, high in spans:  # noqa: SIM110 - called some 6 times an item: any() costs more
+        if low <= start and end <= high:
+            return True
+    return False
 
 
 def choose_jurisdictions(

@@ -21,6 +21,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from pydantic import TypeAdapter
+
 from core.types import ChainTag
 from tagger._codes import CodeHit
 from tagger._lexicon import Entry, Grade
@@ -41,6 +43,12 @@ MAX_EVIDENCE = 10
 
 Term = tuple[Entry, int, int]
 """A matched phrase: what it is evidence of, and its (start, end) in the prepared text."""
+
+_Tag = tuple[float, list[str]]
+"""A chain's score and evidence, until the ``ChainTag`` is made (once, at the end)."""
+
+_CHAIN_TAGS = TypeAdapter(list[ChainTag])
+"""Makes an item's ``ChainTag``s in one validation (a third cheaper than one model each)."""
 
 _PLURAL_END = re.compile(r"(?<=[a-z]{3})(?:es|s)$")
 _EN_COMPANY_TAIL = re.compile(
@@ -182,10 +190,8 @@ class ChainScorer:
     def score(self, terms: Iterable[Term], codes: Iterable[CodeHit], text: str) -> list[ChainTag]:
         """Tagged chains, best first (465 chains before Binhu ones on equal scores)."""
         evidence = self._evidence(list(terms), codes, text)
-        tags = {
-            chain: ChainTag(
-                id=chain, score=ev.score(), evidence=list(ev.texts.values())[:MAX_EVIDENCE]
-            )
+        tags: dict[str, _Tag] = {
+            chain: (ev.score(), list(ev.texts.values())[:MAX_EVIDENCE])
             for chain, ev in evidence.items()
             if ev.strong
         }
@@ -194,7 +200,11 @@ class ChainScorer:
                 _derive(tags, binhu, target)
         for chain_465 in [chain for chain in tags if chain in self._reverse]:
             _derive(tags, chain_465, self._reverse[chain_465])
-        return sorted(tags.values(), key=lambda t: (-t.score, self._order.get(t.id, 0)))
+        order = self._order
+        ranked = sorted(tags.items(), key=lambda tag: (-tag[1][0], order.get(tag[0], 0)))
+        return _CHAIN_TAGS.validate_python(
+            [{"id": chain, "score": score, "evidence": ev} for chain, (score, ev) in ranked]
+        )
 
     @staticmethod
     def _evidence(terms: list[Term], codes: Iterable[CodeHit], text: str) -> dict[str, _Evidence]:
@@ -222,16 +232,14 @@ class ChainScorer:
         return evidence
 
 
-def _derive(tags: dict[str, ChainTag], source: str, target: str) -> None:
+def _derive(tags: dict[str, _Tag], source: str, target: str) -> None:
     """Give ``target`` the source's score and evidence when it has no better of its own."""
     origin = tags.get(source)
     if origin is None:
         return
     own = tags.get(target)
     if own is None:
-        tags[target] = ChainTag(id=target, score=origin.score, evidence=list(origin.evidence))
+        tags[target] = (origin[0], list(origin[1]))
         return
-    evidence = own.evidence + [e for e in origin.evidence if e not in own.evidence]
-    tags[target] = ChainTag(
-        id=target, score=max(own.score, origin.score), evidence=evidence[:MAX_EVIDENCE]
-    )
+    evidence = own[1] + [e for e in origin[1] if e not in own[1]]
+    tags[target] = (max(own[0], origin[0]), evidence[:MAX_EVIDENCE])

@@ -41,6 +41,31 @@ _CONTEXT_CHARS = 40
 _HS_HINTS = ("hs", "hts", "heading", "tariff", "cn", "commodity", "税", "编码")
 """Cheap look for a context word before a number, before the context regex runs."""
 
+_CONTEXT_ENDINGS = (
+    "hs",
+    "hts",
+    "htsus",
+    "htsa",
+    "tariff",
+    "heading",
+    "headings",
+    "subheading",
+    "subheadings",
+    "cn",
+    "commodity",
+    "code",
+    "codes",
+    "item",
+    "items",
+    "number",
+    "numbers",
+    "no.",
+    "nos.",
+    ":",
+)
+"""How an ASCII text that ``_HS_CONTEXT_BEFORE`` matches ends, in lower case and without
+trailing whitespace: its words, "No." and "Nos.", or a colon."""
+
 HS_WEIGHTS = {2: 0.3, 4: 0.5, 6: 0.6}
 """Evidence weight of an HS match by the length of the taxonomy code it matched."""
 
@@ -135,6 +160,13 @@ class FoundCodes:
     hs_codes: list[str]
 
 
+def _may_end_in_context(before: str, lowered: str) -> bool:
+    """Whether ``before`` (``lowered`` in lower case) may end as ``_HS_CONTEXT_BEFORE``
+    needs: in one of its words or marks, then only whitespace. Most numbers near a hint word
+    ("Tariff Act of 1930") fail this, and skip the regex's search from every position."""
+    return not before.isascii() or lowered.rstrip().endswith(_CONTEXT_ENDINGS)
+
+
 def _hs_matches(text: str, index: CodeIndex) -> list[tuple[str, int, str]]:
     found: list[tuple[str, int, str]] = []
     for match in _HS_NUMBER.finditer(text):
@@ -142,7 +174,11 @@ def _hs_matches(text: str, index: CodeIndex) -> list[tuple[str, int, str]]:
         digits = _hs_digits(code)
         before = text[max(0, start - _CONTEXT_CHARS) : start]
         lowered = before.lower()
-        context = _HS_CONTEXT_BEFORE.search(before) if mentions(lowered, _HS_HINTS) else None
+        context = (
+            _HS_CONTEXT_BEFORE.search(before)
+            if mentions(lowered, _HS_HINTS) and _may_end_in_context(before, lowered)
+            else None
+        )
         if context:
             found.append((digits, start, (before[context.start() :] + code).strip()))
         elif "." in code and (len(digits) >= 8 or index.knows_heading(digits)):

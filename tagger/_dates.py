@@ -146,13 +146,15 @@ _ABBREVIATIONS = frozenset(
         "l.l.c",
     ]
 )
-_WORD_START = re.compile(r"[\w.'’]+$")
+_WORD_START = re.compile(r"(?<![\w.'’])[\w.'’]+$")
+"""The word before a period. Searched in a slice: the look-behind lets the search skip the
+positions inside the word at once, and at the slice's start it sees nothing."""
 
 
 def is_abbreviation(text: str, period: int) -> bool:
     """Whether the period at ``text[period]`` ends an abbreviation ("Inc.", "U.S.", "No.",
     an initial), so that it ends neither a sentence nor a company name."""
-    word = _WORD_START.search(text, max(0, period - 12), period)
+    word = _WORD_START.search(text[max(0, period - 12) : period])
     if word is None:
         return False
     token = word.group(0).strip(".").lower()

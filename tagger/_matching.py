@@ -15,10 +15,15 @@ in one token ("[OPINION](pdf", "Brazil.1") and ignores terms inside URLs. Since 
 the tokens, the doc has none (2026-12: 6 µs an item instead of 65).
 
 Matching rules: English phrases match case-insensitively on word edges (no letter, digit or
-underscore just before or after); acronym-like ("cased") phrases match only as written or in
-capitals; Chinese phrases match anywhere, except that a Latin term must stand apart from other
-Latin letters and digits, and each whitespace character in the text stands for one space in a
-phrase.
+underscore just before or after: a token edge is needed even beside punctuation, "U.S." is not
+in "U.S.C."); acronym-like ("cased") phrases match only as written or in capitals; Chinese
+phrases match anywhere, except that a Latin term must stand apart from other Latin letters and
+digits, and each whitespace character in the text stands for one space in a phrase.
+
+The English automaton reads the text with every character other than a letter, digit or
+underscore as one edge mark, and holds each phrase between two marks: it reports only matches
+on word edges (``PhraseTable._build_en``; rejecting the others, "co" in "court", after the
+scan cost about 10 µs an item).
 """
 
 from __future__ import annotations
@@ -67,9 +72,23 @@ Hit = tuple[int, int, int]
 """A match: (phrase key, start character, end character) in the prepared text."""
 
 _Value = tuple[int, tuple[int, ...], bool, bool, bool, tuple[CueSpelling, ...]]
+_EDGE = "\x01"
+"""What every character that is not a letter, digit or underscore becomes in the English
+scan's text (``_edged``), and what stands at both ends of each English phrase pattern: a
+match is then on word edges by construction."""
+_NOT_WORD = re.compile(r"\W")
+"""Not a letter, digit or underscore: exactly the characters the word-edge test accepts
+beside a phrase (``\\w`` is ``str.isalnum()`` or "_", for every code point)."""
+_ASCII_EDGES = {code: _EDGE for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+_EnPhrase = tuple[str | None, tuple[int, ...], bool]
+"""An English phrase found: the lower-cased text it must read as (None: no check, its edged
+form says it all), its keys and whether one is cased."""
+_EnCue = tuple[str | None, int, int, tuple[CueSpelling, ...]]
+"""An English cue word found: the lower-cased text it must read as (None: no check), its
+start and end offsets from the match in the edged text, and the cue spellings it may be."""
+_EnValue = tuple[int, tuple[_EnPhrase, ...], tuple[_EnCue, ...]]
 _SPAN_ORDER = itemgetter(1, 2, 0)
 """Hits by start, end and key."""
-_ASCII_WORD = frozenset(_ASCII_ALNUM | {"_"})
 
 
 def _placeholders(text: str) -> str:
@@ -157,23 +176,51 @@ class PhraseTable:
         for spelling, found in cue_spellings(cues, fold_more=lang == "zh").items():
             cues_of[self._normalise(spelling)] += tuple(found)
         self._automaton = ahocorasick.Automaton()
-        for pattern in keys_of.keys() | cues_of.keys():
-            value = self._value(pattern, keys_of.get(pattern, []), cues_of.get(pattern, ()))
-            self._automaton.add_word(pattern, value)
+        if lang == "en":
+            self._build_en(keys_of, cues_of)
+        else:
+            for pattern in keys_of.keys() | cues_of.keys():
+                value = self._value(pattern, keys_of.get(pattern, []), cues_of.get(pattern, ()))
+                self._automaton.add_word(pattern, value)
         self._automaton.make_automaton()
+
+    def _build_en(
+        self, keys_of: dict[str, list[int]], cues_of: dict[str, tuple[CueSpelling, ...]]
+    ) -> None:
+        """The English automaton, over the edged text (``_edged``): each phrase as
+        ``_EDGE`` + its edged spelling + ``_EDGE``, so that only matches on word edges are
+        reported (the edge test used to reject two matches in three, "co" in "court"), and
+        each cue word as its edged spelling, found anywhere. Spellings with other characters
+        than letters and digits are checked against the lower-cased text (their edged forms
+        may be shared: "lithium-ion" and "lithium ion")."""
+        phrases: dict[str, list[_EnPhrase]] = defaultdict(list)
+        cues: dict[str, list[_EnCue]] = defaultdict(list)
+        for pattern in sorted(keys_of):
+            keys = tuple(sorted(set(keys_of[pattern])))
+            cased = any(key in self._spellings for key in keys)
+            literal = None if _NOT_WORD.search(pattern) is None else pattern
+            edged = _EDGE + _edged(pattern) + _EDGE
+            phrases[edged].append((literal, keys, cased))
+        for pattern in sorted(cues_of):
+            literal = None if _NOT_WORD.search(pattern) is None else pattern
+            cues[_edged(pattern)].append((literal, 0, len(pattern), cues_of[pattern]))
+        for edged in phrases.keys() | cues.keys():
+            value: _EnValue = (
+                len(edged),
+                tuple(phrases.get(edged, ())),
+                tuple(cues.get(edged, ())),
+            )
+            self._automaton.add_word(edged, value)
 
     def _normalise(self, text: str) -> str:
         lowered = lower_keeping_offsets(text)
         return _placeholders(lowered) if self.lang == "zh" else lowered
 
     def _value(self, pattern: str, key_ids: list[int], cues: tuple[CueSpelling, ...]) -> _Value:
-        """What the automaton returns for a pattern: its length, its keys, whether its first
-        and last characters need a word edge beside them, whether a key is cased (its
-        spelling must then be checked), and the cue words it may be."""
-        if self.lang == "zh":
-            left, right = pattern[0] in _ASCII_ALNUM, pattern[-1] in _ASCII_ALNUM
-        else:  # a token edge is needed even beside punctuation: "U.S." is not in "U.S.C."
-            left = right = True
+        """What the Chinese automaton returns for a pattern: its length, its keys, whether
+        its first and last characters need a word edge beside them (Latin ones), whether a
+        key is cased (its spelling must then be checked), and the cue words it may be."""
+        left, right = pattern[0] in _ASCII_ALNUM, pattern[-1] in _ASCII_ALNUM
         keys = tuple(sorted(set(key_ids)))
         cased = any(key in self._spellings for key in keys)
         return len(pattern), keys, left, right, cased, cues
@@ -196,29 +243,36 @@ class PhraseTable:
         return hits, cue_finds
 
     def _find_en(self, text: str, cue_finds: CueFinds) -> list[Hit]:
-        """Matches with no letter, digit or underscore right before or after them. The scan
-        also reports every phrase inside a longer word ("co" in "court"): the edge test
-        comes first and is written out inline, as it runs some 70 times an item."""
-        size = len(text)
+        """Matches with no letter, digit or underscore right before or after them, found in
+        the edged text (``_build_en``): offsets there are those of ``text`` plus one."""
         hits: list[Hit] = []
         lowered = lower_keeping_offsets(text)
-        for last, (length, keys, _, _, cased, cues) in self._automaton.iter(lowered):
-            end = last + 1
-            start = end - length
+        edged = _EDGE + _edged(lowered) + _EDGE
+        for last, (length, phrases, cues) in self._automaton.iter(edged):
+            first = last - length  # where the match starts, in ``text``'s offsets
             if cues:
-                note_cue(cue_finds, cues, text, start)
-                if not keys:
+                self._note_cues(cues, first, text, lowered, cue_finds)
+            start, end = first + 1, last - 1  # a phrase's, inside its edges
+            for literal, keys, cased in phrases:
+                if literal is not None and lowered[start:end] != literal:
                     continue
-            if start:
-                char = text[start - 1]
-                if char in _ASCII_WORD or (char > "\x7f" and char.isalnum()):
-                    continue
-            if end < size:
-                char = text[end]
-                if char in _ASCII_WORD or (char > "\x7f" and char.isalnum()):
-                    continue
-            self._add(hits, keys, cased, text, start, end)
+                if not cased:
+                    for key in keys:
+                        hits.append((key, start, end))
+                else:
+                    self._add(hits, keys, cased, text, start, end)
         return hits
+
+    @staticmethod
+    def _note_cues(
+        cues: tuple[_EnCue, ...], first: int, text: str, lowered: str, cue_finds: CueFinds
+    ) -> None:
+        """Note the cue words an English match at ``first`` may be (those whose check passes)."""
+        for literal, low, high, spellings in cues:
+            start = first + low
+            if literal is not None and (start < 0 or lowered[start : first + high] != literal):
+                continue
+            note_cue(cue_finds, spellings, text, start)
 
     def _find_zh(self, text: str, cue_finds: CueFinds) -> list[Hit]:
         """Matches anywhere, except a Latin term glued to other Latin letters or digits."""
@@ -253,6 +307,14 @@ class PhraseTable:
         for key in keys:
             if key not in self._spellings or said in self._spellings[key]:
                 hits.append((key, start, end))
+
+
+def _edged(lowered: str) -> str:
+    """The text with each character that is not a letter, digit or underscore as ``_EDGE``
+    (one for one: offsets agree)."""
+    if lowered.isascii():
+        return lowered.translate(_ASCII_EDGES)
+    return _NOT_WORD.sub(_EDGE, lowered)
 
 
 def _outside_urls(hits: list[Hit], text: str) -> list[Hit]:

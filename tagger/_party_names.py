@@ -131,14 +131,23 @@ def _windows(
     for count, suffix in enumerate(suffixes):
         if count >= _MAX_SUFFIXES:
             break
-        if read and any(low <= suffix.start() < high for low, high in read):
+        start = suffix.start()
+        if read and _starts_in(start, read):
             continue
-        low, high = max(0, suffix.start() - _WINDOW), suffix.end() + 12
+        low, high = max(0, start - _WINDOW), suffix.end() + 12
         if windows and low <= windows[-1][1]:
             windows[-1] = (windows[-1][0], high)
         else:
-            windows.append((_name_floor(text, suffix.start()), high))
+            windows.append((_name_floor(text, start), high))
     return windows
+
+
+def _starts_in(position: int, spans: Iterable[tuple[int, int]]) -> bool:
+    """Whether ``position`` is in one of the (start, end) ``spans``."""
+    for low, high in spans:  # noqa: SIM110 - a plain loop: any() over a generator costs more
+        if low <= position < high:
+            return True
+    return False
 
 
 def _names(windows: list[tuple[int, int]], text: str) -> Iterator[re.Match[str]]:
@@ -176,7 +185,7 @@ def from_suffixed_names(
     for count, match in enumerate(_names(windows, text)):
         if count >= _MAX_NAMES:
             return
-        if any(low <= match.start() < high for low, high in captions):
+        if captions and _starts_in(match.start(), captions):
             continue  # "… Corporations, Limited Liability Companies …" of a Schedule A caption
         leading = _LEADING_WORDS.match(match.group(0))
         start = match.start() + (leading.end() if leading else 0)

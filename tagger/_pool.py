@@ -64,7 +64,7 @@ def _start_worker() -> None:
 def _tag_chunk(texts: list[str], languages: list[str | None]) -> list[TagsDict]:
     from tagger.pipeline import get_tagger
 
-    return [tags.model_dump(mode="json") for tags in get_tagger().tag_many(texts, languages)]
+    return get_tagger().tag_many_json(texts, languages, processes=1)
 
 
 class TaggerPool:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
+
+from pydantic import TypeAdapter
 
 from core.types import Signal
 from tagger._dates import FoundDate, Sentences, find_dates, nearest_date
@@ -60,6 +63,11 @@ _MAX_EVIDENCE = 300
 _NO_DATE = 1 << 30
 
 
+_Found = dict[str, str | date | None]
+"""A signal's fields, until the kept ones are made ``Signal``s (in one validation)."""
+_SIGNALS = TypeAdapter(list[Signal])
+
+
 @dataclass(frozen=True, slots=True)
 class SignalCue:
     """A signal cue found in the text."""
@@ -91,7 +99,7 @@ def _signal(
     sentences: Sentences,
     cue: SignalCue,
     seen: dict[tuple[int, int], tuple[list[FoundDate], str]],
-) -> tuple[int, Signal] | None:
+) -> tuple[int, _Found] | None:
     """The signal of one cue and how far its date is from it (no date: infinitely far).
     ``seen`` keeps each sentence's dates and evidence: cues often share a sentence."""
     start, end = sentences.bounds(cue.start)
@@ -106,7 +114,7 @@ def _signal(
     dates, evidence = known
     nearest = nearest_date(dates, cue.start, cue.end, (start, end))
     distance, when = nearest if nearest else (_NO_DATE, None)
-    return distance, Signal(type=cue.type, date=when, evidence=evidence)
+    return distance, {"type": cue.type, "date": when, "evidence": evidence}
 
 
 def find_signals(text: str, cues: list[SignalCue]) -> list[Signal]:
@@ -119,10 +127,10 @@ def find_signals(text: str, cues: list[SignalCue]) -> list[Signal]:
     if not cues:
         return []
     sentences = Sentences(text)
-    found: dict[str, tuple[int, Signal]] = {}
+    found: dict[str, tuple[int, _Found]] = {}
     seen: dict[tuple[int, int], tuple[list[FoundDate], str]] = {}
     for cue in sorted(cues, key=lambda c: c.start):
         signal = _signal(text, sentences, cue, seen)
         if signal is not None and (cue.type not in found or signal[0] < found[cue.type][0]):
             found[cue.type] = signal
-    return [signal for _, signal in found.values()]
+    return _SIGNALS.validate_python([signal for _, signal in found.values()])

@@ -86,8 +86,8 @@ def _tag_chunk(
     texts = [_text_of(line.item) for line in items if line.item is not None]
     languages = [_language_of(line.item) for line in items if line.item is not None]
     if tag_many is None:
-        found: Iterable[TagsDict] = (
-            t.model_dump(mode="json") for t in tagger.tag_many([t or "" for t in texts], languages)
+        found: Iterable[TagsDict] = tagger.tag_many_json(
+            [t or "" for t in texts], languages, processes=1
         )
     else:
         found = tag_many([t or "" for t in texts], languages)

@@ -135,7 +135,11 @@ class Tagger:
         processes = default_processes() if processes is None else processes
         if processes > 1 and len(texts) >= POOL_MIN_TEXTS and pool_allowed(self):
             return tag_many_parallel(texts, hints, processes)
-        return [t.model_dump(mode="json") for t in self._tag_many(texts, hints, batch_size)]
+        with _collector_paused():  # the dicts are made, and the ``Tags`` freed, unwalked
+            tags = self._tag_many(texts, hints, batch_size)
+            dumped = [t.model_dump(mode="json") for t in tags]
+            del tags
+        return dumped
 
     def stage_times(
         self, texts: Sequence[str], languages: Sequence[str | None] | None = None
@@ -171,10 +175,15 @@ class Tagger:
             clock.lap("match_zh")
             cues = [self._cues(p, en.get(i), zh.get(i)) for i, p in enumerate(prepared)]
             clock.lap("cues")
-            return [
+            tagged = [
                 self._assemble(p, _hits(en.get(i)), _hits(zh.get(i)), cues[i], clock)
                 for i, p in enumerate(prepared)
             ]
+            # Freed here, while the collector is off: left for the return, the batch's phrase
+            # hits and cue finds (some 60 objects an item) were walked by the collection
+            # that the first allocation after ``gc.enable()`` starts.
+            del prepared, en, zh, cues
+        return tagged
 
     def _cues(self, prepared: Prepared, en: _Scan | None, zh: _Scan | None) -> Cues:
         """The cue words in the text, as the phrase scan of the whole text found them (the
@@ -188,12 +197,14 @@ class Tagger:
 
     def _matches(self, en: list[Hit] | None, zh: list[Hit] | None) -> Matches:
         matches = Matches()
-        lists = matches.lists()
+        appends = [terms.append for terms in matches.lists()]
         for lang, hits in zip(_LANGUAGES, (en, zh), strict=True):
+            if not hits:
+                continue
             routes = self._routes[lang]
-            for key, start, end in hits or ():
+            for key, start, end in hits:
                 for slot, entry in routes[key]:
-                    lists[slot].append((entry, start, end))
+                    appends[slot]((entry, start, end))
         return matches
 
     def _prepare(self, text: object, language: str | None) -> Prepared:

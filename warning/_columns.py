@@ -29,6 +29,8 @@ SOURCE_BITS = {"chain": 1, "rights": 2, "hs": 4, "standards": 8}
 """The bit a candidate's key row sets for each lookup that found it."""
 
 _RIGHTS = tuple(sorted(set(RIGHT_CLASSES.values())))
+_PATENT = 2 + _RIGHTS.index("patent")  # columns of ``Columns._table``
+_TRADEMARK = 2 + _RIGHTS.index("trademark")
 _NO_KEYS = np.zeros((0, ROW_WIDTH), dtype=np.uint64)
 
 
@@ -66,9 +68,14 @@ class Columns:
             chains.append(chain_mask or 0)
             for right in _RIGHTS:
                 rights[right].append(_mask(f.right_markets(right), self.market_bits) or 0)
-        self.markets = np.array(markets, dtype=np.uint64)
-        self.chains = np.array(chains, dtype=np.uint64)
-        self.rights = {r: np.array(v, dtype=np.uint64) for r, v in rights.items()}
+        # markets, chains, then rights in ``_RIGHTS`` order, side by side: one gather per
+        # item instead of one per column
+        self._table = np.empty((len(facts), 2 + len(_RIGHTS)), dtype=np.uint64)
+        for column, values in enumerate([markets, chains, *[rights[r] for r in _RIGHTS]]):
+            self._table[:, column] = np.array(values, dtype=np.uint64)
+        self.markets = self._table[:, 0]  # views: no copies
+        self.chains = self._table[:, 1]
+        self.rights = {r: self._table[:, 2 + n] for n, r in enumerate(_RIGHTS)}
         self.overflow = np.array(overflow, dtype=np.bool_)
 
     def _bits(self, values: Iterable[str], table: dict[str, int]) -> np.uint64:
@@ -92,24 +99,21 @@ class Columns:
         """
         if not len(positions):
             return _NO_KEYS
-        concerned = self.markets[positions] & self._bits(markets, self.market_bits)
-        shared = self.chains[positions] & self._bits(chains, self.chain_bits)
-        sources = np.zeros(len(positions), dtype=np.uint64)
+        table = self._table.take(positions, axis=0)
+        out = np.empty((len(positions), ROW_WIDTH), dtype=np.uint64)
+        concerned = out[:, 0]
+        np.bitwise_and(table[:, 0], self._bits(markets, self.market_bits), out=concerned)
+        np.bitwise_and(table[:, 1], self._bits(chains, self.chain_bits), out=out[:, 1])
+        np.bitwise_and(table[:, _PATENT], concerned, out=out[:, 2])
+        np.bitwise_and(table[:, _TRADEMARK], concerned, out=out[:, 3])
+        sources = out[:, SOURCES_COLUMN]
+        sources[:] = 0
         if "chain" in wanted:
-            found = (shared != 0) & (concerned != 0)
+            found = (out[:, 1] != 0) & (concerned != 0)
             sources |= found.astype(np.uint64) * np.uint64(SOURCE_BITS["chain"])
         if "rights" in wanted:
             held = np.zeros(len(positions), dtype=np.uint64)
             for right in ip_classes:
-                held |= self.rights[right][positions] & concerned
+                held |= table[:, 2 + _RIGHTS.index(right)] & concerned
             sources |= (held != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["rights"])
-        return np.stack(
-            [
-                concerned,
-                shared,
-                self.rights["patent"][positions] & concerned,
-                self.rights["trademark"][positions] & concerned,
-                sources,
-            ],
-            axis=1,
-        )
+        return out

@@ -11,8 +11,13 @@ that names a field not listed here is keyed on the whole row (always correct, on
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from warning._columns import SOURCE_BITS, Columns
 from warning.matching import KEY_WIDTH, Candidates, Evidence, TermHit
@@ -56,6 +61,49 @@ def kind_masks(hits: Sequence[TermHit]) -> dict[str, tuple[int, ...]]:
     return {kind: tuple(mask) for kind, mask in masks.items() if any(mask)}
 
 
+def _picker(columns: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
+    """A function returning ``tuple(row[c] for c in columns)``, fast."""
+    if len(columns) > 1:
+        return itemgetter(*columns)
+    if columns:
+        only = columns[0]
+        return lambda row: (row[only],)
+    return lambda row: ()
+
+
+@dataclass(frozen=True, slots=True)
+class _Static:
+    """The parts of a ``RowKey`` that depend on the rule alone."""
+
+    columns: tuple[int, ...]
+    source_bits: int
+    kinds: frozenset[str]
+    found_by: frozenset[str]
+    whole: bool
+
+
+_STATIC: dict[tuple[str, tuple[str, ...]], _Static] = {}
+
+
+def _static(rule: Rule) -> _Static:
+    slot = (rule.when, tuple(rule.candidates))
+    found = _STATIC.get(slot)
+    if found is None:
+        fields = rule.match_fields
+        unknown = [f for f in fields if f not in _FIELD_COLUMNS and f not in _FIELD_KINDS]
+        bits = 0
+        for source in rule.candidates:
+            bits |= SOURCE_BITS.get(source, 0)
+        found = _STATIC[slot] = _Static(
+            tuple(sorted({c for f in fields for c in _FIELD_COLUMNS.get(f, ())})),
+            bits,
+            frozenset(_FIELD_KINDS[f] for f in [*fields, *rule.candidates] if f in _FIELD_KINDS),
+            frozenset(_FIELD_KINDS[f] for f in rule.candidates if f in _FIELD_KINDS),
+            bool(unknown),
+        )
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class RowKey:
     """The part of a key row that decides one rule's outcome."""
@@ -65,49 +113,68 @@ class RowKey:
     terms: tuple[tuple[int, int], ...]  # (column, mask) pairs over the term-hit words
     found_by: tuple[tuple[int, int], ...]  # the same for the term kinds it is found through
     whole: bool
-
-    @property
-    def stable(self) -> bool:
-        """Whether projections mean the same on every item of the index (no term-hit bits
-        or code ids, which are numbered per item)."""
-        return not (self.whole or self.terms or _CODES in self.columns)
+    stable: bool = False
+    """Whether projections mean the same on every item of the index (no term-hit bits or
+    code ids, which are numbered per item)."""
+    _pick: Callable[[Sequence[int]], tuple[int, ...]] = field(
+        default=lambda row: (), compare=False, repr=False
+    )
 
     @classmethod
     def of(cls, rule: Rule, masks: dict[str, tuple[int, ...]]) -> RowKey:
         """The projection for ``rule`` on an item whose term hits have these ``masks``."""
-        fields = rule.match_fields
-        unknown = [f for f in fields if f not in _FIELD_COLUMNS and f not in _FIELD_KINDS]
-        columns = sorted({c for f in fields for c in _FIELD_COLUMNS.get(f, ())})
-        kinds = {_FIELD_KINDS[f] for f in [*fields, *rule.candidates] if f in _FIELD_KINDS}
-        found_by = {_FIELD_KINDS[f] for f in rule.candidates if f in _FIELD_KINDS}
-        bits = 0
-        for source in rule.candidates:
-            bits |= SOURCE_BITS.get(source, 0)
+        static = _static(rule)
+        terms = _word_masks(static.kinds, masks)
         return cls(
-            tuple(columns),
-            bits,
-            _word_masks(kinds, masks),
-            _word_masks(found_by, masks),
-            bool(unknown),
+            static.columns,
+            static.source_bits,
+            terms,
+            _word_masks(static.found_by, masks),
+            static.whole,
+            not (static.whole or terms or _CODES in static.columns),
+            _picker(static.columns),
         )
 
     def __call__(self, row: Sequence[int]) -> tuple[Any, ...] | None:
         """The projection of ``row`` (equal projections, equal outcomes); None when none of
         the rule's lookups found the profile (the rule does not apply)."""
         sources = row[_SOURCES] & self.source_bits
-        if not sources and not any(row[c] & mask for c, mask in self.found_by):
-            return None
+        if not sources:
+            for column, mask in self.found_by:
+                if row[column] & mask:
+                    break
+            else:
+                return None
         if self.whole:
             return tuple(row)
-        return (
-            sources,
-            *[row[c] for c in self.columns],
-            *[row[c] & mask for c, mask in self.terms],
-        )
+        if self.terms:
+            return (sources, *self._pick(row), *[row[c] & mask for c, mask in self.terms])
+        return (sources, *self._pick(row))
+
+    def project(
+        self, rows: npt.NDArray[np.uint64]
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint64]]:
+        """``__call__`` over many rows at once: the indices of the rows the rule applies to,
+        and their projections (one row each, the same values as ``__call__`` gives)."""
+        applies = (rows[:, _SOURCES] & np.uint64(self.source_bits)) != 0
+        for column, mask in self.found_by:
+            applies |= (rows[:, column] & np.uint64(mask)) != 0
+        kept = np.flatnonzero(applies)
+        if self.whole:
+            return kept, rows[kept]
+        chosen = rows[kept]
+        parts = [chosen[:, _SOURCES] & np.uint64(self.source_bits)]
+        parts += [chosen[:, c] for c in self.columns]
+        parts += [chosen[:, c] & np.uint64(mask) for c, mask in self.terms]
+        return kept, np.stack(parts, axis=1)
 
 
-def _word_masks(kinds: set[str], masks: dict[str, tuple[int, ...]]) -> tuple[tuple[int, int], ...]:
+def _word_masks(
+    kinds: AbstractSet[str], masks: dict[str, tuple[int, ...]]
+) -> tuple[tuple[int, int], ...]:
     """(key row column, mask) for the term-hit words holding hits of these kinds."""
+    if not masks or not kinds:
+        return ()
     words: dict[int, int] = {}
     for kind in kinds:
         for word, mask in enumerate(masks.get(kind, ())):

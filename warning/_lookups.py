@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TypeVar
 
 import numpy as np
@@ -91,15 +91,22 @@ class WordIndex:
             self._two.setdefault(lower[: second.end()], []).append(slot)
         return True
 
-    def find(self, lower: str) -> Iterator[tuple[int, int]]:
+    def find(self, lower: str) -> list[tuple[int, int]]:
         """(start, slot) for each run start where an indexed term's key begins."""
         runs = list(_RUN.finditer(lower))
+        one, two = self._one, self._two
+        last = len(runs) - 1
+        out: list[tuple[int, int]] = []
         for n, run in enumerate(runs):
-            for slot in self._one.get(run.group(), ()):
-                yield run.start(), slot
-            if self._two and n + 1 < len(runs):
-                for slot in self._two.get(lower[run.start() : runs[n + 1].end()], ()):
-                    yield run.start(), slot
+            start = run.start()
+            slots = one.get(run.group())
+            if slots:
+                out += [(start, slot) for slot in slots]
+            if two and n < last:
+                slots = two.get(lower[start : runs[n + 1].end()])
+                if slots:
+                    out += [(start, slot) for slot in slots]
+        return out
 
 
 def arrays(lists: dict[_K, list[int]]) -> dict[_K, npt.NDArray[np.int32]]:

@@ -183,6 +183,14 @@ class ItemDecisions:
     rules: tuple[Rule, ...]
     as_of: date
     decisions: list[Decision] = field(default_factory=list)
+    when_keys: dict[str, str] = field(default_factory=dict)  # see Rule.when_key, by rule id
+
+    def when_key(self, rule: Rule) -> str:
+        """``rule.when_key`` of this item (worked out once per rule)."""
+        key = self.when_keys.get(rule.id)
+        if key is None:
+            key = self.when_keys[rule.id] = rule.when_key(self.item)
+        return key
 
     def __len__(self) -> int:
         return sum(len(d.positions) for d in self.decisions)
@@ -241,25 +249,67 @@ def _positions(decision: Decision) -> list[int]:
     return positions.tolist() if isinstance(positions, np.ndarray) else list(positions)
 
 
-_MIX = np.uint64(0x9E3779B97F4A7C15)
+def _splitmix(count: int, seed: int = 0x9E3779B97F4A7C15) -> list[int]:
+    """``count`` well-mixed 64-bit odd numbers (splitmix64; no numpy.random import)."""
+    out, state, full = [], seed, (1 << 64) - 1
+    for _ in range(count):
+        state = (state + 0x9E3779B97F4A7C15) & full
+        value = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & full
+        value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & full
+        out.append((value ^ (value >> 31)) | 1)
+    return out
+
+
+_MIX = np.array(_splitmix(256), dtype=np.uint64)
+"""Odd multipliers, one per key row column (rows are at most 256 columns wide)."""
+
+
+def _digest(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per row: each word folded (high half into low), then a sum of the
+    words times odd multipliers (wrapping). Equal rows, equal hashes; unequal rows rarely."""
+    width = keys.shape[1]
+    if width > len(_MIX):
+        return _digest(np.hstack([keys[:, :1], _digest(keys[:, 1:]).reshape(-1, 1)]))
+    folded = keys ^ (keys >> np.uint64(32))
+    return folded @ _MIX[:width]
+
+
+def _stable_order(digest: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
+    """An order that puts equal hashes next to each other, keeping the order among equal
+    ones. Long arrays are sorted on 32 of the bits, 16 at a time (numpy's stable sort of
+    16-bit values is a radix sort: linear); unequal hashes may then share a run, which the
+    caller checks."""
+    if len(digest) < 1024:
+        return np.argsort(digest, kind="stable")
+    folded = digest ^ (digest >> np.uint64(32))
+    order = np.argsort(folded.astype(np.uint16), kind="stable")
+    high = (folded >> np.uint64(16)).astype(np.uint16)
+    return order[np.argsort(high[order], kind="stable")]
 
 
 def _unique_rows(
     keys: npt.NDArray[np.uint64],
 ) -> tuple[npt.NDArray[np.uint64], npt.NDArray[np.intp], npt.NDArray[np.intp]]:
-    """``np.unique(keys, axis=0, return_index=True, return_inverse=True)``, faster: rows are
-    hashed to one 64-bit word and sorted as such; on a hash collision (checked), the exact
-    but slower row sort decides."""
-    digest = np.zeros(len(keys), dtype=np.uint64)
-    for column in keys.T:
-        digest = (digest ^ column) * _MIX
-        digest ^= digest >> np.uint64(29)
-    _, first, inverse = np.unique(digest, return_index=True, return_inverse=True)
-    inverse = inverse.reshape(-1)
-    if not (keys == keys[first[inverse]]).all():
-        _, first, inverse = np.unique(keys, axis=0, return_index=True, return_inverse=True)
-        inverse = inverse.reshape(-1)
-    return keys[first], first, inverse
+    """The distinct rows, and the order that puts equal rows next to each other (stable:
+    equal rows keep their order) with the start of each run of equal rows in that order.
+
+    Rows are hashed to one 64-bit word and ordered by it (``_stable_order``); when two
+    unequal rows share a run or a hash (checked), the exact but slower row sort decides."""
+    order = _stable_order(_digest(keys))
+    ordered = keys.take(order, axis=0)
+    new = np.ones(len(keys), dtype=np.bool_)
+    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+    starts = np.flatnonzero(new)
+    distinct = ordered[starts]
+    hashes = np.sort(_digest(distinct))
+    if (hashes[1:] == hashes[:-1]).any():  # equal hashes, unequal rows
+        _, inverse = np.unique(keys, axis=0, return_inverse=True)
+        order = np.argsort(inverse.reshape(-1), kind="stable")
+        ordered = keys.take(order, axis=0)
+        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
+        starts = np.flatnonzero(new)
+        distinct = ordered[starts]
+    return distinct, order, starts
 
 
 def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: list[int]) -> bool:
@@ -285,13 +335,18 @@ def _outcome(
     if not key.stable:
         return _fires(rule, decided, found, row)
     memo = decided.index.columns.outcomes
-    slot = (rule.when_key(decided.item), projection)
+    slot = (decided.when_key(rule), projection)
     fired = memo.get(slot)
     if fired is None:
         if len(memo) >= _OUTCOMES_LIMIT:
             memo.clear()
         fired = memo[slot] = _fires(rule, decided, found, row)
     return fired
+
+
+_MANY_GROUPS = 64
+"""From this many groups on, each rule's projections are found with numpy (fewer, a Python
+loop per group is cheaper)."""
 
 
 def _decide_groups(
@@ -301,26 +356,67 @@ def _decide_groups(
     runs once per distinct part of the rows that it reads (``RowKey``)."""
     if not len(found.plain):
         return
-    rows, _, inverse = _unique_rows(found.plain_keys)
-    members = found.plain[np.argsort(inverse, kind="stable")]
-    ends = np.cumsum(np.bincount(inverse)).tolist()
+    rows, order, starts = _unique_rows(found.plain_keys)
+    members = found.plain.take(order)
+    bounds = [*starts.tolist(), len(order)]
+    listed = rows.tolist()
+    # per group, once one of the rules fires for it: its profiles and their shared evidence
+    made: list[tuple[npt.NDArray[np.int32], SharedEvidence] | None] = [None] * len(listed)
     masks = kind_masks(found.hits)
-    keyed = [(n, rule, RowKey.of(rule, masks)) for n, rule in enumerate(active)]
+    for rule in active:
+        key = RowKey.of(rule, masks)
+        if len(listed) >= _MANY_GROUPS:
+            fired = _fired_many(rule, key, rows, listed, decided, found)
+        else:
+            fired = _fired_few(rule, key, listed, decided, found)
+        for group in fired:
+            parts = made[group]
+            if parts is None:
+                parts = made[group] = (
+                    members[bounds[group] : bounds[group + 1]],
+                    SharedEvidence(found, listed[group]),
+                )
+            yield Decision(rule, *parts)
+
+
+def _fired_few(
+    rule: Rule, key: RowKey, listed: list[list[int]], decided: ItemDecisions, found: Candidates
+) -> list[int]:
+    """The groups (by index) ``rule`` fires for, one projection at a time."""
     outcomes: dict[tuple[Any, ...], bool] = {}
-    start = 0
-    for group, row in enumerate(rows.tolist()):
-        shared = SharedEvidence(found, row)
-        for n, rule, key in keyed:
-            projection = key(row)
-            if projection is None:
-                continue
-            slot = (n, *projection)
-            fired = outcomes.get(slot)
-            if fired is None:
-                fired = outcomes[slot] = _outcome(rule, key, projection, decided, found, row)
-            if fired:
-                yield Decision(rule, members[start : ends[group]], shared)
-        start = ends[group]
+    out = []
+    for group, row in enumerate(listed):
+        projection = key(row)
+        if projection is None:
+            continue
+        fired = outcomes.get(projection)
+        if fired is None:
+            fired = outcomes[projection] = _outcome(rule, key, projection, decided, found, row)
+        if fired:
+            out.append(group)
+    return out
+
+
+def _fired_many(
+    rule: Rule,
+    key: RowKey,
+    rows: npt.NDArray[np.uint64],
+    listed: list[list[int]],
+    decided: ItemDecisions,
+    found: Candidates,
+) -> list[int]:
+    """``_fired_few`` with the projections found and grouped by numpy."""
+    kept, projections = key.project(rows)
+    if not len(kept):
+        return []
+    distinct, where, firsts = _unique_rows(projections)
+    ends = [*firsts[1:].tolist(), len(where)]
+    fired = np.zeros(len(kept), dtype=np.bool_)
+    for n, projection in enumerate(distinct.tolist()):
+        group = int(kept[where[firsts[n]]])
+        if _outcome(rule, key, tuple(projection), decided, found, listed[group]):
+            fired[where[firsts[n] : ends[n]]] = True
+    return list(kept[fired].tolist())
 
 
 def _ungroup(found: Candidates) -> None:

@@ -324,24 +324,34 @@ class ProfileIndex:
         return markets
 
     def _union(self, arrays: Iterable[npt.NDArray[np.int32]]) -> npt.NDArray[np.int32]:
-        """The sorted union of position arrays (a mark per profile: linear, no sort)."""
+        """The sorted union of position arrays: sorted and deduplicated when they are short
+        next to the index, else a mark per profile (linear, no sort)."""
         arrays = [a for a in arrays if len(a)]
         if len(arrays) <= 1:
             return np.unique(arrays[0]).astype(np.int32) if arrays else _EMPTY
+        total = sum(len(a) for a in arrays)
+        if total * 4 < len(self.facts):
+            joined = np.sort(np.concatenate(arrays))
+            keep = np.empty(len(joined), dtype=np.bool_)
+            keep[0] = True
+            np.not_equal(joined[1:], joined[:-1], out=keep[1:])
+            return joined[keep].astype(np.int32, copy=False)
         mark = np.zeros(len(self.facts), dtype=np.bool_)
         for positions in arrays:
             mark[positions] = True
         return np.flatnonzero(mark).astype(np.int32)
 
-    def _lookup(self, view: ItemView, wanted: set[str]) -> npt.NDArray[np.int32]:
-        """Positions found through the chain and rights lookups."""
-        markets = self._item_markets(view)
+    def _lookup(
+        self, view: ItemView, wanted: set[str], markets: set[str]
+    ) -> list[npt.NDArray[np.int32]]:
+        """Positions found through the chain and rights lookups (``markets``: the markets
+        the item concerns), as the lookup lists that hold them."""
         found: list[npt.NDArray[np.int32]] = []
         if "chain" in wanted:
             found += [self._by_chain.get((c, m), _EMPTY) for c in view.chains for m in markets]
         if "rights" in wanted:
             found += [self._by_right.get((r, m), _EMPTY) for r in view.ip_classes for m in markets]
-        return self._union(found)
+        return found
 
     def _codes(self, view: ItemView, wanted: set[str]) -> _Coded:
         """Profiles sharing HS codes or standards with the item: their positions (sorted),
@@ -440,18 +450,28 @@ class ProfileIndex:
         detailed: dict[int, Evidence] = {}
         self._parties(view, detailed)
         coded = self._codes(view, wanted)
-        found = self._lookup(view, wanted)
+        markets = self._item_markets(view)
         term_pos = np.concatenate(owners) if owners else _EMPTY
-        every = self._union([found, term_pos, positions_array(detailed), coded.positions])
-        pinned_here = every[np.isin(every, np.fromiter(pinned, dtype=np.int32))]
-        for pos in [*pinned_here.tolist(), *every[self.columns.overflow[every]].tolist()]:
-            detailed.setdefault(pos, Evidence())
-        rows = self.columns.keys(
-            every, view.chains, self._item_markets(view), view.ip_classes, wanted
+        every = self._union(
+            [
+                *self._lookup(view, wanted, markets),
+                term_pos,
+                positions_array(detailed),
+                coded.positions,
+            ]
         )
+        pinned_at = np.fromiter(pinned, dtype=np.int32)
+        pinned_here = every[np.isin(every, pinned_at)] if len(pinned_at) else _EMPTY
+        overflow = every[self.columns.overflow.take(every)]
+        for pos in [*pinned_here.tolist(), *overflow.tolist()]:
+            detailed.setdefault(pos, Evidence())
+        rows = self.columns.keys(every, view.chains, markets, view.ip_classes, wanted)
         masks = _term_masks(every, hits, owners, term_pos)
         keys = np.hstack([rows, self._code_column(every, rows, coded), masks])
-        is_detailed = np.isin(every, positions_array(detailed))
+        if detailed:
+            is_detailed = np.isin(every, positions_array(detailed))
+        else:
+            is_detailed = np.zeros(len(every), dtype=np.bool_)
         for pos, row in zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True):
             evidence = detailed[pos]
             terms = _bits(hits, row[KEY_WIDTH:])
@@ -462,7 +482,7 @@ class ProfileIndex:
         for evidence in detailed.values():
             _tidy(evidence)
         plain = ~is_detailed & ((rows[:, SOURCES_COLUMN] != 0) | (masks != 0).any(axis=1))
-        return Candidates(detailed, every[plain], keys[plain], hits, coded)
+        return Candidates(detailed, every[plain], keys.compress(plain, axis=0), hits, coded)
 
 
 _V = TypeVar("_V")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from typing import Any
+
 import pytest
 from sqlalchemy.orm import Session
 
@@ -9,6 +12,7 @@ from reports.briefing import UnknownChainError, build_briefing
 from reports.countries import UnknownCountryError
 from reports.periods import PeriodError, parse_period
 from reports.render import render_briefing_html
+from tests.reports import dataset
 from tests.reports.dataset import AS_OF
 
 
@@ -135,3 +139,26 @@ def test_briefing_reads_the_same_from_postgresql(postgres_url: str) -> None:
         us = build_briefing(session, "US", None, "2025-Q3", AS_OF)
     assert [c.venue for c in briefing.notable_cases] == ["upc"]
     assert us.disputes.by_venue == {"itc337": 1, "district_court": 1, "schedule_a": 1, "customs": 1}
+
+
+def test_an_item_whose_tags_hold_nan_is_still_counted(session: Session) -> None:
+    from core.models import Item
+
+    # Python's json module (SQLAlchemy's default serialiser) writes NaN; orjson refuses it.
+    row: dict[str, Any] = dict(dataset.ITEMS[0], id="usitc_337_news:nan", content_hash="nan")
+    row["tags"] = dict(row["tags"], chains=[{"id": "A5", "score": float("nan"), "evidence": []}])
+    session.add(Item(**row))
+    session.flush()
+    stats = build_briefing(session, "US", None, "2025-Q3", AS_OF).disputes
+    assert (stats.total, stats.by_venue["itc337"], stats.by_chain["A5"]) == (5, 2, 3)
+
+
+def test_briefing_leaves_the_garbage_collector_as_it_found_it(session: Session) -> None:
+    build_briefing(session, "US", None, "2025-Q3", AS_OF)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        build_briefing(session, "US", None, "2025-Q3", AS_OF)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

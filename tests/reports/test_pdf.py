@@ -39,7 +39,8 @@ def test_briefing_pdf_in_chinese_extracts_as_chinese_with_charts(session: Sessio
     assert "按月份与审理机构统计的纠纷" in text  # chart title, drawn from the SVG
     assert "新能源 (A5)" in text  # chart axis label in Chinese
     assert "1 / " in pages[0]  # page number in the footer margin box
-    assert any("NotoSansCJK" in f.replace("-", "") for f in _fonts(pdf))
+    # Noto Sans CJK SC cut to the report characters (reports._fonts), embedded as a subset
+    assert any("IPRWatchSansSC" in f.replace("-", "") for f in _fonts(pdf))
     assert _chart_shapes(pdf) > 20
 
 

@@ -94,13 +94,44 @@ def test_embedded_index_from_before_the_facet_table_counts_the_same_until_reinde
 def test_equal_scores_are_ordered_by_id_and_paged_exactly_once(
     fresh_backend: SearchBackend,
 ) -> None:
-    """Identical texts score alike; ids decide, even ids alike in their first 48 bytes."""
+    """Identical texts score alike; ids decide, even ids alike in their first 48 bytes.
+
+    tantivy first multiplies each score by the item's tie factor (``TIE_FIELD``), so equal
+    BM25 scores are ordered by that factor, then by id."""
     from search_testkit import search_all
+
+    from search._tantivy_schema import tie_weight
 
     template = load_documents()[0]
     long_prefix = "courtlistener_recap:" + "x" * 40
     doc_ids = [f"{long_prefix}-{n:02d}" for n in range(12)] + [f"a:{n}" for n in range(9)]
     fresh_backend.index([{**template, "id": doc_id} for doc_id in doc_ids])
+    by_factor = sorted(doc_ids, key=lambda doc_id: (-tie_weight(doc_id), doc_id))
+    assert by_factor != sorted(doc_ids)  # the factors do reorder these ids
     for params in ({"q": "lithium"}, {"sort": "date"}):
         found, _ = search_all(fresh_backend, **params, limit=4)
-        assert found == sorted(doc_ids), params
+        relevance = "q" in params and fresh_backend.name == "tantivy"
+        assert found == (by_factor if relevance else sorted(doc_ids)), params
+
+
+def test_tantivy_orders_equal_scores_and_equal_tie_factors_by_id(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Items whose tie factors are equal too (one level here: all of them) are ordered by id
+    and paged exactly once, whatever the page size."""
+    from search_testkit import search_all
+
+    from search import _tantivy_schema
+    from search.tantivy_ import TantivyBackend
+
+    monkeypatch.setattr(_tantivy_schema, "TIE_LEVELS", 1)
+    backend = TantivyBackend(tmp_path / "index")
+    template = load_documents()[0]
+    long_prefix = "courtlistener_recap:" + "x" * 40
+    doc_ids = [f"{long_prefix}-{n:02d}" for n in range(40)] + [f"a:{n}" for n in range(9)]
+    backend.index([{**template, "id": doc_id} for doc_id in doc_ids])
+    scores = {hit.score for hit in backend.search(SearchQuery(q="lithium", limit=100)).hits}
+    assert len(scores) == 1
+    for limit in (1, 4, 30):
+        found, _ = search_all(backend, q="lithium", limit=limit)
+        assert found == sorted(doc_ids), limit

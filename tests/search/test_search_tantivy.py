@@ -241,3 +241,57 @@ def test_unwritable_directory_is_unavailable_not_a_crash(tmp_path: Path) -> None
         backend.index(load_documents()[:1])
     assert backend.health() == {"backend": "tantivy", "ok": False, "error": "unavailable"}
     assert json.dumps(backend.health())
+
+
+@pytest.mark.parametrize(
+    "q, marked",
+    [("sensibility", "Sensibility"), ("happy", "happy"), ("filing", "filing"),
+     ("ponies", "ponies"), ("agreed", "AGREED"), ("radically", "radically")],
+)  # fmt: skip
+def test_words_whose_stem_is_spelled_differently_are_still_marked(
+    tmp_path: Path, q: str, marked: str
+) -> None:
+    """Snippets skip texts that cannot hold a match; a stem that ends otherwise than its word
+    (happy → happi, filing → file) must not make a real match look impossible."""
+    backend = TantivyBackend(tmp_path / "index")
+    template = load_documents()[0]
+    text = "Sensibility was happy: the filing of ponies was AGREED and radically fast."
+    backend.index([{**template, "id": "x:1", "title": "Notice", "summary": text, "body": text}])
+    hits = backend.search(SearchQuery(q=q)).hits
+    assert [hit.id for hit in hits] == ["x:1"]
+    assert f"<mark>{marked}</mark>" in hits[0].snippet
+
+
+_EDGES = [
+    "2023-12-31T23:59:59Z", "2024-01-01T00:00:00Z", "2024-01-14T12:00:00Z",
+    "2024-01-31T23:59:59Z", "2024-02-01T00:00:00Z", "2024-02-29T23:00:00Z",
+    "2024-03-01T00:00:00Z", "2024-12-31T23:59:59Z", "2025-01-01T00:00:00Z", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("since", "until"),
+    [("2024-01-01", "2024-12-31"), ("2024-01-15", "2024-02-29"), ("2024-01-01", "2024-01-31"),
+     ("2024-02-01", "2024-02-01"), ("2024-01-31", "2024-03-01"), ("2020-01-01", "2024-12-31"),
+     ("2024-01-02", "2024-01-30"), ("2024-01-01", None), (None, "2024-01-31")],
+)  # fmt: skip
+def test_date_filters_keep_exactly_the_items_published_on_those_days(
+    tmp_path: Path, since: str | None, until: str | None
+) -> None:
+    """Whole months of a date filter are matched by month, its partial months by the
+    timestamp: an item at either side of a month's first or last second is kept or left out
+    by its day alone."""
+    backend = TantivyBackend(tmp_path / "index")
+    template = load_documents()[0]
+    docs = [
+        {**template, "id": f"x:{n}", "published_at": at, "month": at[:7] if at else None}
+        for n, at in enumerate(_EDGES)
+    ]
+    backend.index(docs)
+    expected = {
+        f"x:{n}" for n, at in enumerate(_EDGES)
+        if at and (since is None or at[:10] >= since) and (until is None or at[:10] <= until)
+    }  # fmt: skip
+    params = {k: v for k, v in (("since", since), ("until", until)) if v}
+    for q in ("", template["title"].split()[0]):
+        assert ids(backend.search(SearchQuery(q=q, limit=100, **params))) == expected

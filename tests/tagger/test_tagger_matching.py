@@ -61,3 +61,24 @@ def test_terms_inside_urls_are_not_found() -> None:
     found = {text[start:end] for _, start, end in table.find(text)}
     assert "solar module" in found
     assert "patents" not in found
+
+
+def test_english_terms_need_word_edges_and_cue_words_are_found_anywhere() -> None:
+    """The English scan reads the text with every non-word character as one edge mark: a
+    term is found only between edges (punctuation counts as one), with its own punctuation
+    as written, while cue words are still found inside longer words and at the text's ends."""
+    cues = [("v.", False), ("ourt", True)]
+    table = PhraseTable("en", build_phrases(load_taxonomy(), "en"), cues)
+    text = "solar modules_x, xsolar modules, Münchensolar modules (Solar modules) v. U.S.C."
+    hits, finds = table.scan(text)
+    found = [(text[start:end], start) for _, start, end in hits]
+    assert ("Solar modules", text.index("Solar")) in found
+    assert [term for term, _ in found].count("solar modules") == 0, "glued to a word character"
+    assert "U.S." not in [term for term, _ in found], '"U.S." is no term inside "U.S.C."'
+    for written in ("lithium-ion battery", "lithium ion battery"):
+        assert (0, len(written)) in [(s, e) for _, s, e in table.find(written)]
+    spans = [(s, e) for _, s, e in table.find("lithium.ion battery")]
+    assert (0, 19) not in spans, "edges alike, but not a spelling of the term"
+    assert (12, 19) in spans, '"battery" alone'
+    assert finds[("v.", False)] == [text.index("v.")]
+    assert table.scan("v. Court")[1] == {("v.", False): [0], ("ourt", True): [4]}

@@ -220,6 +220,20 @@ def test_grouped_evaluation_gives_the_alerts_of_naive_evaluation() -> None:
     assert grouped_alerts > 500  # most alerts came from groups decided once
 
 
+def test_thousands_of_candidates_in_hundreds_of_groups_get_the_alerts_of_naive_evaluation() -> None:
+    # past 1,024 candidates their key rows are ordered by a radix sort, and past 64 groups
+    # each rule's projections are found with numpy: both must still match naive evaluation
+    index = ProfileIndex.build(_random_profiles(1800, seed=5), AS_OF)
+    rules = load_rules()
+    largest = 0
+    for record in _grouped_items():
+        decided = decide_item(record, index, rules, AS_OF)
+        fast = decided.alerts()
+        assert _dumps(fast) == _dumps(evaluate_naive(record, index, rules, AS_OF)), record.title
+        largest = max(largest, len(fast))
+    assert largest > 1100
+
+
 def _dumps(alerts: list) -> list[dict]:  # type: ignore[type-arg]
     return [a.model_dump() for a in sorted(alerts, key=lambda a: (a.enterprise_id, a.rule_id))]
 
