@@ -12,6 +12,8 @@ report font cut for PDFs (``reports._fonts``) through its own ``@font-face`` sty
 
 from __future__ import annotations
 
+import atexit
+import gc
 import queue
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -105,6 +107,25 @@ def _new_fonts() -> _Fonts:
     config = FontConfiguration()
     faces = font_face_css()
     return config, CSS(string=faces, font_config=config) if faces else None
+
+
+def close_font_configs() -> None:
+    """Drop the pooled font configurations, each removing its temporary font folder.
+
+    WeasyPrint removes a configuration's folder (the ``@font-face`` fonts copied for Pango) in
+    ``__del__``; left to interpreter shutdown, that fails ("'NoneType' object is not callable")
+    and the folder stays in the temporary directory. Run at exit, and safe to call any time:
+    a later render makes a new configuration.
+    """
+    while True:
+        try:
+            _FONT_CONFIGS.get_nowait()
+        except queue.Empty:
+            break
+    gc.collect()  # a configuration and its stylesheet refer to each other
+
+
+atexit.register(close_font_configs)
 
 
 @contextmanager

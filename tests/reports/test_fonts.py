@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
 import pdfplumber
@@ -10,7 +11,7 @@ import pytest
 import uharfbuzz as hb
 
 from reports import _fonts
-from reports.render import html_to_pdf
+from reports.render import close_font_configs, html_to_pdf
 
 SAMPLES = (
     "Country IP environment briefing · United States (US): office, affirmed, AVA, Type",
@@ -64,3 +65,22 @@ def test_without_the_noto_files_there_is_no_cut_font(
         assert _fonts.font_face_css() == ""
     finally:
         _fonts.font_face_css.cache_clear()
+
+
+def test_closing_the_font_pool_removes_the_copied_fonts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Each pooled font configuration copies the report font into a temporary folder. A worker
+    # drops them at exit (atexit), while the interpreter can still delete them: left to
+    # interpreter shutdown, WeasyPrint's cleanup fails and the copies stay behind.
+    close_font_configs()  # configurations made by earlier tests live elsewhere
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    html_to_pdf('<html><body><article class="report"><p>江苏 Wuxi</p></article></body></html>')
+    assert _pango_copies(tmp_path), "the report font was not copied for Pango"
+    close_font_configs()
+    assert _pango_copies(tmp_path) == []
+
+
+def _pango_copies(folder: Path) -> list[Path]:
+    """WeasyPrint's font folders (the cut font's own folder is removed by its atexit hook)."""
+    return [p for p in folder.iterdir() if not p.name.startswith("iprwatch-fonts-")]
