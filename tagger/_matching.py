@@ -250,8 +250,13 @@ class PhraseTable:
         edged = _EDGE + _edged(lowered) + _EDGE
         for last, (length, phrases, cues) in self._automaton.iter(edged):
             first = last - length  # where the match starts, in ``text``'s offsets
-            if cues:
-                self._note_cues(cues, first, text, lowered, cue_finds)
+            # the cue words it may be (those whose check passes), noted here rather than in
+            # a function of their own: some twenty calls an item fewer
+            for literal, low, high, spellings in cues:
+                start = first + low
+                if literal is not None and (start < 0 or lowered[start : first + high] != literal):
+                    continue
+                note_cue(cue_finds, spellings, text, start)
             start, end = first + 1, last - 1  # a phrase's, inside its edges
             for literal, keys, cased in phrases:
                 if literal is not None and lowered[start:end] != literal:
@@ -262,17 +267,6 @@ class PhraseTable:
                 else:
                     self._add(hits, keys, cased, text, start, end)
         return hits
-
-    @staticmethod
-    def _note_cues(
-        cues: tuple[_EnCue, ...], first: int, text: str, lowered: str, cue_finds: CueFinds
-    ) -> None:
-        """Note the cue words an English match at ``first`` may be (those whose check passes)."""
-        for literal, low, high, spellings in cues:
-            start = first + low
-            if literal is not None and (start < 0 or lowered[start : first + high] != literal):
-                continue
-            note_cue(cue_finds, spellings, text, start)
 
     def _find_zh(self, text: str, cue_finds: CueFinds) -> list[Hit]:
         """Matches anywhere, except a Latin term glued to other Latin letters or digits."""

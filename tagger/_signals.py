@@ -63,8 +63,9 @@ _MAX_EVIDENCE = 300
 _NO_DATE = 1 << 30
 
 
-_Found = dict[str, str | date | None]
-"""A signal's fields, until the kept ones are made ``Signal``s (in one validation)."""
+SignalFields = dict[str, str | date | None]
+"""A ``Signal``'s fields (type, date, evidence): the tagger makes the kept ones ``Signal``s
+in one validation, or hands them out as JSON without one."""
 _SIGNALS = TypeAdapter(list[Signal])
 
 
@@ -99,7 +100,7 @@ def _signal(
     sentences: Sentences,
     cue: SignalCue,
     seen: dict[tuple[int, int], tuple[list[FoundDate], str]],
-) -> tuple[int, _Found] | None:
+) -> tuple[int, SignalFields] | None:
     """The signal of one cue and how far its date is from it (no date: infinitely far).
     ``seen`` keeps each sentence's dates and evidence: cues often share a sentence."""
     start, end = sentences.bounds(cue.start)
@@ -118,19 +119,24 @@ def _signal(
 
 
 def find_signals(text: str, cues: list[SignalCue]) -> list[Signal]:
+    """The signals of ``cues`` (see ``signal_fields``), as ``Signal`` models."""
+    return _SIGNALS.validate_python(signal_fields(text, cues))
+
+
+def signal_fields(text: str, cues: list[SignalCue]) -> list[SignalFields]:
     """One signal per type, in order of first appearance. Its date is the date nearest to a
     cue of that type within the cue's sentence, over all the type's cues ("instituted on
     January 27, 2015, based on a complaint filed ..." loses to "The complaint was filed on
     December 19, 2014"). Cues in sentences about the future or a request do not count ("the
     complainant requests a general exclusion order", "the ALJ will make an initial
-    determination")."""
+    determination"), as ``Signal`` fields."""
     if not cues:
         return []
     sentences = Sentences(text)
-    found: dict[str, tuple[int, _Found]] = {}
+    found: dict[str, tuple[int, SignalFields]] = {}
     seen: dict[tuple[int, int], tuple[list[FoundDate], str]] = {}
     for cue in sorted(cues, key=lambda c: c.start):
         signal = _signal(text, sentences, cue, seen)
         if signal is not None and (cue.type not in found or signal[0] < found[cue.type][0]):
             found[cue.type] = signal
-    return _SIGNALS.validate_python([signal for _, signal in found.values()])
+    return [signal for _, signal in found.values()]

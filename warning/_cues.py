@@ -52,6 +52,47 @@ SQUATTING = re.compile(
     re.I,
 )
 SEP = re.compile(r"standard[- ]essential|\bSEPs?\b|\bFRAND\b|标准必要专利|许可费率", re.I)
+ITEM_CUES: dict[str, re.Pattern[str]] = {
+    "is_337": MENTIONS_337,
+    "is_schedule_a": SCHEDULE_A,
+    "is_upc": UPC,
+    "is_injunction": INJUNCTION,
+    "is_german_court": GERMAN_COURT,
+    "is_trade_fair": TRADE_FAIR,
+    "is_customs": CUSTOMS,
+    "is_squatting": SQUATTING,
+    "is_sep": SEP,
+}
+"""The text cues an item's facts name (each case-insensitive, none with a capturing group)."""
+
+
+@lru_cache(maxsize=512)
+def _cue_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of the named cues, each a group named after it."""
+    return re.compile("|".join(f"(?P<{n}>{ITEM_CUES[n].pattern})" for n in names), re.I)
+
+
+def cues_in(text: str) -> frozenset[str]:
+    """The ``ITEM_CUES`` that occur in ``text``: the same answer as searching each pattern.
+
+    One scan of an alternation instead of nine: the first match is the earliest position any
+    cue matches at, and its group names the first cue (in order) that matches there; the scan
+    then goes on from that position with that cue left out, so cues matching at the same or
+    overlapping places are found too.
+    """
+    left = tuple(ITEM_CUES)
+    found: list[str] = []
+    start = 0
+    while left:
+        hit = _cue_pattern(left).search(text, start)
+        if hit is None or hit.lastgroup is None:
+            break
+        found.append(hit.lastgroup)
+        left = tuple(n for n in left if n != hit.lastgroup)
+        start = hit.start()
+    return frozenset(found)
+
+
 JIANGSU = re.compile(
     r"jiangsu|江苏|wuxi|无锡|suzhou|苏州|nanjing|南京|changzhou|常州|nantong|南通|kunshan|昆山|"
     r"jiangyin|江阴|yixing|宜兴|zhangjiagang|张家港|changshu|常熟|yangzhou|扬州|zhenjiang|镇江|"

@@ -135,6 +135,12 @@ class RowKey:
             _picker(static.columns),
         )
 
+    @property
+    def narrow(self) -> bool:
+        """Whether the projection reads only the columns before the term-hit words (then it
+        is the same for every row that agrees on those)."""
+        return not (self.whole or self.terms or self.found_by)
+
     def __call__(self, row: Sequence[int]) -> tuple[Any, ...] | None:
         """The projection of ``row`` (equal projections, equal outcomes); None when none of
         the rule's lookups found the profile (the rule does not apply)."""

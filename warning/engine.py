@@ -46,6 +46,7 @@ from warning._explain import (
 )
 from warning._groups import RowKey, RowMatch, SharedEvidence, kind_masks
 from warning.matching import (
+    KEY_WIDTH,
     Candidates,
     Evidence,
     ItemView,
@@ -97,8 +98,7 @@ def item_facts(item: ItemRecord, view: ItemView | None = None) -> dict[str, Any]
     """The item as the rules see it."""
     view = view or ItemView.of(item)
     tags = view.tags
-    text = view.original
-    head = text[:4000]
+    cues = _cues.cues_in(view.original[:4000])
     case_refs = sorted({*item.case_refs, *tags.case_refs})
     signals = sorted({s.type for s in tags.signals})
     parties = _party_facts(view)
@@ -115,19 +115,18 @@ def item_facts(item: ItemRecord, view: ItemView | None = None) -> dict[str, Any]
         "flags": sorted(tags.flags),
         "hs": list(view.hs),
         "standards": sorted(view.standards),
-        "is_337": any(_cues.MENTIONS_337.search(r) for r in case_refs)
-        or bool(_cues.MENTIONS_337.search(head)),
-        "is_schedule_a": "schedule_a" in tags.flags or bool(_cues.SCHEDULE_A.search(head)),
-        "is_upc": "UPC" in view.jurisdictions or bool(_cues.UPC.search(head)),
+        "is_337": "is_337" in cues or any(_cues.MENTIONS_337.search(r) for r in case_refs),
+        "is_schedule_a": "schedule_a" in tags.flags or "is_schedule_a" in cues,
+        "is_upc": "UPC" in view.jurisdictions or "is_upc" in cues,
         "is_injunction": bool(
             {"preliminary_injunction", "permanent_injunction", "tro"} & set(signals)
         )
-        or bool(_cues.INJUNCTION.search(head)),
-        "is_german_court": bool(_cues.GERMAN_COURT.search(head)),
-        "is_trade_fair": bool(_cues.TRADE_FAIR.search(head)),
-        "is_customs": "customs_detention" in signals or bool(_cues.CUSTOMS.search(head)),
-        "is_squatting": bool(_cues.SQUATTING.search(head)),
-        "is_sep": "sep" in tags.ip_types or bool(_cues.SEP.search(head)),
+        or "is_injunction" in cues,
+        "is_german_court": "is_german_court" in cues,
+        "is_trade_fair": "is_trade_fair" in cues,
+        "is_customs": "customs_detention" in signals or "is_customs" in cues,
+        "is_squatting": "is_squatting" in cues,
+        "is_sep": "sep" in tags.ip_types or "is_sep" in cues,
         "chinese_parties": [p["name"] for p in chinese],
         "jiangsu_parties": [p["name"] for p in chinese if p["jiangsu"]],
         "wuxi_parties": [p["name"] for p in chinese if p["wuxi"]],
@@ -363,12 +362,14 @@ def _decide_groups(
     # per group, once one of the rules fires for it: its profiles and their shared evidence
     made: list[tuple[npt.NDArray[np.int32], SharedEvidence] | None] = [None] * len(listed)
     masks = kind_masks(found.hits)
+    heads: _Heads | None = None
     for rule in active:
         key = RowKey.of(rule, masks)
-        if len(listed) >= _MANY_GROUPS:
-            fired = _fired_many(rule, key, rows, listed, decided, found)
+        if key.narrow and len(listed) >= _MANY_GROUPS and rows.shape[1] > KEY_WIDTH:
+            heads = heads or _Heads.of(rows)
+            fired = heads.fired(rule, key, decided, found)
         else:
-            fired = _fired_few(rule, key, listed, decided, found)
+            fired = _fired(rule, key, rows, listed, decided, found)
         for group in fired:
             parts = made[group]
             if parts is None:
@@ -377,6 +378,49 @@ def _decide_groups(
                     SharedEvidence(found, listed[group]),
                 )
             yield Decision(rule, *parts)
+
+
+def _fired(
+    rule: Rule,
+    key: RowKey,
+    rows: npt.NDArray[np.uint64],
+    listed: list[list[int]],
+    decided: ItemDecisions,
+    found: Candidates,
+) -> list[int]:
+    """The groups (by index into ``rows``) ``rule`` fires for."""
+    if len(listed) >= _MANY_GROUPS:
+        return _fired_many(rule, key, rows, listed, decided, found)
+    return _fired_few(rule, key, listed, decided, found)
+
+
+@dataclass(frozen=True, slots=True)
+class _Heads:
+    """The distinct heads of an item's group rows (the columns before the term-hit words),
+    and the head of each group: a rule whose projection reads only heads (``RowKey.narrow``)
+    is decided once per distinct head, which are far fewer than groups when many profiles
+    own term hits."""
+
+    rows: npt.NDArray[np.uint64]
+    listed: list[list[int]]
+    of_group: npt.NDArray[np.intp]
+
+    @classmethod
+    def of(cls, rows: npt.NDArray[np.uint64]) -> _Heads:
+        """The heads of ``rows`` (distinct key rows)."""
+        distinct, order, starts = _unique_rows(np.ascontiguousarray(rows[:, :KEY_WIDTH]))
+        sizes = np.diff(np.append(starts, len(order)))
+        of_group = np.empty(len(order), dtype=np.intp)
+        of_group[order] = np.repeat(np.arange(len(starts)), sizes)
+        return cls(distinct, distinct.tolist(), of_group)
+
+    def fired(
+        self, rule: Rule, key: RowKey, decided: ItemDecisions, found: Candidates
+    ) -> list[int]:
+        """The groups ``rule`` fires for (``key.narrow``: its outcome reads heads only)."""
+        chosen = np.zeros(len(self.listed), dtype=np.bool_)
+        chosen[_fired(rule, key, self.rows, self.listed, decided, found)] = True
+        return list(np.flatnonzero(chosen[self.of_group]).tolist())
 
 
 def _fired_few(

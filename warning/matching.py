@@ -250,6 +250,7 @@ class ProfileIndex:
                     for (term, kind), positions in owners.items()
                 )
             )
+        del lists  # its remaining lists (name owners and slots) before the columns are built
         if len(self._automaton):
             self._automaton.make_automaton()
         self.columns = Columns(self.facts)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from search_testkit import ids, search_all
+from search_testkit import ids, load_documents, search_all
 
 from search.backend import SearchBackend
 from search.errors import BadQuery, InvalidCursor
@@ -298,3 +298,21 @@ def test_forged_cursor_values_are_refused(corpus_backend: SearchBackend, value: 
             corpus_backend.search(
                 SearchQuery(q="patent", sort=sort, cursor=encode_cursor([value, "x"], fingerprint))
             )
+
+
+@pytest.mark.parametrize("q", ['"lithium separator"', '"专利侵权"', '"lithium separator" 专利侵权'])
+def test_a_phrase_never_spans_two_text_fields(fresh_backend: SearchBackend, q: str) -> None:
+    """A phrase matches inside the title, the summary or the body, never from the end of one
+    into the start of the next: in the hits, the total and the facet counts alike."""
+    template = load_documents()[0]
+    fresh_backend.index(
+        [
+            {**template, "id": "x:edge", "title": "Report on lithium",
+             "summary": "Separator makers met at 会议讨论专利", "body": "侵权 questions"},
+            {**template, "id": "x:inside", "title": "Notice",
+             "summary": "A lithium separator plant", "body": "涉及专利侵权的案件"},
+        ]
+    )  # fmt: skip
+    results = fresh_backend.search(SearchQuery(q=q))
+    assert ids(results) == {"x:inside"} and results.total == 1
+    assert sum(results.facets["kind"].values()) == 1

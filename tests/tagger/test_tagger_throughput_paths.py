@@ -5,10 +5,12 @@ collector while a batch is tagged leaves nothing behind."""
 from __future__ import annotations
 
 import gc
+import json
 
 import pytest
 
 from tagger import Tagger
+from tagger._dates import Sentences, _is_sentence_end
 from tagger._parties import find_parties
 
 RUNNING_TEXT_PARTIES = (
@@ -122,3 +124,68 @@ def test_a_signal_keeps_to_its_own_long_sentence(tagger: Tagger) -> None:
     complaint = signals["complaint_filed"]
     assert complaint.date is None
     assert complaint.evidence.startswith("Acme Widgets Inc. of St. Louis")
+
+
+def test_json_tags_are_what_the_models_dump(tagger: Tagger) -> None:
+    # tag_many_json makes its dicts without making the models: they must be exactly what
+    # Tags.model_dump(mode="json") gives (kind as its value, signal dates in ISO form).
+    texts = [
+        RUNNING_TEXT_PARTIES,
+        "The U.S. International Trade Commission instituted an investigation of certain "
+        "lithium-ion battery cells on March 20, 2024, based on a complaint filed by Alpha "
+        "Power Inc. of San Jose, CA, on February 1, 2024. HTS 8507.60.0020.",
+        "美国国际贸易委员会于2024年3月20日对无锡某科技有限公司生产的锂离子电池发起337调查。",
+        "",
+        "Привет мир патент 337-TA-1234",
+        "<p>IPR2024-00123 and Case No. 1:24-cv-01234</p>",
+    ]
+    models = [tags.model_dump(mode="json") for tags in tagger.tag_many(texts)]
+    dicts = tagger.tag_many_json(texts, processes=1)
+    assert dicts == models
+    # the same JSON text too: keys in the same order, at every level
+    assert json.dumps(dicts, ensure_ascii=False) == json.dumps(models, ensure_ascii=False)
+    assert models[1]["signals"] and models[1]["kind"] is not None
+
+
+def _bounds_by_hand(text: str, position: int) -> tuple[int, int]:
+    """Sentence bounds read character by character: the last stop that ends a sentence
+    before ``position`` (". " must end before it) and the first from it on, 600 at most."""
+    low, high = max(0, position - 600), min(len(text), position + 600)
+    start, end = low, high
+    for stop in range(position - 1, low - 1, -1):
+        if text[stop] in "\n。！？；" or (
+            text[stop] in ".!?"
+            and stop + 1 < position
+            and text[stop + 1] in " \n"
+            and _is_sentence_end(text, stop)
+        ):
+            start = stop + 1
+            break
+    for stop in range(position, high):
+        if text[stop] in "\n。！？；" or (
+            text[stop] in ".!?"
+            and stop + 1 < high
+            and text[stop + 1] in " \n"
+            and _is_sentence_end(text, stop)
+        ):
+            end = stop + 1
+            break
+    return start, end
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme Inc. of St. Louis, Mo., filed a complaint on May 1, 2024. The U.S. court ruled! "
+        "Why? Because.\nNext line. e.g. this one. 2. Numbered.",
+        "美国国际贸易委员会于2024年3月20日发起337调查。被申请人为无锡某公司；涉案产品包括电池！",
+        "x" * 700 + ". A cue far from every stop. " + "y " * 400,
+        "Ends with a period.",
+    ],
+)
+def test_sentence_bounds_are_the_stops_read_one_by_one(text: str) -> None:
+    # Sentences reads back from a position a chunk at a time: from any position, the
+    # bounds are those a character-by-character reading gives.
+    sentences = Sentences(text)
+    for position in range(len(text)):
+        assert sentences.bounds(position) == _bounds_by_hand(text, position), position

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from core.types import ChainTag, EnterpriseProfile, ItemRecord, Tags
-from warning.engine import evaluate_items
+from warning.engine import evaluate_items, item_facts
 from warning.jurisdictions import concerned_destinations
 from warning.rules import load_rules
 
@@ -128,3 +128,20 @@ def test_a_district_court_patent_suit_is_not_a_337_alert() -> None:
         tags=Tags(chains=[ChainTag(id="A5", score=0.8)], kind="dispute", jurisdictions=["US"]),
     )
     assert [a.rule_id for a in evaluate_items([item], [PROFILE])] == ["dispute_in_market_chain"]
+
+
+def test_cues_named_inside_one_another_are_all_seen() -> None:
+    # the court phrase spans the customs word; each cue is still read from the text
+    item = _item(
+        title="德国海关法院发布禁令", language="zh", case_refs=[], tags=Tags(kind="dispute")
+    )
+    facts = item_facts(item)
+    cues = {name for name, value in facts.items() if name.startswith("is_") and value}
+    assert cues == {"is_german_court", "is_customs", "is_injunction"}
+    item = _item(
+        title="MESSE Düsseldorf: LG München grants injunction; Customs seized goods at the show",
+        case_refs=[],
+        tags=Tags(kind="dispute"),
+    )
+    cues = {name for name, value in item_facts(item).items() if name.startswith("is_") and value}
+    assert cues == {"is_trade_fair", "is_german_court", "is_injunction", "is_customs"}
