@@ -3,10 +3,6 @@ next request, in every API process; an unchanged page answers ``If-None-Match`` 
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx
@@ -17,6 +13,7 @@ from core.db import session_scope
 from core.types import ItemRecord
 from tests.api.conftest import ITEMS, PROFILE
 from tests.credentials import admin_headers, api_key_headers
+from tests.servers import serve_api, wait_ready
 
 
 def _populate(items: list[ItemRecord] | None = None) -> None:
@@ -111,25 +108,6 @@ def test_no_cache_builds_the_same_page_anew(client: TestClient) -> None:
     assert (fresh.content, fresh.headers["etag"]) == (cached.content, cached.headers["etag"])
 
 
-def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"]  # fmt: skip
-    return subprocess.Popen(command, env=os.environ.copy(), cwd=Path(__file__).parents[2])
-
-
-def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the API server exited"
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise TimeoutError("the API server did not start")
-
-
 def _status_seen(base: str, headers: dict[str, str], alert_id: int, count: int) -> set[str]:
     """The alert's status in ``count`` lists, each on a new connection (so that the kernel
     hands them to either worker process)."""
@@ -147,10 +125,10 @@ def test_a_change_reaches_every_worker_process_on_the_next_request(db: str) -> N
     _populate()
     headers = admin_headers()
     port = free_port()
-    server = _serve(port, workers=2)
+    server = serve_api(port, workers=2)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, server)
+        wait_ready(base, server)
         with httpx.Client(base_url=base, headers=headers, timeout=10) as client:
             alert_id = min(_statuses(client))
         assert _status_seen(base, headers, alert_id, 30) == {"new"}  # both workers cache it

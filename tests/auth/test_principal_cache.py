@@ -3,12 +3,6 @@ enterprise assignment takes effect on the very next request, in every API proces
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import httpx
 import pytest
 from fastapi.testclient import TestClient
@@ -16,6 +10,7 @@ from fastapi.testclient import TestClient
 from api.auth import assign_enterprise, create_api_key, revoke_api_key, unassign_enterprise
 from core.db import session_scope
 from tests.auth.conftest import Tenants, bearer, login, make_app, new_key
+from tests.servers import serve_api, wait_ready
 
 
 def _revoke(key: str) -> None:
@@ -95,25 +90,6 @@ def test_using_a_key_does_not_drop_the_cached_principals(tenants: Tenants) -> No
         assert current_generation(session) == before
 
 
-def _serve(port: int, workers: int) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "uvicorn", "api.app:create_app", "--factory",
-               "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-               "--log-level", "warning"]  # fmt: skip
-    return subprocess.Popen(command, env=os.environ.copy(), cwd=Path(__file__).parents[2])
-
-
-def _wait_ready(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert server.poll() is None, "the API server exited"
-        try:
-            if httpx.get(base + "/api/v1/health", timeout=2).status_code < 500:
-                return
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise TimeoutError("the API server did not start")
-
-
 def _codes(base: str, key: str, count: int) -> set[int]:
     """Status codes of ``count`` requests, each on a new connection (so that the kernel
     hands them to either worker process)."""
@@ -136,10 +112,10 @@ def test_revocation_reaches_every_worker_process_on_the_next_request(db: str) ->
             create_org(session, "acme", "exporter", name_en="Acme")
         key = create_api_key(session, "acme", "polling", ["alerts:read"]).plaintext
     port = free_port()
-    server = _serve(port, workers=2)
+    server = serve_api(port, workers=2)
     try:
         base = f"http://127.0.0.1:{port}"
-        _wait_ready(base, server)
+        wait_ready(base, server)
         assert _codes(base, key, 30) == {200}  # both workers now hold the principal
         _revoke(key)
         assert _codes(base, key, 30) == {401}
