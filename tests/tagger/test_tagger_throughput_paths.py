@@ -147,29 +147,24 @@ def test_json_tags_are_what_the_models_dump(tagger: Tagger) -> None:
     assert models[1]["signals"] and models[1]["kind"] is not None
 
 
+def _stops(text: str, stop: int, limit: int) -> bool:
+    """Whether the character at ``stop`` ends a sentence (a ". " must end before ``limit``)."""
+    return text[stop] in "\n。！？；" or (
+        text[stop] in ".!?"
+        and stop + 1 < limit
+        and text[stop + 1] in " \n"
+        and _is_sentence_end(text, stop)
+    )
+
+
 def _bounds_by_hand(text: str, position: int) -> tuple[int, int]:
     """Sentence bounds read character by character: the last stop that ends a sentence
     before ``position`` (". " must end before it) and the first from it on, 600 at most."""
     low, high = max(0, position - 600), min(len(text), position + 600)
-    start, end = low, high
-    for stop in range(position - 1, low - 1, -1):
-        if text[stop] in "\n。！？；" or (
-            text[stop] in ".!?"
-            and stop + 1 < position
-            and text[stop + 1] in " \n"
-            and _is_sentence_end(text, stop)
-        ):
-            start = stop + 1
-            break
-    for stop in range(position, high):
-        if text[stop] in "\n。！？；" or (
-            text[stop] in ".!?"
-            and stop + 1 < high
-            and text[stop + 1] in " \n"
-            and _is_sentence_end(text, stop)
-        ):
-            end = stop + 1
-            break
+    start = next(
+        (s + 1 for s in range(position - 1, low - 1, -1) if _stops(text, s, position)), low
+    )
+    end = next((s + 1 for s in range(position, high) if _stops(text, s, high)), high)
     return start, end
 
 
