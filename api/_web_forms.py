@@ -41,7 +41,7 @@ ROW_FIELDS = {
     "destinations": ("country", "export_share"),
     "ip_assets": ("type", "jurisdiction", "number", "title", "status", "expires"),
 }
-LINE_FIELDS = ("aliases", "competitors", "watch_terms")
+LINE_FIELDS = ("aliases", "competitors", "watch_terms", "contacts")
 IP_TYPES = ("patent", "trademark", "design", "copyright")
 
 
@@ -136,7 +136,7 @@ def _share(text: str) -> float | str | None:
 
 
 def _profile_document(
-    enterprise_id: str, form: Mapping[str, str], chains: Sequence[str], contacts: list[str]
+    enterprise_id: str, form: Mapping[str, str], chains: Sequence[str]
 ) -> tuple[dict[str, Any], FormState]:
     """The profile document a form describes, and the state to show it again (tables
     compacted, so that row numbers in errors match the rows shown)."""
@@ -159,7 +159,6 @@ def _profile_document(
             "city": get("location.city") or None,
         },
         "chains": state.chains,
-        "contacts": contacts,
         **{name: _lines(state.get(name)) for name in LINE_FIELDS},
         "products": [
             {"name": r["name"], "keywords": split_list(r["keywords"]), "hs": split_list(r["hs"])}
@@ -203,10 +202,9 @@ def profile_from_form(
     form: Mapping[str, str],
     chains: Sequence[str],
     known_chains: Iterable[str],
-    contacts: list[str],
 ) -> tuple[EnterpriseProfile | None, FormState]:
     """Validate a submitted profile form; the profile, or ``None`` and the problems."""
-    document, state = _profile_document(enterprise_id, form, chains, contacts)
+    document, state = _profile_document(enterprise_id, form, chains)
     known = set(known_chains)
     unknown = [c for c in state.chains if c not in known]
     if unknown:

@@ -119,10 +119,7 @@ def save_profile(
     row = _editable_enterprise_or_page(request, lang, session, principal, enterprise_id)
     if isinstance(row, Response):
         return row
-    contacts = list((row.profile or {}).get("contacts") or [])  # not on the form: kept
-    profile, state = profile_from_form(
-        row.id, fields["single"], fields["chains"], chain_ids(), contacts
-    )
+    profile, state = profile_from_form(row.id, fields["single"], fields["chains"], chain_ids())
     if profile is None:
         return _profile_page(request, lang, principal, row, state, status=422)
     save_profiles(session, [profile])

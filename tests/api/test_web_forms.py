@@ -112,6 +112,25 @@ def test_exporter_fixes_a_rejected_profile_and_nothing_is_lost(web: TestClient) 
     assert "已保存" in web.get(saved.headers["location"]).text
 
 
+def test_alert_contacts_are_edited_on_the_form_and_shown_on_the_profile(
+    web: TestClient,
+) -> None:
+    csrf = sign_in(web, ACME)
+    contacts = "ip@wuxi-battery.example\n+86 510 8000 0000"
+    form = {**PROFILE_FORM, "contacts": contacts, "csrf_token": csrf}
+    web.post("/enterprises/wuxi-battery/edit", data=form, follow_redirects=False)
+    assert _stored_profile("wuxi-battery")["contacts"] == [
+        "ip@wuxi-battery.example",
+        "+86 510 8000 0000",
+    ]
+    assert "ip@wuxi-battery.example" in web.get("/enterprises/wuxi-battery").text
+    edit = web.get("/enterprises/wuxi-battery/edit").text
+    assert "预警接收人" in edit and "+86 510 8000 0000" in edit  # filled in for the next edit
+    cleared = {**form, "contacts": ""}
+    web.post("/enterprises/wuxi-battery/edit", data=cleared, follow_redirects=False)
+    assert _stored_profile("wuxi-battery")["contacts"] == []
+
+
 def test_profile_problems_are_in_english_on_the_english_ui(web: TestClient) -> None:
     csrf = sign_in(web, ACME)
     web.get("/enterprises/wuxi-battery/edit?lang=en")  # remembers the language
