@@ -103,7 +103,28 @@ class EngineBackend:
 
     def _create_index(self, name: str) -> None:
         with self._calling("create_index") as client:
-            client.indices.create(index=name, body=load_index_body(self.replicas))
+            self._create(client, name)
+
+    def _create(self, client: Any, name: str) -> None:
+        """Create index ``name`` with the engine's search settings (``Flavour.search_settings``);
+        if the engine refuses those (a managed service may), without them."""
+        flavour, _ = self._engine
+        body = load_index_body(self.replicas)
+        extra = flavour.search_settings(client)
+        try:
+            client.indices.create(index=name, body=_with_settings(body, extra))
+        except Exception as exc:
+            if (
+                not extra
+                or flavour.classify(exc) != "rejected"
+                or client.indices.exists(index=name)
+            ):
+                raise
+            log.warning(
+                "search.engine.search_settings_refused", index=name, settings=sorted(extra),
+                error=redact(str(exc))[:500],
+            )  # fmt: skip
+            client.indices.create(index=name, body=body)
 
     def _ensure_alias(self) -> None:
         """Create a first index behind the alias if there is none (safe to race)."""
@@ -113,7 +134,7 @@ class EngineBackend:
         first = f"{self.alias}-000000"
         with self._calling("ensure_alias") as client:
             try:
-                client.indices.create(index=first, body=load_index_body(self.replicas))
+                self._create(client, first)
             except Exception as exc:  # another writer created it first: fine
                 if flavour.classify(exc) != "rejected":
                     raise
@@ -265,6 +286,11 @@ class EngineBackend:
             }  # fmt: skip
         except SearchUnavailable:
             return {"backend": "engine", "ok": False, "error": "unavailable"}
+
+
+def _with_settings(body: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    """An index body with ``extra`` added to its settings."""
+    return {**body, "settings": {**body["settings"], **extra}}
 
 
 def _plain(response: Any) -> dict[str, Any]:
