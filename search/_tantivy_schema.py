@@ -3,12 +3,25 @@
 Text is read as the FTS5 backend reads it, in Python before tantivy sees it: Chinese runs are
 segmented by ``tagger.segment.segment_for_index`` (jieba words plus character bigrams), and
 words are lower-cased, stripped of diacritics and Porter-stemmed (PyStemmer's ``porter``, the
-algorithm of FTS5's ``porter`` and Lucene's ``porter_stem``). A second, positional field per text
-field holds each Chinese run as its *ordered* character trigrams, and a third its ordered
+algorithm of FTS5's ``porter`` and Lucene's ``porter_stem``). A second, positional field holds
+each Chinese run as its *ordered* character trigrams, and a third its ordered
 4-grams, so that a Chinese term longer than two characters matches exactly where it occurs as
 written (as a phrase of bigrams does on Elasticsearch's ``cjk_bigram``): three characters are
 one trigram, four one 4-gram (a term query: no positions to read), longer terms a phrase of
 their 4-grams. Longer grams are rarer, so these read short posting lists.
+
+Title, summary and body are matched and scored in ONE multi-valued field (``TEXT_FIELD``, and
+likewise one field per gram size) holding each text as often as its weight (``weight_repeats``:
+title 3, summary 2, body 1), each repeat a separate value. tantivy leaves a position gap
+between the values of a field, so a phrase never matches across the end of one value and the
+start of the next (nor across the repeats). A clause is then one term or phrase query on one
+field, which an intersection with the other clauses and filters skips along, instead of a
+union over three fields per clause. Its score is BM25 over weighted term frequencies (a word
+in the title counts three times); that is how SQLite FTS5's ``bm25()`` with column weights
+scores (``fts5_aux.c``: the frequency of a phrase in a row is the sum, over its hits, of the
+weight of the column holding each hit, and one BM25 term per phrase uses it). The length
+normalisation differs: FTS5 uses the row's unweighted token count across all columns, this
+field the weighted one (three times the title's tokens, twice the summary's, plus the body's).
 
 Multi-valued facet fields (``SET_FACET_FIELDS``) also keep their values as one sorted,
 joined string in a single-valued fast field (``set_field``): tantivy counts a single-valued
@@ -35,6 +48,8 @@ from search.text import WORD
 from tagger.segment import segment_for_index
 
 TEXT_ANALYZER = "iprw_text"
+# The one field title, summary and body are matched in (see the module docstring).
+TEXT_FIELD = "text"
 GRAM_ANALYZER = "iprw_grams"
 # Keyword fields kept as raw terms: filters (term sets), facets (fast-field aggregations).
 KEYWORD_COLUMNS = (*KEYWORD_FIELDS, "month")
@@ -69,6 +84,18 @@ _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 def gram_field(name: str, size: int = GRAM) -> str:
     """The ordered-gram field (trigrams, or 4-grams) beside text field ``name``."""
     return f"{name}_cjk" if size == GRAM else f"{name}_cjk{size}"
+
+
+@lru_cache(maxsize=1)
+def weight_repeats() -> tuple[tuple[str, int], ...]:
+    """Each text field and how many times ``TEXT_FIELD`` holds it (its whole-number weight).
+
+    Raises:
+        ValueError: A weight in ``TEXT_FIELDS`` is not a positive whole number.
+    """
+    if any(weight < 1 or weight != int(weight) for _, weight in TEXT_FIELDS):
+        raise ValueError(f"text field weights must be positive whole numbers: {TEXT_FIELDS}")
+    return tuple((name, int(weight)) for name, weight in TEXT_FIELDS)
 
 
 def set_field(name: str) -> str:
@@ -128,10 +155,9 @@ def build_schema() -> tantivy.Schema:
     """Text fields (not stored), keyword columns (fast), dates, flags and the stored hit."""
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", tokenizer_name="raw", index_option="basic")
-    for name, _ in TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name=TEXT_ANALYZER)
-        builder.add_text_field(gram_field(name), tokenizer_name=GRAM_ANALYZER)
-        builder.add_text_field(gram_field(name, LONG_GRAM), tokenizer_name=GRAM_ANALYZER)
+    builder.add_text_field(TEXT_FIELD, tokenizer_name=TEXT_ANALYZER)
+    builder.add_text_field(gram_field(TEXT_FIELD), tokenizer_name=GRAM_ANALYZER)
+    builder.add_text_field(gram_field(TEXT_FIELD, LONG_GRAM), tokenizer_name=GRAM_ANALYZER)
     for name in KEYWORD_COLUMNS:
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     for name in SET_FACET_FIELDS:
@@ -154,9 +180,9 @@ def build_schema() -> tantivy.Schema:
 def field_names() -> tuple[str, ...]:
     """The names ``build_schema`` declares, in order (as an index's ``meta.json`` lists them):
     an index with other fields was built by an earlier version and must be rebuilt."""
-    text = [(n, gram_field(n), gram_field(n, LONG_GRAM)) for n, _ in TEXT_FIELDS]
+    text = (TEXT_FIELD, gram_field(TEXT_FIELD), gram_field(TEXT_FIELD, LONG_GRAM))
     return (
-        "id", *(name for names in text for name in names), *KEYWORD_COLUMNS,
+        "id", *text, *KEYWORD_COLUMNS,
         *(set_field(n) for n in SET_FACET_FIELDS), *SUBSTRING_COLUMNS, "published_ts",
         "version", *ID_KEY_FIELDS, TIE_FIELD, "chinese_party", "stored",
     )  # fmt: skip
@@ -186,13 +212,8 @@ def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
     ts = epoch_ms(doc["published_at"])
     out = tantivy.Document()
     out.add_text("id", doc_id)
-    for name, _ in TEXT_FIELDS:
-        text = str(doc[name])
-        out.add_text(name, index_text(text))
-        for size in (GRAM, LONG_GRAM):
-            grams = ordered_grams(text, size)
-            if grams:
-                out.add_text(gram_field(name, size), grams)
+    for name, repeats in weight_repeats():
+        _add_weighted_text(out, str(doc[name]), repeats)
     for name in (*KEYWORD_COLUMNS, *SUBSTRING_COLUMNS):
         for value in field_values(doc, name):
             out.add_text(name, value)
@@ -210,6 +231,19 @@ def to_tantivy(doc: Document) -> tuple[str, int, tantivy.Document]:
     stored.update({name: str(doc[name]) for name, _ in TEXT_FIELDS})
     out.add_bytes("stored", json.dumps(stored, ensure_ascii=False).encode("utf-8"))
     return doc_id, version, out
+
+
+def _add_weighted_text(out: tantivy.Document, text: str, repeats: int) -> None:
+    """Add ``text`` ``repeats`` times as separate values of ``TEXT_FIELD`` and of the gram
+    fields (the position gap between values keeps phrases within one)."""
+    values = [(TEXT_FIELD, index_text(text))]
+    values += [
+        (gram_field(TEXT_FIELD, size), ordered_grams(text, size)) for size in (GRAM, LONG_GRAM)
+    ]
+    for field, value in values:
+        if value:
+            for _ in range(repeats):
+                out.add_text(field, value)
 
 
 def ordered_grams(text: str, size: int = GRAM) -> str:

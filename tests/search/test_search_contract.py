@@ -303,12 +303,15 @@ def test_forged_cursor_values_are_refused(corpus_backend: SearchBackend, value: 
 @pytest.mark.parametrize("q", ['"lithium separator"', '"专利侵权"', '"lithium separator" 专利侵权'])
 def test_a_phrase_never_spans_two_text_fields(fresh_backend: SearchBackend, q: str) -> None:
     """A phrase matches inside the title, the summary or the body, never from the end of one
-    into the start of the next: in the hits, the total and the facet counts alike."""
+    into the start of the next, nor from a text's end into its own start (tantivy repeats a
+    weighted text): in the hits, the total and the facet counts alike."""
     template = load_documents()[0]
     fresh_backend.index(
         [
             {**template, "id": "x:edge", "title": "Report on lithium",
              "summary": "Separator makers met at 会议讨论专利", "body": "侵权 questions"},
+            {**template, "id": "x:wrap", "title": "Separator prices and lithium",
+             "summary": "Separator lines for lithium", "body": "侵权 ruling on 专利"},
             {**template, "id": "x:inside", "title": "Notice",
              "summary": "A lithium separator plant", "body": "涉及专利侵权的案件"},
         ]
@@ -316,3 +319,24 @@ def test_a_phrase_never_spans_two_text_fields(fresh_backend: SearchBackend, q: s
     results = fresh_backend.search(SearchQuery(q=q))
     assert ids(results) == {"x:inside"} and results.total == 1
     assert sum(results.facets["kind"].values()) == 1
+
+
+@pytest.mark.parametrize("q", ["zyxwv", "隔膜"])
+def test_a_title_match_ranks_above_the_same_match_in_the_body(
+    fresh_backend: SearchBackend, q: str
+) -> None:
+    """The title weighs three times the body: an item naming the word in its title comes
+    before one naming it once in its body, the texts being otherwise alike."""
+    template = load_documents()[0]
+    others = [{**template, "id": f"x:other{n}"} for n in range(4)]
+    fresh_backend.index(
+        [
+            *others,
+            {**template, "id": "x:in-body", "title": "Notice of a ruling 公告",
+             "summary": "A court ruled on the matter", "body": f"The ruling named {q} makers"},
+            {**template, "id": "x:in-title", "title": f"Notice of a ruling {q}",
+             "summary": "A court ruled on the matter", "body": "The ruling named the makers"},
+        ]
+    )  # fmt: skip
+    results = fresh_backend.search(SearchQuery(q=q))
+    assert [hit.id for hit in results.hits] == ["x:in-title", "x:in-body"]
