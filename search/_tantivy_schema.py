@@ -39,6 +39,7 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
+import orjson
 import Stemmer
 import tantivy
 
@@ -275,6 +276,7 @@ def epoch_ms(published_at: str | None) -> int:
 
 
 def stored_hit(raw: Any) -> dict[str, Any]:
-    """The stored display fields and texts of a hit (``stored`` bytes)."""
-    loaded: dict[str, Any] = json.loads(bytes(raw).decode("utf-8"))
+    """The stored display fields and texts of a hit (``stored`` bytes: the JSON ``to_tantivy``
+    wrote, read with orjson, which decodes it in a third of the standard library's time)."""
+    loaded: dict[str, Any] = orjson.loads(bytes(raw))
     return loaded

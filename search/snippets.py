@@ -28,7 +28,9 @@ def marked_words(highlighted: str) -> set[str]:
     return {w for w in words if w and not has_cjk(w)}
 
 
-def highlight_field(text: str, words: set[str], cjk_terms: list[str], whole: bool) -> str:
+def highlight_field(
+    text: str, words: set[str], cjk_terms: list[str], whole: bool, collapsed: bool = False
+) -> str:
     """HTML for a field with the matches marked, or "" when nothing matched.
 
     Args:
@@ -36,8 +38,10 @@ def highlight_field(text: str, words: set[str], cjk_terms: list[str], whole: boo
         words: Matched non-Chinese strings (from ``marked_words``).
         cjk_terms: Chinese clauses of the query, marked wherever they occur.
         whole: Return the whole field (titles) rather than a window around the first match.
+        collapsed: ``text`` has its whitespace collapsed already (not done again).
     """
-    text = " ".join(text.split())  # as ``_SPACES.sub(" ", text).strip()``, in one C pass
+    if not collapsed:
+        text = " ".join(text.split())  # as ``_SPACES.sub(" ", text).strip()``, in one C pass
     spans = _merge(_word_spans(text, words) + _cjk_spans(text, cjk_terms))
     if not spans:
         return ""

@@ -20,8 +20,11 @@ query translation in ``search._tantivy_query``.
 
 from __future__ import annotations
 
+import functools
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -69,6 +72,7 @@ REINDEX_HEAP = 256_000_000
 REINDEX_COMMIT_EVERY = 50_000
 FACET_BUCKETS = 10_000
 SET_BUCKETS = 65_536  # distinct value sets counted per multi-valued facet in the first pass
+BACKGROUND_WORKERS = 8  # searches of one process whose facets are counted at once
 _TOTAL = "_total"  # the aggregation counting the matches
 
 Candidate = tuple[Any, tantivy.DocAddress]  # (order key from tantivy, address)
@@ -210,7 +214,7 @@ class TantivyBackend:
         with self._engine("search"):
             _, searcher = self._searcher()
             tq = build_query(query)
-            counting = _Background(_facets, searcher, tq, not paging.counts_matches(query))
+            counting = _BACKGROUND.submit(_facets, searcher, tq, not paging.counts_matches(query))
             page, counted = paging.page(searcher, tq, query)
             marks = _Marks(query.clauses())
             hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
@@ -248,28 +252,33 @@ class TantivyBackend:
 
 
 class _Background:
-    """A call run in its own thread: tantivy releases the GIL while it searches, so the facet
-    aggregation runs on one core while the page is ranked and its snippets cut on the other.
-    A plain thread per search (no pool), so that nothing is left stale in forked workers."""
+    """Calls run on a few worker threads kept for the process's searches: tantivy releases
+    the GIL while it searches, so a search's facet aggregation runs on one core while its
+    page is ranked and its snippets cut on the other. Kept threads rather than one new
+    thread per search: handing a call to a waiting thread costs the caller nothing, where
+    starting a thread blocks it until the thread runs (about a millisecond on a busy
+    machine). A forked child starts with no workers (``_after_fork``), so nothing stale from
+    its parent survives a fork."""
 
-    def __init__(self, call: Callable[..., _Counted], *args: Any) -> None:
-        self._value: _Counted = ({}, 0)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(call, *args), daemon=True)
-        self._thread.start()
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._executor: ThreadPoolExecutor | None = None
 
-    def _run(self, call: Callable[..., _Counted], *args: Any) -> None:
-        try:
-            self._value = call(*args)
-        except BaseException as exc:  # re-raised in the caller's thread by ``result``
-            self._error = exc
+    def submit(self, call: Callable[..., _Counted], *args: Any) -> Future[_Counted]:
+        """Start ``call(*args)``; its ``result()`` is its value or raises its exception."""
+        with self._lock:
+            if self._executor is None:
+                self._executor = ThreadPoolExecutor(BACKGROUND_WORKERS, "tantivy-facets")
+            return self._executor.submit(call, *args)
 
-    def result(self) -> _Counted:
-        """The call's value once it finished; its exception, raised here."""
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-        return self._value
+    def _after_fork(self) -> None:
+        """In a forked child: the parent's workers do not exist here; start new ones."""
+        self._lock = threading.Lock()
+        self._executor = None
+
+
+_BACKGROUND = _Background()
+os.register_at_fork(after_in_child=_BACKGROUND._after_fork)
 
 
 class _SourceFailed(Exception):
@@ -413,10 +422,18 @@ def _set_counts(counted: dict[str, Any]) -> dict[str, int] | None:
     if counted.get("sum_other_doc_count", 0) or len(buckets) >= SET_BUCKETS:
         return None
     counts: dict[str, int] = {}
+    get = counts.get
     for bucket in buckets:
-        for value in str(bucket["key"]).split(SET_SEPARATOR):
-            counts[value] = counts.get(value, 0) + int(bucket["doc_count"])
+        doc_count = int(bucket["doc_count"])
+        for value in _set_values(str(bucket["key"])):
+            counts[value] = get(value, 0) + doc_count
     return counts
+
+
+@functools.lru_cache(maxsize=SET_BUCKETS)
+def _set_values(key: str) -> tuple[str, ...]:
+    """The values of one value set (split once: the same sets come back in every search)."""
+    return tuple(key.split(SET_SEPARATOR))
 
 
 def _hit(
@@ -448,7 +465,9 @@ class _Marks:
             if candidates is not None and not candidates:
                 continue  # an ASCII text (no Chinese) with no word that may match
             words = matched_words(text, self.phrases, candidates)
-            highlighted = highlight_field(text, words, self.cjk_terms, whole=name == "title")
+            highlighted = highlight_field(
+                text, words, self.cjk_terms, whole=name == "title", collapsed=True
+            )
             if highlighted:
                 return highlighted
         return choose_snippet({}, lead)

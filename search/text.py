@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 from tagger.segment import has_cjk, segment_query
 
@@ -58,6 +59,18 @@ def parse_text(q: str) -> list[Clause]:
         ValueError: Unbalanced quotes, too long, nothing searchable, or only single
             Chinese characters. The message is meant for the user.
     """
+    return list(_parsed(q))
+
+
+@lru_cache(maxsize=1024)
+def _parsed(q: str) -> tuple[Clause, ...]:
+    """``parse_text``'s clauses, kept for recent queries: a search reads them to build its
+    query and again to mark its snippets, and the next page and facet links repeat the text
+    (segmenting Chinese is the costly part). Errors are not kept; they are raised again."""
+    return tuple(_parse(q))
+
+
+def _parse(q: str) -> list[Clause]:
     text = normalise_query_text(q)
     if len(text) > MAX_QUERY_CHARS:
         raise ValueError(f"the query is longer than {MAX_QUERY_CHARS} characters")

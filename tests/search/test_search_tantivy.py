@@ -295,3 +295,34 @@ def test_date_filters_keep_exactly_the_items_published_on_those_days(
     params = {k: v for k, v in (("since", since), ("until", until)) if v}
     for q in ("", template["title"].split()[0]):
         assert ids(backend.search(SearchQuery(q=q, limit=100, **params))) == expected
+
+
+def test_a_worker_forked_after_searching_searches_with_the_same_facets(tmp_path: Path) -> None:
+    """Servers and Celery fork workers from a process that may already have searched: the
+    child counts facets on threads of its own (its parent's do not exist in it)."""
+    path = tmp_path / "index"
+    TantivyBackend(path).reindex(load_documents())
+    script = """
+        import os
+        from search.query import SearchQuery
+        backend = TantivyBackend(sys.argv[1])
+        query = SearchQuery(q="专利")
+        parent = backend.search(query)
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            results = backend.search(query)
+            os.write(write, json.dumps([results.total, results.facets]).encode())
+            os._exit(0)
+        os.close(write)
+        with os.fdopen(read) as pipe:
+            got = json.loads(pipe.read())
+        assert os.waitpid(child, 0)[1] == 0
+        print(json.dumps({"parent": [parent.total, parent.facets], "child": got}))
+    """
+    process = _run(script, str(path), wait=False)
+    stdout, stderr = process.communicate(timeout=120)
+    assert process.returncode == 0, stderr[-3000:]
+    seen = json.loads(stdout)
+    assert seen["child"] == seen["parent"]
+    assert seen["child"][0] > 0 and seen["child"][1]["jurisdiction"]
