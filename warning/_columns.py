@@ -32,7 +32,6 @@ SOURCE_BITS = {"chain": 1, "rights": 2, "hs": 4, "standards": 8}
 _RIGHTS = tuple(sorted(set(RIGHT_CLASSES.values())))
 _PATENT = 2 + _RIGHTS.index("patent")  # columns of ``Columns._table``
 _TRADEMARK = 2 + _RIGHTS.index("trademark")
-_NO_KEYS = np.zeros((0, ROW_WIDTH), dtype=np.uint64)
 
 
 def _table(counts: Counter[str]) -> dict[str, int]:
@@ -95,15 +94,16 @@ class Columns:
         markets: Iterable[str],
         ip_classes: Iterable[str],
         wanted: set[str],
-    ) -> npt.NDArray[np.uint64]:
-        """Key rows for ``positions`` against an item's chains, markets (all the codes it
-        concerns) and classes of right; the last column has a ``SOURCE_BITS`` bit for each
-        wanted lookup that finds the profile. Rows of overflow profiles mean nothing.
+        out: npt.NDArray[np.uint64],
+    ) -> None:
+        """Write into ``out`` (``ROW_WIDTH`` columns, a row per position) the key rows for
+        ``positions`` against an item's chains, markets (all the codes it concerns) and
+        classes of right; the last column has a ``SOURCE_BITS`` bit for each wanted lookup
+        that finds the profile. Rows of overflow profiles mean nothing.
         """
         if not len(positions):
-            return _NO_KEYS
+            return
         table = self._table.take(positions, axis=0)
-        out = np.empty((len(positions), ROW_WIDTH), dtype=np.uint64)
         concerned = out[:, 0]
         np.bitwise_and(table[:, 0], self._bits(markets, self.market_bits), out=concerned)
         np.bitwise_and(table[:, 1], self._bits(chains, self.chain_bits), out=out[:, 1])
@@ -119,4 +119,3 @@ class Columns:
             for right in ip_classes:
                 held |= table[:, 2 + _RIGHTS.index(right)] & concerned
             sources |= (held != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["rights"])
-        return out

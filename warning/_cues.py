@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 from pathlib import Path
 
+import ahocorasick
 import yaml
 from pydantic import BaseModel, ConfigDict
 
@@ -65,6 +67,66 @@ ITEM_CUES: dict[str, re.Pattern[str]] = {
 }
 """The text cues an item's facts name (each case-insensitive, none with a capturing group)."""
 
+CUE_LITERALS: dict[str, tuple[str, ...]] = {
+    "is_337": ("337", "usitc"),
+    "is_schedule_a": ("schedule", "partnerships", "附表", "a表", "批量诉讼"),
+    "is_upc": ("unified", "upc", "统一专利法院"),
+    "is_injunction": ("injunction", "provisional", "einstweilige", "禁令", "临时措施"),
+    "is_german_court": ("landgericht", "lg", "regional", "german", "德国", "地区法院"),
+    "is_trade_fair": (
+        *("trade", "messe", "exhibitor", "ifa", "medica", "automechanika", "intersolar"),
+        *("展会", "展览会", "参展"),
+    ),
+    "is_customs": (
+        *("customs", "cbp", "border", "detained", "seiz", "zoll"),
+        *("海关", "扣押", "扣留", "查扣"),
+    ),
+    "is_squatting": ("bad", "squatt", "emptive", "抢注", "恶意注册"),
+    "is_sep": ("standard", "sep", "frand", "标准必要专利", "许可费率"),
+}
+"""Per cue, lower-case literals of which every match of its pattern holds one (one per
+alternative of the pattern): a text holding none of them cannot match, and the scan skips the
+cue. Python's regex engine has no literal shortcut for case-insensitive patterns, so one
+Aho-Corasick pass over the lower-cased text (``Literals``) is much cheaper than a search."""
+
+_UNFOLDED = re.compile("[\u0130\u0131\u017f]")
+"""The characters that a case-insensitive pattern matches with an ASCII letter but that
+``str.lower`` does not turn into it (İ, dotless ı, long ſ): a text holding one is scanned for
+everything."""
+
+
+class Literals:
+    """Names (of cues, of standards) with the lower-case literals one of which each match of
+    theirs holds; ``possible`` tells, in one Aho-Corasick pass, which names may match a text
+    (the others cannot)."""
+
+    def __init__(self, literals: Mapping[str, Iterable[str]]) -> None:
+        self.names = tuple(literals)
+        owners: dict[str, set[int]] = {}
+        for n, name in enumerate(self.names):
+            for literal in literals[name]:
+                owners.setdefault(literal.lower(), set()).add(n)
+        self._automaton = ahocorasick.Automaton()
+        for literal, numbers in owners.items():
+            self._automaton.add_word(literal, frozenset(numbers))
+        if owners:
+            self._automaton.make_automaton()
+
+    def possible(self, text: str) -> tuple[str, ...]:
+        """The names one of whose literals occurs in ``text`` ignoring case, in their order
+        (all of them when a character of ``_UNFOLDED`` keeps the test from telling)."""
+        if _UNFOLDED.search(text):
+            return self.names
+        if not len(self._automaton):  # no literals at all (an empty automaton cannot scan)
+            return ()
+        found: set[int] = set()
+        for _, numbers in self._automaton.iter(text.lower()):
+            found |= numbers
+        return tuple(self.names[n] for n in sorted(found))
+
+
+_CUE_LITERALS = Literals(CUE_LITERALS)
+
 
 @lru_cache(maxsize=512)
 def _cue_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
@@ -78,9 +140,10 @@ def cues_in(text: str) -> frozenset[str]:
     One scan of an alternation instead of nine: the first match is the earliest position any
     cue matches at, and its group names the first cue (in order) that matches there; the scan
     then goes on from that position with that cue left out, so cues matching at the same or
-    overlapping places are found too.
+    overlapping places are found too. Cues none of whose literals occur are not scanned for
+    (``CUE_LITERALS``).
     """
-    left = tuple(ITEM_CUES)
+    left = _CUE_LITERALS.possible(text)
     found: list[str] = []
     start = 0
     while left:
@@ -207,8 +270,14 @@ def block_keys(normalised: str) -> set[str]:
     return keys
 
 
+_FOUR_DIGITS = re.compile(r"\d\d\d\d")
+"""What every ``HS_CODE`` match holds; most texts have none and skip the slower pattern."""
+
+
 def hs_codes_in(text: str) -> list[str]:
     """HS / HTS codes named in the text, digits only (``8507.60`` -> ``850760``)."""
+    if not _FOUR_DIGITS.search(text):
+        return []
     codes = {(m.group(1) or m.group(2)).replace(".", "") for m in HS_CODE.finditer(text)}
     return sorted(codes)
 
@@ -235,11 +304,14 @@ def standards() -> dict[str, Standard]:
     return {k: Standard.model_validate(v) for k, v in data["standards"].items()}
 
 
-@lru_cache(maxsize=1)
-def _standards_pattern() -> re.Pattern[str]:
-    """One alternation of every standard's terms, each group named after its standard."""
+@lru_cache(maxsize=64)
+def _standards_pattern(ids: tuple[str, ...]) -> re.Pattern[str]:
+    """One alternation of the terms of the standards ``ids`` (in ``standards.yml`` order),
+    each group named after its standard."""
     groups = []
     for n, (sid, standard) in enumerate(standards().items()):
+        if sid not in ids:
+            continue
         alternatives = "|".join(
             re.escape(t) if _CJK.search(t) else rf"(?<![\w-]){re.escape(t)}(?![\w-])"
             for t in sorted(standard.terms, key=len, reverse=True)
@@ -248,22 +320,33 @@ def _standards_pattern() -> re.Pattern[str]:
     return re.compile("|".join(groups), re.I)
 
 
+def _shortest(terms: Iterable[str]) -> tuple[str, ...]:
+    """The terms in lower case, leaving out those that hold a shorter one."""
+    kept: list[str] = []
+    for term in sorted({t.lower() for t in terms}, key=len):
+        if not any(shorter in term for shorter in kept):
+            kept.append(term)
+    return tuple(kept)
+
+
 @lru_cache(maxsize=1)
-def _any_standard() -> re.Pattern[str]:
-    """Matches wherever ``_standards_pattern`` can (one lookbehind per position instead of
-    one per term): most texts name no standard and are dismissed by it cheaply."""
-    terms = sorted({t for s in standards().values() for t in s.terms}, key=len, reverse=True)
-    latin = "|".join(re.escape(t) for t in terms if not _CJK.search(t))
-    cjk = "|".join(re.escape(t) for t in terms if _CJK.search(t))
-    parts = [rf"(?<![\w-])(?:{latin})(?![\w-])" if latin else "", cjk]
-    return re.compile("|".join(p for p in parts if p) or r"(?!)", re.I)
+def _standard_literals() -> Literals:
+    """Per standard, the literals of which every match of its terms holds one."""
+    return Literals({sid: _shortest(s.terms) for sid, s in standards().items()})
 
 
 def standards_in(text: str) -> list[str]:
-    """Ids of the standards the text names, in the order of ``standards.yml``."""
-    if not _any_standard().search(text):
+    """Ids of the standards the text names, in the order of ``standards.yml``.
+
+    Only the standards whose terms occur at all are searched for: one that cannot match
+    anywhere changes no match of the alternation, so the answer is the same as with all.
+    """
+    possible = _standard_literals().possible(text)
+    if not possible:
         return []
     found = {
-        m.lastgroup.split("_", 1)[1] for m in _standards_pattern().finditer(text) if m.lastgroup
+        m.lastgroup.split("_", 1)[1]
+        for m in _standards_pattern(possible).finditer(text)
+        if m.lastgroup
     }
     return [sid for sid in standards() if sid in found]

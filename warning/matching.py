@@ -325,11 +325,12 @@ class ProfileIndex:
         return markets
 
     def _union(self, arrays: Iterable[npt.NDArray[np.int32]]) -> npt.NDArray[np.int32]:
-        """The sorted union of position arrays: sorted and deduplicated when they are short
-        next to the index, else a mark per profile (linear, no sort)."""
+        """The sorted union of position arrays, each sorted and without repeats (as lookup
+        lists are): sorted and deduplicated when they are short next to the index, else a
+        mark per profile (linear, no sort)."""
         arrays = [a for a in arrays if len(a)]
         if len(arrays) <= 1:
-            return np.unique(arrays[0]).astype(np.int32) if arrays else _EMPTY
+            return arrays[0] if arrays else _EMPTY
         total = sum(len(a) for a in arrays)
         if total * 4 < len(self.facts):
             joined = np.sort(np.concatenate(arrays))
@@ -405,16 +406,19 @@ class ProfileIndex:
         out[np.searchsorted(every, found)] = marks[inverse.reshape(-1)]
         return out, tuple(ids)
 
+    @staticmethod
     def _code_column(
-        self, every: npt.NDArray[np.int32], rows: npt.NDArray[np.uint64], coded: _Coded
-    ) -> npt.NDArray[np.uint64]:
-        """The codes column; sets the hs and standards lookup bits in ``rows``."""
-        column = np.zeros((len(every), 1), dtype=np.uint64)
+        every: npt.NDArray[np.int32],
+        rows: npt.NDArray[np.uint64],
+        coded: _Coded,
+        column: npt.NDArray[np.uint64],
+    ) -> None:
+        """Fill the codes ``column`` (zeros) and set the hs and standards lookup bits in
+        ``rows``."""
         if len(coded.positions):
             places = np.searchsorted(every, coded.positions)
-            column[places, 0] = coded.ids
+            column[places] = coded.ids
             rows[places, SOURCES_COLUMN] |= coded.bits
-        return column
 
     def _detail(
         self, view: ItemView, wanted: set[str], evidence: Evidence, pos: int, row: Sequence[int]
@@ -456,7 +460,7 @@ class ProfileIndex:
         every = self._union(
             [
                 *self._lookup(view, wanted, markets),
-                term_pos,
+                *owners,
                 positions_array(detailed),
                 coded.positions,
             ]
@@ -466,9 +470,13 @@ class ProfileIndex:
         overflow = every[self.columns.overflow.take(every)]
         for pos in [*pinned_here.tolist(), *overflow.tolist()]:
             detailed.setdefault(pos, Evidence())
-        rows = self.columns.keys(every, view.chains, markets, view.ip_classes, wanted)
-        masks = _term_masks(every, hits, owners, term_pos)
-        keys = np.hstack([rows, self._code_column(every, rows, coded), masks])
+        # the key rows, filled in place: the columns' rows, the codes column, the term masks
+        keys = np.zeros((len(every), KEY_WIDTH + (len(hits) + 63) // 64), dtype=np.uint64)
+        rows = keys[:, :ROW_WIDTH]
+        self.columns.keys(every, view.chains, markets, view.ip_classes, wanted, rows)
+        self._code_column(every, rows, coded, keys[:, ROW_WIDTH])
+        masks = keys[:, KEY_WIDTH:]
+        _term_masks(every, hits, owners, term_pos, masks)
         if detailed:
             is_detailed = np.isin(every, positions_array(detailed))
         else:
@@ -504,21 +512,26 @@ def _shared_standards(view: ItemView, standards: frozenset[str]) -> tuple[str, .
     return tuple(sorted(standards & view.standards))
 
 
+_FEW_HITS = 8
+
+
 def _term_masks(
     positions: npt.NDArray[np.int32],
     hits: list[TermHit],
     owners: list[npt.NDArray[np.int32]],
     term_pos: npt.NDArray[np.int32],
-) -> npt.NDArray[np.uint64]:
-    """One bit per term hit, in 64-bit words, per position (``positions`` sorted)."""
-    masks = np.zeros((len(positions), (len(hits) + 63) // 64), dtype=np.uint64)
-    if not hits:
-        return masks
+    masks: npt.NDArray[np.uint64],
+) -> None:
+    """Set one bit per term hit in ``masks`` (zeros; 64-bit words, a row per position of
+    ``positions``, which are sorted)."""
+    if len(hits) <= _FEW_HITS:  # a few numpy calls per hit beat the general path's dozen
+        for hit, owned in enumerate(owners):  # each hit's owners are distinct positions
+            masks[np.searchsorted(positions, owned), hit // 64] |= np.uint64(1 << (hit % 64))
+        return
     bit = np.repeat(np.arange(len(hits)), [len(o) for o in owners])
     rows = np.searchsorted(positions, term_pos)
     values = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
     np.bitwise_or.at(masks, (rows, bit // 64), values)
-    return masks
 
 
 def _tidy(evidence: Evidence) -> None:

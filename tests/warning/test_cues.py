@@ -1,0 +1,129 @@
+"""Text cues, standards and HS codes: the cheap literal tests in front of the patterns never
+hide a match that the patterns alone would find."""
+
+from __future__ import annotations
+
+import pytest
+
+from warning import _cues
+
+# One text per alternative of every cue pattern, written in a case the literals do not use.
+CUE_TEXTS = {
+    "is_337": [
+        "Under SECTION 337 of the Tariff Act",
+        "a 337 Investigation was opened",
+        "美国337调查",
+        "Inv. No. 337-ta-1400",
+        "usitc dn 3801",
+    ],
+    "is_schedule_a": [
+        "Defendants on SCHEDULE “A”",
+        "The PARTNERSHIPS and Unincorporated ASSOCIATIONS",
+        "附表 a 被告",
+        "“A表”诉讼",
+        "美国批量诉讼",
+    ],
+    "is_upc": ["Unified  PATENT Court", "the upc ruled", "统一专利法院裁定"],
+    "is_injunction": [
+        "a preliminary INJUNCTION",
+        "PROVISIONAL measures",
+        "Einstweilige VERFÜGUNG",
+        "法院发布禁令",
+        "申请临时措施",
+    ],
+    "is_german_court": [
+        "LANDGERICHT München",
+        "lg Mannheim",
+        "Regional Court of HAMBURG",
+        "DÜSSELDORF Regional Court",
+        "a GERMAN court",
+        "德国杜塞尔多夫法院",
+        "慕尼黑地区法院",
+        "杜塞尔多夫地区法院",
+        "曼海姆地区法院",
+    ],
+    "is_trade_fair": [
+        "at the TRADE fair",
+        "MESSE booth",
+        "an EXHIBITOR",
+        "在展会上",
+        "展览会",
+        "参展企业",
+        "ifa BERLIN",
+        "hannover MESSE",
+        "at medica",
+        "AUTOMECHANIKA",
+        "INTERSOLAR",
+    ],
+    "is_customs": [
+        "US CUSTOMS",
+        "the cbp said",
+        "BORDER measures",
+        "goods DETAINED",
+        "SEIZURE of goods",
+        "ZOLLamt",
+        "海关",
+        "扣押",
+        "扣留",
+        "查扣",
+    ],
+    "is_squatting": [
+        "BAD-FAITH trademark registrations",
+        "SQUATTING",
+        "PRE-EMPTIVE registration",
+        "商标抢注",
+        "恶意注册",
+    ],
+    "is_sep": ["STANDARD-essential", "their SEPs", "a frand offer", "标准必要专利", "许可费率"],
+}
+
+
+def _by_patterns(text: str) -> frozenset[str]:
+    return frozenset(name for name, pattern in _cues.ITEM_CUES.items() if pattern.search(text))
+
+
+@pytest.mark.parametrize(
+    ("cue", "text"), [(cue, text) for cue, texts in CUE_TEXTS.items() for text in texts]
+)
+def test_every_alternative_of_every_cue_is_found(cue: str, text: str) -> None:
+    found = _cues.cues_in(f"Notice. {text}. More text.")
+    assert cue in found
+    assert found == _by_patterns(f"Notice. {text}. More text.")
+
+
+def test_a_text_without_cue_literals_has_no_cues() -> None:
+    text = "Market report: demand for servo drives grows in Vietnam"
+    assert _cues.cues_in(text) == frozenset() == _by_patterns(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cue"),
+    [
+        ("Defendants on ſchedule A", "is_schedule_a"),  # long s: re.I matches it with "s"
+        ("PRELIMINARY İNJUNCTION granted", "is_injunction"),  # dotted capital I
+        ("a preliminary ınjunction", "is_injunction"),  # dotless i
+    ],
+)
+def test_letters_that_lower_case_does_not_fold_still_find_their_cue(text: str, cue: str) -> None:
+    assert cue in _cues.cues_in(text)
+    assert _cues.cues_in(text) == _by_patterns(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("A new 5g NR module with BLUETOOTH", ["cellular_5g", "bluetooth"]),
+        ("WI-FI 6 routers and lte-advanced", ["cellular_4g", "wifi"]),
+        ("a filter on the altered alternator", []),  # "lte" inside words is no standard
+        ("车联网终端的视频编码", ["hevc", "c_v2x"]),
+        ("Qi wireleſs charging pads", ["qi"]),
+    ],
+)
+def test_standards_are_found_as_by_their_terms(text: str, expected: list[str]) -> None:
+    assert sorted(_cues.standards_in(text)) == sorted(expected)
+
+
+def test_hs_codes_need_four_digits() -> None:
+    assert _cues.hs_codes_in("classified under HTSUS 8517.62.00") == ["85176200"]
+    assert _cues.hs_codes_in("HS code: 8507") == ["8507"]
+    assert _cues.hs_codes_in("no codes in 123 here") == []
