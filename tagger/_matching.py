@@ -52,6 +52,7 @@ __all__ = [
     "PhraseTable",
     "SourceTokenizer",
     "make_nlp",
+    "scans_only",
     "variants",
 ]
 
@@ -372,3 +373,15 @@ def make_nlp(lang: Language, table: PhraseTable | None = None) -> SpacyLanguage:
         assert isinstance(scanner, PhraseScanner)
         scanner.table = table
     return nlp
+
+
+def scans_only(nlp: SpacyLanguage, table: PhraseTable) -> bool:
+    """Whether running ``nlp`` on a text gives just what ``table.scan`` of the text gives: its
+    tokenizer is the ``SourceTokenizer`` and its one component the phrase scan over ``table``.
+    The tagger then calls the scan directly: a doc per text and spaCy's batching around the
+    scan cost about 2 % of tagging an English item (2026-12, counted with callgrind: 27,000 of
+    1.5 million instructions)."""
+    if not isinstance(nlp.tokenizer, SourceTokenizer) or nlp.pipe_names != ["iprwatch_phrases"]:
+        return False
+    scanner = nlp.get_pipe("iprwatch_phrases")
+    return isinstance(scanner, PhraseScanner) and scanner.table is table

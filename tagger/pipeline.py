@@ -31,7 +31,7 @@ from tagger._chains import ChainScorer
 from tagger._codes import CodeIndex, find_codes
 from tagger._cues import CueFinds, Cues, declared_count, declared_cues, scan_cues
 from tagger._lexicon import COMPANY_SUFFIX, Language, build_phrases
-from tagger._matching import CUE_FINDS, HITS, Hit, PhraseTable, make_nlp
+from tagger._matching import CUE_FINDS, HITS, Hit, PhraseTable, make_nlp, scans_only
 from tagger._parties import find_party_fields
 from tagger._pool import POOL_MIN_TEXTS, TaggerPool, TagsDict, default_processes, pool_allowed
 from tagger._products import find_337_products
@@ -241,6 +241,10 @@ class Tagger:
         ]
         found: dict[int, _Scan] = {}
         try:
+            if scans_only(pipeline.nlp, pipeline.table):
+                for index, text in wanted:
+                    found[index] = pipeline.table.scan(text)
+                return found
             docs = pipeline.nlp.pipe((text for _, text in wanted), batch_size=batch_size)
             for (index, _), doc in zip(wanted, docs, strict=True):
                 found[index] = doc.user_data[HITS], doc.user_data[CUE_FINDS]

@@ -8,9 +8,12 @@ import gc
 import json
 
 import pytest
+from spacy.language import Language as SpacyLanguage
+from spacy.tokens import Doc
 
 from tagger import Tagger
 from tagger._dates import Sentences, _is_sentence_end
+from tagger._matching import SOURCE
 from tagger._parties import find_parties
 
 RUNNING_TEXT_PARTIES = (
@@ -184,3 +187,25 @@ def test_sentence_bounds_are_the_stops_read_one_by_one(text: str) -> None:
     sentences = Sentences(text)
     for position in range(len(text)):
         assert sentences.bounds(position) == _bounds_by_hand(text, position), position
+
+
+_recorded: list[str] = []
+"""The texts ``test_records_texts`` saw."""
+
+
+@SpacyLanguage.component("test_records_texts")
+def _records_texts(doc: Doc) -> Doc:
+    _recorded.append(doc.user_data[SOURCE])
+    return doc
+
+
+def test_a_component_added_to_the_pipeline_runs_and_the_tags_stay_the_same() -> None:
+    # The tagger calls the phrase scan directly while its pipeline holds only the scan; with
+    # a component of the user's added, every text goes through spaCy (and that component).
+    texts = [RUNNING_TEXT_PARTIES, "USITC instituted 337-TA-1399 on lithium-ion batteries."]
+    own = Tagger()
+    direct = own.tag_many(texts)
+    own._pipelines["en"].nlp.add_pipe("test_records_texts")
+    _recorded.clear()
+    assert own.tag_many(texts) == direct
+    assert _recorded == texts
