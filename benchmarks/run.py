@@ -225,7 +225,7 @@ def _search_indexes_built(items: int) -> bool:
 
 def bench_search(sizes: Sizes) -> tuple[list[Figure], dict[str, Any]]:
     """p95 per engine. When the indexes of this size are already built (var/bench-cache and the
-    OpenSearch alias), only the queries run, interleaved across engines; the index rates stay
+    OpenSearch alias), only the queries run, the engines taking turns by round; the index rates stay
     those of the build in results_search.json."""
     results = HERE / "results_search.json"
     items = sizes.search_items
@@ -244,7 +244,9 @@ def bench_search(sizes: Sizes) -> tuple[list[Figure], dict[str, Any]]:
         if not row:
             continue
         label = f"search {engine}, {items:,} items"
-        how = "interleaved on built indexes" if engine in interleaved else "after its own build"
+        how = (
+            "engines by turns on built indexes" if engine in interleaved else "after its own build"
+        )
         note = f"p50 {row['p50_ms']} ms; {row.get('queries', '?')} queries with filters and facets, {how}"
         figures.append(Figure("search", label + ", p95", row["p95_ms"], "ms", target, note=note))
     if not figures:
