@@ -22,9 +22,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.gc_pause import collector_paused
 from core.types import LocalizedName
 from reports import _classify as cls
-from reports._gc import collector_paused
 from reports._load import SourceInfo, load_item_rows, load_sources
 from reports._model import (
     Briefing,
@@ -111,7 +111,7 @@ def build_briefing(
     code = check_country(country)
     chain = check_chain(chain)
     resolved = resolve_period(period, as_of)
-    with collector_paused():  # thousands of fresh, acyclic rows: see reports._gc
+    with collector_paused():  # thousands of fresh, acyclic rows: see core.gc_pause
         return assemble_briefing(
             load_briefing_data(session, code, resolved), code, chain, resolved, as_of
         )

@@ -8,14 +8,14 @@ Tagging never raises: bad input gives ``Tags(untagged="reason")``.
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, TypeVar
 
 from spacy.language import Language as SpacyLanguage
 
+from core.gc_pause import collector_paused
 from core.logging_ import get_logger
 from core.types import ItemKind, Tags
 from tagger._assemble import (
@@ -172,7 +172,7 @@ class Tagger:
         hints = list(languages) if languages is not None else [None] * len(texts)
         if len(hints) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(hints)} languages")
-        with _collector_paused():
+        with collector_paused():  # a batch makes no reference cycles: see core.gc_pause
             clock.start()
             prepared = [self._prepare(text, hint) for text, hint in zip(texts, hints, strict=True)]
             clock.lap("prepare")
@@ -385,22 +385,6 @@ def _as_json(fields: _Fields) -> TagsDict:
 
 def _hits(scan: _Scan | None) -> list[Hit] | None:
     return None if scan is None else scan[0]
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The cyclic garbage collector off while a batch is tagged, back on after (if it was on).
-
-    Tagging makes no reference cycles (a batch of 2,000 items left none to collect), so the
-    collector's passes over the young objects found nothing and cost 5-8 % of the time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 @lru_cache(maxsize=1)

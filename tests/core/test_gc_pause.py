@@ -1,4 +1,4 @@
-"""The garbage-collector pause around report assembly: on again when the last pause ends."""
+"""The garbage-collector pause around report assembly and batch tagging: on again when the last pause ends."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from reports._gc import collector_paused
+from core.gc_pause import collector_paused
 
 
 def test_collector_is_back_on_after_a_failing_block() -> None:
