@@ -16,6 +16,7 @@ Shared semantics (the contract tests hold both backends to it):
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -25,6 +26,8 @@ from search.results import SNIPPET_CHARS
 from search.text import Clause
 
 TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("summary", 2.0), ("body", 1.0))
+_VALUE = operator.itemgetter(0)  # of a (facet value, count) pair
+_COUNT = operator.itemgetter(1)
 
 
 @dataclass(frozen=True)
@@ -38,11 +41,15 @@ class Facet:
 
     def top(self, counts: list[tuple[str, int]]) -> dict[str, int]:
         """The facet's ``size`` values in result order: newest first for months, otherwise by
-        count, then by value (UTF-8 bytes, as the engines sort them)."""
-        if self.newest_first:
-            counts.sort(key=lambda pair: pair[0], reverse=True)
-        else:
-            counts.sort(key=lambda pair: (-pair[1], pair[0].encode("utf-8")))
+        count, then by value (UTF-8 bytes, as the engines sort them: the order of code points,
+        which Python compares strings by).
+
+        Two stable sorts by one key each (value, then count descending, equal counts keeping
+        value order): half the time of one sort by a composite key, for hundreds of values.
+        """
+        counts.sort(key=_VALUE, reverse=self.newest_first)
+        if not self.newest_first:
+            counts.sort(key=_COUNT, reverse=True)
         return dict(counts[: self.size])
 
 

@@ -211,6 +211,21 @@ def test_facets_stay_exact_when_items_hold_more_value_sets_than_one_pass_counts(
     assert backend.search(query).facets == expected
 
 
+def test_a_rebuild_fed_an_item_twice_keeps_its_newest_version(tmp_path: Path) -> None:
+    """A rebuild writes in one commit; an item that its source yields again (newer, then
+    older) is found once, as its newest version says."""
+    docs = load_documents()
+    first = docs[0]
+    newer = {**first, "version": first["version"] + 1, "title": "Zyxwvut newer title"}
+    older = {**first, "title": "Qponmlk older title"}
+    backend = TantivyBackend(tmp_path / "index")
+    assert backend.reindex([*docs, newer, older]) == len(docs)
+    assert backend.count() == len(docs)
+    assert ids(backend.search(SearchQuery(q="Zyxwvut"))) == {first["id"]}
+    assert ids(backend.search(SearchQuery(q="Qponmlk"))) == set()
+    assert backend.search(SearchQuery()).total == len(docs)
+
+
 def _mkdir(path: Path) -> Path:
     path.mkdir(parents=True)
     return path
