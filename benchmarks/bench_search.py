@@ -276,7 +276,22 @@ def _compare_opensearch(items: int) -> Callable[[SearchQuery], Any]:
     if engine.count() != items:  # a new node, or a partial build: timing it would time nothing
         print(f"opensearch iprwatch-bench-{items}: rebuilding", file=sys.stderr)
         engine.reindex(iter(corpus(items)))
+    _CACHE_HITS_BEFORE[items] = _request_cache_hits(items)  # after count(), a size-0 request
     return engine.search
+
+
+_CACHE_HITS_BEFORE: dict[int, int] = {}
+
+
+def _request_cache_hits(items: int) -> int:
+    """How often the bench index answered from OpenSearch's shard request cache (which
+    serves repeated identical ``size: 0`` requests; the searches here ask for hits)."""
+    from search.opensearch_ import EngineBackend
+
+    url = os.environ.get("IPRWATCH_TEST_OPENSEARCH_URL", "http://127.0.0.1:9200")
+    _, client = EngineBackend(f"{url}?alias=iprwatch-bench-{items}")._engine
+    stats = client.indices.stats(index=f"iprwatch-bench-{items}", metric="request_cache")
+    return int(stats["_all"]["total"]["request_cache"]["hit_count"])
 
 
 _COMPARE_OPENERS: dict[str, Callable[[int], Callable[[SearchQuery], Any]]] = {
@@ -393,6 +408,9 @@ def main() -> None:
             **compare_queries(args.items, args.rounds, args.engines),
             "load_average": os.getloadavg(),
         }
+        if args.items in _CACHE_HITS_BEFORE:  # must stay 0: a cached answer times the cache
+            hits = _request_cache_hits(args.items) - _CACHE_HITS_BEFORE[args.items]
+            result["opensearch"]["request_cache_hits"] = hits
         _merge(args.out, {_interleaved_key(args.items, args.engines): result})
         print(json.dumps(result), file=sys.stderr)
         return

@@ -17,6 +17,7 @@ from search_testkit import (
     search_all,
 )
 
+from search import opensearch_
 from search._engine_clients import MAX_SLICES, _version
 from search.opensearch_ import EngineBackend
 from search.query import SearchQuery
@@ -103,6 +104,74 @@ def test_settings_the_engine_refuses_are_left_out(tmp_path: Path) -> None:
         assert backend.reindex(load_documents()) == len(load_documents())
         assert backend.search(SearchQuery(q="锂电")).total == 1
         assert "index.search.no_such_setting" not in _index_settings(base, alias)
+    finally:
+        drop_engine_indices(base, alias)
+
+
+def _refreshing_every(docs: list[dict[str, Any]], base: str, alias: str, every: int) -> Any:
+    """``docs``, refreshing the indices named after ``alias`` before each further ``every``:
+    with bulk chunks of ``every``, the index being built gets several segments."""
+    for number, doc in enumerate(docs):
+        if number and number % every == 0:
+            request = urllib.request.Request(f"{base}/{alias}-*/_refresh", method="POST")
+            urllib.request.urlopen(request, timeout=10).close()
+        yield doc
+
+
+def _segments(base: str, alias: str) -> int:
+    return len(_get(f"{base}/_cat/segments/{alias}?format=json"))
+
+
+def _unsliced(backend: EngineBackend) -> None:
+    """The backend as on a node without concurrent segment search (before 2.17, one core)."""
+    flavour, client = backend._engine
+    backend.__dict__["_engine"] = (
+        dataclasses.replace(flavour, search_settings=lambda _client: {}),
+        client,
+    )
+
+
+def test_a_rebuilt_index_searched_segment_by_segment_is_merged_into_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    backend, alias = make_backend("opensearch", tmp_path)
+    assert isinstance(backend, EngineBackend) and alias
+    base = opensearch_base_url()
+    docs = load_documents()
+    monkeypatch.setattr(opensearch_, "BULK_CHUNK", 5)
+    try:
+        backend.reindex(_refreshing_every(docs, base, alias, 5))
+        settings = _index_settings(base, alias)
+        sliced = int(settings.get("index.search.concurrent.max_slice_count", 1)) >= 2
+        assert (_segments(base, alias) >= 2) if sliced else (_segments(base, alias) == 1)
+        _unsliced(backend)
+        assert backend.reindex(_refreshing_every(docs, base, alias, 5)) == len(docs)
+        assert _segments(base, alias) == 1
+        assert backend.search(SearchQuery(q="锂电")).total == 1
+        assert backend.search(SearchQuery()).total == len(docs)
+    finally:
+        drop_engine_indices(base, alias)
+
+
+def test_a_merge_that_times_out_still_switches_to_the_complete_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    backend, alias = make_backend("opensearch", tmp_path)
+    assert isinstance(backend, EngineBackend) and alias
+    base = opensearch_base_url()
+    docs = load_documents()
+    backend.index(docs[:2])
+    before = backend.health()["indices"]
+    _unsliced(backend)
+    monkeypatch.setattr(opensearch_, "BULK_CHUNK", 5)
+    monkeypatch.setattr(opensearch_, "MERGE_TIMEOUT", 0.0005)  # no merge answers that fast
+    try:
+        assert backend.reindex(_refreshing_every(docs, base, alias, 5)) == len(docs)
+        assert "search.engine.merge_failed" in capfd.readouterr().out
+        live = backend.health()["indices"]
+        assert live != before and len(live) == 1
+        assert backend.count() == len(docs)
+        assert backend.search(SearchQuery(q="锂电")).total == 1
     finally:
         drop_engine_indices(base, alias)
 
