@@ -257,6 +257,11 @@ def normalise_name(name: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def has_cjk(text: str) -> bool:
+    """Whether ``text`` holds a Chinese character (U+4E00 to U+9FFF)."""
+    return _CJK.search(text) is not None
+
+
 def block_keys(normalised: str) -> set[str]:
     """Keys that a party name and a profile name must share to be compared at all."""
     keys = {t for t in normalised.split() if len(t) >= 3 and t not in STOP_TOKENS}

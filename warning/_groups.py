@@ -135,6 +135,17 @@ class RowKey:
             _picker(static.columns),
         )
 
+    @classmethod
+    def cached(cls, rule: Rule, masks: dict[str, tuple[int, ...]]) -> RowKey:
+        """``of``, kept per rule and masks (items repeat the same few masks)."""
+        slot = (rule.when, tuple(rule.candidates), *masks.items())
+        found = _KEYS.get(slot)
+        if found is None:
+            if len(_KEYS) >= _KEYS_LIMIT:
+                _KEYS.clear()
+            found = _KEYS[slot] = cls.of(rule, masks)
+        return found
+
     @property
     def narrow(self) -> bool:
         """Whether the projection reads only the columns before the term-hit words (then it
@@ -157,6 +168,30 @@ class RowKey:
             return (sources, *self._pick(row), *[row[c] & mask for c, mask in self.terms])
         return (sources, *self._pick(row))
 
+    def meaning(self, projection: Sequence[int], found: Candidates) -> tuple[Any, ...] | None:
+        """The projection in values that mean the same on every item: the code id as the
+        HS codes and standards it stands for, the term-hit bits as the (kind, term) of their
+        hits (what ``match`` reads of them). Equal meanings, equal outcomes, on any item
+        with equal facts; None for a key on whole rows."""
+        if self.whole:
+            return None
+        width = 1 + len(self.columns)
+        head: list[Any] = list(projection[:width])
+        if _CODES in self.columns:
+            at = 1 + self.columns.index(_CODES)
+            hs, named = found.codes.shared(int(head[at]))
+            head[at] = (tuple(hs), tuple(named))
+        hits = found.hits
+        terms = set()
+        for (column, _), word in zip(self.terms, projection[width:], strict=True):
+            first, bits = (column - KEY_WIDTH) * 64, int(word)
+            while bits:
+                low = bits & -bits
+                hit = hits[first + low.bit_length() - 1]
+                terms.add((hit.kind, hit.term))
+                bits ^= low
+        return (*head, tuple(sorted(terms)))
+
     def project(
         self, rows: npt.NDArray[np.uint64]
     ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.uint64]]:
@@ -173,6 +208,10 @@ class RowKey:
         parts += [chosen[:, c] for c in self.columns]
         parts += [chosen[:, c] & np.uint64(mask) for c, mask in self.terms]
         return kept, np.stack(parts, axis=1)
+
+
+_KEYS: dict[tuple[Any, ...], RowKey] = {}
+_KEYS_LIMIT = 10_000
 
 
 def _word_masks(

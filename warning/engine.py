@@ -25,7 +25,7 @@ of alerts. The CEL context a rule sees:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -35,6 +35,7 @@ import numpy.typing as npt
 
 from core.types import Alert, EnterpriseProfile, ItemRecord
 from warning import _cues
+from warning._columns import SOURCES_COLUMN
 from warning._context import Match
 from warning._explain import (
     GroupRenderer,
@@ -279,11 +280,25 @@ def _stable_order(digest: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
     16-bit values is a radix sort: linear); unequal hashes may then share a run, which the
     caller checks."""
     if len(digest) < 1024:
-        return np.argsort(digest, kind="stable")
+        return digest.argsort(kind="stable")
     folded = digest ^ (digest >> np.uint64(32))
-    order = np.argsort(folded.astype(np.uint16), kind="stable")
+    order = folded.astype(np.uint16).argsort(kind="stable")
     high = (folded >> np.uint64(16)).astype(np.uint16)
-    return order[np.argsort(high[order], kind="stable")]
+    return order.take(high.take(order).argsort(kind="stable"))
+
+
+def _run_starts(ordered: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    """Per row, whether it differs from the row before it (the first row does). Long
+    arrays are compared column by column: numpy reduces a short last axis slowly."""
+    new = np.ones(len(ordered), dtype=np.bool_)
+    if len(ordered) < 1024:
+        np.logical_or.reduce(ordered[1:] != ordered[:-1], axis=1, out=new[1:])
+        return new
+    changed = new[1:]
+    changed[:] = False
+    for column in ordered.T:
+        changed |= column[1:] != column[:-1]
+    return new
 
 
 def _unique_rows(
@@ -294,21 +309,25 @@ def _unique_rows(
 
     Rows are hashed to one 64-bit word and ordered by it (``_stable_order``); when two
     unequal rows share a run or a hash (checked), the exact but slower row sort decides."""
-    order = _stable_order(_digest(keys))
+    digest = _digest(keys)
+    order = _stable_order(digest)
     ordered = keys.take(order, axis=0)
-    new = np.ones(len(keys), dtype=np.bool_)
-    new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-    starts = np.flatnonzero(new)
-    distinct = ordered[starts]
-    hashes = np.sort(_digest(distinct))
-    if (hashes[1:] == hashes[:-1]).any():  # equal hashes, unequal rows
+    new = _run_starts(ordered)
+    if len(keys) < 1024:
+        # ordered by the whole hash: equal rows are in one run of equal hashes, so the rows
+        # are grouped exactly unless a run of equal hashes holds unequal rows
+        hashes = digest.take(order)
+        exact = not np.count_nonzero(new[1:] != (hashes[1:] != hashes[:-1]))
+    else:
+        distinct_hashes = np.sort(_digest(ordered[new]))
+        exact = not np.count_nonzero(distinct_hashes[1:] == distinct_hashes[:-1])
+    if not exact:  # equal hashes, unequal rows
         _, inverse = np.unique(keys, axis=0, return_inverse=True)
         order = np.argsort(inverse.reshape(-1), kind="stable")
         ordered = keys.take(order, axis=0)
-        new[1:] = (ordered[1:] != ordered[:-1]).any(axis=1)
-        starts = np.flatnonzero(new)
-        distinct = ordered[starts]
-    return distinct, order, starts
+        new = _run_starts(ordered)
+    starts = np.flatnonzero(new)
+    return ordered[starts], order, starts
 
 
 def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: list[int]) -> bool:
@@ -329,12 +348,17 @@ def _outcome(
     found: Candidates,
     row: list[int],
 ) -> bool:
-    """``_fires``, remembered across items where the projection means the same on every
-    item (kept with the index's bit columns, whose bits the projection names)."""
-    if not key.stable:
-        return _fires(rule, decided, found, row)
+    """``_fires``, remembered across items by what the projection means (kept with the
+    index's bit columns, whose bits the projection names): the projection itself when it
+    means the same on every item, else its ``RowKey.meaning``."""
     memo = decided.index.columns.outcomes
-    slot = (decided.when_key(rule), projection)
+    if key.stable:
+        slot: tuple[Any, ...] = (decided.when_key(rule), projection)
+    else:
+        meaning = key.meaning(projection, found)
+        if meaning is None:
+            return _fires(rule, decided, found, row)
+        slot = (decided.when_key(rule), "meaning", meaning)
     fired = memo.get(slot)
     if fired is None:
         if len(memo) >= _OUTCOMES_LIMIT:
@@ -348,28 +372,61 @@ _MANY_GROUPS = 64
 loop per group is cheaper)."""
 
 
-def _decide_groups(
-    found: Candidates, decided: ItemDecisions, active: list[Rule]
-) -> Iterator[Decision]:
+@dataclass(slots=True)
+class _Groups:
+    """An item's groups of plain candidates (distinct key rows), by the lookups that found
+    them: a rule needs to look only at the groups one of its lookups found (and, when it is
+    found through term hits, at those holding hits of its kinds)."""
+
+    rows: npt.NDArray[np.uint64]
+    listed: list[list[int]]
+    _by_sources: dict[int, list[int]] | None = None  # SOURCES_COLUMN value -> groups
+
+    @classmethod
+    def of(cls, rows: npt.NDArray[np.uint64]) -> _Groups:
+        """The groups of ``rows`` (distinct key rows)."""
+        return cls(rows, rows.tolist())
+
+    def applicable(self, key: RowKey) -> Iterable[int]:
+        """The groups that one of the rule's lookups may have found (ascending): all of
+        them for a rule found through term hits."""
+        if key.found_by:
+            return range(len(self.listed))
+        if self._by_sources is None:
+            self._by_sources = {}
+            for group, row in enumerate(self.listed):
+                self._by_sources.setdefault(row[SOURCES_COLUMN], []).append(group)
+        bits = key.source_bits
+        lists = [groups for sources, groups in self._by_sources.items() if sources & bits]
+        if len(lists) == 1:
+            return lists[0]
+        return sorted(g for groups in lists for g in groups)
+
+
+def _decide_groups(found: Candidates, decided: ItemDecisions, active: list[Rule]) -> list[Decision]:
     """Decide each group of plain candidates: equal key rows see the same rules, and a rule
     runs once per distinct part of the rows that it reads (``RowKey``)."""
+    out: list[Decision] = []
     if not len(found.plain):
-        return
+        return out
     rows, order, starts = _unique_rows(found.plain_keys)
     members = found.plain.take(order)
     bounds = [*starts.tolist(), len(order)]
-    listed = rows.tolist()
+    groups = _Groups.of(rows)
+    listed = groups.listed
     # per group, once one of the rules fires for it: its profiles and their shared evidence
     made: list[tuple[npt.NDArray[np.int32], SharedEvidence] | None] = [None] * len(listed)
     masks = kind_masks(found.hits)
     heads: _Heads | None = None
     for rule in active:
-        key = RowKey.of(rule, masks)
+        key = RowKey.cached(rule, masks)
         if key.narrow and len(listed) >= _MANY_GROUPS and rows.shape[1] > KEY_WIDTH:
             heads = heads or _Heads.of(rows)
             fired = heads.fired(rule, key, decided, found)
+        elif len(listed) >= _MANY_GROUPS:
+            fired = _fired_many(rule, key, rows, listed, decided, found)
         else:
-            fired = _fired(rule, key, rows, listed, decided, found)
+            fired = _fired_few(rule, key, groups, decided, found)
         for group in fired:
             parts = made[group]
             if parts is None:
@@ -377,21 +434,8 @@ def _decide_groups(
                     members[bounds[group] : bounds[group + 1]],
                     SharedEvidence(found, listed[group]),
                 )
-            yield Decision(rule, *parts)
-
-
-def _fired(
-    rule: Rule,
-    key: RowKey,
-    rows: npt.NDArray[np.uint64],
-    listed: list[list[int]],
-    decided: ItemDecisions,
-    found: Candidates,
-) -> list[int]:
-    """The groups (by index into ``rows``) ``rule`` fires for."""
-    if len(listed) >= _MANY_GROUPS:
-        return _fired_many(rule, key, rows, listed, decided, found)
-    return _fired_few(rule, key, listed, decided, found)
+            out.append(Decision(rule, parts[0], parts[1]))
+    return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -401,8 +445,7 @@ class _Heads:
     is decided once per distinct head, which are far fewer than groups when many profiles
     own term hits."""
 
-    rows: npt.NDArray[np.uint64]
-    listed: list[list[int]]
+    heads: _Groups
     of_group: npt.NDArray[np.intp]
 
     @classmethod
@@ -412,24 +455,31 @@ class _Heads:
         sizes = np.diff(np.append(starts, len(order)))
         of_group = np.empty(len(order), dtype=np.intp)
         of_group[order] = np.repeat(np.arange(len(starts)), sizes)
-        return cls(distinct, distinct.tolist(), of_group)
+        return cls(_Groups.of(distinct), of_group)
 
     def fired(
         self, rule: Rule, key: RowKey, decided: ItemDecisions, found: Candidates
     ) -> list[int]:
         """The groups ``rule`` fires for (``key.narrow``: its outcome reads heads only)."""
-        chosen = np.zeros(len(self.listed), dtype=np.bool_)
-        chosen[_fired(rule, key, self.rows, self.listed, decided, found)] = True
+        heads = self.heads
+        if len(heads.listed) >= _MANY_GROUPS:
+            fired = _fired_many(rule, key, heads.rows, heads.listed, decided, found)
+        else:
+            fired = _fired_few(rule, key, heads, decided, found)
+        chosen = np.zeros(len(heads.listed), dtype=np.bool_)
+        chosen[fired] = True
         return list(np.flatnonzero(chosen[self.of_group]).tolist())
 
 
 def _fired_few(
-    rule: Rule, key: RowKey, listed: list[list[int]], decided: ItemDecisions, found: Candidates
+    rule: Rule, key: RowKey, groups: _Groups, decided: ItemDecisions, found: Candidates
 ) -> list[int]:
     """The groups (by index) ``rule`` fires for, one projection at a time."""
     outcomes: dict[tuple[Any, ...], bool] = {}
+    listed = groups.listed
     out = []
-    for group, row in enumerate(listed):
+    for group in groups.applicable(key):
+        row = listed[group]
         projection = key(row)
         if projection is None:
             continue

@@ -160,6 +160,15 @@ class _Coded:
     hs: tuple[tuple[str, ...], ...] = ()  # the shared HS codes of HS id n at n - 1
     standards: tuple[tuple[str, ...], ...] = ()  # the same for standards
 
+    def within(self, every: npt.NDArray[np.int32]) -> _Coded:
+        """The same for the positions that are also in ``every`` (sorted)."""
+        kept = _found(every, every.searchsorted(self.positions), self.positions)
+        if np.count_nonzero(kept) == len(kept):
+            return self
+        return _Coded(
+            self.positions[kept], self.ids[kept], self.bits[kept], self.hs, self.standards
+        )
+
     def shared(self, code_id: int) -> tuple[list[str], list[str]]:
         """The (HS codes, standards) a code id stands for."""
         hs, named = code_id >> 32, code_id & 0xFFFFFFFF
@@ -251,9 +260,14 @@ class ProfileIndex:
                 )
             )
         del lists  # its remaining lists (name owners and slots) before the columns are built
+        # whether a term without Chinese characters is in the automaton (else a text
+        # without them cannot match, and is not scanned)
+        self._automaton_latin = False
         if len(self._automaton):
             self._automaton.make_automaton()
+            self._automaton_latin = not all(map(_cues.has_cjk, self._automaton.keys()))
         self.columns = Columns(self.facts)
+        self._overflows = bool(self.columns.overflow.any())  # some profile is looked at alone
 
     @classmethod
     def build(
@@ -267,7 +281,7 @@ class ProfileIndex:
         hits: list[TermHit] = []
         owners: list[npt.NDArray[np.int32]] = []
         found = list(self._words.find(view.lower))
-        if len(self._automaton):
+        if len(self._automaton) and (self._automaton_latin or _cues.has_cjk(view.lower)):
             found += [
                 (last + 1 - len(self._terms[slot][0][0].lower()), slot)
                 for last, slot in self._automaton.iter(view.lower)
@@ -362,6 +376,8 @@ class ProfileIndex:
         What a profile shares depends only on its own HS codes (and its own standards),
         which profiles repeat a lot: it is worked out once per distinct value among the
         profiles found."""
+        if not view.hs and not view.standards:
+            return _NO_CODES
         by_hs = self._union([self._by_hs.get(code[:4], _EMPTY) for code in view.hs])
         by_standard = self._union([self._by_standard.get(s, _EMPTY) for s in view.standards])
         every = self._union([by_hs, by_standard])
@@ -416,7 +432,7 @@ class ProfileIndex:
         """Fill the codes ``column`` (zeros) and set the hs and standards lookup bits in
         ``rows``."""
         if len(coded.positions):
-            places = np.searchsorted(every, coded.positions)
+            places = every.searchsorted(coded.positions)
             column[places] = coded.ids
             rows[places, SOURCES_COLUMN] |= coded.bits
 
@@ -456,18 +472,24 @@ class ProfileIndex:
         self._parties(view, detailed)
         coded = self._codes(view, wanted)
         markets = self._item_markets(view)
-        term_pos = np.concatenate(owners) if owners else _EMPTY
+        term_pos = np.concatenate(owners) if len(owners) > _FEW_HITS else _EMPTY
+        # A profile found only through lookups no rule wants (say, it owns a keyword the
+        # item names, and no applicable rule is found through keywords) can fire no rule:
+        # it is left out. Its hits and codes still mark the candidates found otherwise.
+        finding = [o for h, o in zip(hits, owners, strict=True) if _TERM_SOURCE[h.kind] in wanted]
         every = self._union(
             [
                 *self._lookup(view, wanted, markets),
-                *owners,
+                *finding,
                 positions_array(detailed),
-                coded.positions,
+                coded.positions[coded.bits != 0] if len(coded.bits) else _EMPTY,
             ]
         )
+        if len(coded.positions):
+            coded = coded.within(every)
         pinned_at = np.fromiter(pinned, dtype=np.int32)
         pinned_here = every[np.isin(every, pinned_at)] if len(pinned_at) else _EMPTY
-        overflow = every[self.columns.overflow.take(every)]
+        overflow = every[self.columns.overflow.take(every)] if self._overflows else _EMPTY
         for pos in [*pinned_here.tolist(), *overflow.tolist()]:
             detailed.setdefault(pos, Evidence())
         # the key rows, filled in place: the columns' rows, the codes column, the term masks
@@ -476,21 +498,27 @@ class ProfileIndex:
         self.columns.keys(every, view.chains, markets, view.ip_classes, wanted, rows)
         self._code_column(every, rows, coded, keys[:, ROW_WIDTH])
         masks = keys[:, KEY_WIDTH:]
-        _term_masks(every, hits, owners, term_pos, masks)
+        # the key row of each profile position (-1: not a candidate)
+        rows_of = np.full(len(self.facts), -1, dtype=np.int32)
+        rows_of[every] = np.arange(len(every), dtype=np.int32)
+        _term_masks(rows_of, hits, owners, term_pos, masks, len(finding) == len(owners))
+        plain = rows[:, SOURCES_COLUMN] != 0
+        if masks.shape[1]:
+            plain |= np.logical_or.reduce(masks != 0, axis=1)
         if detailed:
-            is_detailed = np.isin(every, positions_array(detailed))
-        else:
             is_detailed = np.zeros(len(every), dtype=np.bool_)
-        for pos, row in zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True):
-            evidence = detailed[pos]
-            terms = _bits(hits, row[KEY_WIDTH:])
-            evidence.terms += terms
-            evidence.sources.update(_TERM_SOURCE[h.kind] for h in terms)
-            self._detail(view, wanted, evidence, pos, row)
-        detailed = {p: e for p, e in detailed.items() if e.sources}
-        for evidence in detailed.values():
-            _tidy(evidence)
-        plain = ~is_detailed & ((rows[:, SOURCES_COLUMN] != 0) | (masks != 0).any(axis=1))
+            is_detailed[rows_of.take(positions_array(detailed))] = True
+            plain &= ~is_detailed
+            chosen = zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True)
+            for pos, row in chosen:
+                evidence = detailed[pos]
+                terms = _bits(hits, row[KEY_WIDTH:])
+                evidence.terms += terms
+                evidence.sources.update(_TERM_SOURCE[h.kind] for h in terms)
+                self._detail(view, wanted, evidence, pos, row)
+            detailed = {p: e for p, e in detailed.items() if e.sources}
+            for evidence in detailed.values():
+                _tidy(evidence)
         return Candidates(detailed, every[plain], keys.compress(plain, axis=0), hits, coded)
 
 
@@ -516,22 +544,41 @@ _FEW_HITS = 8
 
 
 def _term_masks(
-    positions: npt.NDArray[np.int32],
+    rows_of: npt.NDArray[np.int32],
     hits: list[TermHit],
     owners: list[npt.NDArray[np.int32]],
     term_pos: npt.NDArray[np.int32],
     masks: npt.NDArray[np.uint64],
+    within: bool = True,
 ) -> None:
-    """Set one bit per term hit in ``masks`` (zeros; 64-bit words, a row per position of
-    ``positions``, which are sorted)."""
+    """Set one bit per term hit in ``masks`` (zeros; 64-bit words, a row per candidate;
+    ``rows_of``: the row of each profile position, -1 for none). ``within``: every owner
+    has a row (else the others are skipped)."""
     if len(hits) <= _FEW_HITS:  # a few numpy calls per hit beat the general path's dozen
         for hit, owned in enumerate(owners):  # each hit's owners are distinct positions
-            masks[np.searchsorted(positions, owned), hit // 64] |= np.uint64(1 << (hit % 64))
+            rows = rows_of.take(owned)
+            if not within:
+                rows = rows[rows >= 0]
+            masks[rows, hit // 64] |= np.uint64(1 << (hit % 64))
         return
     bit = np.repeat(np.arange(len(hits)), [len(o) for o in owners])
-    rows = np.searchsorted(positions, term_pos)
+    rows = rows_of.take(term_pos)
+    if not within:
+        kept = rows >= 0
+        rows, bit = rows[kept], bit[kept]
     values = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
     np.bitwise_or.at(masks, (rows, bit // 64), values)
+
+
+def _found(
+    positions: npt.NDArray[np.int32], rows: npt.NDArray[np.intp], wanted: npt.NDArray[np.int32]
+) -> npt.NDArray[np.bool_]:
+    """Which ``wanted`` values are at their ``rows`` (``searchsorted`` places) in
+    ``positions``."""
+    if not len(positions):
+        return np.zeros(len(wanted), dtype=np.bool_)
+    found: npt.NDArray[np.bool_] = positions.take(np.minimum(rows, len(positions) - 1)) == wanted
+    return found
 
 
 def _tidy(evidence: Evidence) -> None:

@@ -224,6 +224,24 @@ def clear_memos() -> None:
     _rules_memo.clear()
 
 
+_READS: dict[tuple[int, ...], tuple[tuple[Rule, ...], tuple[str, ...], tuple[str, ...]]] = {}
+
+
+def _item_reads(rules: Sequence[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The rules' ``item_when`` keys and the item fields any of them reads, kept per rule
+    set (a worker passes the same rules for every item). Kept by object ids: the entry holds
+    the rules, so no other object can take their ids while it is kept."""
+    slot = tuple(map(id, rules))
+    found = _READS.get(slot)
+    if found is None:
+        runs = [rule._compiled for rule in rules]
+        names = tuple(sorted({name for run in runs for name in run.item_fields}))
+        if len(_READS) >= 64:
+            _READS.clear()
+        found = _READS[slot] = (tuple(rules), tuple(run.item_key for run in runs), names)
+    return found[1], found[2]
+
+
 def rules_for_item(rules: Sequence[Rule], item: dict[str, Any]) -> list[Rule]:
     """The rules whose ``item_when`` holds for these item facts.
 
@@ -233,9 +251,8 @@ def rules_for_item(rules: Sequence[Rule], item: dict[str, Any]) -> list[Rule]:
     Raises:
         KeyError: when a condition names a field the facts lack.
     """
-    runs = [rule._compiled for rule in rules]
-    names = sorted({name for run in runs for name in run.item_fields})
-    slot = (tuple(run.item_key for run in runs), repr([item[name] for name in names]))
+    keys, names = _item_reads(rules)
+    slot = (keys, repr([item[name] for name in names]))
     found = _rules_memo.get(slot)
     if found is None:
         if len(_rules_memo) >= _MEMO_LIMIT:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from warning import engine
 from warning.engine import _unique_rows
 
 
@@ -27,5 +28,24 @@ def test_rows_are_grouped_exactly_and_in_their_order(count: int, width: int) -> 
     groups = [order[s:e].tolist() for s, e in zip(starts.tolist(), ends, strict=True)]
     assert sorted(groups) == _reference(keys)
     assert all(group == sorted(group) for group in groups)  # stable: profile order kept
+    for row, group in zip(distinct.tolist(), groups, strict=True):
+        assert all(keys[n].tolist() == row for n in group)
+
+
+@pytest.mark.parametrize("count", [300, 3_000])
+def test_rows_sharing_a_hash_are_still_grouped_exactly(
+    count: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a hash that gives every row the same value: the exact fallback must do the grouping
+    monkeypatch.setattr(
+        engine, "_digest", lambda keys: np.zeros(len(keys), dtype=np.uint64) + np.uint64(7)
+    )
+    rng = np.random.default_rng(count)
+    keys = rng.integers(0, 3, size=(count, 7)).astype(np.uint64)
+    distinct, order, starts = engine._unique_rows(keys)
+    ends = [*starts[1:].tolist(), len(order)]
+    groups = [order[s:e].tolist() for s, e in zip(starts.tolist(), ends, strict=True)]
+    assert sorted(groups) == _reference(keys)
+    assert all(group == sorted(group) for group in groups)
     for row, group in zip(distinct.tolist(), groups, strict=True):
         assert all(keys[n].tolist() == row for n in group)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import random
 from datetime import date
+from pathlib import Path
 
 from core.types import ChainTag, EnterpriseProfile, ItemRecord, Party, Tags
 from tests.warning.cases import AS_OF, CASES, PROFILE, item, variant_profiles
 from warning.engine import decide_item, evaluate_item, evaluate_naive
 from warning.jurisdictions import asset_covers, concerned_destinations
-from warning.matching import ProfileIndex
+from warning.matching import ItemView, ProfileIndex
 from warning.rules import load_rules
 
 
@@ -310,3 +311,60 @@ def test_an_item_with_no_rule_applying_costs_no_candidates() -> None:
         tags=Tags(chains=[ChainTag(id="L1", score=0.5)]),
     )
     assert evaluate_item(news, ProfileIndex.build([PROFILE], AS_OF), None, AS_OF) == []
+
+
+def _owner(profile_id: str, keywords: list[str], chains: list[str]) -> EnterpriseProfile:
+    return EnterpriseProfile.model_validate(
+        {
+            "id": profile_id,
+            "name": {"en": f"Wuxi {profile_id.capitalize()} Co., Ltd."},
+            "chains": chains,
+            "products": [{"name": "p", "keywords": keywords}],
+            "destinations": [{"country": "US"}],
+        }
+    )
+
+
+def test_a_keyword_owner_no_rule_is_found_through_is_no_candidate_but_still_evidence() -> None:
+    # "chain" found: in the item's chain and market; "keyword" only owns a word the item names
+    profiles = [_owner("chain", ["router"], ["L1"]), _owner("keyword", ["router"], ["A5"])]
+    index = ProfileIndex.build(profiles, AS_OF)
+    record = item("Acme sues over routers", summary="The router infringes.", item_id="k:1")
+    found = index.candidates(ItemView.of(record), {"chain"})
+    assert [index.facts[p].id for p in found.plain.tolist()] == ["chain"]
+    assert not found.detailed
+    decided = decide_item(record, index, load_rules(), AS_OF)
+    alerts = decided.alerts()
+    assert {a.rule_id for a in alerts} == {"dispute_in_market_chain", "portfolio_gap_patent"}
+    for alert in alerts:  # the keyword still shows as what the item and profile share
+        assert [t["term"] for t in alert.explanation["matched"]["terms"]] == ["router"]
+    assert _keys(alerts) == _keys(evaluate_naive(record, index, load_rules(), AS_OF))
+
+
+_TERM_RULE = """
+rules:
+  - id: router_named
+    title: {zh: 路由器, en: Router named}
+    severity: low
+    risk_code: PAT_LIT
+    when: '"router" in match.keywords'
+    candidates: [keywords]
+    explanation: {zh: "{keywords}", en: "{keywords}"}
+    action: {zh: 无, en: none}
+"""
+
+
+def test_remembered_outcomes_follow_the_terms_not_their_order_in_the_item(tmp_path: Path) -> None:
+    # the first item numbers "router" before "switch", the second the other way round: an
+    # outcome remembered by hit number would give the switch owners the router alert
+    (tmp_path / "rules.yaml").write_text(_TERM_RULE, encoding="utf-8")
+    rules = load_rules(tmp_path)
+    profiles = [_owner(f"r{n}", ["router"], ["L1"]) for n in range(3)]
+    profiles += [_owner(f"s{n}", ["switch"], ["L1"]) for n in range(3)]
+    index = ProfileIndex.build(profiles, AS_OF)
+    first = item("A router and a switch", item_id="t:1")
+    second = item("A switch and a router", item_id="t:2")
+    for record in (first, second, first):
+        alerts = evaluate_item(record, index, rules, AS_OF)
+        assert sorted(a.enterprise_id for a in alerts) == ["r0", "r1", "r2"], record.title
+        assert _keys(alerts) == _keys(evaluate_naive(record, index, rules, AS_OF))
