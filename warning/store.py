@@ -27,6 +27,7 @@ from warning.rules import load_rules
 ALERT_STATUSES = ("new", "acknowledged", "dismissed", "resolved")
 _ACTION_STATUS = {"acknowledge": "acknowledged", "dismiss": "dismissed", "resolve": "resolved"}
 NOT_US = "not_us"
+DECIDE_BATCH = 50  # items decided before their alerts are rendered and stored
 
 
 class AlertNotFound(LookupError):
@@ -304,12 +305,31 @@ def evaluate_new_alert_ids(
         query = query.where(Item.id.in_(list(item_ids)))
     rules = load_rules()
     created: list[int] = []
-    for row in session.scalars(query.order_by(Item.published_at, Item.id)):
-        decided = decide_item(item_to_record(row), index, rules, as_of, suppressions)
-        created += insert_alert_rows(session, decided.rows())
-        row.evaluated_version = row.version
+    rows = session.scalars(query.order_by(Item.published_at, Item.id))
+    for batch in _batches(rows, DECIDE_BATCH):
+        # Decide the whole batch first, then render and store it: deciding one item right
+        # after rendering and storing the last one's hundreds of alerts found the profile
+        # index's arrays evicted from the CPU caches (decide about 1.5x slower per item).
+        decided = [
+            decide_item(item_to_record(row), index, rules, as_of, suppressions) for row in batch
+        ]
+        for row, decisions in zip(batch, decided, strict=True):
+            created += insert_alert_rows(session, decisions.rows())
+            row.evaluated_version = row.version
     session.flush()
     return sorted(created)
+
+
+def _batches(rows: Iterable[Item], size: int) -> Iterator[list[Item]]:
+    """``rows`` in lists of ``size`` (the last one shorter)."""
+    batch: list[Item] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def get_alert(session: Session, alert_id: int) -> AlertRow:

@@ -14,6 +14,7 @@ from core.types import ChainTag, Party, Tags
 from warning.engine import evaluate_item
 from warning.profiles import parse_profiles
 from warning.store import (
+    DECIDE_BATCH,
     NOT_US,
     alert_notes,
     change_alert_status,
@@ -41,7 +42,9 @@ def database(request: pytest.FixtureRequest) -> str:
 
 
 def _store_item(
-    version: int = 1, title: str = "Certain Lithium-Ion Batteries; 337-TA-1400"
+    version: int = 1,
+    title: str = "Certain Lithium-Ion Batteries; 337-TA-1400",
+    item_id: str = "fr:1",
 ) -> None:
     tags = Tags(
         chains=[ChainTag(id="A5", score=0.9, evidence=["lithium-ion batteries"])],
@@ -50,7 +53,7 @@ def _store_item(
         case_refs=["337-TA-1400"],
     )
     with session_scope() as session:
-        row = session.get(Item, "fr:1") or Item(id="fr:1", source_id="federal_register")
+        row = session.get(Item, item_id) or Item(id=item_id, source_id="federal_register")
         row.title, row.version, row.kind = title, version, "dispute"
         row.content_hash = f"h{version}"
         row.jurisdictions, row.case_refs = ["US"], ["337-TA-1400"]
@@ -74,6 +77,25 @@ def test_evaluating_twice_creates_no_duplicate(database: str) -> None:
     with session_scope() as session:
         assert evaluate_stored_items(session) == []
     assert _alert_count() == 1
+
+
+def test_items_past_one_decided_batch_all_get_their_alerts(database: str) -> None:
+    count = 2 * DECIDE_BATCH + 1  # the worker decides a batch, then stores its alerts
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+    for n in range(count):
+        _store_item(item_id=f"fr:{n:03d}")
+    with session_scope() as session:
+        created = evaluate_new_alert_ids(session)
+    with session_scope() as session:
+        alerted = session.scalars(select(AlertRow.item_id).order_by(AlertRow.item_id)).all()
+        unevaluated = session.scalar(
+            select(func.count()).select_from(Item).where(Item.evaluated_version.is_(None))
+        )
+    assert alerted == [f"fr:{n:03d}" for n in range(count)]
+    assert len(created) == count and unevaluated == 0
+    with session_scope() as session:
+        assert evaluate_new_alert_ids(session) == []
 
 
 def test_stored_alert_reads_back_as_evaluated(database: str) -> None:
