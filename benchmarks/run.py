@@ -188,8 +188,12 @@ def _match_row(row: dict[str, Any]) -> tuple[float, float | None, str]:
     if key:
         alerts = row.get("alerts_per_item", {})
         total = row.get("decide_render_persist_cpu_ms", {}).get("median")
-        note = (f"CPU, candidates + rules; with alert rendering and storing {total} ms; "
+        note = (f"CPU, candidates + rules, batches of {row.get('decide_batch', 1)} as the "
+                f"worker decides them; with alert rendering and storing {total} ms; "
                 f"{alerts.get('mean', '?')} alerts per item on average")  # fmt: skip
+        reference = row.get("machine_reference_ms_before_after")
+        if reference:
+            note += f"; machine reference {reference[0]}/{reference[1]} ms (lower: faster)"
         return float(row[key]["median"]), row.get("naive_cpu_ms_per_item"), note
     note = f"{row.get('alerts_per_item_mean', 0):.0f} alerts per item on average"
     return float(row["median_ms_per_item"]), row.get("naive_median_ms_per_item"), note
