@@ -17,7 +17,6 @@ PARTY_THRESHOLD = 88.0
 """Minimum rapidfuzz token-sort ratio (0-100) for a party to be taken as a profile's name."""
 
 _LATIN_WORD = re.compile(r"[A-Za-z0-9]")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 _FIELDS = ("title", "summary", "body")
 _T = TypeVar("_T")
 
@@ -167,7 +166,7 @@ class ItemView:
 
     def span(self, term: str, start: int, end: int) -> tuple[str, int, int, str] | None:
         """(field, start, end, text) of ``lower[start:end]`` if it stands on word boundaries."""
-        if not _CJK.search(term):
+        if not _cues.has_cjk(term):
             before = self.lower[start - 1] if start > 0 else " "
             after = self.lower[end] if end < len(self.lower) else " "
             if _LATIN_WORD.match(before) or _LATIN_WORD.match(after):

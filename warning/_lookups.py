@@ -63,7 +63,6 @@ class BuildLists:
 
 
 _RUN = re.compile(r"[A-Za-z0-9]+")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 class WordIndex:
@@ -82,7 +81,7 @@ class WordIndex:
     def add(self, lower: str, slot: int) -> bool:
         """Index ``lower`` under ``slot``; False when it is not a Latin term starting a run."""
         first = _RUN.match(lower)
-        if first is None or _CJK.search(lower):
+        if first is None or _cues.has_cjk(lower):
             return False
         second = _RUN.search(lower, first.end())
         if second is None:
