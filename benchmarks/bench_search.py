@@ -193,13 +193,21 @@ def compare_queries(items: int, rounds: int, engines: list[str] | None = None) -
     on the next, so that the machine's load (shared here) falls on all of them alike. Not
     query by query: a tantivy query run right after an FTS5 query of up to half a second
     finds the CPU caches and the page cache filled with FTS5's data, which a deployment of
-    one engine never sees (that cost tantivy's p95 about 1.5 ms here)."""
+    one engine never sees (that cost tantivy's p95 about 1.5 ms here).
+
+    Before each turn the machine is let settle (``settle``): after a round of searches the
+    OpenSearch JVM keeps one of the two cores busy for another 0.3–0.7 s, which is longer than
+    a whole tantivy round. Without the wait, tantivy was timed on one free core beside a JVM
+    that an embedded deployment does not run (p95 3.7 → 5.7 ms here, same code)."""
     queries = [SearchQuery(**q) for q in query_set()]
     runners = {name: _COMPARE_OPENERS[name](items) for name in engines or list(ENGINES)}
     samples: dict[str, list[tuple[str, float, float]]] = {name: [] for name in runners}
     per_query: dict[str, dict[int, list[float]]] = {name: {} for name in runners}
+    waits: list[float] = []
     for round_ in range(rounds + 1):
         for name, run in runners.items():
+            if len(runners) > 1:
+                waits.append(settle())
             for number, query in enumerate(queries):
                 cpu, start = time.process_time(), time.perf_counter()
                 run(query)
@@ -209,10 +217,49 @@ def compare_queries(items: int, rounds: int, engines: list[str] | None = None) -
                         (query_class(query), wall, (time.process_time() - cpu) * 1000)
                     )
                     per_query[name].setdefault(number, []).append(wall)
-    return {
+    result: dict[str, Any] = {
         name: {**_latency(values), "slowest": _slowest(queries, per_query[name])}
         for name, values in samples.items()
     }
+    if waits:
+        result["settle"] = {
+            "turns": len(waits),
+            "mean_wait_s": round(statistics.mean(waits), 2),
+            "max_wait_s": round(max(waits), 2),
+            "turns_not_settled": sum(wait >= SETTLE_LIMIT_S for wait in waits),
+        }
+    return result
+
+
+SETTLE_BUSY = 0.10  # share of all cores busy below which the machine counts as settled
+SETTLE_WINDOW_S = 0.1
+SETTLE_LIMIT_S = 5.0
+
+
+def settle() -> float:
+    """Wait until the whole machine (every process, this one idle) uses under ``SETTLE_BUSY``
+    of its cores over a ``SETTLE_WINDOW_S`` window, at most ``SETTLE_LIMIT_S``.
+
+    Returns:
+        The seconds waited, the quiet window included (``SETTLE_LIMIT_S`` or more when the
+        machine never settled; 0 where ``/proc/stat`` does not exist).
+    """
+    stat = Path("/proc/stat")
+    if not stat.exists():
+        return 0.0
+
+    def sample() -> tuple[int, int]:
+        fields = [int(x) for x in stat.read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # all jiffies, idle + iowait
+
+    start = time.perf_counter()
+    while (waited := time.perf_counter() - start) < SETTLE_LIMIT_S:
+        total, idle = sample()
+        time.sleep(SETTLE_WINDOW_S)
+        total2, idle2 = sample()
+        if total2 > total and 1 - (idle2 - idle) / (total2 - total) < SETTLE_BUSY:
+            return time.perf_counter() - start
+    return waited
 
 
 def _slowest(queries: list[SearchQuery], walls: dict[int, list[float]]) -> list[dict[str, Any]]:

@@ -249,7 +249,9 @@ def bench_search(sizes: Sizes) -> tuple[list[Figure], dict[str, Any]]:
             continue
         label = f"search {engine}, {items:,} items"
         how = (
-            "engines by turns on built indexes" if engine in interleaved else "after its own build"
+            "engines by turns on built indexes, the machine settled before each turn"
+            if engine in interleaved
+            else "after its own build"
         )
         note = f"p50 {row['p50_ms']} ms; {row.get('queries', '?')} queries with filters and facets, {how}"
         figures.append(Figure("search", label + ", p95", row["p95_ms"], "ms", target, note=note))
