@@ -18,20 +18,24 @@ import numpy as np
 import numpy.typing as npt
 
 from warning._facts import RIGHT_CLASSES, ProfileFacts
+from warning._memo import BoundedMemo
 
 __all__ = ["ROW_WIDTH", "SOURCES_COLUMN", "SOURCE_BITS", "Columns"]
 
 _BITS = 64
+_OUTCOMES_LIMIT = 200_000
+"""Rule outcomes kept with the columns (see ``warning.engine._outcome``)."""
 ROW_WIDTH = 5
 """Columns of a key row: concerned markets, shared chains, patent markets, trademark markets,
 lookups (``SOURCE_BITS``)."""
 SOURCES_COLUMN = 4
 SOURCE_BITS = {"chain": 1, "rights": 2, "hs": 4, "standards": 8}
 """The bit a candidate's key row sets for each lookup that found it."""
+assert SOURCE_BITS["chain"] == 1  # ``Columns.keys`` writes it as a bool
 
-_RIGHTS = tuple(sorted(set(RIGHT_CLASSES.values())))
-_PATENT = 2 + _RIGHTS.index("patent")  # columns of ``Columns._table``
-_TRADEMARK = 2 + _RIGHTS.index("trademark")
+_RIGHTS = ("patent", "trademark", *sorted(set(RIGHT_CLASSES.values()) - {"patent", "trademark"}))
+"""Classes of right in the order of their ``Columns._table`` columns (after markets and
+chains): patent and trademark first, at the columns they have in a key row."""
 
 
 def _table(counts: Counter[str]) -> dict[str, int]:
@@ -56,7 +60,7 @@ class Columns:
         self.market_bits = _table(Counter(m for f in facts for m in f.markets))
         self.chain_bits = _table(Counter(c for f in facts for c in f.chains))
         self.market_codes = list(self.market_bits)  # by bit
-        self.outcomes: dict[tuple[Any, ...], bool] = {}  # see warning.engine._outcome
+        self.outcomes: BoundedMemo[tuple[Any, ...], bool] = BoundedMemo(_OUTCOMES_LIMIT)
         self.chain_codes = list(self.chain_bits)
         # markets, chains, then rights in ``_RIGHTS`` order, side by side: one gather per
         # item instead of one per column. Filled through flat 64-bit buffers: lists of
@@ -104,18 +108,23 @@ class Columns:
         if not len(positions):
             return
         table = self._table.take(positions, axis=0)
-        concerned = out[:, 0]
-        np.bitwise_and(table[:, 0], self._bits(markets, self.market_bits), out=concerned)
+        concerned, sources = out[:, 0], out[:, SOURCES_COLUMN]
+        # rights markets are among the profile's markets: masked by the item's markets, they
+        # are masked by the concerned ones. Column by column: numpy runs a loop per row over
+        # a short last axis, which costs more than one call per column.
+        markets_mask = self._bits(markets, self.market_bits)
+        np.bitwise_and(table[:, 0], markets_mask, out=concerned)
         np.bitwise_and(table[:, 1], self._bits(chains, self.chain_bits), out=out[:, 1])
-        np.bitwise_and(table[:, _PATENT], concerned, out=out[:, 2])
-        np.bitwise_and(table[:, _TRADEMARK], concerned, out=out[:, 3])
-        sources = out[:, SOURCES_COLUMN]
-        sources[:] = 0
-        if "chain" in wanted:
-            found = (out[:, 1] != 0) & (concerned != 0)
-            sources |= found.astype(np.uint64) * np.uint64(SOURCE_BITS["chain"])
-        if "rights" in wanted:
-            held = np.zeros(len(positions), dtype=np.uint64)
-            for right in ip_classes:
-                held |= table[:, 2 + _RIGHTS.index(right)] & concerned
-            sources |= (held != 0).astype(np.uint64) * np.uint64(SOURCE_BITS["rights"])
+        np.bitwise_and(table[:, 2], markets_mask, out=out[:, 2])
+        np.bitwise_and(table[:, 3], markets_mask, out=out[:, 3])
+        if "chain" in wanted:  # shares a chain and exports to a concerned market
+            np.logical_and(out[:, 1], concerned, out=sources)  # 1: SOURCE_BITS["chain"]
+        else:
+            sources[:] = 0
+        if "rights" in wanted and ip_classes:
+            columns = [2 + _RIGHTS.index(right) for right in ip_classes]
+            # patent and trademark (columns 2 and 3) are masked in ``out`` already
+            held = out[:, columns[0]] if columns[0] < 4 else table[:, columns[0]] & markets_mask
+            for column in columns[1:]:
+                held = held | (table[:, column] & markets_mask)
+            np.bitwise_or(sources, np.uint64(SOURCE_BITS["rights"]), out=sources, where=held != 0)

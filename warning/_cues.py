@@ -95,6 +95,11 @@ _UNFOLDED = re.compile("[\u0130\u0131\u017f]")
 everything."""
 
 
+def may_unfold(text: str) -> bool:
+    """Whether ``text`` holds a character of ``_UNFOLDED`` (never when it is ASCII)."""
+    return not text.isascii() and _UNFOLDED.search(text) is not None
+
+
 class Literals:
     """Names (of cues, of standards) with the lower-case literals one of which each match of
     theirs holds; ``possible`` tells, in one Aho-Corasick pass, which names may match a text
@@ -102,27 +107,39 @@ class Literals:
 
     def __init__(self, literals: Mapping[str, Iterable[str]]) -> None:
         self.names = tuple(literals)
-        owners: dict[str, set[int]] = {}
+        owners: dict[str, int] = {}  # literal -> a bit per name holding it (bit n: names[n])
         for n, name in enumerate(self.names):
             for literal in literals[name]:
-                owners.setdefault(literal.lower(), set()).add(n)
+                owners[literal.lower()] = owners.get(literal.lower(), 0) | 1 << n
         self._automaton = ahocorasick.Automaton()
-        for literal, numbers in owners.items():
-            self._automaton.add_word(literal, frozenset(numbers))
+        for literal, bits in owners.items():
+            self._automaton.add_word(literal, bits)
         if owners:
             self._automaton.make_automaton()
 
     def possible(self, text: str) -> tuple[str, ...]:
         """The names one of whose literals occurs in ``text`` ignoring case, in their order
         (all of them when a character of ``_UNFOLDED`` keeps the test from telling)."""
-        if _UNFOLDED.search(text):
+        if may_unfold(text):
             return self.names
+        return self.named(self.found(text.lower()))
+
+    def found(self, lower: str, limited: int = 0, limit: int = 0) -> int:
+        """A bit per name one of whose literals occurs in ``lower`` (lower case; bit n:
+        ``names[n]``); the names of the ``limited`` bits count only literals ending before
+        ``limit``."""
+        found = 0
         if not len(self._automaton):  # no literals at all (an empty automaton cannot scan)
-            return ()
-        found: set[int] = set()
-        for _, numbers in self._automaton.iter(text.lower()):
-            found |= numbers
-        return tuple(self.names[n] for n in sorted(found))
+            return found
+        for end, bits in self._automaton.iter(lower):
+            if end >= limit:
+                bits &= ~limited
+            found |= bits
+        return found
+
+    def named(self, bits: int) -> tuple[str, ...]:
+        """The names of these bits, in their order."""
+        return tuple(name for n, name in enumerate(self.names) if bits >> n & 1)
 
 
 _CUE_LITERALS = Literals(CUE_LITERALS)
@@ -134,16 +151,17 @@ def _cue_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
     return re.compile("|".join(f"(?P<{n}>{ITEM_CUES[n].pattern})" for n in names), re.I)
 
 
-def cues_in(text: str) -> frozenset[str]:
+def cues_in(text: str, possible: tuple[str, ...] | None = None) -> frozenset[str]:
     """The ``ITEM_CUES`` that occur in ``text``: the same answer as searching each pattern.
 
     One scan of an alternation instead of nine: the first match is the earliest position any
     cue matches at, and its group names the first cue (in order) that matches there; the scan
     then goes on from that position with that cue left out, so cues matching at the same or
     overlapping places are found too. Cues none of whose literals occur are not scanned for
-    (``CUE_LITERALS``).
+    (``CUE_LITERALS``; ``possible``: those that may occur, when already known, in
+    ``ITEM_CUES`` order, as ``item_literals`` tells).
     """
-    left = _CUE_LITERALS.possible(text)
+    left = _CUE_LITERALS.possible(text) if possible is None else possible
     found: list[str] = []
     start = 0
     while left:
@@ -259,7 +277,7 @@ def normalise_name(name: str) -> str:
 
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds a Chinese character (U+4E00 to U+9FFF)."""
-    return _CJK.search(text) is not None
+    return not text.isascii() and _CJK.search(text) is not None
 
 
 def block_keys(normalised: str) -> set[str]:
@@ -340,13 +358,15 @@ def _standard_literals() -> Literals:
     return Literals({sid: _shortest(s.terms) for sid, s in standards().items()})
 
 
-def standards_in(text: str) -> list[str]:
+def standards_in(text: str, possible: tuple[str, ...] | None = None) -> list[str]:
     """Ids of the standards the text names, in the order of ``standards.yml``.
 
-    Only the standards whose terms occur at all are searched for: one that cannot match
-    anywhere changes no match of the alternation, so the answer is the same as with all.
+    Only the standards whose terms occur at all are searched for (``possible``: those that
+    may occur, when already known): one that cannot match anywhere changes no match of the
+    alternation, so the answer is the same as with all.
     """
-    possible = _standard_literals().possible(text)
+    if possible is None:
+        possible = _standard_literals().possible(text)
     if not possible:
         return []
     found = {
@@ -355,3 +375,30 @@ def standards_in(text: str) -> list[str]:
         if m.lastgroup
     }
     return [sid for sid in standards() if sid in found]
+
+
+CUE_SPAN = 4000
+"""The cues of an item are looked for in this many characters from the start of its text."""
+
+
+@lru_cache(maxsize=1)
+def _item_literals() -> Literals:
+    """The literals of the cues and of the standards in one automaton: cues first (as
+    ``"cue <name>"``, in ``ITEM_CUES`` order), then standards in ``standards.yml`` order."""
+    cues = {f"cue {name}": CUE_LITERALS[name] for name in ITEM_CUES}
+    return Literals({**cues, **{sid: _shortest(s.terms) for sid, s in standards().items()}})
+
+
+def item_literals(original: str, lower: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The cues (in the first ``CUE_SPAN`` characters) and the standards that may occur in
+    an item's text, as ``cues_in`` and ``standards_in`` would find out on their own, in one
+    Aho-Corasick pass over ``lower`` (``original`` lower-cased letter by letter)."""
+    if may_unfold(original):
+        return tuple(ITEM_CUES), tuple(standards())
+    cues = (1 << len(ITEM_CUES)) - 1  # the bits of the cues, numbered first
+    literals = _item_literals()
+    found = literals.found(lower, cues, CUE_SPAN)
+    return (
+        tuple(name[4:] for name in literals.named(found & cues)),
+        literals.named(found & ~cues),
+    )

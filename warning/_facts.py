@@ -3,7 +3,7 @@ codes, parties, rights by market. Pure data; ``warning.matching`` builds on it."
 
 from __future__ import annotations
 
-import re
+import string
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
@@ -16,7 +16,8 @@ from warning.jurisdictions import asset_covers, market_scope
 PARTY_THRESHOLD = 88.0
 """Minimum rapidfuzz token-sort ratio (0-100) for a party to be taken as a profile's name."""
 
-_LATIN_WORD = re.compile(r"[A-Za-z0-9]")
+_LATIN_WORD = frozenset(string.ascii_letters + string.digits)
+"""The characters a Latin term must not touch to stand on word boundaries."""
 _FIELDS = ("title", "summary", "body")
 _T = TypeVar("_T")
 
@@ -125,6 +126,7 @@ class ItemView:
     hs: tuple[str, ...]
     standards: frozenset[str]
     parties: tuple[_Party, ...]
+    cues: tuple[str, ...]  # the cues that may occur (see _cues.item_literals), for cues_in
 
     @classmethod
     def of(cls, item: ItemRecord) -> ItemView:
@@ -148,6 +150,7 @@ class ItemView:
             if (norm := _cues.normalise_name(p.name))
         )
         ip_types = {*item.ip_types, *tags.ip_types}
+        cues, standards = _cues.item_literals(original, lower)
         codes = tuple(sorted({j.upper() for j in (*item.jurisdictions, *tags.jurisdictions)}))
         return cls(
             item=item,
@@ -160,8 +163,9 @@ class ItemView:
             scope=tuple(market_scope(codes)),
             ip_classes=frozenset(RIGHT_CLASSES[t] for t in ip_types if t in RIGHT_CLASSES),
             hs=tuple(_cues.hs_codes_in(original)),
-            standards=frozenset(_cues.standards_in(original)),
+            standards=frozenset(_cues.standards_in(original, standards)),
             parties=parties,
+            cues=cues,
         )
 
     def span(self, term: str, start: int, end: int) -> tuple[str, int, int, str] | None:
@@ -169,7 +173,7 @@ class ItemView:
         if not _cues.has_cjk(term):
             before = self.lower[start - 1] if start > 0 else " "
             after = self.lower[end] if end < len(self.lower) else " "
-            if _LATIN_WORD.match(before) or _LATIN_WORD.match(after):
+            if before in _LATIN_WORD or after in _LATIN_WORD:
                 return None
         for name, begin, finish in self.offsets:
             if begin <= start < finish:

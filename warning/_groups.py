@@ -20,6 +20,7 @@ import numpy as np
 import numpy.typing as npt
 
 from warning._columns import SOURCE_BITS, Columns
+from warning._memo import BoundedMemo
 from warning.matching import KEY_WIDTH, Candidates, Evidence, TermHit
 from warning.rules import Rule
 
@@ -54,6 +55,8 @@ _FIELD_KINDS = {
 
 def kind_masks(hits: Sequence[TermHit]) -> dict[str, tuple[int, ...]]:
     """Per kind of term hit, the bits of the hits of that kind, in 64-bit words."""
+    if not hits:
+        return {}
     words = (len(hits) + 63) // 64
     masks = {kind: [0] * words for kind in _FIELD_KINDS.values()}
     for bit, hit in enumerate(hits):
@@ -141,9 +144,7 @@ class RowKey:
         slot = (rule.when, tuple(rule.candidates), *masks.items())
         found = _KEYS.get(slot)
         if found is None:
-            if len(_KEYS) >= _KEYS_LIMIT:
-                _KEYS.clear()
-            found = _KEYS[slot] = cls.of(rule, masks)
+            found = _KEYS.remember(slot, cls.of(rule, masks))
         return found
 
     @property
@@ -167,6 +168,20 @@ class RowKey:
         if self.terms:
             return (sources, *self._pick(row), *[row[c] & mask for c, mask in self.terms])
         return (sources, *self._pick(row))
+
+    def projections(self, rows: Sequence[Sequence[int]]) -> list[tuple[int, tuple[Any, ...]]]:
+        """(index, projection) of each of ``rows`` the rule applies to, in order: ``__call__``
+        over many rows, without a call per row for the common keys (found through lookup
+        bits, reading a few columns)."""
+        if self.found_by or self.whole or self.terms:
+            called = [(n, self(row)) for n, row in enumerate(rows)]
+            return [(n, projection) for n, projection in called if projection is not None]
+        bits, pick = self.source_bits, self._pick
+        return [
+            (n, (sources, *pick(row)))
+            for n, row in enumerate(rows)
+            if (sources := row[_SOURCES] & bits)
+        ]
 
     def meaning(self, projection: Sequence[int], found: Candidates) -> tuple[Any, ...] | None:
         """The projection in values that mean the same on every item: the code id as the
@@ -210,8 +225,7 @@ class RowKey:
         return kept, np.stack(parts, axis=1)
 
 
-_KEYS: dict[tuple[Any, ...], RowKey] = {}
-_KEYS_LIMIT = 10_000
+_KEYS: BoundedMemo[tuple[Any, ...], RowKey] = BoundedMemo(10_000)
 
 
 def _word_masks(

@@ -35,7 +35,6 @@ import numpy.typing as npt
 
 from core.types import Alert, EnterpriseProfile, ItemRecord
 from warning import _cues
-from warning._columns import SOURCES_COLUMN
 from warning._context import Match
 from warning._explain import (
     GroupRenderer,
@@ -99,7 +98,7 @@ def item_facts(item: ItemRecord, view: ItemView | None = None) -> dict[str, Any]
     """The item as the rules see it."""
     view = view or ItemView.of(item)
     tags = view.tags
-    cues = _cues.cues_in(view.original[:4000])
+    cues = _cues.cues_in(view.original[: _cues.CUE_SPAN], view.cues)
     case_refs = sorted({*item.case_refs, *tags.case_refs})
     signals = sorted({s.type for s in tags.signals})
     parties = _party_facts(view)
@@ -276,11 +275,15 @@ def _digest(keys: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 def _stable_order(digest: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
     """An order that puts equal hashes next to each other, keeping the order among equal
-    ones. Long arrays are sorted on 32 of the bits, 16 at a time (numpy's stable sort of
-    16-bit values is a radix sort: linear); unequal hashes may then share a run, which the
-    caller checks."""
-    if len(digest) < 1024:
+    ones. Short arrays (under 128) are sorted on the whole hash; longer ones on part of it,
+    as numpy's stable sort of 16-bit values is a radix sort (linear, several times faster
+    than sorting whole hashes): up to 1024 on the top 16 bits (which depend on every bit of
+    the row), beyond on 32 bits, 16 at a time. Unequal hashes may then share a run, which
+    the caller checks."""
+    if len(digest) < 128:
         return digest.argsort(kind="stable")
+    if len(digest) < 1024:
+        return (digest >> np.uint64(48)).astype(np.uint16).argsort(kind="stable")
     folded = digest ^ (digest >> np.uint64(32))
     order = folded.astype(np.uint16).argsort(kind="stable")
     high = (folded >> np.uint64(16)).astype(np.uint16)
@@ -288,11 +291,16 @@ def _stable_order(digest: npt.NDArray[np.uint64]) -> npt.NDArray[np.intp]:
 
 
 def _run_starts(ordered: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
-    """Per row, whether it differs from the row before it (the first row does). Long
-    arrays are compared column by column: numpy reduces a short last axis slowly."""
+    """Per row, whether it differs from the row before it (the first row does). Beyond a
+    few rows, compared with the columns as rows (transposed first, or column by column for
+    long arrays): numpy loops over a short last axis once per row."""
     new = np.ones(len(ordered), dtype=np.bool_)
-    if len(ordered) < 1024:
+    if len(ordered) < 128:
         np.logical_or.reduce(ordered[1:] != ordered[:-1], axis=1, out=new[1:])
+        return new
+    if len(ordered) < 1024:
+        columns = np.ascontiguousarray(ordered.T)
+        np.logical_or.reduce(columns[:, 1:] != columns[:, :-1], axis=0, out=new[1:])
         return new
     changed = new[1:]
     changed[:] = False
@@ -307,20 +315,21 @@ def _unique_rows(
     """The distinct rows, and the order that puts equal rows next to each other (stable:
     equal rows keep their order) with the start of each run of equal rows in that order.
 
-    Rows are hashed to one 64-bit word and ordered by it (``_stable_order``); when two
-    unequal rows share a run or a hash (checked), the exact but slower row sort decides."""
+    Rows are hashed to one 64-bit word and ordered by (part of) it (``_stable_order``); when
+    two unequal rows share a run or a hash (checked), the exact but slower row sort
+    decides."""
     digest = _digest(keys)
     order = _stable_order(digest)
     ordered = keys.take(order, axis=0)
     new = _run_starts(ordered)
+    # ordered by part of the hash: equal rows are in one run of equal parts, where unequal
+    # rows sharing the part may interleave with them; a row that starts two runs (or two
+    # unequal rows with one hash) shows as two run starts with equal hashes
     if len(keys) < 1024:
-        # ordered by the whole hash: equal rows are in one run of equal hashes, so the rows
-        # are grouped exactly unless a run of equal hashes holds unequal rows
-        hashes = digest.take(order)
-        exact = not np.count_nonzero(new[1:] != (hashes[1:] != hashes[:-1]))
+        distinct_hashes = np.sort(digest.take(order.compress(new)))
     else:
         distinct_hashes = np.sort(_digest(ordered[new]))
-        exact = not np.count_nonzero(distinct_hashes[1:] == distinct_hashes[:-1])
+    exact = not np.count_nonzero(distinct_hashes[1:] == distinct_hashes[:-1])
     if not exact:  # equal hashes, unequal rows
         _, inverse = np.unique(keys, axis=0, return_inverse=True)
         order = np.argsort(inverse.reshape(-1), kind="stable")
@@ -335,9 +344,6 @@ def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: list[int]
     rule's lookups)."""
     match = RowMatch(row, found, decided.index.columns)
     return rule.matches({"item": decided.item, "match": match})
-
-
-_OUTCOMES_LIMIT = 200_000
 
 
 def _outcome(
@@ -361,9 +367,7 @@ def _outcome(
         slot = (decided.when_key(rule), "meaning", meaning)
     fired = memo.get(slot)
     if fired is None:
-        if len(memo) >= _OUTCOMES_LIMIT:
-            memo.clear()
-        fired = memo[slot] = _fires(rule, decided, found, row)
+        fired = memo.remember(slot, _fires(rule, decided, found, row))
     return fired
 
 
@@ -372,35 +376,18 @@ _MANY_GROUPS = 64
 loop per group is cheaper)."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _Groups:
-    """An item's groups of plain candidates (distinct key rows), by the lookups that found
-    them: a rule needs to look only at the groups one of its lookups found (and, when it is
-    found through term hits, at those holding hits of its kinds)."""
+    """An item's groups of plain candidates: their distinct key rows, as an array and as
+    lists."""
 
     rows: npt.NDArray[np.uint64]
     listed: list[list[int]]
-    _by_sources: dict[int, list[int]] | None = None  # SOURCES_COLUMN value -> groups
 
     @classmethod
     def of(cls, rows: npt.NDArray[np.uint64]) -> _Groups:
         """The groups of ``rows`` (distinct key rows)."""
         return cls(rows, rows.tolist())
-
-    def applicable(self, key: RowKey) -> Iterable[int]:
-        """The groups that one of the rule's lookups may have found (ascending): all of
-        them for a rule found through term hits."""
-        if key.found_by:
-            return range(len(self.listed))
-        if self._by_sources is None:
-            self._by_sources = {}
-            for group, row in enumerate(self.listed):
-                self._by_sources.setdefault(row[SOURCES_COLUMN], []).append(group)
-        bits = key.source_bits
-        lists = [groups for sources, groups in self._by_sources.items() if sources & bits]
-        if len(lists) == 1:
-            return lists[0]
-        return sorted(g for groups in lists for g in groups)
 
 
 def _decide_groups(found: Candidates, decided: ItemDecisions, active: list[Rule]) -> list[Decision]:
@@ -474,17 +461,15 @@ class _Heads:
 def _fired_few(
     rule: Rule, key: RowKey, groups: _Groups, decided: ItemDecisions, found: Candidates
 ) -> list[int]:
-    """The groups (by index) ``rule`` fires for, one projection at a time."""
+    """The groups (by index) ``rule`` fires for, one projection at a time (a rule needs to
+    look only at the groups one of its lookups found: ``RowKey.projections``)."""
     outcomes: dict[tuple[Any, ...], bool] = {}
     listed = groups.listed
     out = []
-    for group in groups.applicable(key):
-        row = listed[group]
-        projection = key(row)
-        if projection is None:
-            continue
+    for group, projection in key.projections(listed):
         fired = outcomes.get(projection)
         if fired is None:
+            row = listed[group]
             fired = outcomes[projection] = _outcome(rule, key, projection, decided, found, row)
         if fired:
             out.append(group)

@@ -472,7 +472,6 @@ class ProfileIndex:
         self._parties(view, detailed)
         coded = self._codes(view, wanted)
         markets = self._item_markets(view)
-        term_pos = np.concatenate(owners) if len(owners) > _FEW_HITS else _EMPTY
         # A profile found only through lookups no rule wants (say, it owns a keyword the
         # item names, and no applicable rule is found through keywords) can fire no rule:
         # it is left out. Its hits and codes still mark the candidates found otherwise.
@@ -498,16 +497,13 @@ class ProfileIndex:
         self.columns.keys(every, view.chains, markets, view.ip_classes, wanted, rows)
         self._code_column(every, rows, coded, keys[:, ROW_WIDTH])
         masks = keys[:, KEY_WIDTH:]
-        # the key row of each profile position (-1: not a candidate)
-        rows_of = np.full(len(self.facts), -1, dtype=np.int32)
-        rows_of[every] = np.arange(len(every), dtype=np.int32)
-        _term_masks(rows_of, hits, owners, term_pos, masks, len(finding) == len(owners))
+        _term_masks(every, hits, owners, masks, len(self.facts), len(finding) == len(owners))
         plain = rows[:, SOURCES_COLUMN] != 0
-        if masks.shape[1]:
-            plain |= np.logical_or.reduce(masks != 0, axis=1)
+        for word in masks.T:  # few words: one call each beats a reduce over a short axis
+            plain |= word != 0
         if detailed:
             is_detailed = np.zeros(len(every), dtype=np.bool_)
-            is_detailed[rows_of.take(positions_array(detailed))] = True
+            is_detailed[every.searchsorted(positions_array(detailed))] = True
             plain &= ~is_detailed
             chosen = zip(every[is_detailed].tolist(), keys[is_detailed].tolist(), strict=True)
             for pos, row in chosen:
@@ -519,6 +515,8 @@ class ProfileIndex:
             detailed = {p: e for p, e in detailed.items() if e.sources}
             for evidence in detailed.values():
                 _tidy(evidence)
+        if np.count_nonzero(plain) == len(plain):  # as a rule: no copies then
+            return Candidates(detailed, every, keys, hits, coded)
         return Candidates(detailed, every[plain], keys.compress(plain, axis=0), hits, coded)
 
 
@@ -540,34 +538,44 @@ def _shared_standards(view: ItemView, standards: frozenset[str]) -> tuple[str, .
     return tuple(sorted(standards & view.standards))
 
 
-_FEW_HITS = 8
+_BIT = np.left_shift(np.uint64(1), np.arange(64, dtype=np.uint64))
+"""The 64 one-bit words, by bit."""
 
 
 def _term_masks(
-    rows_of: npt.NDArray[np.int32],
+    every: npt.NDArray[np.int32],
     hits: list[TermHit],
     owners: list[npt.NDArray[np.int32]],
-    term_pos: npt.NDArray[np.int32],
     masks: npt.NDArray[np.uint64],
+    profiles: int,
     within: bool = True,
 ) -> None:
-    """Set one bit per term hit in ``masks`` (zeros; 64-bit words, a row per candidate;
-    ``rows_of``: the row of each profile position, -1 for none). ``within``: every owner
-    has a row (else the others are skipped)."""
-    if len(hits) <= _FEW_HITS:  # a few numpy calls per hit beat the general path's dozen
-        for hit, owned in enumerate(owners):  # each hit's owners are distinct positions
-            rows = rows_of.take(owned)
-            if not within:
-                rows = rows[rows >= 0]
-            masks[rows, hit // 64] |= np.uint64(1 << (hit % 64))
+    """Set one bit per term hit in ``masks`` (zeros; 64-bit words, a row per candidate of
+    ``every``, sorted positions among ``profiles``). ``within``: every owner is a candidate
+    (else the others are skipped). One pass over all hits' owners: a few numpy calls,
+    however many hits."""
+    if not hits:
         return
+    owned = owners[0] if len(owners) == 1 else np.concatenate(owners)
+    kept: npt.NDArray[np.bool_] | None = None
+    rows: npt.NDArray[np.signedinteger[Any]]
+    if len(owned) * 4 * len(every).bit_length() < profiles:  # a binary search per owner
+        rows = every.searchsorted(owned)
+        if not within:
+            kept = _found(every, rows, owned)
+    else:  # many owners: cheaper to number the candidates among all profiles
+        row_of = np.full(profiles, -1, dtype=np.int32)
+        row_of[every] = np.arange(len(every), dtype=np.int32)
+        rows = row_of.take(owned)
+        if not within:
+            kept = rows >= 0
     bit = np.repeat(np.arange(len(hits)), [len(o) for o in owners])
-    rows = rows_of.take(term_pos)
-    if not within:
-        kept = rows >= 0
+    if kept is not None:
         rows, bit = rows[kept], bit[kept]
-    values = np.left_shift(np.uint64(1), (bit % 64).astype(np.uint64))
-    np.bitwise_or.at(masks, (rows, bit // 64), values)
+    if masks.shape[1] == 1:
+        np.bitwise_or.at(masks[:, 0], rows, _BIT.take(bit))
+    else:
+        np.bitwise_or.at(masks, (rows, bit // 64), _BIT.take(bit % 64))
 
 
 def _found(

@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from core.types import Severity
+from warning._memo import BoundedMemo
 
 RULES_DIR = Path(__file__).resolve().parent / "rules"
 
@@ -64,7 +65,7 @@ class DeadlineRule(BaseModel):
 
 _FIELD_REF = re.compile(r"\b(item|profile|match)\.([A-Za-z_]\w*)")
 _MEMO_LIMIT = 200_000
-_memo: dict[tuple[str, str], bool] = {}
+_memo: BoundedMemo[tuple[str, str], bool] = BoundedMemo(_MEMO_LIMIT)
 
 
 def _referenced(expression: str) -> dict[str, tuple[str, ...]]:
@@ -86,9 +87,7 @@ def _execute(program: Any, key: str, context: dict[str, Any], memo: bool) -> boo
     slot = (key, repr(context))  # field order is fixed (sorted), so repr is a stable key
     found = _memo.get(slot)
     if found is None:
-        if len(_memo) >= _MEMO_LIMIT:
-            _memo.clear()
-        found = _memo[slot] = bool(program.execute(context))
+        found = _memo.remember(slot, bool(program.execute(context)))
     return found
 
 
@@ -215,7 +214,7 @@ class Rule(BaseModel):
         return _execute(run.program, run.key, narrowed, memo)
 
 
-_rules_memo: dict[tuple[tuple[str, ...], str], tuple[bool, ...]] = {}
+_rules_memo: BoundedMemo[tuple[tuple[str, ...], str], tuple[bool, ...]] = BoundedMemo(_MEMO_LIMIT)
 
 
 def clear_memos() -> None:
@@ -224,7 +223,9 @@ def clear_memos() -> None:
     _rules_memo.clear()
 
 
-_READS: dict[tuple[int, ...], tuple[tuple[Rule, ...], tuple[str, ...], tuple[str, ...]]] = {}
+_Reads = tuple[tuple[Rule, ...], tuple[str, ...], tuple[str, ...]]
+"""A rule set, its ``item_when`` keys, and the item fields any of them reads."""
+_READS: BoundedMemo[tuple[int, ...], _Reads] = BoundedMemo(64)
 
 
 def _item_reads(rules: Sequence[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -236,9 +237,7 @@ def _item_reads(rules: Sequence[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]
     if found is None:
         runs = [rule._compiled for rule in rules]
         names = tuple(sorted({name for run in runs for name in run.item_fields}))
-        if len(_READS) >= 64:
-            _READS.clear()
-        found = _READS[slot] = (tuple(rules), tuple(run.item_key for run in runs), names)
+        found = _READS.remember(slot, (tuple(rules), tuple(run.item_key for run in runs), names))
     return found[1], found[2]
 
 
@@ -255,9 +254,7 @@ def rules_for_item(rules: Sequence[Rule], item: dict[str, Any]) -> list[Rule]:
     slot = (keys, repr([item[name] for name in names]))
     found = _rules_memo.get(slot)
     if found is None:
-        if len(_rules_memo) >= _MEMO_LIMIT:
-            _rules_memo.clear()
-        found = _rules_memo[slot] = tuple(rule.applies_to_item(item) for rule in rules)
+        found = _rules_memo.remember(slot, tuple(rule.applies_to_item(item) for rule in rules))
     return [rule for rule, applies in zip(rules, found, strict=True) if applies]
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.warning.cases import item
 from warning import _cues
+from warning.engine import item_facts
+from warning.matching import ItemView
 
 # One text per alternative of every cue pattern, written in a case the literals do not use.
 CUE_TEXTS = {
@@ -127,3 +130,44 @@ def test_hs_codes_need_four_digits() -> None:
     assert _cues.hs_codes_in("classified under HTSUS 8517.62.00") == ["85176200"]
     assert _cues.hs_codes_in("HS code: 8507") == ["8507"]
     assert _cues.hs_codes_in("no codes in 123 here") == []
+
+
+# The item path looks for cues and standards in one pass over the item's lower-cased text
+# (``_cues.item_literals``): what an item's facts say must be what each search finds alone.
+def _facts_of(title: str, summary: str = "") -> tuple[dict[str, object], frozenset[str]]:
+    record = item(title, summary=summary)
+    view = ItemView.of(record)
+    return item_facts(record, view), view.standards
+
+
+def _cue_flags(facts: dict[str, object]) -> frozenset[str]:
+    return frozenset(name for name in _cues.ITEM_CUES if facts[name])
+
+
+@pytest.mark.parametrize(
+    ("title", "cues", "standards"),
+    [
+        ("海关扣押了支持 5G 和 Wi-Fi 6 的路由器", {"is_customs"}, {"cellular_5g", "wifi"}),
+        (
+            "慕尼黑地区法院就 LTE 标准必要专利发布禁令",
+            {"is_german_court", "is_sep", "is_injunction"},
+            {"cellular_4g"},
+        ),
+        ("Defendants on ſchedule A sell Bluetooth speakers", {"is_schedule_a"}, {"bluetooth"}),
+        ("海关扣押蓝牙耳机和视频编码芯片", {"is_customs"}, {"bluetooth", "hevc"}),
+        ("Market report: servo drives in Vietnam", set(), set()),
+    ],
+)
+def test_an_items_cues_and_standards_are_those_each_search_finds(
+    title: str, cues: set[str], standards: set[str]
+) -> None:
+    facts, found = _facts_of(title)
+    assert _cue_flags(facts) == cues == _cues.cues_in(title)
+    assert found == standards == set(_cues.standards_in(title))
+
+
+def test_cues_are_looked_for_only_near_the_start_but_standards_everywhere() -> None:
+    late = "x" * _cues.CUE_SPAN + " goods detained at the border; HEVC decoders"
+    facts, found = _facts_of("Notice", summary=late)
+    assert not facts["is_customs"]  # past the span that cues are looked for in
+    assert found == {"hevc"}
