@@ -138,8 +138,15 @@ class Literals:
         return found
 
     def named(self, bits: int) -> tuple[str, ...]:
-        """The names of these bits, in their order."""
-        return tuple(name for n, name in enumerate(self.names) if bits >> n & 1)
+        """The names of these bits, in their order (one step per bit set: few are; bits
+        past the names are left out)."""
+        bits &= (1 << len(self.names)) - 1
+        names = []
+        while bits:
+            low = bits & -bits
+            names.append(self.names[low.bit_length() - 1])
+            bits ^= low
+        return tuple(names)
 
 
 _CUE_LITERALS = Literals(CUE_LITERALS)
@@ -181,6 +188,29 @@ JIANGSU = re.compile(
     re.I,
 )
 WUXI = re.compile(r"wuxi|无锡|jiangyin|江阴|yixing|宜兴", re.I)
+PLACE_LITERALS = (
+    *("jiangsu", "江苏", "wuxi", "无锡", "suzhou", "苏州", "nanjing", "南京", "changzhou"),
+    *("常州", "nantong", "南通", "kunshan", "昆山", "jiangyin", "江阴", "yixing", "宜兴"),
+    *("zhangjiagang", "张家港", "changshu", "常熟", "yangzhou", "扬州", "zhenjiang", "镇江"),
+    *("xuzhou", "徐州", "yancheng", "盐城", "lianyungang", "连云港", "huai", "淮安", "suqian"),
+    *("宿迁", "taizhou", "泰州"),
+)
+"""Lower-case literals of which every match of ``JIANGSU`` holds one (one per alternative);
+every alternative of ``WUXI`` is one of ``JIANGSU``'s, so a place holding none of them
+matches neither."""
+_PLACE_LITERALS = Literals({"place": PLACE_LITERALS})
+
+
+def place_cues(place: str) -> tuple[bool, bool]:
+    """Whether ``place`` matches ``JIANGSU``, and whether it matches ``WUXI``: the same
+    answers as searching each pattern, which runs only when one of ``PLACE_LITERALS``
+    occurs (the search for a long case-insensitive alternation costs several microseconds
+    per party, and few places are in Jiangsu)."""
+    if not _PLACE_LITERALS.possible(place):
+        return False, False
+    return JIANGSU.search(place) is not None, WUXI.search(place) is not None
+
+
 HS_CODE = re.compile(
     r"(?:\b(?:HS|HTS|HTSUS|HTS\s*US|CN\s+code|heading|subheading|tariff\s+(?:item|number))\s*"
     r"(?:code|no\.?|number)?\s*:?\s*|税则号列?\s*|税号\s*|海关编码\s*|商品编码\s*)"

@@ -7,7 +7,7 @@ import string
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from core.types import EnterpriseProfile, ItemRecord, Tags
 from warning import _cues
@@ -56,9 +56,10 @@ DEAD_STATUSES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class TermHit:
-    """A profile term found in the item text, with where it was found."""
+class TermHit(NamedTuple):
+    """A profile term found in the item text, with where it was found (a named tuple: an
+    item makes a few per profile term it names, and a frozen dataclass costs several times
+    as much to build)."""
 
     kind: str  # name | competitor | keyword | watch_term
     term: str  # the term as the profile writes it

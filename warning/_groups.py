@@ -51,6 +51,7 @@ _FIELD_KINDS = {
     "watch_terms": "watch_term",
 }
 """``match`` fields (and lookups) read from term hits, by the kind of hit."""
+_KINDS = tuple(_FIELD_KINDS.values())
 
 
 def kind_masks(hits: Sequence[TermHit]) -> dict[str, tuple[int, ...]]:
@@ -58,10 +59,13 @@ def kind_masks(hits: Sequence[TermHit]) -> dict[str, tuple[int, ...]]:
     if not hits:
         return {}
     words = (len(hits) + 63) // 64
-    masks = {kind: [0] * words for kind in _FIELD_KINDS.values()}
+    masks: dict[str, list[int]] = {}
     for bit, hit in enumerate(hits):
-        masks[hit.kind][bit // 64] |= 1 << (bit % 64)
-    return {kind: tuple(mask) for kind, mask in masks.items() if any(mask)}
+        mask = masks.get(hit.kind)
+        if mask is None:
+            mask = masks[hit.kind] = [0] * words
+        mask[bit >> 6] |= 1 << (bit & 63)
+    return {kind: tuple(masks[kind]) for kind in _KINDS if kind in masks}
 
 
 def _picker(columns: tuple[int, ...]) -> Callable[[Sequence[int]], tuple[int, ...]]:
@@ -182,6 +186,37 @@ class RowKey:
             for n, row in enumerate(rows)
             if (sources := row[_SOURCES] & bits)
         ]
+
+    def firing(
+        self,
+        rows: Sequence[Sequence[int]],
+        decide: Callable[[tuple[Any, ...], Sequence[int]], bool],
+    ) -> list[int]:
+        """The indices of the ``rows`` the rule fires for, ``decide`` telling the outcome of a
+        projection (given with the first row that has it) once per distinct projection:
+        ``projections`` and a lookup per row in one loop."""
+        outcomes: dict[tuple[Any, ...], bool] = {}
+        out = []
+        if self.found_by or self.whole or self.terms:
+            for n, projection in self.projections(rows):
+                fired = outcomes.get(projection)
+                if fired is None:
+                    fired = outcomes[projection] = decide(projection, rows[n])
+                if fired:
+                    out.append(n)
+            return out
+        bits, pick = self.source_bits, self._pick
+        for n, row in enumerate(rows):
+            sources = row[_SOURCES] & bits
+            if not sources:
+                continue
+            projection = (sources, *pick(row))
+            fired = outcomes.get(projection)
+            if fired is None:
+                fired = outcomes[projection] = decide(projection, row)
+            if fired:
+                out.append(n)
+        return out
 
     def meaning(self, projection: Sequence[int], found: Candidates) -> tuple[Any, ...] | None:
         """The projection in values that mean the same on every item: the code id as the

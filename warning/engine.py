@@ -25,7 +25,7 @@ of alerts. The CEL context a rule sees:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -80,6 +80,7 @@ def _party_facts(view: ItemView) -> list[dict[str, Any]]:
     out = []
     for party in view.tags.parties or view.item.parties:
         place = " ".join(filter(None, [party.province, party.city, party.location, party.name]))
+        jiangsu, wuxi = _cues.place_cues(place)
         out.append(
             {
                 "name": party.name,
@@ -87,8 +88,8 @@ def _party_facts(view: ItemView) -> list[dict[str, Any]]:
                 "chinese": party.chinese,
                 "province": party.province or "",
                 "city": party.city or "",
-                "jiangsu": party.province == "江苏" or bool(_cues.JIANGSU.search(place)),
-                "wuxi": party.city == "无锡" or bool(_cues.WUXI.search(place)),
+                "jiangsu": party.province == "江苏" or jiangsu,
+                "wuxi": party.city == "无锡" or wuxi,
             }
         )
     return out
@@ -169,6 +170,50 @@ class Decision:
 
 
 @dataclass(slots=True)
+class _GroupTable:
+    """An item's groups of plain candidates and the rules that fire for each: what its
+    grouped decisions are made of. Nothing is built per group or per decision while
+    deciding; a group's profiles and evidence are looked up when alerts are written out
+    (or ``ItemDecisions.decisions`` is read)."""
+
+    found: Candidates
+    order: npt.NDArray[np.intp]  # plain candidates by group (see ``_unique_rows``)
+    starts: npt.NDArray[np.intp]  # where each group starts in ``order``
+    listed: list[list[int]]  # the key row of each group
+    fired: list[tuple[Rule, list[int]]] = field(default_factory=list)  # groups, by rule
+    _members: list[int] | None = None
+    _bounds: list[int] | None = None
+    _evidence: list[Evidence | None] = field(default_factory=list)
+
+    def _ranges(self) -> tuple[list[int], list[int]]:
+        """The candidates' positions in group order, and where each group starts (and, last,
+        where the last ends) among them."""
+        if self._members is None or self._bounds is None:
+            self._members = self.found.plain.take(self.order).tolist()
+            self._bounds = [*self.starts.tolist(), len(self.order)]
+        return self._members, self._bounds
+
+    def positions(self, group: int) -> list[int]:
+        """The positions of the profiles of ``group``."""
+        members, bounds = self._ranges()
+        return members[bounds[group] : bounds[group + 1]]
+
+    def size(self, group: int) -> int:
+        """How many profiles ``group`` holds."""
+        _, bounds = self._ranges()
+        return bounds[group + 1] - bounds[group]
+
+    def evidence(self, group: int) -> Evidence:
+        """The evidence of ``group`` (built once, shared by the group's decisions)."""
+        if not self._evidence:
+            self._evidence = [None] * len(self.listed)
+        evidence = self._evidence[group]
+        if evidence is None:
+            evidence = self._evidence[group] = self.found.evidence(self.listed[group])
+        return evidence
+
+
+@dataclass(slots=True)
 class ItemDecisions:
     """Which rules fire for which profiles on one item, before alerts are written out.
 
@@ -181,7 +226,8 @@ class ItemDecisions:
     index: ProfileIndex
     rules: tuple[Rule, ...]
     as_of: date
-    decisions: list[Decision] = field(default_factory=list)
+    detailed: list[Decision] = field(default_factory=list)  # profiles decided one by one
+    groups: _GroupTable | None = None  # and groups of plain candidates
     when_keys: dict[str, str] = field(default_factory=dict)  # see Rule.when_key, by rule id
 
     def when_key(self, rule: Rule) -> str:
@@ -191,8 +237,41 @@ class ItemDecisions:
             key = self.when_keys[rule.id] = rule.when_key(self.item)
         return key
 
+    @property
+    def decisions(self) -> list[Decision]:
+        """Each rule that fires with the profiles it fires for: the profiles decided one by
+        one, then the groups, rule by rule (new objects on each read; the evidence of a
+        group is built once, when first read here or by ``rows``)."""
+        out = list(self.detailed)
+        groups = self.groups
+        if groups is not None:
+            out += [
+                Decision(
+                    rule, groups.positions(group), SharedEvidence.ready(groups.evidence(group))
+                )
+                for rule, fired in groups.fired
+                for group in fired
+            ]
+        return out
+
     def __len__(self) -> int:
-        return sum(len(d.positions) for d in self.decisions)
+        groups = self.groups
+        grouped = (
+            0
+            if groups is None
+            else sum(groups.size(group) for _, fired in groups.fired for group in fired)
+        )
+        return sum(len(d.positions) for d in self.detailed) + grouped
+
+    def _fired(self) -> Iterator[tuple[Rule, Evidence, list[int]]]:
+        """(rule, evidence, positions) of each decision, in the order of ``decisions``."""
+        for decision in self.detailed:
+            yield decision.rule, decision.evidence, _positions(decision)
+        groups = self.groups
+        if groups is not None:
+            for rule, fired in groups.fired:
+                for group in fired:
+                    yield rule, groups.evidence(group), groups.positions(group)
 
     def rows(self) -> list[dict[str, Any]]:
         """The alerts as the values stored for them (``Alert`` fields and status "new"), by
@@ -203,15 +282,16 @@ class ItemDecisions:
         export share named): each distinct explanation is rendered once and shared. Treat
         the dicts as read-only.
         """
+        if not self.detailed and self.groups is None:  # no rule fires
+            return []
         order = {rule.id: n for n, rule in enumerate(self.rules)}
         concerned: dict[tuple[str, ...], tuple[str, ...]] = {}
         keyed = []
-        for decision in self.decisions:
-            rule, evidence = decision.rule, decision.evidence
+        for rule, evidence, positions in self._fired():
             fixed = fixed_values(rule, self.view, self.as_of)
             rendered: dict[tuple[Any, ...], dict[str, Any]] = {}
             renderer: GroupRenderer | None = None
-            for pos in _positions(decision):
+            for pos in positions:
                 facts = self.index.facts[pos]
                 markets = concerned.get(facts.markets)
                 if markets is None:
@@ -339,7 +419,7 @@ def _unique_rows(
     return ordered[starts], order, starts
 
 
-def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: list[int]) -> bool:
+def _fires(rule: Rule, decided: ItemDecisions, found: Candidates, row: Sequence[int]) -> bool:
     """Whether ``rule`` fires for plain candidates with this key row (found by one of the
     rule's lookups)."""
     match = RowMatch(row, found, decided.index.columns)
@@ -352,19 +432,21 @@ def _outcome(
     projection: tuple[Any, ...],
     decided: ItemDecisions,
     found: Candidates,
-    row: list[int],
+    row: Sequence[int],
+    when: str,
 ) -> bool:
     """``_fires``, remembered across items by what the projection means (kept with the
     index's bit columns, whose bits the projection names): the projection itself when it
-    means the same on every item, else its ``RowKey.meaning``."""
+    means the same on every item, else its ``RowKey.meaning`` (``when``: the rule's
+    ``ItemDecisions.when_key``)."""
     memo = decided.index.columns.outcomes
     if key.stable:
-        slot: tuple[Any, ...] = (decided.when_key(rule), projection)
+        slot: tuple[Any, ...] = (when, projection)
     else:
         meaning = key.meaning(projection, found)
         if meaning is None:
             return _fires(rule, decided, found, row)
-        slot = (decided.when_key(rule), "meaning", meaning)
+        slot = (when, "meaning", meaning)
     fired = memo.get(slot)
     if fired is None:
         fired = memo.remember(slot, _fires(rule, decided, found, row))
@@ -390,19 +472,18 @@ class _Groups:
         return cls(rows, rows.tolist())
 
 
-def _decide_groups(found: Candidates, decided: ItemDecisions, active: list[Rule]) -> list[Decision]:
+def _decide_groups(
+    found: Candidates, decided: ItemDecisions, active: list[Rule]
+) -> _GroupTable | None:
     """Decide each group of plain candidates: equal key rows see the same rules, and a rule
-    runs once per distinct part of the rows that it reads (``RowKey``)."""
-    out: list[Decision] = []
+    runs once per distinct part of the rows that it reads (``RowKey``). None when no rule
+    fires for any."""
     if not len(found.plain):
-        return out
+        return None
     rows, order, starts = _unique_rows(found.plain_keys)
-    members = found.plain.take(order)
-    bounds = [*starts.tolist(), len(order)]
     groups = _Groups.of(rows)
     listed = groups.listed
-    # per group, once one of the rules fires for it: its profiles and their shared evidence
-    made: list[tuple[npt.NDArray[np.int32], SharedEvidence] | None] = [None] * len(listed)
+    table: _GroupTable | None = None  # made when a rule first fires
     masks = kind_masks(found.hits)
     heads: _Heads | None = None
     for rule in active:
@@ -414,15 +495,10 @@ def _decide_groups(found: Candidates, decided: ItemDecisions, active: list[Rule]
             fired = _fired_many(rule, key, rows, listed, decided, found)
         else:
             fired = _fired_few(rule, key, groups, decided, found)
-        for group in fired:
-            parts = made[group]
-            if parts is None:
-                parts = made[group] = (
-                    members[bounds[group] : bounds[group + 1]],
-                    SharedEvidence(found, listed[group]),
-                )
-            out.append(Decision(rule, parts[0], parts[1]))
-    return out
+        if fired:
+            table = table or _GroupTable(found, order, starts, listed)
+            table.fired.append((rule, fired))
+    return table
 
 
 @dataclass(frozen=True, slots=True)
@@ -462,18 +538,13 @@ def _fired_few(
     rule: Rule, key: RowKey, groups: _Groups, decided: ItemDecisions, found: Candidates
 ) -> list[int]:
     """The groups (by index) ``rule`` fires for, one projection at a time (a rule needs to
-    look only at the groups one of its lookups found: ``RowKey.projections``)."""
-    outcomes: dict[tuple[Any, ...], bool] = {}
-    listed = groups.listed
-    out = []
-    for group, projection in key.projections(listed):
-        fired = outcomes.get(projection)
-        if fired is None:
-            row = listed[group]
-            fired = outcomes[projection] = _outcome(rule, key, projection, decided, found, row)
-        if fired:
-            out.append(group)
-    return out
+    look only at the groups one of its lookups found: ``RowKey.firing``)."""
+    when = decided.when_key(rule)
+
+    def decide(projection: tuple[Any, ...], row: Sequence[int]) -> bool:
+        return _outcome(rule, key, projection, decided, found, row, when)
+
+    return key.firing(groups.listed, decide)
 
 
 def _fired_many(
@@ -491,9 +562,10 @@ def _fired_many(
     distinct, where, firsts = _unique_rows(projections)
     ends = [*firsts[1:].tolist(), len(where)]
     fired = np.zeros(len(kept), dtype=np.bool_)
+    when = decided.when_key(rule)
     for n, projection in enumerate(distinct.tolist()):
         group = int(kept[where[firsts[n]]])
-        if _outcome(rule, key, tuple(projection), decided, found, listed[group]):
+        if _outcome(rule, key, tuple(projection), decided, found, listed[group], when):
             fired[where[firsts[n] : ends[n]]] = True
     return list(kept[fired].tolist())
 
@@ -541,8 +613,8 @@ def decide_item(
         for rule in _firing(
             applicable, view, decided.item, facts, evidence, with_profile=needs_profile
         ):
-            decided.decisions.append(Decision(rule, (pos,), SharedEvidence.ready(evidence)))
-    decided.decisions.extend(_decide_groups(found, decided, active))
+            decided.detailed.append(Decision(rule, (pos,), SharedEvidence.ready(evidence)))
+    decided.groups = _decide_groups(found, decided, active)
     return decided
 
 

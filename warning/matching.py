@@ -480,14 +480,14 @@ class ProfileIndex:
             [
                 *self._lookup(view, wanted, markets),
                 *finding,
-                positions_array(detailed),
+                positions_array(detailed) if detailed else _EMPTY,
                 coded.positions[coded.bits != 0] if len(coded.bits) else _EMPTY,
             ]
         )
         if len(coded.positions):
             coded = coded.within(every)
-        pinned_at = np.fromiter(pinned, dtype=np.int32)
-        pinned_here = every[np.isin(every, pinned_at)] if len(pinned_at) else _EMPTY
+        pinned_at = list(pinned)
+        pinned_here = every[np.isin(every, pinned_at)] if pinned_at else _EMPTY
         overflow = every[self.columns.overflow.take(every)] if self._overflows else _EMPTY
         for pos in [*pinned_here.tolist(), *overflow.tolist()]:
             detailed.setdefault(pos, Evidence())

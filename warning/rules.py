@@ -6,6 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import compress
 from pathlib import Path
 from typing import Any, Literal
 
@@ -225,19 +226,26 @@ def clear_memos() -> None:
 
 _Reads = tuple[tuple[Rule, ...], tuple[str, ...], tuple[str, ...]]
 """A rule set, its ``item_when`` keys, and the item fields any of them reads."""
-_READS: BoundedMemo[tuple[int, ...], _Reads] = BoundedMemo(64)
+_READS: BoundedMemo[tuple[int, ...] | int, _Reads] = BoundedMemo(64)
 
 
 def _item_reads(rules: Sequence[Rule]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The rules' ``item_when`` keys and the item fields any of them reads, kept per rule
     set (a worker passes the same rules for every item). Kept by object ids: the entry holds
-    the rules, so no other object can take their ids while it is kept."""
+    the rules, so no other object can take their ids while it is kept; a rule set given as
+    the same tuple again is also found by that tuple's id (one lookup instead of a key
+    built from 24 ids)."""
+    same = _READS.get(id(rules))
+    if same is not None and same[0] is rules:
+        return same[1], same[2]
     slot = tuple(map(id, rules))
     found = _READS.get(slot)
     if found is None:
         runs = [rule._compiled for rule in rules]
         names = tuple(sorted({name for run in runs for name in run.item_fields}))
         found = _READS.remember(slot, (tuple(rules), tuple(run.item_key for run in runs), names))
+    if found[0] is rules:
+        _READS.remember(id(rules), found)
     return found[1], found[2]
 
 
@@ -255,7 +263,7 @@ def rules_for_item(rules: Sequence[Rule], item: dict[str, Any]) -> list[Rule]:
     found = _rules_memo.get(slot)
     if found is None:
         found = _rules_memo.remember(slot, tuple(rule.applies_to_item(item) for rule in rules))
-    return [rule for rule, applies in zip(rules, found, strict=True) if applies]
+    return list(compress(rules, found))
 
 
 def _load_file(path: Path) -> list[Rule]:

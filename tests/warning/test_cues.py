@@ -171,3 +171,30 @@ def test_cues_are_looked_for_only_near_the_start_but_standards_everywhere() -> N
     facts, found = _facts_of("Notice", summary=late)
     assert not facts["is_customs"]  # past the span that cues are looked for in
     assert found == {"hevc"}
+
+
+# Party places are tested for Jiangsu and Wuxi behind a literal test (``_cues.place_cues``):
+# one place per alternative of ``JIANGSU``, in a case the literals do not use, and places
+# whose letters lower-casing does not fold.
+PLACES = [
+    *("JIANGSU Province", "江苏省", "Wuxi Huaxin", "无锡市", "SUZHOU", "苏州", "NanJing"),
+    *("南京", "ChangZhou", "常州", "NANTONG", "南通", "KunShan", "昆山", "JiangYin", "江阴"),
+    *("YIXING", "宜兴", "ZhangJiaGang", "张家港", "CHANGSHU", "常熟", "YangZhou", "扬州"),
+    *("ZHENJIANG", "镇江", "XuZhou", "徐州", "YANCHENG", "盐城", "LianYunGang", "连云港"),
+    *("Huai'an", "HUAIAN", "淮安", "SuQian", "宿迁", "Taizhou,  JIANGSU", "泰州"),
+    *("WUXİ", "wuxı", "Jiangſu", "Taizhou, Zhejiang"),
+]
+
+
+@pytest.mark.parametrize("place", PLACES)
+def test_jiangsu_and_wuxi_places_are_those_the_patterns_find(place: str) -> None:
+    found = _cues.place_cues(f"Acme Co., Ltd. {place} Road 1")
+    assert found == (
+        _cues.JIANGSU.search(f"Acme Co., Ltd. {place} Road 1") is not None,
+        _cues.WUXI.search(f"Acme Co., Ltd. {place} Road 1") is not None,
+    )
+    assert found[0] or place == "Taizhou, Zhejiang"
+
+
+def test_a_place_outside_jiangsu_is_neither_jiangsu_nor_wuxi() -> None:
+    assert _cues.place_cues("Shenzhen, Guangdong Huaxin Electronics") == (False, False)

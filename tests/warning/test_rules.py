@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests.warning.cases import AS_OF, CASES, PROFILE
-from warning.engine import evaluate_items
+from warning.engine import decide_item, evaluate_items
+from warning.matching import ProfileIndex
 from warning.rules import load_rules
 
 
@@ -89,3 +90,21 @@ def test_a_rule_file_with_a_bad_condition_is_refused(tmp_path: object) -> None:
     )
     with pytest.raises(RuleError, match="broken_rule"):
         load_rules(directory)
+
+
+def test_a_worker_switching_rule_sets_gets_the_alerts_of_the_set_it_passes() -> None:
+    # the rules an item's facts select are kept per rule set, also by the identity of the
+    # tuple a worker passes on every item: alternating sets must not see each other's rules
+    index = ProfileIndex.build([PROFILE], AS_OF)
+    every = load_rules()
+    fires, _ = CASES["portfolio_gap_patent"]
+    only = tuple(r for r in every if r.id == "itc337_in_market_chain")
+    for _ in range(2):
+        assert "portfolio_gap_patent" in {
+            a.rule_id for a in decide_item(fires, index, every, AS_OF).alerts()
+        }
+        assert decide_item(fires, index, only, AS_OF).alerts() == []
+        listed = [r for r in every if r.id == "portfolio_gap_patent"]
+        assert {a.rule_id for a in decide_item(fires, index, listed, AS_OF).alerts()} == {
+            "portfolio_gap_patent"
+        }
