@@ -189,3 +189,26 @@ class WebhookClock:
                 pass
 
         return Handler
+
+
+def machine_reference_ms() -> float:
+    """CPU ms of a fixed workload of the kind deciding does (dict and set lookups, small
+    numpy calls), median of 7: how fast the machine was around a timed run. On this shared
+    host the same code's figures move with it by a quarter or more from run to run."""
+    import numpy as np  # only the benchmarks that print the reference need it
+
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 1 << 20, size=(400, 6), dtype=np.uint64)
+    table = {n: n * 3 for n in range(5_000)}
+    times = []
+    for run in range(8):  # the first run warms up
+        started = time.process_time()
+        for _ in range(20):
+            order = np.lexsort(rows.T[::-1])
+            picked = rows.take(order, axis=0)[::3]
+            total = sum(table.get(int(v) % 6_000, 0) for v in picked[:, 0].tolist())
+            seen = {tuple(r) for r in picked.tolist()}
+            total += len(seen)
+        if run:
+            times.append((time.process_time() - started) * 1000)
+    return round(statistics.median(times), 3)

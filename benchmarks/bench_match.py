@@ -49,10 +49,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from sqlalchemy import create_engine, delete
 from sqlalchemy.orm import Session
 
+from benchmarks._bench_kit import machine_reference_ms
 from core.models import AlertRow
 from core.types import EnterpriseProfile, ItemRecord
 from tagger.taxonomy import load_taxonomy
@@ -365,26 +365,6 @@ def _naive(index: ProfileIndex, items: list[ItemRecord], rules: Any, count: int)
     }
 
 
-def _reference_ms() -> float:
-    """CPU ms of a fixed workload of the kind deciding does (dict and set lookups, small
-    numpy calls), median of 7: how fast the machine was around a timed run. On this shared
-    host the same code's figures move with it by a quarter or more from run to run."""
-    rng = np.random.default_rng(7)
-    rows = rng.integers(0, 1 << 20, size=(400, 6), dtype=np.uint64)
-    table = {n: n * 3 for n in range(5_000)}
-    times = []
-    for _ in range(7):
-        started = time.process_time()
-        for _ in range(20):
-            order = np.lexsort(rows.T[::-1])
-            picked = rows.take(order, axis=0)[::3]
-            total = sum(table.get(int(v) % 6_000, 0) for v in picked[:, 0].tolist())
-            seen = {tuple(r) for r in picked.tolist()}
-            total += len(seen)
-        times.append((time.process_time() - started) * 1000)
-    return round(statistics.median(times), 3)
-
-
 def run_size(
     size: int, items: list[ItemRecord], naive_items: int, warmup: list[ItemRecord] | None = None
 ) -> dict[str, Any]:
@@ -399,9 +379,9 @@ def run_size(
     # memo holds the outcomes of the item shapes it has seen, and fills within minutes.
     for record in warmup if warmup is not None else items[:50]:
         decide_item(record, index, rules, AS_OF)
-    reference = [_reference_ms()]
+    reference = [machine_reference_ms()]
     timed = _time_items(index, items, rules)
-    reference.append(_reference_ms())
+    reference.append(machine_reference_ms())
     alerts = timed["alerts"]
     quiet = [t for t, a in zip(timed["decide"], alerts, strict=True) if a == 0]
     end_to_end = [
