@@ -39,7 +39,6 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 
 from bench_search_corpus import CACHE, corpus, query_set
 
-from benchmarks._bench_kit import machine_reference_ms
 from search.query import SearchQuery
 
 RESULTS = Path(__file__).with_name("results_search.json")
@@ -205,7 +204,6 @@ def compare_queries(items: int, rounds: int, engines: list[str] | None = None) -
     samples: dict[str, list[tuple[str, float, float]]] = {name: [] for name in runners}
     per_query: dict[str, dict[int, list[float]]] = {name: {} for name in runners}
     waits: list[float] = []
-    reference = [machine_reference_ms()]
     for round_ in range(rounds + 1):
         for name, run in runners.items():
             if len(runners) > 1:
@@ -223,8 +221,6 @@ def compare_queries(items: int, rounds: int, engines: list[str] | None = None) -
         name: {**_latency(values), "slowest": _slowest(queries, per_query[name])}
         for name, values in samples.items()
     }
-    reference.append(machine_reference_ms())
-    result["machine_reference_ms_before_after"] = reference  # see bench_match; lower: faster
     if waits:
         result["settle"] = {
             "turns": len(waits),

@@ -254,9 +254,6 @@ def bench_search(sizes: Sizes) -> tuple[list[Figure], dict[str, Any]]:
             else "after its own build"
         )
         note = f"p50 {row['p50_ms']} ms; {row.get('queries', '?')} queries with filters and facets, {how}"
-        reference = interleaved.get("machine_reference_ms_before_after") if interleaved else None
-        if reference and engine in interleaved:
-            note += f"; machine reference {reference[0]}/{reference[1]} ms (lower: faster)"
         figures.append(Figure("search", label + ", p95", row["p95_ms"], "ms", target, note=note))
     if not figures:
         raise RuntimeError("bench_search wrote no result for these engines")
