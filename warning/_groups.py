@@ -21,10 +21,10 @@ import numpy.typing as npt
 
 from warning._columns import SOURCE_BITS, Columns
 from warning._memo import BoundedMemo
-from warning.matching import KEY_WIDTH, Candidates, Evidence, TermHit
+from warning.matching import KEY_WIDTH, Candidates, TermHit
 from warning.rules import Rule
 
-__all__ = ["RowKey", "RowMatch", "SharedEvidence", "kind_masks"]
+__all__ = ["RowKey", "RowMatch", "kind_masks"]
 
 _MARKETS, _CHAINS, _PATENT, _TRADEMARK, _SOURCES, _CODES = range(KEY_WIDTH)
 
@@ -173,44 +173,29 @@ class RowKey:
             return (sources, *self._pick(row), *[row[c] & mask for c, mask in self.terms])
         return (sources, *self._pick(row))
 
-    def projections(self, rows: Sequence[Sequence[int]]) -> list[tuple[int, tuple[Any, ...]]]:
-        """(index, projection) of each of ``rows`` the rule applies to, in order: ``__call__``
-        over many rows, without a call per row for the common keys (found through lookup
-        bits, reading a few columns)."""
-        if self.found_by or self.whole or self.terms:
-            called = [(n, self(row)) for n, row in enumerate(rows)]
-            return [(n, projection) for n, projection in called if projection is not None]
-        bits, pick = self.source_bits, self._pick
-        return [
-            (n, (sources, *pick(row)))
-            for n, row in enumerate(rows)
-            if (sources := row[_SOURCES] & bits)
-        ]
-
     def firing(
         self,
         rows: Sequence[Sequence[int]],
         decide: Callable[[tuple[Any, ...], Sequence[int]], bool],
     ) -> list[int]:
         """The indices of the ``rows`` the rule fires for, ``decide`` telling the outcome of a
-        projection (given with the first row that has it) once per distinct projection:
-        ``projections`` and a lookup per row in one loop."""
+        projection (given with the first row that has it) once per distinct projection.
+        Rows the rule does not apply to are skipped; the common keys (found through lookup
+        bits, reading a few columns) are projected here without a call per row."""
+        general = self.found_by or self.whole or self.terms
+        bits, pick = self.source_bits, self._pick
         outcomes: dict[tuple[Any, ...], bool] = {}
         out = []
-        if self.found_by or self.whole or self.terms:
-            for n, projection in self.projections(rows):
-                fired = outcomes.get(projection)
-                if fired is None:
-                    fired = outcomes[projection] = decide(projection, rows[n])
-                if fired:
-                    out.append(n)
-            return out
-        bits, pick = self.source_bits, self._pick
         for n, row in enumerate(rows):
-            sources = row[_SOURCES] & bits
-            if not sources:
-                continue
-            projection = (sources, *pick(row))
+            if general:
+                projection = self(row)
+                if projection is None:
+                    continue
+            else:
+                sources = row[_SOURCES] & bits
+                if not sources:
+                    continue
+                projection = (sources, *pick(row))
             fired = outcomes.get(projection)
             if fired is None:
                 fired = outcomes[projection] = decide(projection, row)
@@ -274,28 +259,6 @@ def _word_masks(
         for word, mask in enumerate(masks.get(kind, ())):
             words[KEY_WIDTH + word] = words.get(KEY_WIDTH + word, 0) | mask
     return tuple((column, mask) for column, mask in sorted(words.items()) if mask)
-
-
-@dataclass(slots=True)
-class SharedEvidence:
-    """The evidence of one group of candidates, built when first asked for (deciding needs
-    it only when a rule's outcome is not known yet; writing alerts always does)."""
-
-    found: Candidates | None = None
-    row: Sequence[int] = ()
-    _evidence: Evidence | None = field(default=None)
-
-    @classmethod
-    def ready(cls, evidence: Evidence) -> SharedEvidence:
-        """A holder for evidence already at hand."""
-        return cls(_evidence=evidence)
-
-    def get(self) -> Evidence:
-        """The evidence (built once)."""
-        if self._evidence is None:
-            assert self.found is not None  # one of found/evidence is always given
-            self._evidence = self.found.evidence(self.row)
-        return self._evidence
 
 
 def _decode(mask: int, codes: Sequence[str]) -> list[str]:

@@ -44,7 +44,7 @@ from warning._explain import (
     render_alert,
     share_text,
 )
-from warning._groups import RowKey, RowMatch, SharedEvidence, kind_masks
+from warning._groups import RowKey, RowMatch, kind_masks
 from warning.matching import (
     KEY_WIDTH,
     Candidates,
@@ -157,16 +157,12 @@ def _firing(
 
 @dataclass(slots=True)
 class Decision:
-    """One rule fires for the profiles at ``positions``, which share evidence."""
+    """One rule fires for the profiles at ``positions``, which share ``evidence`` (what
+    they share with the item)."""
 
     rule: Rule
     positions: Sequence[int] | npt.NDArray[np.int32]
-    shared: SharedEvidence
-
-    @property
-    def evidence(self) -> Evidence:
-        """What the profiles share with the item (built when first read)."""
-        return self.shared.get()
+    evidence: Evidence
 
 
 @dataclass(slots=True)
@@ -246,9 +242,7 @@ class ItemDecisions:
         groups = self.groups
         if groups is not None:
             out += [
-                Decision(
-                    rule, groups.positions(group), SharedEvidence.ready(groups.evidence(group))
-                )
+                Decision(rule, groups.positions(group), groups.evidence(group))
                 for rule, fired in groups.fired
                 for group in fired
             ]
@@ -613,7 +607,7 @@ def decide_item(
         for rule in _firing(
             applicable, view, decided.item, facts, evidence, with_profile=needs_profile
         ):
-            decided.detailed.append(Decision(rule, (pos,), SharedEvidence.ready(evidence)))
+            decided.detailed.append(Decision(rule, (pos,), evidence))
     decided.groups = _decide_groups(found, decided, active)
     return decided
 
