@@ -8,18 +8,21 @@ are ordered by the ``id_key*`` fast fields (the id's first 48 bytes as numbers),
 touching stored documents, and by the stored id only when those are equal too. A date cursor
 first narrows the query to items dated no later than the cursor's. Equal keys at the cut of
 a top-``n`` may be cut arbitrarily, so only keys before the last are complete, and ``n`` grows
-until enough are.
+until enough are. A first page in date order is looked for in one calendar month first, the
+newest the query can match (``page``).
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import UTC, datetime
 from typing import Any
 
 import tantivy
 
-from search._tantivy_query import not_after
+from search._tantivy_query import in_month, not_after
 from search._tantivy_schema import ID_KEY_FIELDS, TIE_FIELD, id_key, stored_hit
+from search.builder import MISSING_TS, date_bounds
 from search.query import CursorValue, SearchQuery
 
 FIRST_FETCH = 2  # equal keys at the cut are few (see TIE_FIELD)
@@ -54,18 +57,46 @@ class Ranked:
 
 
 def page(
-    searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery
+    searcher: tantivy.Searcher, tq: tantivy.Query, query: SearchQuery, newest: int | None = None
 ) -> tuple[list[Ranked], int | None]:
     """The hits after the cursor, in order: up to ``limit + 1`` (one more tells a next page);
-    and how many items match the whole query, counted by the first search (nearly free beside
-    ranking), or None when a date cursor narrowed the searches (``counts_matches``).
+    and, in relevance order, how many items match the whole query, counted by the first
+    search (nearly free beside ranking); None in date order (``counts_matches``).
+
+    ``newest`` is the latest ``published_ts`` in the searcher's index: a first page in date
+    order is looked for in the calendar month (UTC) of the newest item the query can match
+    first (``_newest_month``), and in the whole index only when that month holds less than
+    a page. Every item outside that month is older than every item in it, so its first
+    ``limit + 1`` hits are the whole query's; a month's posting list is a few thousand items
+    where ordering every match of a broad filter reads the dates of all of them.
     """
     need = query.limit + 1
     after = query.search_after()
     relevance = query.effective_sort() == "relevance"
+    if not relevance and after is None:
+        month = _newest_month(query, newest)
+        if month is not None:
+            chosen, _ = _collect(searcher, in_month(tq, month), need, None, False, False)
+            if len(chosen) >= need:
+                _load_ids(searcher, chosen[: query.limit])
+                return chosen, None
     if not relevance and after is not None:
         tq = not_after(tq, int(after[0]))
-    counting = counts_matches(query)
+    chosen, total = _collect(searcher, tq, need, after, relevance, counts_matches(query))
+    _load_ids(searcher, chosen[: query.limit])  # the extra one only tells a next page
+    return chosen, total
+
+
+def _collect(
+    searcher: tantivy.Searcher,
+    tq: tantivy.Query,
+    need: int,
+    after: list[CursorValue] | None,
+    relevance: bool,
+    counting: bool,
+) -> tuple[list[Ranked], int | None]:
+    """The first ``need`` hits of ``tq`` after the cursor, in order (fewer if it has fewer),
+    and their number when ``counting``."""
     fetch = need * FIRST_FETCH
     total: int | None = None
     while True:
@@ -74,16 +105,35 @@ def page(
         complete = len(ranked) < fetch
         selected = _after_cursor(searcher, ranked, complete, after, relevance, need)
         if complete or len(selected) >= need:
-            chosen = selected[:need]
-            _load_ids(searcher, chosen[: query.limit])  # the extra one only tells a next page
-            return chosen, total
+            return selected[:need], total
         fetch *= GROWTH
 
 
 def counts_matches(query: SearchQuery) -> bool:
-    """Whether ``page`` counts the query's matches: unless a date cursor narrows its searches
-    to the items dated no later than the cursor's."""
-    return query.effective_sort() == "relevance" or query.search_after() is None
+    """Whether ``page`` counts the query's matches: in relevance order (in date order, its
+    searches may be narrowed to a month or to the items dated no later than a cursor's)."""
+    return query.effective_sort() == "relevance"
+
+
+def newest_ts(searcher: tantivy.Searcher) -> int | None:
+    """The latest ``published_ts`` of the searcher's index (None when no item is dated)."""
+    result = searcher.aggregate(
+        tantivy.Query.all_query(), {"newest": {"max": {"field": "published_ts"}}}
+    )
+    value = result.get("newest", {}).get("value")
+    return int(value) if value is not None and int(value) > MISSING_TS else None
+
+
+def _newest_month(query: SearchQuery, newest: int | None) -> str | None:
+    """The month ("YYYY-MM", UTC) of the newest item the query can match: the index's newest
+    item, or the end of the query's date range if that is earlier (None when no item can)."""
+    if newest is None:
+        return None
+    start, end = date_bounds(query)
+    latest = newest if end is None else min(newest, end - 1)
+    if start is not None and latest < start:
+        return None
+    return datetime.fromtimestamp(latest / 1000, UTC).strftime("%Y-%m")
 
 
 def _top(

@@ -166,6 +166,12 @@ def not_after(query: tantivy.Query, ts: int) -> tantivy.Query:
     )
 
 
+def in_month(query: tantivy.Query, month: str) -> tantivy.Query:
+    """``query`` limited to items published in ``month`` ("YYYY-MM", UTC)."""
+    within = tantivy.Query.term_query(build_schema(), "month", month)
+    return tantivy.Query.boolean_query([(Occur.Must, query), (Occur.Must, _filter(within))])
+
+
 def regex_escape(value: str) -> str:
     """``value`` as a literal in tantivy's (Rust) regex syntax."""
     return "".join(f"\\{c}" if c in _REGEX_META else c for c in value)
@@ -224,6 +230,9 @@ class StemPrefixes:
             if prefixes
             else None
         )
+        # In an ASCII text, an ASCII prefix matches case-insensitively only where the
+        # lower-cased text holds it: a substring test (in C) rules most texts out first.
+        self._lowered = tuple(prefixes) if all(p.isascii() for p in prefixes) else None
 
     def candidates(self, text: str) -> set[str] | None:
         """The words of ``text`` that may start a match (maybe none), or None when ``text``
@@ -232,6 +241,10 @@ class StemPrefixes:
             return None
         if self._pattern is None:
             return set()
+        if self._lowered is not None:
+            lowered = text.lower()
+            if not any(prefix in lowered for prefix in self._lowered):
+                return set()
         return set(self._pattern.findall(text))
 
 

@@ -143,11 +143,15 @@ def schema_is_current(path: Path) -> bool:
 
 @dataclass
 class OpenReader:
-    """An index opened for reading, and what it was opened at."""
+    """An index opened for reading, what it was opened at, and the latest ``published_ts``
+    its searchers see (read once per reload, when first asked; see ``_tantivy_paging.page``).
+    """
 
     name: str
     index: tantivy.Index
     meta_stamp: tuple[int, int, int] | None
+    newest: int | None = None
+    newest_read: bool = False
 
 
 def meta_stamp(path: Path) -> tuple[int, int, int] | None:

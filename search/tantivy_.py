@@ -115,6 +115,13 @@ class TantivyBackend:
 
     def _searcher(self) -> tuple[str, tantivy.Searcher]:
         """A searcher on the live generation's latest commit."""
+        name, searcher, _ = self._view(newest=False)
+        return name, searcher
+
+    def _view(self, newest: bool) -> tuple[str, tantivy.Searcher, int | None]:
+        """A searcher on the live generation's latest commit and, when ``newest`` is asked
+        for, the latest ``published_ts`` it sees (else None). Readers reload only here
+        (``reload_policy="Manual"``), so the two always describe the same commit."""
         with self._reader_lock:
             name = self.generations.ensure_live()
             reader = self._reader
@@ -124,8 +131,12 @@ class TantivyBackend:
             if stamp != reader.meta_stamp:
                 reader.index.reload()
                 reader.meta_stamp = stamp
+                reader.newest, reader.newest_read = None, False
             self._reader = reader
-            return name, reader.index.searcher()
+            searcher = reader.index.searcher()
+            if newest and not reader.newest_read:
+                reader.newest, reader.newest_read = paging.newest_ts(searcher), True
+            return name, searcher, reader.newest if newest else None
 
     def _live(self) -> str:
         name = self.generations.live()
@@ -216,10 +227,10 @@ class TantivyBackend:
     def search(self, query: SearchQuery) -> SearchResults:
         """Run a query: one page of hits, the total and the facets."""
         with self._engine("search"):
-            _, searcher = self._searcher()
+            _, searcher, newest = self._view(newest=query.effective_sort() == "date")
             tq = build_query(query)
             counting = _BACKGROUND.submit(_facets, searcher, tq, not paging.counts_matches(query))
-            page, counted = paging.page(searcher, tq, query)
+            page, counted = paging.page(searcher, tq, query, newest)
             marks = _Marks(query.clauses())
             hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
             facets, total = counting.result()

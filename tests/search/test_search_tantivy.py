@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import tantivy
-from search_testkit import ids, load_documents, load_items
+from search_testkit import ids, load_documents, load_items, search_all
 from sqlalchemy.orm import sessionmaker
 
 import search.tantivy_ as tantivy_backend
@@ -310,6 +310,56 @@ def test_date_filters_keep_exactly_the_items_published_on_those_days(
     params = {k: v for k, v in (("since", since), ("until", until)) if v}
     for q in ("", template["title"].split()[0]):
         assert ids(backend.search(SearchQuery(q=q, limit=100, **params))) == expected
+
+
+_DATED = [
+    "2024-03-31T23:59:59Z", "2024-03-15T12:00:00Z", "2024-03-15T12:00:00Z", "2024-03-01T00:00:00Z",
+    "2024-02-29T23:59:59Z", "2024-02-29T23:59:59Z", "2024-02-01T00:00:00Z", "2023-12-31T23:59:59Z",
+    None, None,
+]  # fmt: skip
+
+
+def _dated(template: dict[str, Any], n: int, at: str | None) -> dict[str, Any]:
+    return {**template, "id": f"d:{n:02d}", "published_at": at, "month": at[:7] if at else None}
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 4, 5, 20])
+@pytest.mark.parametrize("until", [None, "2024-03-15", "2024-02-29", "2024-01-31", "2023-06-30"])
+def test_date_order_lists_the_newest_first_across_months_at_every_page_size(
+    tmp_path: Path, limit: int, until: str | None
+) -> None:
+    """A first page in date order is looked for in the newest month the query can match (the
+    index's newest, or the end of its date range), and in the whole index when that month
+    holds less than a page. Either way every page lists the items newest first, equal dates
+    by id and undated ones last, none lost or repeated, with the total of the whole query."""
+    backend = TantivyBackend(tmp_path / "index")
+    template = load_documents()[0]
+    docs = [_dated(template, n, at) for n, at in enumerate(_DATED)]
+    backend.index(list(reversed(docs)))
+    kept = [d for d in docs if until is None or (d["published_at"] or "~")[:10] <= until]
+    expected = [d["id"] for d in sorted(kept, key=lambda d: (d["published_at"] is None, d["id"]))]
+    expected.sort(key=lambda i: docs[int(i[2:])]["published_at"] or "", reverse=True)
+    params = {"until": until} if until else {}
+    found, pages = search_all(backend, sort="date", limit=limit, **params)
+    assert found == expected
+    assert {page.total for page in pages} == {len(expected)}
+
+
+def test_a_newer_item_written_after_a_search_leads_the_next_date_ordered_page(
+    tmp_path: Path,
+) -> None:
+    """The newest month a date-ordered page starts from is read again after every commit: an
+    item from a later month, written after a search, is the next search's first hit; and
+    an item dated in the future (a source's typo) is not hidden behind it either."""
+    backend = TantivyBackend(tmp_path / "index")
+    template = load_documents()[0]
+    backend.index([_dated(template, n, at) for n, at in enumerate(_DATED)])
+    assert backend.search(SearchQuery(sort="date", limit=2)).hits[0].id == "d:00"
+    backend.index([_dated(template, 50, "2024-05-02T08:00:00Z")])
+    first = backend.search(SearchQuery(sort="date", limit=2))
+    assert [hit.id for hit in first.hits] == ["d:50", "d:00"] and first.total == len(_DATED) + 1
+    backend.index([_dated(template, 51, "2094-05-02T08:00:00Z")])
+    assert [h.id for h in backend.search(SearchQuery(sort="date", limit=1)).hits] == ["d:51"]
 
 
 def test_a_worker_forked_after_searching_searches_with_the_same_facets(tmp_path: Path) -> None:
