@@ -312,7 +312,11 @@ def _compare_tantivy(items: int) -> Callable[[SearchQuery], Any]:
 def _compare_sqlite(items: int) -> Callable[[SearchQuery], Any]:
     from search.sqlite_ import SqliteBackend
 
-    return SqliteBackend(CACHE / f"fts5-{items}.db").search
+    embedded = SqliteBackend(CACHE / f"fts5-{items}.db")
+    if embedded.count() != items:  # missing (opened as a new, empty file) or partial
+        print(f"fts5-{items}.db: rebuilding (it held {embedded.count()} items)", file=sys.stderr)
+        embedded.reindex(iter(corpus(items)))
+    return embedded.search
 
 
 def _compare_opensearch(items: int) -> Callable[[SearchQuery], Any]:

@@ -363,6 +363,8 @@ def run_benchmarks(names: list[str], sizes: Sizes) -> dict[str, dict[str, Any]]:
             entry.update(ok=False, error=f"{type(exc).__name__}: {exc}"[:2000], figures=[])
         entry["duration_s"] = round(time.perf_counter() - start, 1)
         entry["load_after"] = loadavg()
+        entry["host"] = machine()["cpu_model"]
+        entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         done[name] = entry
     return done
 
@@ -384,7 +386,8 @@ def render_table(results: dict[str, Any]) -> str:
         f"{results['duration_s'] / 60:.0f} min) on {m['cpu_model']}, {m['cores']} cores, "
         f"{m['ram_gb']} GB RAM, Python {m['python']}; load average "
         f"{results['load_before'][0]:.2f} before, {results['load_after'][0]:.2f} after. "
-        "Medians of several runs; `benchmarks/results.json` has every figure.",
+        "Medians of several runs; `benchmarks/results.json` has every figure."
+        + _other_runs(results),
         "",
         "| figure | value | target | ratio | | bound, and what dominates |",
         "|---|---|---|---|---|---|",
@@ -404,6 +407,24 @@ def render_table(results: dict[str, Any]) -> str:
             lines.append(f"| {f['name']} | {_number(f['value'])} {f['unit']} | {target} | {ratio} "
                          f"| {f['status']} | {detail} |")  # fmt: skip
     return "\n".join(lines)
+
+
+def _other_runs(results: dict[str, Any]) -> str:
+    """Where rows come from runs on other machines (``--only`` keeps the other rows), which:
+    "" when every row comes from this run's machine."""
+    here = results["machine"]["cpu_model"]
+    elsewhere: dict[tuple[str, str], list[str]] = {}
+    for name, entry in results["benchmarks"].items():
+        host = entry.get("host", here)
+        if host != here:
+            elsewhere.setdefault((host, entry.get("measured_at", "")[:10]), []).append(name)
+    if not elsewhere:
+        return ""
+    runs = "; ".join(
+        f"{', '.join(names)} on {host}" + (f" ({day})" if day else "")
+        for (host, day), names in elsewhere.items()
+    )
+    return f" Rows from earlier runs on other machines: {runs}."
 
 
 def write_readme(readme: Path, table: str) -> None:
@@ -429,6 +450,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     results_path = args.results or (QUICK_RESULTS if quick else RESULTS)
     names = args.only or list(BENCHMARKS)
     previous = _read(results_path) if args.only and results_path.exists() else {}
+    for entry in previous.get("benchmarks", {}).values():  # written before entries had hosts
+        entry.setdefault("host", previous.get("machine", {}).get("cpu_model", "unknown"))
+        entry.setdefault("measured_at", previous.get("finished_at", ""))
     load_before = loadavg()
     done = run_benchmarks(names, sizes)
     results = {

@@ -51,6 +51,19 @@ def test_the_table_shows_each_figure_its_target_ratio_and_failures() -> None:
     assert "| latency | failed |" in table and "Redis refused" in table
 
 
+def test_the_table_names_the_machines_of_rows_kept_from_earlier_runs() -> None:
+    """``--only`` keeps the other benchmarks' rows: the header names the machine and day each
+    came from when that is not the machine of the run that wrote the table."""
+    row = Figure("match", "match per item", 0.4, "ms", 0.5).as_json()
+    here = {"ok": True, "figures": [row], "duration_s": 1, "host": "Test CPU"}
+    older = {**here, "host": "Other CPU", "measured_at": "2026-12-01T10:00:00+00:00"}
+    assert "earlier runs" not in render_table(_results(match=here, search=dict(here)))
+    table = render_table(_results(match=here, search=older, api=dict(older)))
+    assert "Rows from earlier runs on other machines: search, api on Other CPU (2026-12-01)." in (
+        table
+    )
+
+
 def test_write_readme_replaces_only_what_is_between_the_markers(tmp_path: Path) -> None:
     readme = tmp_path / "README.md"
     readme.write_text(README, encoding="utf-8")
