@@ -69,6 +69,7 @@ class Generations:
 
     def __init__(self, root: Path) -> None:
         self.root = root
+        self._pointer = str(root / POINTER)  # stat'ed by every search (a str: no pathlib)
 
     def live(self) -> str | None:
         """The live generation's name, or None before the first one exists."""
@@ -78,13 +79,19 @@ class Generations:
             return None
         return name or None
 
-    def pointer_stamp(self) -> tuple[int, int] | None:
-        """Identifies the pointer file's current content (changes on every switch)."""
+    def pointer_stamp(self) -> tuple[int, int, int] | None:
+        """Identifies the pointer file's current content, so that a search need not read it.
+
+        ``switch`` replaces the file by another one, created while the old one still existed,
+        so its inode differs from the one it replaces (whatever the times). A write in place
+        (by hand) changes the modification time, or, within one tick of a coarse file system
+        clock, only the size.
+        """
         try:
-            stat = (self.root / POINTER).stat()
+            stat = os.stat(self._pointer)
         except FileNotFoundError:
             return None
-        return stat.st_ino, stat.st_mtime_ns
+        return stat.st_ino, stat.st_mtime_ns, stat.st_size
 
     def switch(self, name: str) -> None:
         """Point ``CURRENT`` at ``name`` in one atomic rename (call under the write lock)."""
@@ -143,21 +150,25 @@ def schema_is_current(path: Path) -> bool:
 
 @dataclass
 class OpenReader:
-    """An index opened for reading, what it was opened at, and the latest ``published_ts``
-    its searchers see (read once per reload, when first asked; see ``_tantivy_paging.page``).
+    """An index opened for reading, what it was opened at, the pointer that named it, and the
+    latest ``published_ts`` its searchers see (read once per reload, when first asked; see
+    ``_tantivy_paging.page``).
     """
 
     name: str
     index: tantivy.Index
-    meta_stamp: tuple[int, int, int] | None
+    meta: str  # the path of its meta.json
+    meta_stamp: tuple[int, int, int] | None = None
+    pointer: tuple[int, int, int] | None = None  # ``Generations.pointer_stamp`` when read
     newest: int | None = None
     newest_read: bool = False
 
 
-def meta_stamp(path: Path) -> tuple[int, int, int] | None:
-    """Identifies a generation's last commit (``meta.json`` is rewritten by each commit)."""
+def meta_stamp(meta: str) -> tuple[int, int, int] | None:
+    """Identifies a generation's last commit from its ``meta.json`` (rewritten by each
+    commit; a str path, as every search stats it)."""
     try:
-        stat = (path / "meta.json").stat()
+        stat = os.stat(meta)
     except FileNotFoundError:
         return None
     return stat.st_ino, stat.st_mtime_ns, stat.st_size

@@ -121,13 +121,21 @@ class TantivyBackend:
     def _view(self, newest: bool) -> tuple[str, tantivy.Searcher, int | None]:
         """A searcher on the live generation's latest commit and, when ``newest`` is asked
         for, the latest ``published_ts`` it sees (else None). Readers reload only here
-        (``reload_policy="Manual"``), so the two always describe the same commit."""
+        (``reload_policy="Manual"``), so the two always describe the same commit.
+
+        ``CURRENT`` is read again only when its ``stat`` changed (a switch replaces the file):
+        a ``stat`` costs a search a tenth of opening and reading it. The stamp is taken before
+        the read, so a switch between the two is seen by the next search."""
         with self._reader_lock:
-            name = self.generations.ensure_live()
             reader = self._reader
-            if reader is None or reader.name != name:
-                reader = OpenReader(name, open_index(self.path / name), None)
-            stamp = meta_stamp(self.path / name)
+            pointer = self.generations.pointer_stamp()
+            if reader is None or pointer is None or pointer != reader.pointer:
+                name = self.generations.ensure_live()
+                if reader is None or reader.name != name:
+                    path = self.path / name
+                    reader = OpenReader(name, open_index(path), str(path / "meta.json"))
+                reader.pointer = pointer
+            stamp = meta_stamp(reader.meta)
             if stamp != reader.meta_stamp:
                 reader.index.reload()
                 reader.meta_stamp = stamp
@@ -136,7 +144,7 @@ class TantivyBackend:
             searcher = reader.index.searcher()
             if newest and not reader.newest_read:
                 reader.newest, reader.newest_read = paging.newest_ts(searcher), True
-            return name, searcher, reader.newest if newest else None
+            return reader.name, searcher, reader.newest if newest else None
 
     def _live(self) -> str:
         name = self.generations.live()
@@ -472,7 +480,9 @@ class _Marks:
 
     def snippet(self, texts: dict[str, str], lead: str) -> str:
         """The first field (in ``SNIPPET_FIELDS`` order) with a match, highlighted; else the
-        lead."""
+        lead (at once for a query without text, which marks nothing)."""
+        if not self.phrases and not self.cjk_terms:
+            return choose_snippet({}, lead)
         for name in SNIPPET_FIELDS:
             text = " ".join(texts[name].split())
             candidates = self.prefixes.candidates(text)

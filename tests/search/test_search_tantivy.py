@@ -91,6 +91,22 @@ def test_a_reader_sees_commits_and_rebuilds_made_by_other_processes(tmp_path: Pa
     assert [p.name for p in path.glob("gen-*")] == [reader.health()["generation"]]
 
 
+def test_a_reader_sees_a_rebuild_at_once_though_the_pointer_kept_its_time_and_size(
+    tmp_path: Path,
+) -> None:
+    """Searches stat ``CURRENT`` rather than read it: a switch replaces the file, so its
+    inode tells the change even within one tick of a coarse file system clock."""
+    path = tmp_path / "index"
+    reader = TantivyBackend(path)
+    reader.reindex(load_documents()[:3])
+    assert reader.count() == 3
+    before = (path / "CURRENT").stat()
+    TantivyBackend(path).reindex(load_documents()[:7])
+    os.utime(path / "CURRENT", ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path / "CURRENT").stat().st_size == before.st_size
+    assert reader.count() == 7
+
+
 def test_searches_during_rebuilds_see_the_old_or_the_new_index_never_a_partial_one(
     tmp_path: Path,
 ) -> None:
