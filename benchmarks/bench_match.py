@@ -407,6 +407,12 @@ def run_size(
             "p95": _percentile(alerts, 0.95),
         },
         "items_with_alerts": sum(1 for a in alerts if a),
+        "shape_memo": {  # warning._shapes: kept over the warm-up and the timed items
+            "shapes": len(index.shapes),
+            "mb": round(index.shapes.held / 2**20, 1),
+            "found": index.shapes.hits,
+            "looked_up": index.shapes.hits + index.shapes.misses,
+        },
     }
     result.update(_naive(index, items, rules, naive_items))
     if result.get("naive_items"):

@@ -45,6 +45,7 @@ from warning._explain import (
     share_text,
 )
 from warning._groups import RowKey, RowMatch, kind_masks
+from warning._shapes import Shape
 from warning.matching import (
     KEY_WIDTH,
     Candidates,
@@ -52,6 +53,7 @@ from warning.matching import (
     ItemView,
     ProfileFacts,
     ProfileIndex,
+    TermHit,
     concerned_markets,
     naive_evidence,
     suppress,
@@ -576,6 +578,41 @@ def _pinned(index: ProfileIndex, suppressions: Suppressions) -> list[int]:
     return [index.by_id[e].position for e in suppressions if e in index.by_id]
 
 
+def _shape_key(
+    view: ItemView, hits: list[TermHit], decided: ItemDecisions, active: list[Rule]
+) -> tuple[Any, ...]:
+    """What the plain candidates' decisions depend on (see ``warning._shapes``)."""
+    return (
+        view.chains,
+        view.scope,
+        view.ip_classes,
+        view.hs,
+        view.standards,
+        tuple([(hit.kind, hit.term) for hit in hits]),
+        tuple([(decided.when_key(rule), tuple(rule.candidates)) for rule in active]),
+    )
+
+
+def _shape_of(found: Candidates, table: _GroupTable | None, active: list[Rule]) -> Shape:
+    """What ``_decide_groups`` decided, to be kept for the item's shape."""
+    if table is None:
+        return Shape(found.plain, found.plain_keys, found.codes)
+    place = {id(rule): n for n, rule in enumerate(active)}
+    fired = tuple((place[id(rule)], groups) for rule, groups in table.fired)
+    return Shape(
+        found.plain, found.plain_keys, found.codes, table.order, table.starts, table.listed, fired
+    )
+
+
+def _kept_groups(shape: Shape, hits: list[TermHit], active: list[Rule]) -> _GroupTable | None:
+    """The group table of a kept shape, for an item with these term hits."""
+    if shape.order is None or shape.starts is None or shape.listed is None:
+        return None
+    found = Candidates({}, shape.plain, shape.plain_keys, hits, shape.codes)
+    fired = [(active[n], groups) for n, groups in shape.fired]
+    return _GroupTable(found, shape.order, shape.starts, shape.listed, fired)
+
+
 def decide_item(
     item: ItemRecord,
     index: ProfileIndex,
@@ -587,7 +624,8 @@ def decide_item(
 
     Candidates with the same key row (what the item concerns of them, the term hits they
     own, the lookups that found them) are decided once per group; profiles with party, HS
-    or standard evidence or "not us" dismissals one by one.
+    or standard evidence or "not us" dismissals one by one. An item shaped like one decided
+    before (``warning._shapes``) reuses that item's candidates and group decisions.
     """
     rules = tuple(rules) if rules is not None else load_rules()
     view = ItemView.of(item)
@@ -595,9 +633,17 @@ def decide_item(
     active = rules_for_item(rules, decided.item)
     if not active:
         return decided
-    wanted = {source for rule in active for source in rule.candidates}
-    found = index.candidates(view, wanted, _pinned(index, suppressions))
+    pinned = _pinned(index, suppressions)
     needs_profile = any(rule.needs_profile for rule in active)
+    scanned = index.scan(view)
+    shape = None if pinned or needs_profile else _shape_key(view, scanned[0], decided, active)
+    if shape is not None:
+        kept = index.shapes.get(shape)
+        if kept is not None and not index.party_evidence(view):
+            decided.groups = _kept_groups(kept, scanned[0], active)
+            return decided
+    wanted = {source for rule in active for source in rule.candidates}
+    found = index.candidates(view, wanted, pinned, scanned)
     if needs_profile:
         _ungroup(found)
     for pos, evidence in found.detailed.items():
@@ -609,6 +655,8 @@ def decide_item(
         ):
             decided.detailed.append(Decision(rule, (pos,), evidence))
     decided.groups = _decide_groups(found, decided, active)
+    if shape is not None and not found.detailed:
+        index.shapes.remember(shape, _shape_of(found, decided.groups, active))
     return decided
 
 

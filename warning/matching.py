@@ -34,6 +34,7 @@ from warning._facts import (
     _Party,
 )
 from warning._lookups import BuildLists, WordIndex, arrays, positions_array
+from warning._shapes import ShapeMemo
 from warning.jurisdictions import group_members
 
 __all__ = [
@@ -268,6 +269,7 @@ class ProfileIndex:
             self._automaton_latin = not all(map(_cues.has_cjk, self._automaton.keys()))
         self.columns = Columns(self.facts)
         self._overflows = bool(self.columns.overflow.any())  # some profile is looked at alone
+        self.shapes = ShapeMemo()  # decisions per item shape (``warning._shapes``)
 
     @classmethod
     def build(
@@ -276,8 +278,9 @@ class ProfileIndex:
         """Index the given profiles."""
         return cls(profiles, as_of)
 
-    def _scan(self, view: ItemView) -> tuple[list[TermHit], list[npt.NDArray[np.int32]]]:
-        """Every term hit in the text, with the positions of the profiles that own it."""
+    def scan(self, view: ItemView) -> tuple[list[TermHit], list[npt.NDArray[np.int32]]]:
+        """Every term hit in the text (in text order), with the positions of the profiles
+        that own it."""
         hits: list[TermHit] = []
         owners: list[npt.NDArray[np.int32]] = []
         found = list(self._words.find(view.lower))
@@ -325,6 +328,13 @@ class ProfileIndex:
                 evidence = out.setdefault(pos, Evidence())
                 evidence.sources.add("names" if kind == "name" else "competitors")
                 evidence.parties.append(hit)
+
+    def party_evidence(self, view: ItemView) -> dict[int, Evidence]:
+        """The profiles some party of the item names, with that evidence (by position)."""
+        found: dict[int, Evidence] = {}
+        if view.parties:
+            self._parties(view, found)
+        return found
 
     def _item_markets(self, view: ItemView) -> set[str]:
         markets: set[str] = set()
@@ -457,7 +467,11 @@ class ProfileIndex:
             evidence.sources.add("standards")
 
     def candidates(
-        self, view: ItemView, wanted: set[str], pinned: Iterable[int] = ()
+        self,
+        view: ItemView,
+        wanted: set[str],
+        pinned: Iterable[int] = (),
+        scanned: tuple[list[TermHit], list[npt.NDArray[np.int32]]] | None = None,
     ) -> Candidates:
         """Candidate profiles with their evidence, from the wanted lookups.
 
@@ -465,9 +479,10 @@ class ProfileIndex:
         ``names``/``competitors``/``keywords``/``watch_terms`` (text scan and party names),
         ``hs``, ``standards``, ``rights`` (holds a right of the item's IP type in a market it
         concerns). ``pinned`` positions (profiles with "not us" dismissals) are always
-        detailed. Term and party evidence is complete for every candidate.
+        detailed. Term and party evidence is complete for every candidate. ``scanned``: what
+        ``scan`` gives for the item, when already known.
         """
-        hits, owners = self._scan(view)
+        hits, owners = scanned if scanned is not None else self.scan(view)
         detailed: dict[int, Evidence] = {}
         self._parties(view, detailed)
         coded = self._codes(view, wanted)
