@@ -194,6 +194,10 @@ def _match_row(row: dict[str, Any]) -> tuple[float, float | None, str]:
         reference = row.get("machine_reference_ms_before_after")
         if reference:
             note += f"; machine reference {reference[0]}/{reference[1]} ms (lower: faster)"
+        memo = row.get("shape_memo")
+        if memo:
+            note += (f"; {memo['found']} of {memo['looked_up']} items (warm-up included) "
+                     f"decided from a kept shape, {memo['mb']} MB kept")  # fmt: skip
         return float(row[key]["median"]), row.get("naive_cpu_ms_per_item"), note
     note = f"{row.get('alerts_per_item_mean', 0):.0f} alerts per item on average"
     return float(row["median_ms_per_item"]), row.get("naive_median_ms_per_item"), note

@@ -61,10 +61,8 @@ class Shape(NamedTuple):
         size = sum(a.nbytes for a in arrays if a is not None)
         size += self.codes.positions.nbytes + self.codes.ids.nbytes + self.codes.bits.nbytes
         listed = self.listed or []
-        size += _LIST_BYTES + 8 * len(listed)
-        size += sum(_LIST_BYTES + 8 * len(group) for group in listed)
-        size += sum(_LIST_BYTES + 8 * len(groups) for _, groups in self.fired)
-        return size
+        lists: list[list[Any]] = [listed, *listed, *(groups for _, groups in self.fired)]
+        return size + _LIST_BYTES * len(lists) + 8 * sum(map(len, lists))
 
 
 def read_only(*arrays: npt.NDArray[Any] | None) -> None:
