@@ -305,6 +305,13 @@ def normalise_name(name: str) -> str:
     return " ".join(_NON_WORD.sub(" ", text).split())
 
 
+def sorted_words(normalised: str) -> str:
+    """A normalised name with its words in sorted order: what ``fuzz.token_sort_ratio``
+    compares, so that names kept this way are compared with the plain ``fuzz.ratio`` (the
+    same scores, without sorting every name again on every comparison)."""
+    return " ".join(sorted(normalised.split()))
+
+
 def has_cjk(text: str) -> bool:
     """Whether ``text`` holds a Chinese character (U+4E00 to U+9FFF)."""
     return not text.isascii() and _CJK.search(text) is not None

@@ -109,6 +109,7 @@ class _Party:
     role: str | None
     norm: str
     keys: frozenset[str]
+    words: str  # ``norm`` with its words sorted (``_cues.sorted_words``)
 
 
 @dataclass(slots=True)
@@ -146,7 +147,9 @@ class ItemView:
         if len(lower) != len(original):  # rare Unicode case changes length: keep offsets true
             lower = "".join(ch.lower()[0] for ch in original)
         parties = tuple(
-            _Party(p.name, p.role, norm, frozenset(_cues.block_keys(norm)))
+            _Party(
+                p.name, p.role, norm, frozenset(_cues.block_keys(norm)), _cues.sorted_words(norm)
+            )
             for p in (tags.parties or item.parties)
             if (norm := _cues.normalise_name(p.name))
         )
@@ -267,7 +270,7 @@ class ProfileFacts:
     markets: tuple[str, ...]
     share_values: tuple[float | None, ...]  # export share per market, in ``markets`` order
     terms: tuple[tuple[str, str, str], ...]
-    party_names: tuple[tuple[str, str, str], ...]  # (normalised, original, kind)
+    party_names: tuple[tuple[str, str, str], ...]  # (normalised, words sorted; original; kind)
     hs: tuple[str, ...]
     standards: frozenset[str]
     rights_items: tuple[tuple[str, frozenset[str]], ...]
@@ -293,7 +296,7 @@ class ProfileFacts:
             (c, "competitor") for c in profile.competitors
         ]
         party_names = tuple(
-            intern((norm, original, kind))
+            intern((_cues.sorted_words(norm), original, kind))
             for original, kind in names
             if (norm := _cues.normalise_name(original))
         )

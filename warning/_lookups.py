@@ -34,7 +34,7 @@ class BuildLists:
         self.by_block: dict[str, list[int]] = defaultdict(list)
         self.terms: dict[str, dict[tuple[str, str], list[int]]] = defaultdict(dict)
         self.markets: dict[str, None] = {}
-        self.names: list[str] = []  # normalised party names, by name id
+        self.names: list[str] = []  # normalised party names, words sorted, by name id
         self.name_owner: list[int] = []  # the profile position of each name id
         self.name_slot: list[int] = []  # its place in that profile's party_names
 

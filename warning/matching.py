@@ -305,16 +305,18 @@ class ProfileIndex:
 
     def _parties(self, view: ItemView, out: dict[int, Evidence]) -> None:
         """Fuzzy-score the item's parties against the profile names sharing a block key
-        (one rapidfuzz call per party over those names)."""
+        (one rapidfuzz call per party over those names). Names are kept with their words
+        sorted, so ``fuzz.ratio`` gives ``fuzz.token_sort_ratio``'s scores at half the cost
+        (a common word such as "medical" blocks together thousands of names)."""
         for party in view.parties:
             blocked = [self._by_block[k] for k in party.keys if k in self._by_block]
             if not blocked:
                 continue
             ids = np.unique(np.concatenate(blocked)).tolist()
             found = process.extract(
-                party.norm,
+                party.words,
                 [self._names[i] for i in ids],
-                scorer=fuzz.token_sort_ratio,
+                scorer=fuzz.ratio,
                 score_cutoff=PARTY_THRESHOLD,
                 limit=None,
             )

@@ -67,6 +67,22 @@ def test_named_party_alert_carries_the_fuzzy_score_and_the_party() -> None:
     assert "贵司" in alert.explanation["zh"]
 
 
+def test_a_party_naming_the_enterprise_in_another_word_order_scores_as_the_same_name() -> None:
+    fires, _ = CASES["named_party_337"]
+    assert fires.tags is not None
+    [party] = fires.tags.parties
+    parties = (party.model_copy(update={"name": "Networks Xilian Inc."}),)
+    tags = fires.tags.model_copy(update={"parties": parties})
+    reordered = fires.model_copy(update={"parties": parties, "tags": tags})
+    [alert] = [
+        a for a in evaluate_items([reordered], [PROFILE], AS_OF) if a.rule_id == "named_party_337"
+    ]
+    [matched] = alert.explanation["matched"]["parties"]
+    assert matched["party"] == "Networks Xilian Inc." and matched["matched"] == "Xilian Networks"
+    assert matched["score"] == 100
+    assert matched["key"] == "networks xilian"  # what a "not us" dismissal suppresses: as named
+
+
 def test_portfolio_gap_names_the_uncovered_market_and_share() -> None:
     fires, _ = CASES["portfolio_gap_patent"]
     [alert] = [
