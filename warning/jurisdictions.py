@@ -7,6 +7,7 @@ trade mark the EU, while an international application (WO) covers nothing by its
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -21,13 +22,43 @@ __all__ = [
     "concerns",
     "group_members",
     "market_scope",
+    "parse_nesting",
 ]
+
+
+_CODE = re.compile(r"[A-Z]{2,5}|\*")
 
 
 @lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
-    data = yaml.safe_load(_FILE.read_text(encoding="utf-8"))
-    assert isinstance(data, dict)
+    return parse_nesting(_FILE.read_text(encoding="utf-8"), str(_FILE))
+
+
+def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, object]:
+    """The nesting data, every code checked to be a code: YAML 1.1 reads bare ``NO``
+    (Norway), ``ON`` or ``Y`` as booleans, and a member lost that way would silently stop
+    items reaching that market. Raises ValueError naming the place and the value."""
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("groups"), dict):
+        raise ValueError(f"{source}: expected a mapping with 'groups'")
+    places: list[tuple[str, object]] = []
+    for group, members in data["groups"].items():
+        places.append(("groups", group))
+        if not isinstance(members, list):
+            raise ValueError(f"{source}: groups.{group} must be a list of codes")
+        places += [(f"groups.{group}", m) for m in members]
+    coverage = data.get("asset_coverage", {})
+    if not isinstance(coverage, dict):
+        raise ValueError(f"{source}: asset_coverage must be a mapping")
+    places += [("asset_coverage", c) for c in [*coverage, *coverage.values()]]
+    no_rights = data.get("no_rights", [])
+    if not isinstance(no_rights, list):
+        raise ValueError(f"{source}: no_rights must be a list of codes")
+    places += [("no_rights", c) for c in no_rights]
+    for where, code in places:
+        if not isinstance(code, str) or not _CODE.fullmatch(code):
+            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
+            raise ValueError(f"{source}: {where}: {code!r} is not a jurisdiction code{hint}")
     return data
 
 

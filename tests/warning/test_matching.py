@@ -6,10 +6,12 @@ import random
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from core.types import ChainTag, EnterpriseProfile, ItemRecord, Party, Tags
 from tests.warning.cases import AS_OF, CASES, PROFILE, item, variant_profiles
 from warning.engine import decide_item, evaluate_item, evaluate_naive
-from warning.jurisdictions import asset_covers, concerned_destinations
+from warning.jurisdictions import asset_covers, concerned_destinations, parse_nesting
 from warning.matching import ItemView, ProfileIndex
 from warning.rules import load_rules
 
@@ -278,6 +280,25 @@ def test_jurisdictions_nest() -> None:
     # WIPO widens an item only when it names no narrower jurisdiction.
     assert concerned_destinations(["BR", "WIPO"], ["US", "BR"]) == ["BR"]
     assert concerned_destinations(["WIPO"], ["US", "BR"]) == ["US", "BR"]
+
+
+def test_norway_is_an_epc_state_for_items_and_for_european_patents() -> None:
+    # A bare NO in the nesting file read as false: EPO items never reached exporters to
+    # Norway, and a European patent did not count as a right there.
+    assert concerned_destinations(["EPO"], ["NO", "CN"]) == ["NO"]
+    assert asset_covers("EP", "NO")
+    assert not asset_covers("EM", "NO")  # not in the EU
+
+
+def test_a_nesting_file_with_a_code_yaml_reads_as_a_boolean_is_refused() -> None:
+    good = 'groups:\n  EPO: [DE, "NO"]\nno_rights: [WO]\n'
+    assert parse_nesting(good)["groups"] == {"EPO": ["DE", "NO"]}
+    with pytest.raises(ValueError, match=r"groups\.EPO: False is not a jurisdiction code \(quote"):
+        parse_nesting("groups:\n  EPO: [DE, NO]\n")
+    with pytest.raises(ValueError, match=r"no_rights: 'w o' is not a jurisdiction code"):
+        parse_nesting("groups:\n  EU: [DE]\nno_rights: [w o]\n")
+    with pytest.raises(ValueError, match="expected a mapping with 'groups'"):
+        parse_nesting("- DE\n")
 
 
 def test_an_eu_item_reaches_a_french_exporter_and_not_a_swiss_one() -> None:
