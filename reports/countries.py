@@ -4,14 +4,12 @@ jurisdictions concern them (an EU, EUIPO, EPO or UPC item concerns Germany)."""
 from __future__ import annotations
 
 from functools import lru_cache
-from pathlib import Path
 
 import pycountry
-import yaml
 from babel import Locale
 
-import warning
 from core.types import LocalizedName
+from warning.jurisdictions import jurisdiction_groups
 
 REGIONAL = {
     "EU": LocalizedName(zh="欧盟", en="European Union"),
@@ -20,16 +18,6 @@ REGIONAL = {
     "UPC": LocalizedName(zh="欧洲统一专利法院", en="Unified Patent Court"),
     "WIPO": LocalizedName(zh="世界知识产权组织", en="WIPO"),
 }
-
-
-_GROUPS_FILE = Path(warning.__file__).resolve().parent / "jurisdictions.yml"
-
-
-@lru_cache(maxsize=1)
-def _groups() -> dict[str, frozenset[str]]:
-    """The jurisdiction groups warning/jurisdictions.yml declares (one source of truth)."""
-    data = yaml.safe_load(_GROUPS_FILE.read_text(encoding="utf-8"))
-    return {name: frozenset(members) for name, members in data["groups"].items()}
 
 
 class UnknownCountryError(ValueError):
@@ -66,7 +54,7 @@ def country_name(code: str) -> LocalizedName:
 def concerning_codes(code: str) -> frozenset[str]:
     """Item jurisdictions that concern ``code``: itself, the systems it belongs to (not WIPO,
     which concerns everyone and would drown a briefing), and, for a system, its members."""
-    groups = _groups()
+    groups = jurisdiction_groups()
     codes = {code}
     codes.update(name for name, members in groups.items() if code in members and "*" not in members)
     members = groups.get(code, frozenset())

@@ -21,6 +21,7 @@ __all__ = [
     "concerned_destinations",
     "concerns",
     "group_members",
+    "jurisdiction_groups",
     "market_scope",
     "parse_nesting",
 ]
@@ -60,6 +61,11 @@ def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, objec
             hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
             raise ValueError(f"{source}: {where}: {code!r} is not a jurisdiction code{hint}")
     return data
+
+
+def jurisdiction_groups() -> dict[str, frozenset[str]]:
+    """The regional codes and their member states (``{"*"}``: every state)."""
+    return dict(_groups())
 
 
 @lru_cache(maxsize=1)

@@ -29,8 +29,15 @@ class _Located:
     line: int
 
 
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+
+
 def _to_python(node: yaml.Node) -> _Located:
     line = node.start_mark.line + 1
+    if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
+        # YAML 1.1 reads NO, ON, Y, yes... as booleans; as in YAML 1.2 only true and false
+        # are: ``country: NO`` is Norway.
+        return _Located(node.value, line)
     if isinstance(node, yaml.MappingNode):
         return _Located({k.value: _to_python(v) for k, v in node.value}, line)
     if isinstance(node, yaml.SequenceNode):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from reports.briefing import UnknownChainError, build_briefing
-from reports.countries import UnknownCountryError
+from reports.countries import UnknownCountryError, concerning_codes
 from reports.periods import PeriodError, parse_period
 from reports.render import render_briefing_html
 from tests.reports import dataset
@@ -56,6 +56,12 @@ def test_an_upc_or_eu_item_concerns_germany(session: Session) -> None:
     briefing = build_briefing(session, "DE", None, "2025-Q3", AS_OF)
     assert [c.venue for c in briefing.notable_cases] == ["upc"]
     assert [r.source for r in briefing.rule_changes] == ["eu_official_journal"]
+
+
+def test_a_norway_briefing_counts_european_patent_office_items() -> None:
+    # Norway is an EPC state (it was lost once, read by YAML as false), not an EU member.
+    assert {"NO", "EPO"} <= concerning_codes("NO")
+    assert not {"EU", "UPC", "WIPO"} & concerning_codes("NO")
 
 
 def test_chain_filter_keeps_only_that_chains_items(session: Session) -> None:

@@ -66,3 +66,21 @@ def test_an_empty_value_is_reported_not_crashed_on() -> None:
     with pytest.raises(ProfileError) as excinfo:
         parse_profiles(text, "x.yml")
     assert "line 2: name.Ltd." in str(excinfo.value)
+
+
+def test_norway_written_bare_is_a_country_not_a_boolean() -> None:
+    # YAML 1.1 reads a bare NO (and ON, Y, yes...) as a boolean; a profile means Norway.
+    text = """\
+id: fjord
+name: {en: Fjord Trading}
+destinations:
+  - {country: NO, export_share: 0.2}
+  - {country: no, export_share: 0.1}
+ip_assets:
+  - {type: patent, jurisdiction: NO, number: "NO 345678"}
+watch_terms: [ON, "on"]
+"""
+    [profile] = parse_profiles(text, "fjord.yml")
+    assert [d.country for d in profile.destinations] == ["NO", "NO"]
+    assert profile.ip_assets[0].jurisdiction == "NO"
+    assert profile.watch_terms == ["ON", "on"]
