@@ -53,6 +53,7 @@ from sqlalchemy import create_engine, delete
 from sqlalchemy.orm import Session
 
 from benchmarks._bench_kit import machine_reference_ms
+from core.gc_pause import settle_long_lived, unsettle
 from core.models import AlertRow
 from core.types import EnterpriseProfile, ItemRecord
 from tagger.taxonomy import load_taxonomy
@@ -375,6 +376,7 @@ def run_size(
     started = time.process_time()
     index = ProfileIndex.build(iter_profiles(size), AS_OF)
     build_s = time.process_time() - started
+    settle_long_lived()  # as warning.store.profile_index: collector passes skip the index
     # Warm-up on other items of the same mix (none of them timed): a running worker's rule
     # memo holds the outcomes of the item shapes it has seen, and fills within minutes.
     for record in warmup if warmup is not None else items[:50]:
@@ -418,6 +420,7 @@ def run_size(
     if result.get("naive_items"):
         median = statistics.median(timed["decide"])
         result["naive_over_decide_median"] = round(result["naive_cpu_ms_per_item"] / median, 1)
+    unsettle()  # the next size's index replaces this one
     return result
 
 

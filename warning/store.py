@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.gc_pause import settle_long_lived, unsettle
 from core.models import AlertNote, AlertRow, Enterprise, Item, PartySuppression, utcnow
 from core.records import item_to_record
 from core.types import Alert, EnterpriseProfile
@@ -90,9 +91,14 @@ def profile_index(session: Session, as_of: date | None = None) -> ProfileIndex:
     cached = _INDEX_CACHE.get(key)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]
-    _INDEX_CACHE.clear()  # one index per process: the old one is garbage before the new one
+    # One index per process: the old one is garbage before the new one is built (no local
+    # may hold it, or a rebuild would peak at two indexes).
+    del cached
+    _INDEX_CACHE.clear()
+    unsettle()  # what the old index held is the collector's again (cycles included)
     index = ProfileIndex.build(iter_stored_profiles(session), day)
     _INDEX_CACHE[key] = (fingerprint, index)
+    settle_long_lived()  # full collector passes no longer walk the index (core.gc_pause)
     return index
 
 
