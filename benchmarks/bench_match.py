@@ -289,6 +289,37 @@ def build_items(
     return items
 
 
+def sample_items() -> list[ItemRecord]:
+    """The tagger's labelled set (``tagger/eval/items.jsonl``: items taken from the crawlers'
+    recorded responses and items written in the sources' styles) as crawled items, tagged by
+    the real tagger (not timed). Unlike the bench's template items, which are made from the
+    profiles' own names and terms so that each concerns hundreds of profiles, these concern
+    profiles as source items do (the labels are not used)."""
+    from tagger.eval import load_items
+    from tagger.pipeline import get_tagger
+
+    records = []
+    for item in load_items():
+        title, _, summary = item.text.partition("\n")
+        crawler = item.crawler
+        records.append(
+            ItemRecord(
+                id=f"sample:{item.id}",
+                title=title,
+                summary=summary,
+                language=item.language,
+                published_at=datetime(2025, 6, 1, tzinfo=UTC),
+                jurisdictions=crawler.jurisdictions if crawler is not None else [],
+            )
+        )
+        if crawler is not None and crawler.kind is not None:
+            records[-1].kind = crawler.kind
+    tags = get_tagger().tag_many([r.text() for r in records], [r.language for r in records])
+    for record, item_tags in zip(records, tags, strict=True):
+        record.tags = item_tags
+    return records
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -341,6 +372,22 @@ def _time_items(index: ProfileIndex, items: list[ItemRecord], rules: Any) -> dic
     return out
 
 
+def _time_samples(index: ProfileIndex, samples: list[ItemRecord], rules: Any) -> dict[str, Any]:
+    """Decide CPU per sample item, and how many alerts they raise."""
+    times, alerts = [], []
+    for record in samples:
+        started = time.process_time()
+        decided = decide_item(record, index, rules, AS_OF)
+        times.append((time.process_time() - started) * 1000)
+        alerts.append(len(decided))
+    return {
+        "items": len(samples),
+        "decide_cpu_ms": _ms(times),
+        "items_with_alerts": sum(1 for a in alerts if a),
+        "alerts_per_item_mean": round(statistics.fmean(alerts), 1),
+    }
+
+
 def _naive(index: ProfileIndex, items: list[ItemRecord], rules: Any, count: int) -> dict[str, Any]:
     sample = [i for i in items if i.tags and i.tags.chains][:count]
     naive, fast = [], []
@@ -367,9 +414,15 @@ def _naive(index: ProfileIndex, items: list[ItemRecord], rules: Any, count: int)
 
 
 def run_size(
-    size: int, items: list[ItemRecord], naive_items: int, warmup: list[ItemRecord] | None = None
+    size: int,
+    items: list[ItemRecord],
+    naive_items: int,
+    warmup: list[ItemRecord] | None = None,
+    samples: list[ItemRecord] | None = None,
 ) -> dict[str, Any]:
-    """Build the index over ``size`` profiles and time every item, then a naive sample."""
+    """Build the index over ``size`` profiles and time every item, then the ``samples``
+    (``sample_items``, after the timed items: as a worker that has run a while), then a
+    naive sample."""
     rules = load_rules()
     rules_module.clear_memos()
     gc.collect()
@@ -416,6 +469,8 @@ def run_size(
             "looked_up": index.shapes.hits + index.shapes.misses,
         },
     }
+    if samples:
+        result["sample_items"] = _time_samples(index, samples, rules)
     result.update(_naive(index, items, rules, naive_items))
     if result.get("naive_items"):
         median = statistics.median(timed["decide"])
@@ -471,8 +526,15 @@ def run(
     for record in records:
         kind = (record.tags.kind if record.tags and record.tags.kind else record.kind).value
         kinds[kind] = kinds.get(kind, 0) + 1
+    samples = sample_items()
     results = [
-        run_size(size, records, naive_items if size <= 10_000 else max(1, naive_items // 3), warmup)
+        run_size(
+            size,
+            records,
+            naive_items if size <= 10_000 else max(1, naive_items // 3),
+            warmup,
+            samples,
+        )
         for size in sizes
     ]
     report = {

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.run import END, START, Figure, main, render_table, write_readme
+from benchmarks.run import END, START, Figure, _sample_figure, main, render_table, write_readme
 
 README = f"# Title\n\nintro\n\n{START}\nold table\n{END}\n\n## Next section\n"
 
@@ -94,3 +94,18 @@ def test_a_tiny_run_writes_results_and_the_readme_table(data_dir: Path, tmp_path
     text = readme.read_text(encoding="utf-8")
     assert "| worker peak memory, 200 profiles |" in text and "old table" not in text
     assert text.endswith(f"{END}\n\n## Next section\n")
+
+
+def test_source_like_items_are_reported_beside_the_judged_row_without_a_verdict() -> None:
+    sample = {
+        "items": 228,
+        "decide_cpu_ms": {"median": 0.31, "p95": 2.2, "mean": 0.7, "max": 9.0},
+        "items_with_alerts": 93,
+        "alerts_per_item_mean": 46.4,
+    }
+    row = _sample_figure(10_000, sample)
+    assert (row.target, row.status) == (None, "")
+    table = render_table(_results(match={"ok": True, "figures": [row.as_json()]}))
+    assert "| match per item, 10,000 profiles, sample items | 0.31 ms | — |" in table
+    assert "reported, not judged: the tagger's 228 labelled items" in table
+    assert "93 of them raise alerts, 46.4 alerts per item" in table
