@@ -1,5 +1,7 @@
 # IPRWatch — `make demo` runs the product on bundled data; `make test` runs the test suite.
-PYTHON ?= python3
+# The virtualenv's interpreter: the distribution's Python 3.11+ if it has one (built with
+# profile-guided optimisation and LTO), else python3; see scripts/venv-python.
+PYTHON ?= $(shell scripts/venv-python)
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 PACKAGES := core crawlers tagger search warning reports api

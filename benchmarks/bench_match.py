@@ -554,7 +554,7 @@ def run(
         "warmup_items": WARMUP_ITEMS,
         "target_figure": "decide_cpu_ms (compared with the target).median",
         "results": results,
-        "peak_rss": peak_rss_mb(rss_profiles),
+        "peak_rss": peak_rss_mb(rss_profiles) if rss_profiles else None,
         "target_rss_mb": 400,
         "note": "CPU time of the benchmark process pinned to one core, on a shared 2-core "
         "machine while other work ran (see loadavg); naive runs on a few items only.",

@@ -400,10 +400,13 @@ def _number(value: float) -> str:
 def render_table(results: dict[str, Any]) -> str:
     """The Markdown that goes between the README markers."""
     m = results["machine"]
+    python = m["python"]
+    if m.get("python_executable"):  # which build (scripts/venv-python)
+        python += f" (`{m['python_executable']}`)"
     lines = [
         f"Measured {results['finished_at'][:10]} by `make bench` ({results['mode']} run, "
         f"{results['duration_s'] / 60:.0f} min) on {m['cpu_model']}, {m['cores']} cores, "
-        f"{m['ram_gb']} GB RAM, Python {m['python']}; load average "
+        f"{m['ram_gb']} GB RAM, Python {python}; load average "
         f"{results['load_before'][0]:.2f} before, {results['load_after'][0]:.2f} after. "
         "Medians of several runs; `benchmarks/results.json` has every figure."
         + _other_runs(results),

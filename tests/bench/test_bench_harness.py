@@ -22,6 +22,13 @@ def _results(**benchmarks: dict[str, Any]) -> dict[str, Any]:
             "benchmarks": benchmarks}  # fmt: skip
 
 
+def test_the_table_names_the_interpreter_build_the_figures_were_taken_on() -> None:
+    results = _results()
+    results["machine"]["python_executable"] = "/usr/bin/python3.11"
+    table = render_table(results)
+    assert "Python 3.11.7 (`/usr/bin/python3.11`); load average" in table
+
+
 def test_a_figure_is_judged_against_its_target_in_the_right_direction() -> None:
     rate = Figure("pipeline", "pipeline", 1500.0, "items/s", 3000.0, higher_is_better=True)
     latency = Figure("latency", "latency", 2.0, "s", 10.0)
