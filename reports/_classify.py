@@ -58,10 +58,15 @@ _SOURCE_RULE_CATEGORY = {
     "euipo_news": "office_practice",
 }
 
-CLAIMANT_ROLES = frozenset({"plaintiff", "complainant", "petitioner", "appellant", "claimant"})
+# Every role the tagger and the crawlers emit (tagger._party_text, tagger._party_zh_names, the
+# UPC's claimant/applicant/appellant against defendant/respondent), by side.
+CLAIMANT_ROLES = frozenset(
+    {"plaintiff", "complainant", "claimant", "petitioner", "applicant", "appellant"}
+)
 DEFENDANT_ROLES = frozenset({"defendant", "respondent", "appellee", "patent_owner"})
 COUNSEL_ROLES = frozenset({"counsel", "law_firm", "attorney"})
 _JIANGSU = ("jiangsu", "江苏")
+_WUXI = ("wuxi", "无锡")
 
 
 def _tags(row: dict[str, Any]) -> dict[str, Any]:
@@ -153,6 +158,19 @@ def involves_chinese(row: dict[str, Any]) -> bool:
 def involves_jiangsu(row: dict[str, Any]) -> bool:
     """Whether a party is stated to be in Jiangsu province."""
     return _any_in_jiangsu(parties(row))
+
+
+def party_locality(party: dict[str, Any]) -> int:
+    """How close a party is to the users (Wuxi exporters): 3 in Wuxi, 2 in Jiangsu, 1
+    elsewhere in China, 0 otherwise; a stated place or the name itself may tell."""
+    place = " ".join(
+        str(party.get(key) or "") for key in ("province", "city", "location", "name")
+    ).lower()
+    if any(word in place for word in _WUXI):
+        return 3
+    if any(word in place for word in _JIANGSU):
+        return 2
+    return 1 if party.get("chinese") else 0
 
 
 def _any_in_jiangsu(found: list[dict[str, Any]]) -> bool:

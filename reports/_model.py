@@ -97,7 +97,8 @@ class ChainDynamics(BaseModel):
 
     chain: str
     disputes: int
-    pairs: list[SuitPair] = Field(default_factory=list)
+    pairs: list[SuitPair] = Field(default_factory=list)  # the first ``PAIR_LIMIT``
+    pairs_total: int = 0  # how many distinct pairs there were
     top_claimants: list[NameCount] = Field(default_factory=list)
     law_firms: list[NameCount] = Field(default_factory=list)
 

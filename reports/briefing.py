@@ -10,6 +10,10 @@ Risk score (points per month of the period, so a quarter compares with a month):
 Levels by points per month: below 5 low, below 15 medium, below 40 high, else severe. The
 trend compares with the previous period of the same length: up when the score rose by more
 than a quarter, down when it fell by more than a fifth, stable otherwise.
+
+A briefing counts nothing published after its as-of date; for a period still running on that
+date the score stays per month of the whole period (no extrapolation), and the report says
+the period is incomplete.
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -40,7 +44,7 @@ from reports._model import (
 )
 from reports._text import clean_text, clean_url
 from reports.countries import check_country, concerning_codes, country_name
-from reports.periods import Period, last_full_month, parse_period
+from reports.periods import Period, PeriodError, last_full_month, parse_period
 from reports.resources import load_resources
 
 RISK_WEIGHTS = {
@@ -59,6 +63,7 @@ NOTABLE_LIMIT = 10
 RULE_LIMIT = 20
 CHAIN_LIMIT = 8
 TOP_LIMIT = 5
+PAIR_LIMIT = 8
 
 
 class UnknownChainError(ValueError):
@@ -87,19 +92,38 @@ def check_chain(chain: str | None) -> str | None:
 
 
 def resolve_period(period: str | None, as_of: date) -> Period:
-    """The named period, or by default the last full month before ``as_of``."""
-    return parse_period(period) if period else last_full_month(as_of)
+    """The named period, or by default the last full month before ``as_of``; a
+    :class:`PeriodError` for a period that starts after ``as_of`` (nothing in it is known yet)."""
+    if not period:
+        return last_full_month(as_of)
+    resolved = parse_period(period)
+    if resolved.start > as_of:
+        raise PeriodError(
+            f"period {resolved.label} starts on {resolved.start.isoformat()}, after the as-of "
+            f"date {as_of.isoformat()}; choose an earlier period or a later --as-of"
+        )
+    return resolved
 
 
-def load_briefing_data(session: Session, country: str, period: Period) -> BriefingData:
-    """Item rows for the country in the period and the one before, and the sources."""
+def _counted_end(period: Period, as_of: date) -> date:
+    """The exclusive end of what a briefing counts: the period's end, or the day after
+    ``as_of`` when the period is still running then."""
+    return min(period.end, as_of + timedelta(days=1))
+
+
+def load_briefing_data(
+    session: Session, country: str, period: Period, as_of: date | None = None
+) -> BriefingData:
+    """Item rows for the country in the period (up to ``as_of``, when given) and the one
+    before, and the sources."""
     codes = concerning_codes(country)
     previous = period.previous()
     kinds = (*cls.DISPUTE_KINDS, "rule_change")
+    end = period.end if as_of is None else _counted_end(period, as_of)
     start = datetime(period.start.year, period.start.month, 1, tzinfo=UTC)
     current: list[dict[str, Any]] = []
     earlier: list[dict[str, Any]] = []
-    for row in load_item_rows(session, codes, previous.start, period.end, kinds):
+    for row in load_item_rows(session, codes, previous.start, end, kinds):
         (current if _aware(row["published_at"]) >= start else earlier).append(row)
     return BriefingData(current, earlier, load_sources(session))
 
@@ -113,16 +137,19 @@ def build_briefing(
     resolved = resolve_period(period, as_of)
     with collector_paused():  # thousands of fresh, acyclic rows: see core.gc_pause
         return assemble_briefing(
-            load_briefing_data(session, code, resolved), code, chain, resolved, as_of
+            load_briefing_data(session, code, resolved, as_of), code, chain, resolved, as_of
         )
 
 
 def assemble_briefing(
     data: BriefingData, country: str, chain: str | None, period: Period, as_of: date
 ) -> Briefing:
-    """The briefing for ``country`` (and ``chain``) in ``period``, from ``data`` alone."""
-    rows = _annotate(_for_chain(data.rows, chain))
-    previous = _for_chain(data.previous_rows, chain)  # only scored: not worth annotating
+    """The briefing for ``country`` (and ``chain``) in ``period``, from ``data`` alone
+    (rows published after ``as_of`` are left out)."""
+    end = _counted_end(period, as_of)
+    rows = _annotate(_for_chain(_published_before(data.rows, end), chain))
+    # only scored: not worth annotating
+    previous = _for_chain(_published_before(data.previous_rows, end), chain)
     disputes = [r for r in rows if r.get("kind") in cls.DISPUTE_KINDS]
     rules = [r for r in rows if r.get("kind") == "rule_change"]
     return Briefing(
@@ -170,6 +197,11 @@ def _chains(row: dict[str, Any]) -> list[str]:
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def _published_before(rows: Iterable[dict[str, Any]], end: date) -> list[dict[str, Any]]:
+    limit = datetime.combine(end, time.min, tzinfo=UTC)
+    return [r for r in rows if r.get("published_at") and _aware(r["published_at"]) < limit]
 
 
 def _newest_first(row: dict[str, Any]) -> tuple[float, str]:
@@ -286,6 +318,27 @@ def count_disputes(disputes: Sequence[dict[str, Any]], period: Period) -> Disput
     )
 
 
+def _localities(row: dict[str, Any], into: dict[str, int]) -> None:
+    """Record, per raw party name, how local the party is (the most local mention wins)."""
+    for party in cls.parties(row):
+        name = str(party["name"])
+        into[name] = max(into.get(name, 0), cls.party_locality(party))
+
+
+def _ranked_pairs(
+    pairs: Counter[tuple[str, str]], locality: Mapping[str, int]
+) -> list[tuple[tuple[str, str], int]]:
+    """The most frequent pairs first; among equals, those with a Wuxi, then a Jiangsu, then
+    another Chinese party, then by name."""
+
+    def key(kv: tuple[tuple[str, str], int]) -> tuple[int, int, str, str]:
+        (claimant, defendant), count = kv
+        local = max(locality.get(claimant, 0), locality.get(defendant, 0))
+        return (-count, -local, claimant, defendant)
+
+    return sorted(pairs.items(), key=key)
+
+
 def _raw_names(row: dict[str, Any], roles: frozenset[str]) -> list[str]:
     """Party names in these roles, as crawled (clean them before they reach a report)."""
     seen: dict[str, None] = {}
@@ -343,8 +396,8 @@ def notable_cases(disputes: Sequence[dict[str, Any]], as_of: date) -> list[Notab
 
 
 def chain_dynamics(disputes: Sequence[dict[str, Any]]) -> list[ChainDynamics]:
-    """Per chain (the busiest ``CHAIN_LIMIT``): who sued whom, the most active claimants, and
-    law firms where named."""
+    """Per chain (the busiest ``CHAIN_LIMIT``): who sued whom (``PAIR_LIMIT`` pairs, local
+    parties first among equals), the most active claimants, and law firms where named."""
     by_chain: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for row in disputes:
         for chain in _chains(row):
@@ -355,7 +408,9 @@ def chain_dynamics(disputes: Sequence[dict[str, Any]]) -> list[ChainDynamics]:
         pairs: Counter[tuple[str, str]] = Counter()
         claimants: Counter[str] = Counter()
         firms: Counter[str] = Counter()
+        locality: dict[str, int] = {}
         for row in rows:
+            _localities(row, locality)
             suing = _raw_names(row, cls.CLAIMANT_ROLES)
             claimants.update(suing)
             firms.update(_raw_names(row, cls.COUNSEL_ROLES))
@@ -366,8 +421,9 @@ def chain_dynamics(disputes: Sequence[dict[str, Any]]) -> list[ChainDynamics]:
                 disputes=len(rows),
                 pairs=[
                     SuitPair(claimant=clean_text(c, 120), defendant=clean_text(d, 120), count=n)
-                    for (c, d), n in _ranked(pairs, TOP_LIMIT)
+                    for (c, d), n in _ranked_pairs(pairs, locality)[:PAIR_LIMIT]
                 ],
+                pairs_total=len(pairs),
                 top_claimants=[
                     NameCount(name=clean_text(n, 120), count=c)
                     for n, c in _ranked(claimants, TOP_LIMIT)

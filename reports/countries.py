@@ -6,17 +6,19 @@ from __future__ import annotations
 from functools import lru_cache
 
 import pycountry
-from babel import Locale
 
 from core.types import LocalizedName
-from warning.jurisdictions import jurisdiction_groups
+from warning.jurisdictions import SYSTEM_NAMES_ZH, jurisdiction_groups, market_name_zh
 
+_REGIONAL_EN = {
+    "EU": "European Union",
+    "EUIPO": "EUIPO",
+    "EPO": "European Patent Office",
+    "UPC": "Unified Patent Court",
+    "WIPO": "WIPO",
+}
 REGIONAL = {
-    "EU": LocalizedName(zh="欧盟", en="European Union"),
-    "EUIPO": LocalizedName(zh="欧盟知识产权局", en="EUIPO"),
-    "EPO": LocalizedName(zh="欧洲专利局", en="European Patent Office"),
-    "UPC": LocalizedName(zh="欧洲统一专利法院", en="Unified Patent Court"),
-    "WIPO": LocalizedName(zh="世界知识产权组织", en="WIPO"),
+    code: LocalizedName(zh=SYSTEM_NAMES_ZH[code], en=en) for code, en in _REGIONAL_EN.items()
 }
 
 
@@ -47,8 +49,8 @@ def country_name(code: str) -> LocalizedName:
         return REGIONAL[code]
     country = pycountry.countries.get(alpha_2=code)
     english = getattr(country, "common_name", None) or getattr(country, "name", code)
-    chinese = Locale.parse("zh_CN").territories.get(code, english)
-    return LocalizedName(zh=chinese, en=english)
+    chinese = market_name_zh(code)
+    return LocalizedName(zh=chinese if chinese != code else english, en=english)
 
 
 def concerning_codes(code: str) -> frozenset[str]:

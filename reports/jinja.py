@@ -14,9 +14,12 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from warning.jurisdictions import market_name_zh
+
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
 BABEL_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
+LIST_SEPARATOR = {"zh": "、", "en": ", "}
 
 
 @lru_cache(maxsize=8)
@@ -63,6 +66,9 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
     env.filters["pick"] = lambda d: _pick(d, lang)
     env.filters["chain"] = lambda chain_id: _chain_name(chain_id, lang)
+    env.filters["market"] = lambda code: market_name_zh(code) if lang == "zh" else code
+    env.filters["listing"] = lambda values: LIST_SEPARATOR[lang].join(str(v) for v in values)
+    env.filters["label"] = lambda value, prefix: _label(value, prefix, lang)
     return env
 
 
@@ -76,6 +82,14 @@ def _pick(value: Any, lang: str) -> str:
         if text:
             return str(text)
     return ""
+
+
+def _label(value: str | None, prefix: str, lang: str) -> str:
+    """The catalogue's label for ``prefix`` + a profile's own value (an asset type or status,
+    e.g. ``ip_`` + ``patent``), else the value as the profile wrote it."""
+    if not value:
+        return ""
+    return load_catalog(lang).get(prefix + value.strip().lower()) or value
 
 
 def _chain_name(chain_id: str, lang: str) -> str:

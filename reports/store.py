@@ -13,6 +13,9 @@ from reports._model import Briefing
 
 LIST_LIMIT = 200
 
+NOT_ASSESSED = "not_assessed"
+"""The stored risk level of a briefing with no items in its period."""
+
 
 def save_briefing(session: Session, briefing: Briefing, lang: str = "zh") -> BriefingRow:
     """Store a briefing; returns the row (with its id after flush)."""
@@ -21,7 +24,8 @@ def save_briefing(session: Session, briefing: Briefing, lang: str = "zh") -> Bri
         chain=briefing.chain,
         period=briefing.period,
         lang=lang,
-        risk_level=briefing.risk.level,
+        # no items, no level: the list of briefings must not call an empty period low-risk
+        risk_level=briefing.risk.level if briefing.has_data else NOT_ASSESSED,
         data=briefing.model_dump(mode="json"),
         created_at=briefing.generated_at,
     )

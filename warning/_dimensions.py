@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from core.types import Alert, DimensionScore, EnterpriseProfile, Evidence, HealthLevel
 from core.types import LocalizedName as L
 from warning._facts import DEAD_STATUSES, RIGHT_CLASSES
-from warning.jurisdictions import asset_covers
+from warning.jurisdictions import asset_covers, market_name_zh
 
 __all__ = ["DIMENSIONS", "HealthInputs", "level_of"]
 
@@ -46,6 +46,10 @@ def level_of(score: float) -> HealthLevel:
     if score >= 40:
         return HealthLevel.ORANGE
     return HealthLevel.RED
+
+
+_CLASS_ZH = {"patent": "专利", "trademark": "商标", "design": "外观设计", "copyright": "著作权"}
+"""Chinese names of the classes of right (``RIGHT_CLASSES`` values), for Chinese evidence."""
 
 
 def _live(inputs: HealthInputs) -> list[tuple[str, str, date | None, str]]:
@@ -99,7 +103,7 @@ def d1_inventory(dim: DimensionScore, inputs: HealthInputs) -> DimensionScore:
     evidence = [
         Evidence(
             text=L(
-                zh=f"有效权利{len(live)}项（共{len(assets)}项），类别：{'、'.join(classes) or '无'}；境外权利{len(foreign)}项",
+                zh=f"有效权利{len(live)}项（共{len(assets)}项），类别：{'、'.join(_CLASS_ZH.get(c, c) for c in classes) or '无'}；境外权利{len(foreign)}项",
                 en=f"{len(live)} live rights of {len(assets)} listed; classes: {', '.join(classes) or 'none'}; {len(foreign)} outside China",
             ),
             source="profile.ip_assets",
@@ -160,7 +164,7 @@ def d3_coverage(dim: DimensionScore, inputs: HealthInputs) -> DimensionScore:
         evidence.append(
             Evidence(
                 text=L(
-                    zh=f"{dest.country}（占出口{share:.0%}）：专利{'有' if patent else '无'}，商标{'有' if mark else '无'}",
+                    zh=f"{market_name_zh(dest.country)}（占出口{share:.0%}）：专利{'有' if patent else '无'}，商标{'有' if mark else '无'}",
                     en=f"{dest.country} ({share:.0%} of exports): patent {'yes' if patent else 'no'}, trade mark {'yes' if mark else 'no'}",
                 ),
                 source=f"profile.destinations.{dest.country}",

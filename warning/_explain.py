@@ -12,6 +12,7 @@ from typing import Any
 from core.types import Alert, ItemRecord, Severity
 from warning import _cues
 from warning._facts import ItemView, ProfileFacts
+from warning.jurisdictions import market_name_zh
 from warning.matching import Evidence
 from warning.rules import Rule
 
@@ -113,7 +114,7 @@ class _Values(dict[str, str]):
         return _joined((chain_label(c, "en") for c in self.match["chains"]), "; ")
 
     def _markets_zh(self) -> str:
-        return _joined(self.match["markets"], "、")
+        return _joined((market_name_zh(m) for m in self.match["markets"]), "、")
 
     def _markets_en(self) -> str:
         return _joined(self.match["markets"])
@@ -135,7 +136,7 @@ class _Values(dict[str, str]):
         chain_terms = sorted(
             {t for c in self.view.tags.chains if c.id in chains for t in c.evidence[:5]}
         )
-        spans = [h.text for h in self.evidence.terms]
+        spans = [h.text for h in self.evidence.terms] or [p.party for p in self.evidence.parties]
         unique = {t.lower(): t for t in reversed([*spans, *chain_terms])}  # first spelling wins
         return [unique[k] for k in dict.fromkeys(t.lower() for t in [*spans, *chain_terms])][:6]
 
@@ -165,7 +166,41 @@ class _Values(dict[str, str]):
         return f"{self.evidence.parties[0].score:.0f}" if self.evidence.parties else "-"
 
     def _names(self) -> str:
+        return _joined(self.match["names"], "、")
+
+    def _names_en(self) -> str:
         return _joined(self.match["names"])
+
+    def _named_parts(self, lang: str) -> list[str]:
+        """How the item names the enterprise: the best party match, then its names found in
+        the text; only what there is (a rule may fire on either)."""
+        parts = []
+        if self.evidence.parties:
+            hit = self.evidence.parties[0]
+            parts.append(
+                f"当事人“{hit.party}”与“{hit.matched}”相似度{hit.score:.0f}"
+                if lang == "zh"
+                else f'party "{hit.party}" matches "{hit.matched}" (score {hit.score:.0f})'
+            )
+        if self.match["names"]:
+            parts.append(
+                f"文中名称：{'、'.join(self.match['names'])}"
+                if lang == "zh"
+                else f"names in the text: {', '.join(self.match['names'])}"
+            )
+        return parts
+
+    def _named_in_item(self) -> str:
+        return "；".join(self._named_parts("zh")) or "-"
+
+    def _named_in_item_en(self) -> str:
+        return "; ".join(self._named_parts("en")) or "-"
+
+    def _names_and_keywords(self) -> str:
+        return _joined(dict.fromkeys([*self.match["names"], *self.match["keywords"]]), "、")
+
+    def _names_and_keywords_en(self) -> str:
+        return _joined(dict.fromkeys([*self.match["names"], *self.match["keywords"]]))
 
     def _competitors(self) -> str:
         parties = [p["name"] for p in self.match["competitor_parties"]]

@@ -129,6 +129,7 @@ class ItemView:
     standards: frozenset[str]
     parties: tuple[_Party, ...]
     cues: tuple[str, ...]  # the cues that may occur (see _cues.item_literals), for cues_in
+    party_spans: tuple[tuple[int, int], ...] = ()  # Chinese party names in ``lower``
 
     @classmethod
     def of(cls, item: ItemRecord) -> ItemView:
@@ -156,6 +157,11 @@ class ItemView:
         ip_types = {*item.ip_types, *tags.ip_types}
         cues, standards = _cues.item_literals(original, lower)
         codes = tuple(sorted({j.upper() for j in (*item.jurisdictions, *tags.jurisdictions)}))
+        spans = tuple(
+            (at, at + len(name))
+            for name in {p.name.lower() for p in parties if _cues.has_cjk(p.name)}
+            for at in _occurrences(lower, name)
+        )
         return cls(
             item=item,
             tags=tags,
@@ -170,6 +176,7 @@ class ItemView:
             standards=frozenset(_cues.standards_in(original, standards)),
             parties=parties,
             cues=cues,
+            party_spans=spans,
         )
 
     def span(self, term: str, start: int, end: int) -> tuple[str, int, int, str] | None:
@@ -185,9 +192,42 @@ class ItemView:
         return None
 
     def hit(self, kind: str, term: str, start: int, end: int) -> TermHit | None:
-        """A term hit at ``lower[start:end]`` if it stands on word boundaries."""
+        """A term hit at ``lower[start:end]`` if it stands on word boundaries (and, for a
+        company's name, if it names that company: ``names_company``)."""
         span = self.span(term, start, end)
-        return None if span is None else TermHit(kind, term, *span)
+        if span is None or (kind in _NAME_KINDS and not self.names_company(term, start, end)):
+            return None
+        return TermHit(kind, term, *span)
+
+    def names_company(self, name: str, start: int, end: int) -> bool:
+        """Whether a company name (the enterprise's or a competitor's) found at
+        ``lower[start:end]`` stands for that company: a name written in capitals ("XLNET")
+        only where the text writes it so ("XLNet" is a language model), and a Chinese name
+        not inside a longer party name of the item (湖滨医疗 in 杭州西湖滨医疗器械有限公司:
+        Chinese has no word boundaries to tell them apart)."""
+        if is_capitals(name):
+            return self.original[start:end] == name
+        if self.party_spans and _cues.has_cjk(name):
+            size = end - start
+            return not any(a <= start and end <= b and b - a > size for a, b in self.party_spans)
+        return True
+
+
+_NAME_KINDS = frozenset(["name", "competitor"])
+
+
+def is_capitals(name: str) -> bool:
+    """A short name written in capital letters (and digits): an acronym or a brand such as
+    "XLNET", matched only as written."""
+    return len(name) <= 10 and name.isascii() and name.isupper() and name.isalnum()
+
+
+def _occurrences(text: str, part: str) -> list[int]:
+    found, at = [], text.find(part)
+    while at >= 0:
+        found.append(at)
+        at = text.find(part, at + 1)
+    return found
 
 
 def _live(asset_status: str | None, expires: date | None, as_of: date) -> bool:
@@ -216,7 +256,8 @@ def _profile_standards(profile: EnterpriseProfile) -> frozenset[str]:
 
 
 def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
-    """(lower-case term, term, kind) for every term the text scan looks for."""
+    """(lower-case form, term, kind) for every form of a term the text scan looks for: the
+    term itself, and for product terms its other grammatical number (``number_forms``)."""
     seen: set[tuple[str, str]] = set()
     out = []
     groups = [
@@ -228,11 +269,19 @@ def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
     for kind, terms in groups:
         for term in terms:
             lower = term.strip().lower()
-            if len(lower) < 2 or (kind, lower) in seen:
+            if len(lower) < 2:
                 continue
-            seen.add((kind, lower))
-            out.append((lower, term.strip(), kind))
+            forms = [lower, *_cues.number_forms(lower)] if kind in _PRODUCT_KINDS else [lower]
+            for form in forms:
+                if (kind, form) not in seen:
+                    seen.add((kind, form))
+                    out.append((form, term.strip(), kind))
     return tuple(out)
+
+
+_PRODUCT_KINDS = frozenset(["keyword", "watch_term"])
+"""Term kinds also looked for in the other grammatical number ("network switch" finds
+"network switches" and the reverse: notices name products in the plural)."""
 
 
 class Interner:

@@ -1,8 +1,9 @@
 """Enterprise IP health check (企业知识产权体检): a pure function, plus a loader of its inputs.
 
 ``run_health_check`` scores the eight dimensions of DOMAIN.md 5.2 from the profile and the
-alerts that the last 12 months of items raise for it, and ranks the top five risks
-(risk code x market x product). Reports render the typed ``HealthCheckResult``.
+alerts that the last 12 months of items raise for it, and ranks the top five risks. A risk is
+the alerts of one rule (so of one risk code) for one market and product: its label and its
+count of items describe the same alerts. Reports render the typed ``HealthCheckResult``.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from core.types import (
 )
 from warning._dimensions import DIMENSIONS, HealthInputs, level_of
 from warning.engine import evaluate_items
+from warning.jurisdictions import market_name_zh
 
 __all__ = ["WINDOW_DAYS", "load_window_items", "run_health_check"]
 
@@ -85,21 +87,37 @@ def _impact(market: str | None, profile: EnterpriseProfile, named: bool) -> int:
     return 5 if share >= 0.3 else 4 if share >= 0.2 else 3 if share >= 0.1 else 2
 
 
+def _likelihood(members: Sequence[Alert], items: int) -> int:
+    """The worst severity's likelihood, one more when three or more items raise it; an
+    info-level alert (a watch term seen) says nothing about likelihood, however many."""
+    worst = max(_LIKELIHOOD[a.severity.value] for a in members)
+    repeated = items >= 3 and worst > _LIKELIHOOD["info"]
+    return min(5, worst + (1 if repeated else 0))
+
+
+def _risk_explanation(worst: Alert, market: str | None, items: int) -> LocalizedName:
+    code = worst.risk_code
+    where_zh = f"（{market_name_zh(market)}）" if market else ""
+    where_en = f" ({market})" if market else ""
+    noun_en = "item" if items == 1 else "items"
+    return LocalizedName(
+        zh=f"{worst.title.get('zh', code)}{where_zh}：近12个月{items}条相关动态",
+        en=f"{worst.title.get('en', code)}{where_en}: {items} related {noun_en} in the last 12 months",
+    )
+
+
 def _top_risks(alerts: Sequence[Alert], profile: EnterpriseProfile) -> list[RiskFinding]:
-    groups: dict[tuple[str, str | None, str | None], list[Alert]] = defaultdict(list)
+    groups: dict[tuple[str, str, str | None, str | None], list[Alert]] = defaultdict(list)
     for alert in alerts:
         markets = alert.explanation.get("matched", {}).get("markets", [])
-        groups[
-            (alert.risk_code, markets[0] if markets else None, _product_of(alert, profile))
-        ].append(alert)
+        market = markets[0] if markets else None
+        groups[(alert.risk_code, alert.rule_id, market, _product_of(alert, profile))].append(alert)
     findings = []
-    for (code, market, product), members in groups.items():
+    for (code, rule_id, market, product), members in groups.items():
         worst = max(members, key=lambda a: _LIKELIHOOD[a.severity.value])
-        likelihood = min(5, _LIKELIHOOD[worst.severity.value] + (1 if len(members) >= 3 else 0))
-        named = any(a.rule_id.startswith("named_party") for a in members)
-        impact = _impact(market, profile, named)
-        where_zh = f"（{market}）" if market else ""
-        where_en = f" ({market})" if market else ""
+        item_ids = sorted({a.item_id for a in members})
+        likelihood = _likelihood(members, len(item_ids))
+        impact = _impact(market, profile, rule_id.startswith("named_party"))
         findings.append(
             RiskFinding(
                 risk_code=code,
@@ -108,14 +126,19 @@ def _top_risks(alerts: Sequence[Alert], profile: EnterpriseProfile) -> list[Risk
                 likelihood=likelihood,
                 impact=impact,
                 score=float(likelihood * impact),
-                explanation=LocalizedName(
-                    zh=f"{worst.title.get('zh', code)}{where_zh}：近12个月{len(members)}条相关预警",
-                    en=f"{worst.title.get('en', code)}{where_en}: {len(members)} related alerts in the last 12 months",
-                ),
-                item_ids=sorted({a.item_id for a in members})[:10],
+                explanation=_risk_explanation(worst, market, len(item_ids)),
+                item_ids=item_ids[:10],
             )
         )
-    findings.sort(key=lambda f: (-f.score, f.risk_code, f.market or "", f.product or ""))
+    findings.sort(
+        key=lambda f: (
+            -f.score,
+            f.risk_code,
+            f.market or "",
+            f.product or "",
+            f.explanation.en or "",
+        )
+    )
     return findings[:5]
 
 
@@ -148,12 +171,13 @@ def _recommendations(
     d3 = by_id.get("D3")
     if d3 and d3.score is not None and d3.score < 60:
         gaps = [e.source.rsplit(".", 1)[-1] for e in d3.evidence if "no" in (e.text.en or "")]
+        gaps_zh = "、".join(market_name_zh(g) for g in gaps)
         out.append(
             Recommendation(
                 priority="high" if d3.score < 40 else "medium",
                 owner=_OWNER_IP,
                 text=LocalizedName(
-                    zh=f"在未覆盖的出口市场申请专利和商标（优先：{'、'.join(gaps)}），可利用PCT与马德里体系",
+                    zh=f"在未覆盖的出口市场申请专利和商标（优先：{gaps_zh}），可利用PCT与马德里体系",
                     en=f"File patents and trade marks in uncovered export markets (first: {', '.join(gaps)}) through the PCT and Madrid systems",
                 ),
                 risk_code="TM_SQUAT",

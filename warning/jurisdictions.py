@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import yaml
+from babel import Locale
 
 _FILE = Path(__file__).resolve().parent / "jurisdictions.yml"
 
@@ -22,9 +23,19 @@ __all__ = [
     "concerns",
     "group_members",
     "jurisdiction_groups",
+    "market_name_zh",
     "market_scope",
     "parse_nesting",
 ]
+
+SYSTEM_NAMES_ZH = {
+    "EU": "欧盟",
+    "EUIPO": "欧盟知识产权局",
+    "EPO": "欧洲专利局",
+    "UPC": "欧洲统一专利法院",
+    "WIPO": "世界知识产权组织",
+}
+"""Chinese names of the regional and international systems (CLDR names only countries)."""
 
 
 _CODE = re.compile(r"[A-Z]{2,5}|\*")
@@ -130,3 +141,15 @@ def asset_covers(asset_jurisdiction: str, market: str) -> bool:
 def markets_of(codes: Iterable[str], universe: Iterable[str]) -> set[str]:
     """The markets in ``universe`` that any of the item ``codes`` concerns."""
     return {m for m in universe if any(concerns(c, m) for c in codes)}
+
+
+@lru_cache(maxsize=1)
+def _territories_zh() -> dict[str, str]:
+    return dict(Locale.parse("zh_Hans_CN").territories)
+
+
+def market_name_zh(code: str) -> str:
+    """The Chinese name of a country (CLDR, through Babel) or regional system, for Chinese
+    text; the code itself when neither knows it."""
+    upper = code.strip().upper()
+    return SYSTEM_NAMES_ZH.get(upper) or _territories_zh().get(upper) or code

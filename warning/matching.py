@@ -25,6 +25,7 @@ from warning import _cues
 from warning._columns import ROW_WIDTH, SOURCE_BITS, SOURCES_COLUMN, Columns
 from warning._facts import (
     _FIELDS,
+    _NAME_KINDS,
     PARTY_THRESHOLD,
     Interner,
     ItemView,
@@ -231,6 +232,8 @@ class ProfileIndex:
         self.facts: list[ProfileFacts] = []
         lists = BuildLists()
         self._terms: list[tuple[tuple[str, str, npt.NDArray[np.int32]], ...]] = []
+        self._forms: list[str] = []  # the lower-case form each slot of ``_terms`` looks for
+        self._names_at: set[int] = set()  # slots holding a company name (``names_company``)
         self._automaton = ahocorasick.Automaton()
         for position, profile in enumerate(profiles):
             facts = ProfileFacts.of(position, profile, self.as_of, intern)
@@ -260,6 +263,9 @@ class ProfileIndex:
                     for (term, kind), positions in owners.items()
                 )
             )
+            self._forms.append(lower)
+            if any(kind in _NAME_KINDS for _, kind in owners):
+                self._names_at.add(slot)
         del lists  # its remaining lists (name owners and slots) before the columns are built
         # whether a term without Chinese characters is in the automaton (else a text
         # without them cannot match, and is not scanned)
@@ -285,20 +291,23 @@ class ProfileIndex:
         owners: list[npt.NDArray[np.int32]] = []
         found = list(self._words.find(view.lower))
         if len(self._automaton) and (self._automaton_latin or _cues.has_cjk(view.lower)):
+            forms = self._forms
             found += [
-                (last + 1 - len(self._terms[slot][0][0].lower()), slot)
+                (last + 1 - len(forms[slot]), slot)
                 for last, slot in self._automaton.iter(view.lower)
             ]
         for start, slot in found:
-            pairs = self._terms[slot]
-            first = pairs[0][0]
-            lower = first.lower()
+            lower = self._forms[slot]
             if not view.lower.startswith(lower, start):
                 continue
-            span = view.span(first, start, start + len(lower))
+            end = start + len(lower)
+            span = view.span(lower, start, end)
             if span is None:
                 continue
-            for term, kind, positions in pairs:
+            named = slot in self._names_at
+            for term, kind, positions in self._terms[slot]:
+                if named and kind in _NAME_KINDS and not view.names_company(term, start, end):
+                    continue
                 hits.append(TermHit(kind, term, *span))
                 owners.append(positions)
         return hits, owners

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import gc
+from datetime import date
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
-from reports.briefing import UnknownChainError, build_briefing
+from reports.briefing import BriefingData, UnknownChainError, assemble_briefing, build_briefing
 from reports.countries import UnknownCountryError, concerning_codes
 from reports.periods import PeriodError, parse_period
 from reports.render import render_briefing_html
+from reports.service import generate_briefing
 from tests.reports import dataset
 from tests.reports.dataset import AS_OF
 
@@ -168,3 +170,96 @@ def test_briefing_leaves_the_garbage_collector_as_it_found_it(session: Session) 
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def _upc_case(parties: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
+    return dataset._item(
+        "upc-app",
+        "upc_decisions",
+        "Demo Battery Systems AG v. Wuxi Example Cell Technology Co., Ltd. – provisional measures",
+        dataset._at(6, 13),
+        "decision",
+        ["UPC", "DE"],
+        chains=["A5"],
+        parties=parties,
+        case_refs=["UPC_CFI_1925/2025", "App_99310/2025"],
+        **fields,
+    )
+
+
+def _briefing_of(rows: list[dict[str, Any]], as_of: date = date(2025, 12, 1)) -> Any:
+    return assemble_briefing(BriefingData(rows, [], {}), "DE", None, parse_period("2025-Q2"), as_of)
+
+
+def test_a_upc_applicant_is_shown_as_claimant_and_in_who_sues_whom() -> None:
+    row = _upc_case(
+        [
+            dataset._party("Demo Battery Systems AG", "applicant"),
+            dataset._party("Wuxi Example Cell Technology Co., Ltd.", "respondent", True, "江苏"),
+        ]
+    )
+    briefing = _briefing_of([row])
+    assert briefing.notable_cases[0].claimants == ["Demo Battery Systems AG"]
+    assert [(p.claimant, p.defendant) for p in briefing.dynamics[0].pairs] == [
+        ("Demo Battery Systems AG", "Wuxi Example Cell Technology Co., Ltd.")
+    ]
+    html = render_briefing_html(briefing, "en")
+    assert "Claimants: Demo Battery Systems AG" in html
+    assert "Claimants: not known" not in html
+
+
+def test_items_published_after_the_as_of_date_are_not_counted(session: Session) -> None:
+    briefing = build_briefing(session, "US", None, "2025-Q3", date(2025, 7, 31))
+    assert briefing.disputes.total == 2
+    assert briefing.disputes.by_month == {
+        "2025-07": {"itc337": 1, "district_court": 1},
+        "2025-08": {},
+        "2025-09": {},
+    }
+    assert briefing.rule_changes_total == 0  # the changes of 14 Aug and 20 Sep come later
+    html = render_briefing_html(briefing, "en")
+    assert "only items published up to 31 Jul 2025 are counted" in html
+
+
+def test_a_later_item_given_to_the_assembly_is_left_out_too() -> None:
+    row = _upc_case([dataset._party("Demo Battery Systems AG", "claimant")])
+    briefing = _briefing_of([row], as_of=date(2025, 5, 1))
+    assert briefing.disputes.total == 0 and not briefing.notable_cases
+
+
+def test_a_period_after_the_as_of_date_is_refused(session: Session) -> None:
+    with pytest.raises(PeriodError, match="2025-Q3 starts on 2025-07-01, after the as-of date"):
+        build_briefing(session, "US", None, "2025-Q3", date(2025, 5, 1))
+
+
+def test_who_sues_whom_shows_eight_pairs_local_parties_first_and_how_many_more() -> None:
+    foreign = [dataset._party(f"{name} Corp.", "respondent") for name in "ABCDEFGHI"]
+    wuxi = dataset._party("Zenith Cells Co., Ltd.", "respondent", True, "江苏")
+    wuxi["city"] = "无锡"
+    row = _upc_case([dataset._party("Demo Battery Systems AG", "applicant"), *foreign, wuxi])
+    dynamics = _briefing_of([row]).dynamics[0]
+    assert len(dynamics.pairs) == 8
+    assert dynamics.pairs[0].defendant == "Zenith Cells Co., Ltd."
+    assert dynamics.pairs_total == 10
+    assert "and 2 more" in render_briefing_html(_briefing_of([row]), "en")
+    assert "另有 2 组" in render_briefing_html(_briefing_of([row]), "zh")
+
+
+def test_a_briefing_without_items_does_not_claim_a_risk_level(session: Session) -> None:
+    briefing = build_briefing(session, "FJ", None, "2025-Q3", AS_OF)
+    en = render_briefing_html(briefing, "en")
+    assert 'Risk level: <span class="badge level-none">Not assessed (no items in this period)' in en
+    assert "Low" not in en and "Trend:" not in en
+    zh = render_briefing_html(briefing, "zh")
+    assert "未评估（本期无数据）" in zh and "持平" not in zh
+    row, _ = generate_briefing(session, "FJ", None, "2025-Q3", AS_OF)
+    assert row.risk_level == "not_assessed"  # what the list of stored briefings shows
+
+
+def test_chinese_briefing_joins_lists_with_the_enumeration_comma() -> None:
+    row = _upc_case(
+        [dataset._party("Demo Battery Systems AG", "claimant")], products=["锂离子电池", "储能系统"]
+    )
+    zh = render_briefing_html(_briefing_of([row]), "zh")
+    assert "UPC_CFI_1925/2025、App_99310/2025" in zh
+    assert "锂离子电池、储能系统" in zh

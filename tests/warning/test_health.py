@@ -6,8 +6,15 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from core.types import DimensionScore, EnterpriseProfile, HealthLevel, LocalizedName, Party
-from tests.warning.cases import AS_OF, CASES, PROFILE, item
+from core.types import (
+    DimensionScore,
+    EnterpriseProfile,
+    HealthLevel,
+    ItemRecord,
+    LocalizedName,
+    Party,
+)
+from tests.warning.cases import AS_OF, CASES, PROFILE, SUZHOU_PEER, WUXI_PEER, item
 from warning.health import _overall, run_health_check
 
 WEIGHTS = {"D1": 10, "D2": 10, "D3": 15, "D4": 20, "D5": 10, "D6": 10, "D7": 15, "D8": 10}
@@ -114,3 +121,47 @@ def test_disputes_naming_the_enterprise_lower_d7_and_lead_the_top_risks() -> Non
 def test_the_same_inputs_give_the_same_result() -> None:
     items = [pair[0] for pair in CASES.values()]
     assert run_health_check(PROFILE, items, AS_OF) == run_health_check(PROFILE, items, AS_OF)
+
+
+def _peer_and_watch_items() -> list[ItemRecord]:
+    def suit(item_id: str, peer: Party, where: str = "Texas") -> ItemRecord:
+        return item(
+            f"Acme sues {peer.name} over a network switch in {where}",
+            parties=(peer,),
+            item_id=item_id,
+        )
+
+    watched = [
+        item(f"Jury verdict on a network switch patent, case {n}", chains=(), item_id=f"watch-{n}")
+        for n in range(3)
+    ]
+    return [suit("wuxi", WUXI_PEER), suit("suzhou", SUZHOU_PEER), *watched]
+
+
+def test_a_top_risk_counts_only_the_alerts_its_label_describes() -> None:
+    result = run_health_check(PROFILE, _peer_and_watch_items(), AS_OF)
+    wuxi = [r for r in result.top_risks if (r.explanation.en or "").startswith("A Wuxi peer")]
+    assert len(wuxi) == 1
+    assert wuxi[0].item_ids == ["wuxi"]
+    assert "(US): 1 related item in the last 12 months" in (wuxi[0].explanation.en or "")
+    assert wuxi[0].likelihood == 4  # high, not raised by the Jiangsu peer or the watch terms
+
+
+def test_info_level_alerts_do_not_raise_a_risks_likelihood() -> None:
+    result = run_health_check(PROFILE, _peer_and_watch_items(), AS_OF)
+    watch = [r for r in result.top_risks if "watch terms" in (r.explanation.en or "")]
+    assert watch and all(r.likelihood == 1 for r in watch)
+    assert any("related items" in (r.explanation.en or "") for r in watch)
+
+
+def test_chinese_text_names_markets_in_chinese() -> None:
+    result = run_health_check(PROFILE, _peer_and_watch_items(), AS_OF)
+    assert any("（美国）" in (r.explanation.zh or "") for r in result.top_risks)
+    assert not any("（US）" in (r.explanation.zh or "") for r in result.top_risks)
+    by_id = {d.id: d for d in result.dimensions}
+    assert any(
+        e.text.zh and e.text.zh.startswith("美国（占出口35%）") for e in by_id["D3"].evidence
+    )
+    assert "类别：专利、商标" in (by_id["D1"].evidence[0].text.zh or "")
+    gaps = [r for r in result.recommendations if r.risk_code == "TM_SQUAT"]
+    assert gaps and "优先：" in (gaps[0].text.zh or "") and "VN" not in (gaps[0].text.zh or "")

@@ -358,7 +358,11 @@ def test_a_keyword_owner_no_rule_is_found_through_is_no_candidate_but_still_evid
     alerts = decided.alerts()
     assert {a.rule_id for a in alerts} == {"dispute_in_market_chain", "portfolio_gap_patent"}
     for alert in alerts:  # the keyword still shows as what the item and profile share
-        assert [t["term"] for t in alert.explanation["matched"]["terms"]] == ["router"]
+        terms = alert.explanation["matched"]["terms"]
+        assert [(t["term"], t["text"]) for t in terms] == [
+            ("router", "routers"),
+            ("router", "router"),
+        ]
     assert _keys(alerts) == _keys(evaluate_naive(record, index, load_rules(), AS_OF))
 
 
