@@ -6,7 +6,7 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -16,6 +16,9 @@ from rich.table import Table
 from api.auth._cli import add_account_commands
 from api.cli_reports import report_app
 from core.logging_ import configure_logging
+
+if TYPE_CHECKING:
+    from core.types import Alert
 
 app = typer.Typer(
     help="IPRWatch 海外知识产权风险预警",
@@ -46,8 +49,13 @@ def _ensure_database() -> None:
     upgrade()
 
 
-def _fail(message: str, code: int = 1) -> None:
+def _error(message: str) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    """Say what was wrong and exit; 2 is the exit code of every bad input."""
+    _error(message)
     raise typer.Exit(code)
 
 
@@ -118,7 +126,7 @@ def crawl(
         _fail(str(exc), 2)
         return
     except ReplayError as exc:
-        _fail(str(exc), 1)
+        _fail(str(exc))
         return
     for item in outcome.items:
         _emit(item.model_dump(mode="json", exclude={"tags"}))
@@ -196,27 +204,49 @@ def warn(
 ) -> None:
     """Evaluate the rules and print new alerts as JSON lines.
 
-    Without options: stored items against stored profiles; new alerts are stored. With
-    --profiles and --items: the given files only, nothing stored.
+    Without options: stored items against stored profiles; new alerts are stored.
+    With --profiles and --items: the given files only, nothing stored.
+
+    Each bad item line is reported (file, line, field), the good lines are
+    evaluated all the same, and the exit code is then 2. A repeated item (same id
+    and version) is evaluated once; with --as-of, items published after that
+    date are skipped. Stderr says how many were skipped.
     """
-    from api.services import alert_line, warn_files, warn_stored
+    from api.services import parse_as_of, warn_files, warn_stored
 
     try:
-        day = date.fromisoformat(as_of) if as_of else None
-    except ValueError:
-        _fail(f"--as-of: not an ISO date: {as_of!r}", 2)
+        day = parse_as_of(as_of)
+    except ValueError as exc:
+        _fail(str(exc))
         return
     if lang not in ("en", "zh"):
-        _fail("--lang must be en or zh", 2)
+        _fail("--lang must be en or zh")
     if (profiles is None) != (items is None):
-        _fail("--profiles and --items go together", 2)
+        _fail("--profiles and --items go together")
     if not (profiles and items):
         _ensure_database()
-    try:
-        alerts = warn_files(profiles, items, day) if profiles and items else warn_stored(day)
-    except ValueError as exc:
-        _fail(str(exc), 2)
+        alerts = warn_stored(day)
+        _print_alerts(alerts, lang)
         return
+    try:
+        run = warn_files(profiles, items, day)
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    for problem in run.problems:
+        _error(problem)
+    _print_alerts(run.alerts, lang)
+    if run.duplicates:
+        err.print(f"skipped {run.duplicates} repeated item line(s) (same id and version)")
+    if run.after_as_of:
+        err.print(f"skipped {run.after_as_of} item(s) published after the --as-of date {day}")
+    if run.problems:
+        _fail(f"{items}: {len(run.problems)} bad line(s) skipped")
+
+
+def _print_alerts(alerts: list[Alert], lang: str) -> None:
+    from api.services import alert_line
+
     for alert in alerts:
         _emit(alert_line(alert, lang))
     err.print(f"{len(alerts)} new alert(s)")
@@ -298,7 +328,13 @@ def profiles_import(
     upgrade()
     with session_scope() as session:
         ids = save_profiles(session, profiles)
-    err.print(f"imported {len(ids)} profile(s): {', '.join(ids)}")
+    err.print(f"imported {len(ids)} profile(s): {_some_ids(ids)}")
+
+
+def _some_ids(ids: list[str], shown: int = 10) -> str:
+    """The first ids, then how many more: a 3,000-profile import should not flood the terminal."""
+    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
 
 
 @app.command("health-check")
@@ -306,27 +342,32 @@ def health_check(
     profile: Annotated[
         str, typer.Argument(help="A profile file (YAML/JSON) or a stored enterprise id.")
     ],
+    enterprise: Annotated[
+        str | None,
+        typer.Option("--enterprise", help="The profile to check, when the file holds several."),
+    ] = None,
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="As of this date (default today).")
     ] = None,
 ) -> None:
     """Enterprise IP health check (企业知识产权体检) as JSON, from the stored items of 12 months."""
+    from api.services import parse_as_of
     from core.db import session_scope
     from warning.health import health_check_of
     from warning.profiles import ProfileError
     from warning.store import ProfileNotFound
 
     try:
-        day = date.fromisoformat(as_of) if as_of else date.today()
-    except ValueError:
-        _fail(f"--as-of: not an ISO date: {as_of!r}", 2)
+        day = parse_as_of(as_of) or date.today()
+    except ValueError as exc:
+        _fail(str(exc))
         return
     _ensure_database()
     try:
         with session_scope() as session:
-            result = health_check_of(profile, day, session)
+            result = health_check_of(profile, day, session, enterprise)
     except (ProfileError, ProfileNotFound) as exc:
-        _fail(str(exc.args[0] if exc.args else exc), 2)
+        _fail(str(exc.args[0] if exc.args else exc))
         return
     _emit(result.model_dump(mode="json"))
 

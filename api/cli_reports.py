@@ -15,7 +15,13 @@ err = Console(stderr=True)
 
 Lang = Annotated[str, typer.Option(help="Language: zh or en.")]
 Format = Annotated[str, typer.Option("--format", help="html or pdf.")]
-Out = Annotated[Path, typer.Option(help="Where to write the report.")]
+Out = Annotated[
+    Path,
+    typer.Option(
+        help="The file to write; an existing folder gets the report under its default name "
+        "(printed)."
+    ),
+]
 AsOf = Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); today.")]
 
 
@@ -25,17 +31,24 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _check_options(lang: str, fmt: str, out: Path, as_of: str | None) -> date:
+    from api.services import parse_as_of
+
     if lang not in ("zh", "en"):
         _fail(f"--lang must be zh or en, not {lang!r}")
     if fmt not in ("html", "pdf"):
         _fail(f"--format must be html or pdf, not {fmt!r}")
-    if not out.parent.is_dir():
+    if not out.is_dir() and not out.parent.is_dir():
         _fail(f"--out: folder {out.parent} does not exist")
     try:
-        return date.fromisoformat(as_of) if as_of else datetime.now(UTC).date()
-    except ValueError:
-        _fail(f"--as-of: not an ISO date: {as_of!r}")
+        return parse_as_of(as_of) or datetime.now(UTC).date()
+    except ValueError as exc:
+        _fail(str(exc))
         raise
+
+
+def _target(out: Path, default_name: str) -> Path:
+    """``out``, or ``default_name`` inside it when ``out`` is a folder."""
+    return out / default_name if out.is_dir() else out
 
 
 def _write(out: Path, content: str | bytes) -> None:
@@ -58,7 +71,11 @@ def briefing(
     fmt: Format = "html",
     as_of: AsOf = None,
 ) -> None:
-    """Country-environment briefing (国别知识产权环境简报); it is stored as well."""
+    """Country-environment briefing (国别知识产权环境简报); it is stored as well.
+
+    When --out is a folder, the file in it is named as the API's download:
+    briefing-ID-COUNTRY-PERIOD-LANG.html (or .pdf).
+    """
     from core.db import session_scope
     from core.migrate import upgrade
     from reports.briefing import UnknownChainError
@@ -77,7 +94,8 @@ def briefing(
         _fail(str(exc))
         return
     render = render_briefing_pdf if fmt == "pdf" else render_briefing_html
-    _write(out, render(assembled, lang))
+    name = f"briefing-{row_id}-{assembled.country}-{assembled.period}-{lang}.{fmt}"
+    _write(_target(out, name), render(assembled, lang))
     if not assembled.has_data:
         err.print(f"no data for {assembled.country} in {assembled.period}: the report says so")
     err.print(f"stored as briefing {row_id}")
@@ -85,34 +103,40 @@ def briefing(
 
 @report_app.command("health-check")
 def health_check(
-    profile: Annotated[Path, typer.Option(help="Profile file (YAML or JSON) with one profile.")],
+    profile: Annotated[Path, typer.Option(help="Profile file (YAML or JSON).")],
     out: Out,
+    enterprise: Annotated[
+        str | None,
+        typer.Option("--enterprise", help="The profile to report on, when the file holds several."),
+    ] = None,
     lang: Lang = "zh",
     fmt: Format = "html",
     as_of: AsOf = None,
 ) -> None:
-    """Enterprise IP health-check report (企业知识产权体检报告) over the stored items."""
+    """Enterprise IP health-check report (企业知识产权体检报告) over the stored items.
+
+    When --out is a folder, the file in it is named health-check-ENTERPRISE-DATE-LANG.html
+    (or .pdf).
+    """
     from core.db import session_scope
     from core.migrate import upgrade
     from reports.health import build_health_report
     from reports.render import render_health_html, render_health_pdf
     from reports.service import compute_health_check
+    from warning.health import pick_profile
     from warning.profiles import ProfileError, load_profiles
 
     day = _check_options(lang, fmt, out, as_of)
     try:
-        profiles = load_profiles(profile)
+        chosen = pick_profile(load_profiles(profile), profile, enterprise)
     except ProfileError as exc:
         _fail(str(exc))
         return
-    if len(profiles) != 1:
-        _fail(
-            f"{profile}: holds {len(profiles)} profiles ({', '.join(p.id for p in profiles)}); give one"
-        )
     upgrade()
     with session_scope() as session:
-        result = compute_health_check(session, profiles[0], day)
-        report = build_health_report(session, result, profiles[0])
+        result = compute_health_check(session, chosen, day)
+        report = build_health_report(session, result, chosen)
     render = render_health_pdf if fmt == "pdf" else render_health_html
-    _write(out, render(report, lang))
-    err.print(f"{profiles[0].id}: {result.level.value}, score {result.overall_score}")
+    name = f"health-check-{chosen.id}-{day}-{lang}.{fmt}"
+    _write(_target(out, name), render(report, lang))
+    err.print(f"{chosen.id}: {result.level.value}, score {result.overall_score}")

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 from sqlalchemy import select
 
 from core.db import session_scope
 from core.models import Source
 from core.types import Alert, ItemRecord
+
+AS_OF_RANGE = (date(1990, 1, 1), date(2100, 12, 31))
+"""The dates an ``--as-of`` may take: IP news before 1990 is not collected, and the date
+arithmetic of windows and deadlines overflows near the ends of ``date``."""
 
 
 def source_statuses() -> list[dict[str, Any]]:
@@ -56,35 +63,151 @@ def run_search(**params: Any) -> dict[str, Any]:
     return results.model_dump(mode="json")
 
 
-def _read_items(path: Path) -> list[ItemRecord]:
-    items = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                items.append(ItemRecord.model_validate(json.loads(line)))
-            except (json.JSONDecodeError, ValueError) as exc:
-                reason = str(exc).splitlines()[0]
-                raise ValueError(f"{path}: line {number}: {reason}") from exc
-    return items
+class ItemsFileError(ValueError):
+    """An items file that cannot be read at all (missing, a folder, unreadable)."""
 
 
-def warn_files(profiles_path: Path, items_path: Path, as_of: date | None) -> list[Alert]:
-    """Evaluate items from a file against profiles from a file; nothing is stored."""
+@dataclass
+class ItemsFile:
+    """The usable items of a JSON-lines file, and what was left out and why.
+
+    ``problems`` holds one message per bad line (file, line, field and reason); the good lines
+    are in ``items`` all the same.
+    """
+
+    items: list[ItemRecord] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class WarnRun:
+    """The outcome of ``warn_files``: the alerts, and the item lines that were skipped."""
+
+    alerts: list[Alert]
+    problems: list[str]
+    duplicates: int
+    after_as_of: int
+
+
+def parse_as_of(text: str | None) -> date | None:
+    """An ``--as-of`` value as a date, ``None`` when not given.
+
+    Raises:
+        ValueError: not an ISO date, or outside ``AS_OF_RANGE`` (the date arithmetic of
+            windows and deadlines overflows near year 1 and 9999).
+    """
+    if not text:
+        return None
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--as-of: not an ISO date (YYYY-MM-DD): {text!r}") from None
+    first, last = AS_OF_RANGE
+    if not first <= day <= last:
+        raise ValueError(f"--as-of: {text} is out of range; give a date from {first} to {last}")
+    return day
+
+
+def read_items(path: Path) -> ItemsFile:
+    """Items from a JSON-lines file (UTF-8, a BOM allowed); each bad line becomes a problem.
+
+    Raises:
+        ItemsFileError: the file cannot be opened.
+    """
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ItemsFileError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise ItemsFileError(f"{path}: is a folder, not an items file") from None
+    except OSError as exc:
+        raise ItemsFileError(f"{path}: cannot read: {exc.strerror}") from None
+    out = ItemsFile()
+    for number, line in enumerate(raw.split(b"\n"), 1):
+        try:
+            item = _parse_item_line(line, number)
+        except ValueError as exc:
+            out.problems.append(f"{path} line {number}: {exc}")
+            continue
+        if item is not None:
+            out.items.append(item)
+    return out
+
+
+def _parse_item_line(line: bytes, number: int) -> ItemRecord | None:
+    """One line as an item, ``None`` for a blank line; ``ValueError`` says what is wrong."""
+    try:
+        text = line.decode("utf-8-sig" if number == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"not UTF-8 text (byte 0x{line[exc.start]:02x} at column {exc.start + 1})"
+        ) from None
+    if not text.strip():
+        return None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON: {exc.msg} (column {exc.colno})") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"not a JSON object but {type(data).__name__}")
+    try:
+        return ItemRecord.model_validate(data)
+    except ValidationError as exc:
+        raise ValueError("; ".join(_field_error(e) for e in exc.errors())) from None
+
+
+def _field_error(error: ErrorDetails) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = f"{where}: {error['msg']}" if where else error["msg"]
+    given = error.get("input")
+    if isinstance(given, str | int | float) and len(str(given)) <= 40:
+        message += f" (got {given!r})"
+    return message
+
+
+def warn_files(profiles_path: Path, items_path: Path, as_of: date | None) -> WarnRun:
+    """Evaluate items from a file against profiles from a file; nothing is stored.
+
+    Each (id, version) is evaluated once, so a repeated line raises no second alert; with
+    ``as_of``, items published after it are left out (they did not exist yet). Bad lines are
+    reported in ``problems`` and the good ones evaluated all the same.
+
+    Raises:
+        warning.profiles.ProfileError: the profiles file is not valid.
+        ItemsFileError: the items file cannot be opened.
+    """
     from tagger.pipeline import get_tagger
     from tagger.reconcile import reconcile_tags
     from warning.engine import evaluate_items
     from warning.profiles import load_profiles
 
     profiles = load_profiles(profiles_path)
-    items = _read_items(items_path)
-    untagged = [item for item in items if item.tags is None]
+    read = read_items(items_path)
+    items, duplicates = _first_of_each_version(read.items)
+    current = [item for item in items if not _published_after(item, as_of)]
+    untagged = [item for item in current if item.tags is None]
     if untagged:
         tags = get_tagger().tag_many([i.text() for i in untagged], [i.language for i in untagged])
         for item, item_tags in zip(untagged, tags, strict=True):
             item.tags = reconcile_tags(item_tags, item.text(), item.kind, item.jurisdictions)
-    return evaluate_items(items, profiles, as_of)
+    alerts = evaluate_items(current, profiles, as_of)
+    return WarnRun(alerts, read.problems, duplicates, len(items) - len(current))
+
+
+def _first_of_each_version(items: list[ItemRecord]) -> tuple[list[ItemRecord], int]:
+    """The items with each (id, version) kept once (the first), and how many were dropped."""
+    seen: set[tuple[str, int]] = set()
+    unique = []
+    for item in items:
+        key = (item.id, item.version)
+        if key not in seen:
+            seen.add(key)
+            unique.append(item)
+    return unique, len(items) - len(unique)
+
+
+def _published_after(item: ItemRecord, as_of: date | None) -> bool:
+    return as_of is not None and item.published_at is not None and item.published_at.date() > as_of
 
 
 def warn_stored(as_of: date | None) -> list[Alert]:

@@ -9,11 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
+from collections.abc import Callable
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+from core import profile_codes
 
 
 class ItemKind(StrEnum):
@@ -148,6 +153,38 @@ def stable_item_id(source: str, key: str) -> str:
     return f"{source}:{digest}"
 
 
+_CONTACTS = (
+    re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://\S+"),  # an Apprise or webhook URL
+    re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+"),  # an e-mail address
+    re.compile(r"\+?[0-9][0-9 ()\-]{4,}[0-9]"),  # a phone number
+)
+
+
+def _checked(normalise: Callable[[str], str]) -> Callable[[str], str]:
+    """A validator that reports a vocabulary miss as the plain message (no "Value error")."""
+
+    def check(value: str) -> str:
+        try:
+            return normalise(value)
+        except profile_codes.VocabularyError as exc:
+            raise PydanticCustomError("vocabulary", "{reason}", {"reason": str(exc)}) from None
+
+    return check
+
+
+def _contact(value: str) -> str:
+    """A contact is an e-mail address, a phone number or a notification URL (``scheme://``)."""
+    value = value.strip()
+    if not any(pattern.fullmatch(value) for pattern in _CONTACTS):
+        raise PydanticCustomError(
+            "contact",
+            "{value} is not a contact: give an e-mail address, a phone number or a "
+            "notification URL (scheme://..., e.g. mailto://ip@example.com)",
+            {"value": repr(value)},
+        )
+    return value
+
+
 class LocalizedName(BaseModel):
     """A name in Chinese and English."""
 
@@ -181,13 +218,8 @@ class Destination(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    country: str
+    country: Annotated[str, AfterValidator(_checked(profile_codes.destination_country))]
     export_share: float | None = Field(default=None, ge=0, le=1)
-
-    @field_validator("country")
-    @classmethod
-    def _upper(cls, value: str) -> str:
-        return value.strip().upper()
 
 
 class IPAsset(BaseModel):
@@ -195,11 +227,11 @@ class IPAsset(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: str
-    jurisdiction: str
+    type: Annotated[str, AfterValidator(_checked(profile_codes.asset_type))]
+    jurisdiction: Annotated[str, AfterValidator(_checked(profile_codes.asset_jurisdiction))]
     number: str | None = None
     title: str | None = None
-    status: str | None = None
+    status: Annotated[str, AfterValidator(_checked(profile_codes.asset_status))] | None = None
     expires: date | None = None
 
 
@@ -215,13 +247,27 @@ class EnterpriseProfile(BaseModel):
         default=None, pattern=r"^[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}$"
     )
     location: Location = Field(default_factory=Location)
-    chains: list[str] = Field(default_factory=list)
+    chains: list[Annotated[str, AfterValidator(_checked(profile_codes.chain_id))]] = Field(
+        default_factory=list
+    )
     products: list[Product] = Field(default_factory=list)
     destinations: list[Destination] = Field(default_factory=list)
     ip_assets: list[IPAsset] = Field(default_factory=list)
     competitors: list[str] = Field(default_factory=list)
     watch_terms: list[str] = Field(default_factory=list)
-    contacts: list[str] = Field(default_factory=list)
+    contacts: list[Annotated[str, AfterValidator(_contact)]] = Field(default_factory=list)
+
+    @field_validator("destinations")
+    @classmethod
+    def _shares_at_most_whole(cls, value: list[Destination]) -> list[Destination]:
+        total = sum(d.export_share or 0 for d in value)
+        if total > 1 + 1e-9:
+            raise PydanticCustomError(
+                "export_shares",
+                "export shares add up to {total}, more than 100%",
+                {"total": f"{total:.0%}"},
+            )
+        return value
 
     def display_name(self, lang: str = "zh") -> str:
         """The name in the requested language, falling back to the other."""

@@ -9,6 +9,9 @@ from datetime import date
 _QUARTER = re.compile(r"^(?P<year>\d{4})-Q(?P<q>[1-4])$", re.IGNORECASE)
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>0[1-9]|1[0-2])$")
 _YEAR = re.compile(r"^(?P<year>\d{4})$")
+YEARS = range(1990, 2101)
+"""The years a period may fall in (the ``--as-of`` range); the month arithmetic of the
+previous period and the charts overflows at the ends of ``date``."""
 
 
 class PeriodError(ValueError):
@@ -57,6 +60,11 @@ def _label(start: date, months: int) -> str:
 def parse_period(text: str) -> Period:
     """The period a label names; raises :class:`PeriodError` with the accepted forms."""
     text = text.strip()
+    match = _QUARTER.match(text) or _MONTH.match(text) or _YEAR.match(text)
+    if match and int(match["year"]) not in YEARS:
+        raise PeriodError(
+            f"period {text!r} is out of range; give one from {YEARS[0]} to {YEARS[-1]}"
+        )
     if match := _QUARTER.match(text):
         start = date(int(match["year"]), 3 * int(match["q"]) - 2, 1)
         return Period(f"{start.year}-Q{match['q']}", start, _add_months(start, 3))

@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from core.profile_codes import DEAD_STATUSES
 from core.types import Alert, DimensionScore, EnterpriseProfile, Evidence, HealthLevel
 from core.types import LocalizedName as L
-from warning._facts import DEAD_STATUSES, RIGHT_CLASSES
+from warning._facts import RIGHT_CLASSES
 from warning.jurisdictions import asset_covers, market_name_zh
 
 __all__ = ["DIMENSIONS", "HealthInputs", "level_of"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
 
+from core.profile_codes import DEAD_STATUSES
 from core.types import EnterpriseProfile, ItemRecord, Tags
 from warning import _cues
 from warning.jurisdictions import asset_covers, market_scope
@@ -33,27 +34,8 @@ RIGHT_CLASSES: dict[str, str] = {
     "copyright": "copyright",
     "software_copyright": "copyright",
 }
-"""Profile asset types (and item IP types) by the class of right they give."""
-
-DEAD_STATUSES = frozenset(
-    [
-        "lapsed",
-        "expired",
-        "abandoned",
-        "refused",
-        "withdrawn",
-        "invalid",
-        "invalidated",
-        "rejected",
-        "revoked",
-        "cancelled",
-        "失效",
-        "届满",
-        "驳回",
-        "撤回",
-        "无效",
-    ]
-)
+"""Profile asset types (canonical: ``core.profile_codes.ASSET_TYPES``) and item IP types by
+the class of right they give."""
 
 
 class TermHit(NamedTuple):

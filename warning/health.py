@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -39,6 +40,7 @@ WINDOW_DAYS = 365
 _LIKELIHOOD = {"critical": 5, "high": 4, "medium": 3, "low": 2, "info": 1}
 _ORDER = [HealthLevel.GREEN, HealthLevel.YELLOW, HealthLevel.ORANGE, HealthLevel.RED]
 MIN_WEIGHT_FOR_GREEN = 50
+PROFILE_SUFFIXES = (".yml", ".yaml", ".json")
 """Below this much assessed weight (of 100) the result cannot be green: a clean bill of health
 needs evidence on at least half of what the check weighs."""
 _OWNER_LEGAL = LocalizedName(zh="法务/知识产权负责人", en="Legal / IP manager")
@@ -243,26 +245,59 @@ def load_window_items(session: Session, as_of: date) -> list[ItemRecord]:
     return [item_to_record(row) for row in session.scalars(query)]
 
 
-def health_check_of(reference: str, as_of: date, session: Session) -> HealthCheckResult:
-    """The health check of a profile file (one profile) or of a stored enterprise id, over the
-    stored items of the window.
+def health_check_of(
+    reference: str, as_of: date, session: Session, enterprise_id: str | None = None
+) -> HealthCheckResult:
+    """The health check of a profile file or of a stored enterprise id, over the stored items
+    of the window. ``enterprise_id`` picks one profile of a file that holds several.
+
+    A reference that looks like a file (a ``.yml``, ``.yaml`` or ``.json`` suffix, or a folder
+    in it) but does not exist is reported as a missing file, not as an unknown enterprise.
 
     Raises:
-        warning.profiles.ProfileError: a file that is not one valid profile.
+        warning.profiles.ProfileError: a missing or invalid file, or no single profile chosen.
         warning.store.ProfileNotFound: an id that no stored enterprise has.
     """
-    from pathlib import Path
-
     from warning.profiles import ProfileError, load_profiles
     from warning.store import get_profile
 
     path = Path(reference)
     if path.is_file():
-        profiles = load_profiles(path)
-        if len(profiles) != 1:
-            ids = ", ".join(p.id for p in profiles)
-            raise ProfileError(f"{path}: holds {len(profiles)} profiles ({ids}); give one")
-        profile = profiles[0]
+        profile = pick_profile(load_profiles(path), path, enterprise_id)
+    elif path.is_dir():
+        raise ProfileError(f"{reference}: is a folder, not a profile file")
+    elif _looks_like_a_file(reference):
+        raise ProfileError(f"{reference}: no such profile file")
+    elif enterprise_id is not None:
+        raise ProfileError(f"--enterprise picks a profile of a file; {reference} is not a file")
     else:
         profile = get_profile(session, reference)
     return run_health_check(profile, load_window_items(session, as_of), as_of)
+
+
+def pick_profile(
+    profiles: Sequence[EnterpriseProfile], path: Path, enterprise_id: str | None
+) -> EnterpriseProfile:
+    """The one profile of a file, or the one with ``enterprise_id`` among several.
+
+    Raises:
+        warning.profiles.ProfileError: the file holds several and none was chosen, or not the
+            chosen one.
+    """
+    from warning.profiles import ProfileError
+
+    ids = ", ".join(p.id for p in profiles)
+    if enterprise_id is not None:
+        chosen = [p for p in profiles if p.id == enterprise_id]
+        if not chosen:
+            raise ProfileError(f"{path}: no profile {enterprise_id!r} (it holds {ids})")
+        return chosen[0]
+    if len(profiles) != 1:
+        raise ProfileError(
+            f"{path}: holds {len(profiles)} profiles ({ids}); choose one with --enterprise ID"
+        )
+    return profiles[0]
+
+
+def _looks_like_a_file(reference: str) -> bool:
+    return "/" in reference or "\\" in reference or reference.lower().endswith(PROFILE_SUFFIXES)

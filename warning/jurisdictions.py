@@ -19,6 +19,7 @@ _FILE = Path(__file__).resolve().parent / "jurisdictions.yml"
 
 __all__ = [
     "asset_covers",
+    "asset_offices",
     "concerned_destinations",
     "concerns",
     "group_members",
@@ -153,3 +154,9 @@ def market_name_zh(code: str) -> str:
     text; the code itself when neither knows it."""
     upper = code.strip().upper()
     return SYSTEM_NAMES_ZH.get(upper) or _territories_zh().get(upper) or code
+
+
+def asset_offices() -> frozenset[str]:
+    """The regional and international codes a right may be registered under (EP, EM, WO ...)."""
+    no_rights, coverage = _coverage()
+    return no_rights | frozenset(coverage)

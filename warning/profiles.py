@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,10 @@ class _Located:
 _BOOL_TAG = "tag:yaml.org,2002:bool"
 
 
+class _DuplicateKey(ValueError):
+    """A mapping that states a key twice (YAML and JSON would silently keep the last)."""
+
+
 def _to_python(node: yaml.Node) -> _Located:
     line = node.start_mark.line + 1
     if node.tag == _BOOL_TAG and str(node.value).lower() not in ("true", "false"):
@@ -39,10 +44,90 @@ def _to_python(node: yaml.Node) -> _Located:
         # are: ``country: NO`` is Norway.
         return _Located(node.value, line)
     if isinstance(node, yaml.MappingNode):
-        return _Located({k.value: _to_python(v) for k, v in node.value}, line)
+        return _Located(_mapping(node), line)
     if isinstance(node, yaml.SequenceNode):
         return _Located([_to_python(v) for v in node.value], line)
     return _Located(yaml.SafeLoader("").construct_object(node, deep=True), line)
+
+
+def _mapping(node: yaml.MappingNode) -> dict[Any, _Located]:
+    mapping: dict[Any, _Located] = {}
+    for key, value in node.value:
+        if key.value in mapping:
+            raise _DuplicateKey(
+                f"line {key.start_mark.line + 1}: duplicate key {key.value!r} "
+                f"(first given on line {mapping[key.value].line})"
+            )
+        mapping[key.value] = _to_python(value)
+    return mapping
+
+
+def _json_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    mapping: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in mapping:
+            raise _DuplicateKey(f"duplicate key {key!r}")
+        mapping[key] = value
+    return mapping
+
+
+def _located_json(text: str, filename: str) -> _Located | None:
+    """JSON read as JSON (tabs are fine), with lines from the YAML reader when it agrees.
+
+    None when the text is not JSON and the file is not named ``.json``: YAML flow style
+    (``{id: a}``) starts like JSON too.
+    """
+    duplicate: _DuplicateKey | None = None
+    try:
+        value = json.loads(text, object_pairs_hook=_json_pairs)
+    except json.JSONDecodeError as exc:
+        if not filename.lower().endswith(".json"):
+            return None
+        raise ProfileError(
+            f"{filename}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
+    except _DuplicateKey as exc:
+        duplicate = exc
+    try:
+        # Tabs only separate tokens in valid JSON; YAML refuses them but reads the rest the
+        # same, which gives each value its line for error messages.
+        node = yaml.compose(text.replace("\t", " "))
+        located = None if node is None else _to_python(node)
+    except _DuplicateKey as exc:
+        duplicate = exc  # the same key, now with its line
+        located = None
+    except yaml.YAMLError:
+        located = None
+    if duplicate is not None:
+        raise ProfileError(f"{filename}: {duplicate}")
+    if located is None or _plain(located) != value:
+        return _at_line_one(value)
+    return located
+
+
+def _at_line_one(value: Any) -> _Located:
+    if isinstance(value, dict):
+        return _Located({k: _at_line_one(v) for k, v in value.items()}, 1)
+    if isinstance(value, list):
+        return _Located([_at_line_one(v) for v in value], 1)
+    return _Located(value, 1)
+
+
+def _compose(text: str, filename: str) -> _Located:
+    if filename.lower().endswith(".json") or text.lstrip()[:1] in ("{", "["):
+        located = _located_json(text, filename)
+        if located is not None:
+            return located
+    try:
+        node = yaml.compose(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{filename}: not valid YAML/JSON: {exc}".replace("\n", " ")) from exc
+    if node is None:
+        raise ProfileError(f"{filename}: the file is empty")
+    try:
+        return _to_python(node)
+    except _DuplicateKey as exc:
+        raise ProfileError(f"{filename}: {exc}") from exc
 
 
 def _plain(located: _Located) -> Any:
@@ -83,23 +168,25 @@ def parse_profiles(text: str, filename: str = "<profile>") -> list[EnterprisePro
     Raises:
         ProfileError: naming the file, the field and the line of the first problems.
     """
-    try:
-        node = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        raise ProfileError(f"{filename}: not valid YAML/JSON: {exc}".replace("\n", " ")) from exc
-    if node is None:
+    text = text.removeprefix("\ufeff")
+    if not text.strip():
         raise ProfileError(f"{filename}: the file is empty")
-    root = _to_python(node)
+    root = _compose(text, filename)
     profiles: list[EnterpriseProfile] = []
     problems: list[dict[str, Any]] = []
     for doc in _documents(root):
         try:
-            profiles.append(EnterpriseProfile.model_validate(_plain(doc)))
+            profile = EnterpriseProfile.model_validate(_plain(doc))
         except ValidationError as exc:
             for err in exc.errors():
                 field = ".".join(str(p) for p in err["loc"]) or "(profile)"
                 line = _line_of(doc, err["loc"])
                 problems.append({"field": field, "line": line, "message": err["msg"]})
+            continue
+        if not any((n or "").strip() for n in (profile.name.zh, profile.name.en)):
+            message = "a profile needs a name: name: {zh: ..., en: ...} (either or both)"
+            problems.append({"field": "name", "line": _line_of(doc, ("name",)), "message": message})
+        profiles.append(profile)
     if problems:
         text = "; ".join(f"line {p['line']}: {p['field']}: {p['message']}" for p in problems[:10])
         raise ProfileError(f"{filename}: {text}", problems)

@@ -81,7 +81,7 @@ def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(
     broken = tmp_path / "broken.json"
     broken.write_text('{"results": [', encoding="utf-8")
     result = iprwatch("crawl", "federal_register", "--replay", str(broken), data_dir=workdir)
-    assert result.returncode != 0
+    assert result.returncode == 2  # the exit code of every bad input
     message = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert len(message) == 1 and "broken.json" in message[0]
     still = iprwatch("search", "Kyocera", data_dir=workdir)

@@ -76,3 +76,29 @@ def test_health_check_with_a_broken_profile_names_the_problem(seeded: str, tmp_p
     )
     assert result.exit_code == 2
     assert "export_share" in result.output
+
+
+def test_briefing_into_a_folder_writes_it_there_under_the_download_name(
+    seeded: str, tmp_path: Path
+) -> None:
+    result = runner.invoke(
+        app,
+        ["report", "briefing", "--country", "US", "--period", "2025-Q3", "--lang", "en",
+         "--out", str(tmp_path)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    written = tmp_path / "briefing-1-US-2025-Q3-en.html"
+    assert f"wrote {written}" in result.output.replace("\n", "")
+    assert "Section 337 investigations" in written.read_text(encoding="utf-8")
+
+
+def test_dates_and_periods_out_of_range_are_refused_before_anything_is_stored(
+    seeded: str, tmp_path: Path
+) -> None:
+    out = str(tmp_path / "x.html")
+    for args in (["--as-of", "9999-12-31"], ["--as-of", "0001-01-01"], ["--period", "9999"]):
+        result = runner.invoke(app, ["report", "briefing", "--country", "US", *args, "--out", out])
+        assert result.exit_code == 2, result.output
+        assert "out of range" in result.output
+    listed = runner.invoke(app, ["report", "briefing", "--country", "US", "--out", out])
+    assert "stored as briefing 1" in listed.output
