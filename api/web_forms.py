@@ -102,7 +102,7 @@ def edit_profile_form(
     row = _editable_enterprise_or_page(request, lang, session, principal, enterprise_id)
     if isinstance(row, Response):
         return row
-    profile = EnterpriseProfile.model_validate(row.profile or {"id": row.id, "name": {}})
+    profile = EnterpriseProfile.stored(row.profile or {"id": row.id, "name": {}})
     return _profile_page(request, lang, principal, row, profile_form(profile))
 
 

@@ -115,7 +115,7 @@ def profile_page(
     row = session.get(Enterprise, enterprise_id) if len(enterprise_id) <= 64 else None
     if row is None or not can_see_enterprise(principal, row.id):
         return not_found_page(request, lang, principal)
-    profile = EnterpriseProfile.model_validate(row.profile or {"id": row.id, "name": {}})
+    profile = EnterpriseProfile.stored(row.profile or {"id": row.id, "name": {}})
     check = latest_health_checks(session, [row.id]).get(row.id)
     return _render(
         request,

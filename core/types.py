@@ -15,7 +15,14 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from core import profile_codes
@@ -160,22 +167,35 @@ _CONTACTS = (
 )
 
 
-def _checked(normalise: Callable[[str], str]) -> Callable[[str], str]:
+STORED = {"stored": True}
+"""Validation context for profiles read back from the database (``EnterpriseProfile.stored``):
+values that earlier versions accepted and the vocabularies now refuse are kept as they are,
+so that one such profile neither stops the matching index from being built nor loses data;
+what can be normalised still is."""
+
+
+def _lenient(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _checked(normalise: Callable[[str], str]) -> Callable[[str, ValidationInfo], str]:
     """A validator that reports a vocabulary miss as the plain message (no "Value error")."""
 
-    def check(value: str) -> str:
+    def check(value: str, info: ValidationInfo) -> str:
         try:
             return normalise(value)
         except profile_codes.VocabularyError as exc:
+            if _lenient(info):
+                return value
             raise PydanticCustomError("vocabulary", "{reason}", {"reason": str(exc)}) from None
 
     return check
 
 
-def _contact(value: str) -> str:
+def _contact(value: str, info: ValidationInfo) -> str:
     """A contact is an e-mail address, a phone number or a notification URL (``scheme://``)."""
     value = value.strip()
-    if not any(pattern.fullmatch(value) for pattern in _CONTACTS):
+    if not _lenient(info) and not any(pattern.fullmatch(value) for pattern in _CONTACTS):
         raise PydanticCustomError(
             "contact",
             "{value} is not a contact: give an e-mail address, a phone number or a "
@@ -259,15 +279,22 @@ class EnterpriseProfile(BaseModel):
 
     @field_validator("destinations")
     @classmethod
-    def _shares_at_most_whole(cls, value: list[Destination]) -> list[Destination]:
+    def _shares_at_most_whole(
+        cls, value: list[Destination], info: ValidationInfo
+    ) -> list[Destination]:
         total = sum(d.export_share or 0 for d in value)
-        if total > 1 + 1e-9:
+        if total > 1 + 1e-9 and not _lenient(info):
             raise PydanticCustomError(
                 "export_shares",
                 "export shares add up to {total}, more than 100%",
                 {"total": f"{total:.0%}"},
             )
         return value
+
+    @classmethod
+    def stored(cls, document: Any) -> EnterpriseProfile:
+        """A profile read back from the database (``STORED``: leniently)."""
+        return cls.model_validate(document, context=STORED)
 
     def display_name(self, lang: str = "zh") -> str:
         """The name in the requested language, falling back to the other."""

@@ -52,7 +52,7 @@ def stored_profile(session: Session, enterprise_id: str) -> EnterpriseProfile:
     if row is None:
         known = ", ".join(sorted(session.scalars(select(Enterprise.id)))) or "none"
         raise UnknownEnterpriseError(f"unknown enterprise {enterprise_id!r}; known: {known}")
-    return EnterpriseProfile.model_validate(row.profile)
+    return EnterpriseProfile.stored(row.profile)
 
 
 def run_stored_health_check(

@@ -25,7 +25,7 @@ def briefing_targets(session: Session) -> list[tuple[str, str | None]]:
         session.execute(select(BriefingRow.country, BriefingRow.chain).distinct()).tuples()
     )
     for row in session.scalars(select(Enterprise)):
-        for destination in EnterpriseProfile.model_validate(row.profile).destinations:
+        for destination in EnterpriseProfile.stored(row.profile).destinations:
             targets.add((destination.country, None))
     return sorted(targets, key=lambda t: (t[0], t[1] or ""))
 

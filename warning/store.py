@@ -66,7 +66,7 @@ def iter_stored_profiles(session: Session, batch: int = 1000) -> Iterator[Enterp
         select(Enterprise.profile).order_by(Enterprise.id).execution_options(yield_per=batch)
     )
     for (document,) in rows:
-        yield EnterpriseProfile.model_validate(document)
+        yield EnterpriseProfile.stored(document)
 
 
 def _profiles_fingerprint(session: Session) -> str:
@@ -111,7 +111,7 @@ def get_profile(session: Session, enterprise_id: str) -> EnterpriseProfile:
     row = session.get(Enterprise, enterprise_id)
     if row is None:
         raise ProfileNotFound(f"no enterprise {enterprise_id!r}")
-    return EnterpriseProfile.model_validate(row.profile)
+    return EnterpriseProfile.stored(row.profile)
 
 
 def delete_profile(session: Session, enterprise_id: str) -> None:

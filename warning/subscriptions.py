@@ -263,7 +263,7 @@ def estimate_volume(
         enterprise = session.get(Enterprise, spec.enterprise_id)
         if enterprise is None:
             raise SubscriptionError(f"enterprise_id: no enterprise {spec.enterprise_id!r}")
-        profile = EnterpriseProfile.model_validate(enterprise.profile)
+        profile = EnterpriseProfile.stored(enterprise.profile)
         records = [item_to_record(row) for row in _window_items(session, since)]
         alerts = evaluate_items(records, [profile], as_of=now.date())
         if spec.saved_search_id is not None:

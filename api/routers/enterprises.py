@@ -139,7 +139,7 @@ def list_enterprises(
     more = len(rows) > limit
     rows = rows[:limit]
     return EnterprisePage(
-        enterprises=[EnterpriseProfile.model_validate(r.profile) for r in rows],
+        enterprises=[EnterpriseProfile.stored(r.profile) for r in rows],
         next_cursor=rows[-1].id if more and rows else None,
     )
 
@@ -149,9 +149,7 @@ def read_enterprise(
     session: DbSession, principal: EnterprisesRead, enterprise_id: str
 ) -> EnterpriseProfile:
     """One profile."""
-    return EnterpriseProfile.model_validate(
-        enterprise_or_404(session, principal, enterprise_id).profile
-    )
+    return EnterpriseProfile.stored(enterprise_or_404(session, principal, enterprise_id).profile)
 
 
 @router.post("/enterprises", response_model=EnterpriseProfile, status_code=201, openapi_extra=_ONE)

@@ -82,6 +82,37 @@ def test_evaluating_twice_creates_no_duplicate(database: str) -> None:
     assert _alert_count() == 1
 
 
+def test_a_profile_stored_before_the_vocabularies_still_loads_and_others_still_alert(
+    database: str,
+) -> None:
+    # Stored by an earlier version: a chain and a status the vocabularies now refuse, and
+    # shares over 100%. Import refuses such a profile now; read back, it is kept as it is.
+    older = {
+        "id": "older-co",
+        "name": {"en": "Older Co."},
+        "chains": ["XX9", "a5"],
+        "destinations": [
+            {"country": "US", "export_share": 0.8},
+            {"country": "de", "export_share": 0.5},
+        ],
+        "ip_assets": [{"type": "patent", "jurisdiction": "US", "status": "in limbo"}],
+        "contacts": ["call Mr Li"],
+    }
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+        session.add(Enterprise(id="older-co", name_en="Older Co.", profile=older))
+    _store_item()
+    with session_scope() as session:
+        kept = store.get_profile(session, "older-co")
+        assert kept.chains == ["XX9", "A5"] and [d.country for d in kept.destinations] == [
+            "US",
+            "DE",
+        ]
+        assert kept.ip_assets[0].status == "in limbo" and kept.contacts == ["call Mr Li"]
+        alerts = evaluate_stored_items(session)
+    assert sorted(a.enterprise_id for a in alerts) == ["older-co", "wuxi-battery"]
+
+
 def test_items_past_one_decided_batch_all_get_their_alerts(database: str) -> None:
     count = 2 * DECIDE_BATCH + 1  # the worker decides a batch, then stores its alerts
     with session_scope() as session:
