@@ -1,4 +1,8 @@
-"""Exporting a search result set as CSV (streamed) or XLSX (written in constant memory)."""
+"""Exporting a search result set as CSV (streamed) or XLSX (written in constant memory).
+
+At most ``EXPORT_CAP`` items are exported; the route says so in a header when the result set
+is larger (``X-Export-Truncated``, ``X-Export-Total``), never in the data.
+"""
 
 from __future__ import annotations
 
@@ -12,12 +16,16 @@ from typing import Any
 from api.services import run_search
 
 EXPORT_CAP = 10_000
+# A CSV cell starting with one of these runs as a formula in a spreadsheet (CSV injection;
+# a leading tab or carriage return is dropped by some and the rest read as a formula).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("id", "published_at", "title", "kind", "jurisdictions", "chains", "source", "url")
 _PAGE = 100
 
 
 def iter_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> Iterator[list[str]]:
-    """The result set's rows, page by page through the cursor, at most ``cap`` of them."""
+    """The result set's rows as plain text, page by page through the cursor, at most ``cap``
+    of them (lists joined by ``; ``)."""
     cursor: str | None = None
     sent = 0
     while sent < cap:
@@ -35,13 +43,17 @@ def _cell(value: Any) -> str:
         return ""
     if isinstance(value, list):
         return "; ".join(str(v) for v in value)
-    text = str(value)
-    # A cell starting with = + - @ would run as a formula in a spreadsheet (CSV injection).
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    return str(value)
+
+
+def csv_safe(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs as a formula."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
-    """CSV with a UTF-8 BOM (so Excel reads Chinese correctly), one chunk per 200 rows."""
+    """CSV with a UTF-8 BOM (so Excel reads Chinese correctly), one chunk per 200 rows; cells
+    that would run as formulas are quoted (``csv_safe``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
@@ -49,7 +61,7 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
     buffer.seek(0)
     buffer.truncate()
     for number, row in enumerate(rows, 1):
-        writer.writerow(row)
+        writer.writerow([csv_safe(cell) for cell in row])
         if number % 200 == 0:
             yield buffer.getvalue().encode("utf-8")
             buffer.seek(0)
@@ -58,7 +70,8 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
 
 
 def write_xlsx(rows: Iterator[list[str]]) -> str:
-    """Write the rows to a temporary XLSX file (constant memory); returns its path."""
+    """Write the rows to a temporary XLSX file (constant memory); returns its path. Cells are
+    written as they are: the writer never turns a string into a formula."""
     import xlsxwriter
 
     descriptor, path = tempfile.mkstemp(prefix="iprwatch-export-", suffix=".xlsx")

@@ -41,8 +41,8 @@ class ItemOut(BaseModel):
     summary: str
     body: str
     language: str
-    published_at: datetime | None
-    fetched_at: datetime | None
+    published_at: UtcDateTime | None
+    fetched_at: UtcDateTime | None
     jurisdictions: list[str]
     kind: str
     ip_types: list[str]

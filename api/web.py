@@ -37,6 +37,7 @@ from core.db import session_scope
 from core.models import AlertRow, Enterprise, Item, User
 from core.records import alert_to_dict, item_to_record
 from reports.jinja import LANGUAGES, make_environment
+from search.errors import BadQuery
 from warning.store import add_note, alert_notes, change_alert_status
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -214,18 +215,31 @@ def alert_action(
     return RedirectResponse(f"/alerts/{alert_id}#follow-up", status_code=303)
 
 
+# The search page's own messages for a query it cannot run, by the query field at fault:
+# the query model's reasons are English (the English page shows them as they are).
+SEARCH_ERRORS_ZH = {
+    "q": "搜索词过长或无法解析（最多 500 个字符），请修改后重试。",
+    "jurisdictions": "未知的国家或地区代码，请使用 US、DE、EU、UPC 等代码。",
+    "chains": "未知的产业链编号。",
+    "kinds": "未知的条目类型。",
+    "cursor": "翻页链接已失效，请重新搜索。",
+}
+SEARCH_ERROR_ZH = "无法执行此查询，请修改后重试。"
+
+
 @router.get("/search")
 def search_page(
     request: Request,
     principal: WebPrincipal,
     lang: Lang = None,
-    q: Annotated[str, Query(max_length=500)] = "",
-    country: Annotated[str, Query(max_length=8)] = "",
-    chain: Annotated[str, Query(max_length=16)] = "",
-    kind: Annotated[str, Query(max_length=32)] = "",
-    cursor: Annotated[str | None, Query(max_length=2000)] = None,
+    q: str = "",
+    country: str = "",
+    chain: str = "",
+    kind: str = "",
+    cursor: str | None = None,
 ) -> Response:
-    """Full-text search with facet filters and highlighted snippets."""
+    """Full-text search with facet filters and highlighted snippets. Parameters are checked
+    by the query model (lengths included), so that any problem shows on the page."""
     lang = _lang(request, lang)
     error = None
     results: dict[str, Any] = {"hits": [], "total": 0, "facets": {}, "next_cursor": None}
@@ -238,8 +252,8 @@ def search_page(
             sort="relevance" if q else "date",
             cursor=cursor,
         )
-    except ValueError as exc:
-        error = str(exc).splitlines()[0]
+    except BadQuery as exc:
+        error = _search_error(exc, lang)
     return _render(
         request,
         lang,
@@ -252,6 +266,13 @@ def search_page(
         results=results,
         error=error,
     )
+
+
+def _search_error(exc: BadQuery, lang: str) -> str:
+    """What the search page says about a query it cannot run, in the page's language."""
+    if lang == "en":
+        return exc.reason.splitlines()[0]
+    return SEARCH_ERRORS_ZH.get(exc.field or "", SEARCH_ERROR_ZH)
 
 
 @router.get("/items/{item_id}")

@@ -22,6 +22,7 @@ from search._tantivy_schema import (
     token,
 )
 from search.builder import MISSING_TS, date_bounds, keyword_filters
+from search.errors import BadQuery
 from search.query import SearchQuery
 from search.text import Clause
 
@@ -76,13 +77,23 @@ def _filters(query: SearchQuery) -> list[tantivy.Query]:
         found.append(_date_filter(query.since, query.until, start, end, by_month))
     if query.chinese_party is not None:
         found.append(tantivy.Query.term_query(schema, "chinese_party", query.chinese_party))
-    for name, value in (
-        ("party_names_folded", query.party_folded()),
-        ("case_refs_folded", query.case_ref_folded()),
+    for field, name, value in (
+        ("party", "party_names_folded", query.party_folded()),
+        ("case_ref", "case_refs_folded", query.case_ref_folded()),
     ):
         if value:
-            found.append(tantivy.Query.regex_query(schema, name, f".*{regex_escape(value)}.*"))
+            found.append(_substring(schema, field, name, value))
     return found
+
+
+def _substring(schema: tantivy.Schema, field: str, name: str, value: str) -> tantivy.Query:
+    """Terms of ``name`` containing ``value``. The query model caps the value's length below
+    what tantivy's regex compiler takes; should one still be refused, it is the request's
+    fault, not the engine's."""
+    try:
+        return tantivy.Query.regex_query(schema, name, f".*{regex_escape(value)}.*")
+    except ValueError:
+        raise BadQuery(f"{field}: too long or complex to search for", field=field) from None
 
 
 def _any_of(schema: tantivy.Schema, name: str, values: list[str]) -> tantivy.Query:

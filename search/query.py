@@ -15,18 +15,36 @@ import hashlib
 import json
 import math
 import re
+from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from core.types import ItemKind
+from search import _vocabulary as vocabulary
 from search.errors import BadQuery, InvalidCursor
 from search.text import MAX_QUERY_CHARS, Clause, parse_text
 from tagger.places import normalise_city, normalise_province
 
 MAX_FILTER_VALUES = 50
 MAX_CURSOR_CHARS = 1000
+# Party and case-reference filters are substring matches (a regex in tantivy, a wildcard in
+# OpenSearch): tantivy refuses one of more than about 480 UTF-8 bytes (120 characters outside
+# the BMP), so a filter is capped at 100 characters once folded. No real name is longer.
+MAX_NAME_FILTER_CHARS = 100
+# Days every backend and ``datetime`` can represent, with a day to spare at each end
+# (``until`` is searched as the day after it).
+EARLIEST_DAY = date(1900, 1, 1)
+LATEST_DAY = date(9000, 12, 31)
 
 CursorValue = int | float | str
 Sort = Literal["relevance", "date"]
@@ -51,6 +69,10 @@ def fold_case_ref(value: str) -> str:
 class SearchQuery(BaseModel):
     """A search request.
 
+    The keyword filters (jurisdictions, chains, IP types, sources) take known values only, in
+    any case (``search._vocabulary``): an unknown one is a ``BadQuery`` naming it, not an
+    empty result that looks like "no data".
+
     Attributes:
         q: Free text in Chinese and/or English (see ``search.text`` for its reading).
         jurisdictions: Country or region codes (``US``, ``EU``, ``UPC``), matched literally.
@@ -58,10 +80,10 @@ class SearchQuery(BaseModel):
         kinds: Item kinds.
         ip_types: ``patent``, ``trademark``, ``design``, ``copyright`` ...
         sources: Source ids.
-        party: A substring of a party's name, any case.
-        case_ref: A substring of a case reference, ignoring case and spaces.
-        since: First publication day, inclusive (UTC).
-        until: Last publication day, inclusive (UTC).
+        party: A substring of a party's name, any case (2 to 100 characters).
+        case_ref: A substring of a case reference, ignoring case and spaces (2 to 100).
+        since: First publication day, inclusive (UTC), from 1900-01-01 to 9000-12-31.
+        until: Last publication day, inclusive (UTC), within the same bounds.
         chinese_party: Only items naming (True) or not naming (False) a Chinese party.
         province: A Chinese province named in a party's location (``广东``, ``Guangdong``).
         city: A Chinese city named in a party's location (``深圳``, ``Shenzhen``).
@@ -79,8 +101,8 @@ class SearchQuery(BaseModel):
     kinds: list[ItemKind] = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     ip_types: FilterList = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
     sources: FilterList = Field(default_factory=list, max_length=MAX_FILTER_VALUES)
-    party: str | None = Field(default=None, min_length=2, max_length=200)
-    case_ref: str | None = Field(default=None, min_length=2, max_length=100)
+    party: str | None = Field(default=None, min_length=2, max_length=MAX_NAME_FILTER_CHARS)
+    case_ref: str | None = Field(default=None, min_length=2, max_length=MAX_NAME_FILTER_CHARS)
     since: date | None = None
     until: date | None = None
     chinese_party: bool | None = None
@@ -97,20 +119,59 @@ class SearchQuery(BaseModel):
         except ValidationError as exc:
             raise _bad_query(exc) from None
 
+    @classmethod
+    def stored(cls, data: dict[str, Any]) -> SearchQuery:
+        """A query saved by an earlier version: filter values the vocabularies no longer
+        know are kept (they match nothing, as before) instead of refusing the whole query,
+        which would stop its subscription's deliveries and feed.
+
+        Raises:
+            BadQuery: Anything else is not valid.
+        """
+        reading = _STORED.set(True)  # (a custom __init__ gets no validation context)
+        try:
+            return cls(**data)
+        finally:
+            _STORED.reset(reading)
+
     @field_validator("jurisdictions")
     @classmethod
     def _jurisdictions(cls, values: list[str]) -> list[str]:
-        return _checked(sorted({v.strip().upper() for v in values}), _JURISDICTION, "jurisdiction")
+        codes = _checked(sorted({v.strip().upper() for v in values}), _JURISDICTION, "jurisdiction")
+        return _known(codes, vocabulary.jurisdictions) if codes else codes
 
-    @field_validator("chains", "sources")
+    @field_validator("chains")
     @classmethod
-    def _identifiers(cls, values: list[str]) -> list[str]:
-        return _checked(sorted({v.strip() for v in values}), _IDENTIFIER, "identifier")
+    def _chains(cls, values: list[str]) -> list[str]:
+        ids = _checked(sorted({v.strip() for v in values}), _IDENTIFIER, "identifier")
+        return _known(ids, vocabulary.chains) if ids else ids
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, values: list[str]) -> list[str]:
+        ids = _checked(sorted({v.strip() for v in values}), _IDENTIFIER, "identifier")
+        return _known(ids, vocabulary.sources) if ids else ids
 
     @field_validator("ip_types")
     @classmethod
     def _ip_types(cls, values: list[str]) -> list[str]:
-        return _checked(sorted({v.strip().lower() for v in values}), _IDENTIFIER, "IP type")
+        types = _checked(sorted({v.strip().lower() for v in values}), _IDENTIFIER, "IP type")
+        return _known(types, vocabulary.ip_types) if types else types
+
+    @field_validator("party", "case_ref")
+    @classmethod
+    def _name_filter(cls, value: str | None) -> str | None:
+        # Case folding may lengthen a name ("ß" is "ss"): the folded form is what is searched.
+        if value and len(fold_name(value)) > MAX_NAME_FILTER_CHARS:
+            raise ValueError(f"at most {MAX_NAME_FILTER_CHARS} characters")
+        return value
+
+    @field_validator("since", "until")
+    @classmethod
+    def _day(cls, value: date | None) -> date | None:
+        if value is not None and not EARLIEST_DAY <= value <= LATEST_DAY:
+            raise ValueError(f"must be a day from {EARLIEST_DAY} to {LATEST_DAY}")
+        return value
 
     @field_validator("kinds")
     @classmethod
@@ -178,6 +239,25 @@ def _checked(values: list[str], pattern: re.Pattern[str], what: str) -> list[str
         if not pattern.match(value):
             raise ValueError(f"invalid {what} {value[:40]!r}")
     return values
+
+
+_STORED: ContextVar[bool] = ContextVar("stored_query", default=False)
+
+
+def _known(values: list[str], known: Callable[[], vocabulary.Vocabulary]) -> list[str]:
+    """``values`` as the known values they name (sorted), or a ValueError naming the first
+    unknown one; in a stored query (``SearchQuery.stored``) an unknown value is kept as it
+    is (it matches nothing, as when it was saved)."""
+    vocab = known()
+    if not _STORED.get():
+        return sorted({vocab.canonical(value) for value in values})
+    kept = set()
+    for value in values:
+        try:
+            kept.add(vocab.canonical(value))
+        except (ValueError, BadQuery):
+            kept.add(value)
+    return sorted(kept)
 
 
 def _bad_query(exc: ValidationError) -> BadQuery:

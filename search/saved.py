@@ -149,7 +149,7 @@ def saved_query(saved: SavedSearch, **overrides: Any) -> SearchQuery:
         BadQuery: The stored query or an override is not valid (any more).
     """
     stored = saved.query if isinstance(saved.query, dict) else {}
-    return SearchQuery(**{**stored, **{k: v for k, v in overrides.items() if v is not None}})
+    return SearchQuery.stored({**stored, **{k: v for k, v in overrides.items() if v is not None}})
 
 
 def run_saved_search(

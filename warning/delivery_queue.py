@@ -10,9 +10,13 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from core.logging_ import get_logger
 from core.models import AlertRow, Delivery, Subscription, utcnow
+from search.errors import BadQuery
 from warning.delivery import SEVERITY_ORDER, channel_key
 from warning.subscriptions import saved_search_hits, severity_allowed
+
+log = get_logger(__name__)
 
 __all__ = ["SWEEP_WINDOW", "queue_deliveries"]
 
@@ -70,7 +74,12 @@ def queue_deliveries(
     for sub in session.scalars(select(Subscription).where(Subscription.active.is_(True))):
         if not sub.channels:
             continue
-        for alert in _new_alerts(session, sub, alert_ids, since):
+        try:
+            alerts = _new_alerts(session, sub, alert_ids, since)
+        except BadQuery as exc:  # its saved search is no longer valid: the others go on
+            log.warning("subscription_saved_search_invalid", subscription=sub.id, reason=str(exc))
+            continue
+        for alert in alerts:
             for url in sub.channels:
                 if _insert(session, alert.id, sub, channel_key(url)) and sub.frequency == "instant":
                     instant.append((alert.id, channel_key(url)))

@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest, NotFound, Unavailable
-from api.export import csv_chunks, iter_rows, write_xlsx
+from api.export import EXPORT_CAP, csv_chunks, iter_rows, write_xlsx
 from api.routers._access import SearchRead
 from api.schemas import ItemOut, ItemPage
 from api.services import run_search
@@ -39,7 +39,7 @@ def _filters(
     party: Annotated[
         str | None, Query(max_length=200, description="Part of a party's name.")
     ] = None,
-    case_ref: Annotated[str | None, Query(max_length=100, examples=["337-TA-1450"])] = None,
+    case_ref: Annotated[str | None, Query(max_length=200, examples=["337-TA-1450"])] = None,
     since: Annotated[date | None, Query(description="Published on or after.")] = None,
     until: Annotated[date | None, Query(description="Published on or before.")] = None,
     chinese_party: Annotated[bool | None, Query(description="Names a Chinese party.")] = None,
@@ -67,6 +67,15 @@ def _filters(
 
 Filters = Annotated[dict[str, Any], Depends(_filters)]
 
+# The query model's fields under the names of this API's parameters (see ``_filters``).
+PARAMETERS = {
+    "jurisdictions": "country",
+    "chains": "chain",
+    "kinds": "kind",
+    "ip_types": "ip_type",
+    "sources": "source",
+}
+
 
 @contextmanager
 def _search_errors() -> Iterator[None]:
@@ -75,8 +84,18 @@ def _search_errors() -> Iterator[None]:
     except SearchUnavailable as exc:
         raise Unavailable("search is unavailable; try again shortly") from exc
     except BadQuery as exc:
-        field = [{"field": exc.field, "message": str(exc)}] if exc.field else []
-        raise BadRequest(str(exc).splitlines()[0], field) from exc
+        raise _bad_request(exc) from exc
+
+
+def _bad_request(exc: BadQuery) -> BadRequest:
+    """A query's error, naming the parameter at fault as this API calls it."""
+    message = str(exc).splitlines()[0]
+    if not exc.field:
+        return BadRequest(message)
+    name = PARAMETERS.get(exc.field, exc.field)
+    if message.startswith(f"{exc.field}: "):
+        message = f"{name}: {message.removeprefix(f'{exc.field}: ')}"
+    return BadRequest(message, [{"field": name, "message": message}])
 
 
 @router.get("/items", response_model=ItemPage)
@@ -102,20 +121,32 @@ def export_items(
     filters: Filters,
     format: Annotated[str, Query(pattern="^(csv|xlsx)$")] = "csv",
 ) -> Response:
-    """The whole result set (at most 10,000 items) as CSV (streamed) or XLSX."""
+    """The whole result set (at most 10,000 items) as CSV (streamed) or XLSX.
+
+    A larger result set is cut at 10,000 items and the response says so in its headers:
+    ``X-Export-Truncated: true`` and ``X-Export-Total`` (the full count).
+    """
     with _search_errors():
-        run_search(**filters, limit=1)  # a bad query fails here, before streaming starts
-    rows = iter_rows(filters)
+        # A bad query fails here, before streaming starts.
+        total = int(run_search(**filters, limit=1)["total"])
+    rows = iter_rows(filters, EXPORT_CAP)
+    headers = _export_headers(total)
     if format == "csv":
-        headers = {"Content-Disposition": 'attachment; filename="iprwatch-items.csv"'}
+        headers["Content-Disposition"] = 'attachment; filename="iprwatch-items.csv"'
         return StreamingResponse(
             csv_chunks(rows), media_type="text/csv; charset=utf-8", headers=headers
         )
     path = write_xlsx(rows)
     return FileResponse(
-        path, media_type=XLSX, filename="iprwatch-items.xlsx",
+        path, media_type=XLSX, filename="iprwatch-items.xlsx", headers=headers,
         background=BackgroundTask(os.unlink, path),
     )  # fmt: skip
+
+
+def _export_headers(total: int) -> dict[str, str]:
+    """Headers telling whether the export holds the whole result set."""
+    truncated = total > EXPORT_CAP
+    return {"X-Export-Truncated": "true" if truncated else "false", "X-Export-Total": str(total)}
 
 
 @router.get("/items/{item_id}", response_model=ItemOut)

@@ -24,6 +24,7 @@ from api.schemas import UtcDateTime
 from core.models import Delivery, SavedSearch, Subscription
 from core.settings import get_settings
 from core.types import Severity
+from search.errors import BadQuery
 from warning.subscriptions import (
     SubscriptionError,
     SubscriptionSpec,
@@ -133,7 +134,10 @@ def _out(session: DbSession, row: Subscription) -> SubscriptionOut:
     return SubscriptionOut(**subscription_to_dict(row), deliveries={s: n for s, n in counts})
 
 
-def _spec_error(exc: SubscriptionError) -> BadRequest:
+def _spec_error(exc: SubscriptionError | BadQuery) -> BadRequest:
+    if isinstance(exc, BadQuery):  # a saved search stored before its values were checked
+        message = f"saved_search_id: the saved search is not valid any more ({exc.reason})"
+        return BadRequest(message, fields=[{"field": "saved_search_id", "message": message}])
     field, _, _ = str(exc).partition(":")
     return BadRequest(str(exc), fields=[{"field": field, "message": str(exc)}])
 
@@ -154,7 +158,7 @@ def post_subscription(
     _check_spec(session, principal, spec)
     try:
         created = create_subscription(session, spec)
-    except SubscriptionError as exc:
+    except (SubscriptionError, BadQuery) as exc:
         raise _spec_error(exc) from exc
     audit(session, principal, "subscription.create", "subscription", created.row.id)
     return SubscriptionCreated(
@@ -174,7 +178,7 @@ def post_estimate(
     _check_spec(session, principal, spec)
     try:
         estimate = estimate_volume(session, spec)
-    except SubscriptionError as exc:
+    except (SubscriptionError, BadQuery) as exc:
         raise _spec_error(exc) from exc
     return VolumeOut(**estimate.to_dict(spec.language))
 

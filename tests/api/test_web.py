@@ -230,3 +230,21 @@ def test_pages_forbid_inline_script(web: TestClient) -> None:
     sign_in(web, ACME)
     policy = web.get("/alerts").headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy.split("style-src")[0]
+
+
+@pytest.mark.parametrize(
+    "params, zh",
+    [({"q": "专利" * 251}, "搜索词过长"), ({"country": "XX"}, "未知的国家或地区代码"),
+     ({"country": "U" * 9}, "未知的国家或地区代码"), ({"chain": "ZZ9"}, "未知的产业链编号"),
+     ({"kind": "rumour"}, "未知的条目类型"), ({"cursor": "x" * 2001}, "翻页链接已失效")],
+)  # fmt: skip
+def test_search_page_explains_a_bad_query_in_the_pages_language(
+    web: TestClient, params: dict[str, str], zh: str
+) -> None:
+    sign_in(web, ACME)
+    page = web.get("/search", params=params)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert zh in page.text and "Value error" not in page.text
+    english = web.get("/search", params={**params, "lang": "en"})
+    assert english.status_code == 200 and '<html lang="en">' in english.text
+    assert zh not in english.text and 'role="alert"' in english.text

@@ -68,7 +68,7 @@ CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
         {"upc:munich-separator", "ipkat:asi-sep", "euipo:design-reform", "cnipr:eu-design"},
     ),
     "chain filter": (
-        {"chains": ["lithium_battery"]},
+        {"chains": ["A5"]},
         {"usitc:1400", "upc:munich-separator", "cnipr:337-battery"},
     ),
     "kind filter": (
@@ -104,7 +104,7 @@ CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
     ),
     "case reference": ({"case_ref": "337-ta-1400"}, {"usitc:1400", "cnipr:337-battery"}),
     "source and IP type": (
-        {"sources": ["cnipr"], "ip_types": ["Trademark"]},
+        {"sources": ["cnipa_news"], "ip_types": ["Trademark"]},
         {"cnipr:yiwu-schedule-a", "cnipr:customs-earbuds"},
     ),
     "operators are words": ({"q": "AND OR NOT"}, set()),
@@ -131,9 +131,9 @@ def test_facets_count_the_whole_filtered_set(corpus_backend: SearchBackend) -> N
         "month": {
             "2025-06": 1, "2025-04": 2, "2025-03": 4, "2025-02": 2, "2025-01": 1, "2024-11": 1,
         },
-        "source": {"cnipr": 4, "usitc": 3, "ndil": 2, "blog": 1, "cbp": 1, "uspto": 1},
+        "source": {"cnipa_news": 4, "usitc": 3, "ndil": 2, "blog": 1, "cbp": 1, "uspto": 1},
         "chain": {
-            "consumer_electronics": 4, "apparel": 2, "led_lighting": 2, "lithium_battery": 2,
+            "consumer_electronics": 4, "apparel": 2, "led_lighting": 2, "A5": 2,
         },
         "ip_type": {"patent": 6, "trademark": 5, "copyright": 1, "design": 1},
     }  # fmt: skip
@@ -177,7 +177,7 @@ def test_hits_carry_display_fields(corpus_backend: SearchBackend) -> None:
     assert hit.title.startswith("Certain Lithium-Ion Battery Cells")
     assert hit.published_at == "2025-03-04T15:30:00Z"
     assert (hit.source, hit.kind) == ("usitc", "dispute")
-    assert hit.jurisdictions == ["US"] and hit.chains == ["lithium_battery"]
+    assert hit.jurisdictions == ["US"] and hit.chains == ["A5"]
     assert hit.score is None
 
 

@@ -88,3 +88,64 @@ def test_cursor_is_checked_when_the_query_is_built() -> None:
     assert SearchQuery(q="patent", cursor=cursor).search_after() == [2.5, "a"]
     with pytest.raises(InvalidCursor):
         SearchQuery(q="patents", cursor=cursor)
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"until": date(9999, 12, 31)}, "until"), ({"since": date(1, 1, 1)}, "since"),
+     ({"since": date(1899, 12, 31)}, "since")],
+)  # fmt: skip
+def test_days_beyond_what_the_engines_store_are_bad_queries(params: dict, field: str) -> None:
+    with pytest.raises(BadQuery) as caught:
+        SearchQuery(**params)
+    assert caught.value.field == field
+    assert "from 1900-01-01 to 9000-12-31" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "params, field",
+    [({"party": "中" * 101}, "party"), ({"party": "𠀀" * 101}, "party"),
+     ({"party": "ß" * 51 + " GmbH"}, "party")],  # folds to more than 100 characters
+)  # fmt: skip
+def test_party_and_case_ref_filters_are_capped_at_100_characters(params: dict, field: str) -> None:
+    with pytest.raises(BadQuery) as caught:
+        SearchQuery(**params)
+    assert caught.value.field == field
+    assert "at most 100 characters" in caught.value.reason
+
+
+@pytest.mark.parametrize(
+    "params, field, hint",
+    [({"jurisdictions": ["XX"]}, "jurisdictions", "ISO 3166 alpha-2"),
+     ({"sources": ["nope"]}, "sources", "uspto_ptab"),
+     ({"sources": ["uspto-ptab"]}, "sources", "did you mean 'uspto_ptab'"),
+     ({"chains": ["ZZ9"]}, "chains", "A5"),
+     ({"ip_types": ["bogus"]}, "ip_types", "trademark")],
+)  # fmt: skip
+def test_unknown_filter_values_are_bad_queries_with_the_valid_ones(
+    params: dict, field: str, hint: str
+) -> None:
+    with pytest.raises(BadQuery) as caught:
+        SearchQuery(**params)
+    assert caught.value.field == field
+    assert hint in caught.value.reason
+
+
+def test_known_filter_values_are_taken_in_any_case() -> None:
+    query = SearchQuery(
+        jurisdictions=["us", "upc"], chains=["a5", "b3-1"], sources=["USPTO_PTAB"],
+        ip_types=["Trade_Secret", "GI"],
+    )  # fmt: skip
+    assert query.jurisdictions == ["UPC", "US"] and query.chains == ["A5", "B3-1"]
+    assert query.sources == ["uspto_ptab"] and query.ip_types == ["gi", "trade_secret"]
+
+
+def test_a_saved_query_keeps_values_the_vocabularies_no_longer_know() -> None:
+    # saved by an earlier version, which took any source and chain id
+    old = {"q": "patent", "sources": ["retired_source", "FEDERAL_register"], "chains": ["zz9"]}
+    with pytest.raises(BadQuery):
+        SearchQuery(**old)  # a new query with them is refused...
+    kept = SearchQuery.stored(old)  # ...a stored one runs, matching nothing through them
+    assert kept.sources == ["federal_register", "retired_source"] and kept.chains == ["zz9"]
+    with pytest.raises(BadQuery, match="until"):
+        SearchQuery.stored({"q": "patent", "until": "9999-12-31"})  # other errors still count

@@ -22,6 +22,7 @@ from sqlalchemy.orm import sessionmaker
 import search.tantivy_ as tantivy_backend
 from core.db import make_engine
 from core.models import Base, Item, OutboxEntry
+from search.errors import BadQuery
 from search.outbox import drain_outbox
 from search.query import SearchQuery
 from search.tantivy_ import TantivyBackend
@@ -407,3 +408,14 @@ def test_a_worker_forked_after_searching_searches_with_the_same_facets(tmp_path:
     seen = json.loads(stdout)
     assert seen["child"] == seen["parent"]
     assert seen["child"][0] > 0 and seen["child"][1]["jurisdiction"]
+
+
+def test_a_filter_tantivy_cannot_compile_is_a_bad_query_not_an_outage(tmp_path: Path) -> None:
+    """The query model caps party names well below tantivy's regex limit; a query built past
+    the model (``model_construct``, as no caller should) still fails as the request's fault."""
+    backend = TantivyBackend(tmp_path / "index")
+    backend.reindex(load_documents())
+    query = SearchQuery.model_construct(**{**SearchQuery().model_dump(), "party": "中" * 200})
+    with pytest.raises(BadQuery) as caught:
+        backend.search(query)
+    assert caught.value.field == "party"
