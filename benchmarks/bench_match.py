@@ -146,6 +146,14 @@ def build_profiles(count: int, seed: int = 1) -> list[EnterpriseProfile]:
     return list(iter_profiles(count, seed))
 
 
+def _shares(rng: random.Random, count: int) -> list[float]:
+    """Export shares for ``count`` markets, 2-40% each, scaled down when they would add up to
+    more than the whole (profiles refuse that)."""
+    shares = [round(rng.uniform(0.02, 0.4), 2) for _ in range(count)]
+    total = sum(shares)
+    return shares if total <= 1 else [int(s / total * 100) / 100 for s in shares]
+
+
 def iter_profiles(count: int, seed: int = 1) -> Iterator[EnterpriseProfile]:
     """The same profiles one at a time (the index keeps none of them)."""
     rng = random.Random(seed)
@@ -179,8 +187,8 @@ def iter_profiles(count: int, seed: int = 1) -> Iterator[EnterpriseProfile]:
                     "chains": [c.id for c in own],
                     "products": products,
                     "destinations": [
-                        {"country": m, "export_share": round(rng.uniform(0.02, 0.4), 2)}
-                        for m in markets
+                        {"country": m, "export_share": share}
+                        for m, share in zip(markets, _shares(rng, len(markets)), strict=True)
                     ],
                     "ip_assets": assets,
                     "competitors": rng.sample(FOREIGN, k=rng.randint(0, 2)),

@@ -238,8 +238,8 @@ def _profile_standards(profile: EnterpriseProfile) -> frozenset[str]:
 
 
 def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
-    """(lower-case form, term, kind) for every form of a term the text scan looks for: the
-    term itself, and for product terms its other grammatical number (``number_forms``)."""
+    """(lower-case term, term, kind) for every term the text scan looks for (``term_forms``
+    gives the forms it looks for)."""
     seen: set[tuple[str, str]] = set()
     out = []
     groups = [
@@ -251,19 +251,21 @@ def _terms(profile: EnterpriseProfile) -> tuple[tuple[str, str, str], ...]:
     for kind, terms in groups:
         for term in terms:
             lower = term.strip().lower()
-            if len(lower) < 2:
+            if len(lower) < 2 or (kind, lower) in seen:
                 continue
-            forms = [lower, *_cues.number_forms(lower)] if kind in _PRODUCT_KINDS else [lower]
-            for form in forms:
-                if (kind, form) not in seen:
-                    seen.add((kind, form))
-                    out.append((form, term.strip(), kind))
+            seen.add((kind, lower))
+            out.append((lower, term.strip(), kind))
     return tuple(out)
 
 
 _PRODUCT_KINDS = frozenset(["keyword", "watch_term"])
-"""Term kinds also looked for in the other grammatical number ("network switch" finds
-"network switches" and the reverse: notices name products in the plural)."""
+
+
+def term_forms(lower: str, kind: str) -> tuple[str, ...]:
+    """The forms of a term the text scan looks for: the term, and for product terms its other
+    grammatical number ("network switch" finds "network switches" and the reverse: notices
+    name products in the plural)."""
+    return (lower, *_cues.number_forms(lower)) if kind in _PRODUCT_KINDS else (lower,)
 
 
 class Interner:

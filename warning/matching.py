@@ -33,6 +33,7 @@ from warning._facts import (
     ProfileFacts,
     TermHit,
     _Party,
+    term_forms,
 )
 from warning._lookups import BuildLists, WordIndex, arrays, positions_array
 from warning._shapes import ShapeMemo
@@ -60,12 +61,13 @@ def naive_term_hits(view: ItemView, facts: ProfileFacts) -> list[TermHit]:
     """Every occurrence of every profile term, by brute-force search (the reference)."""
     hits = []
     for lower, term, kind in facts.terms:
-        start = view.lower.find(lower)
-        while start >= 0:
-            hit = view.hit(kind, term, start, start + len(lower))
-            if hit is not None:
-                hits.append(hit)
-            start = view.lower.find(lower, start + 1)
+        for form in term_forms(lower, kind):
+            start = view.lower.find(form)
+            while start >= 0:
+                hit = view.hit(kind, term, start, start + len(form))
+                if hit is not None:
+                    hits.append(hit)
+                start = view.lower.find(form, start + 1)
     return sorted(hits, key=_hit_order)
 
 
@@ -252,6 +254,7 @@ class ProfileIndex:
         self._name_owner = np.array(lists.name_owner, dtype=np.int32)
         self._name_slot = np.array(lists.name_slot, dtype=np.int16)
         self._words = WordIndex()
+        lists.add_forms()
         while lists.terms:
             lower, owners = lists.terms.popitem()
             slot = len(self._terms)
