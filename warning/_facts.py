@@ -183,12 +183,14 @@ class ItemView:
 
     def names_company(self, name: str, start: int, end: int) -> bool:
         """Whether a company name (the enterprise's or a competitor's) found at
-        ``lower[start:end]`` stands for that company: a name written in capitals ("XLNET")
-        only where the text writes it so ("XLNet" is a language model), and a Chinese name
+        ``lower[start:end]`` stands for that company: a name written in capitals ("XLNET",
+        "HUAWEI") not where the text writes it in mixed case ("XLNet" is a language model;
+        "Huawei" and "xlnet" still count), and a Chinese name
         not inside a longer party name of the item (湖滨医疗 in 杭州西湖滨医疗器械有限公司:
         Chinese has no word boundaries to tell them apart)."""
         if is_capitals(name):
-            return self.original[start:end] == name
+            written = self.original[start:end]
+            return written.isupper() or written.istitle() or written.islower()
         if self.party_spans and _cues.has_cjk(name):
             size = end - start
             return not any(a <= start and end <= b and b - a > size for a, b in self.party_spans)
@@ -200,7 +202,7 @@ _NAME_KINDS = frozenset(["name", "competitor"])
 
 def is_capitals(name: str) -> bool:
     """A short name written in capital letters (and digits): an acronym or a brand such as
-    "XLNET", matched only as written."""
+    "XLNET", not matched where a text writes it in mixed case ("XLNet")."""
     return len(name) <= 10 and name.isascii() and name.isupper() and name.isalnum()
 
 

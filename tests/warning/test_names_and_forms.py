@@ -52,8 +52,9 @@ def _dispute(title: str, *parties: Party) -> dict:  # type: ignore[type-arg]
     return _alerts(item(title, summary="", chains=(), parties=parties, item_id="d:1"))
 
 
-def test_a_name_written_in_capitals_matches_only_as_written() -> None:
+def test_a_name_written_in_capitals_does_not_match_a_mixed_case_word() -> None:
     assert "named_party_dispute" in _dispute("XLNET sued for patent infringement in Delaware")
+    assert "named_party_dispute" in _dispute("Xlnet sued for patent infringement in Delaware")
     assert "named_party_dispute" not in _dispute("XLNet language model makers sued in Delaware")
 
 
