@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from api.auth._cli import add_account_commands
+from api.cli_profiles import profiles_app
 from api.cli_reports import report_app
 from core.logging_ import configure_logging
 
@@ -28,7 +29,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 sources_app = typer.Typer(help="Crawled sources and their health.", no_args_is_help=True)
-profiles_app = typer.Typer(help="Enterprise profiles.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(sources_app, name="sources")
 app.add_typer(profiles_app, name="profiles")
@@ -308,33 +308,6 @@ def reindex() -> None:
     with session_scope() as session:
         count = reindex_from_db(session, get_backend())
     err.print(f"{count} item(s) indexed")
-
-
-@profiles_app.command("import")
-def profiles_import(
-    file: Annotated[Path, typer.Argument(help="YAML or JSON: one profile or many.")],
-) -> None:
-    """Validate and store enterprise profiles."""
-    from core.db import session_scope
-    from core.migrate import upgrade
-    from warning.profiles import ProfileError, load_profiles
-    from warning.store import save_profiles
-
-    try:
-        profiles = load_profiles(file)
-    except ProfileError as exc:
-        _fail(str(exc), 2)
-        return
-    upgrade()
-    with session_scope() as session:
-        ids = save_profiles(session, profiles)
-    err.print(f"imported {len(ids)} profile(s): {_some_ids(ids)}")
-
-
-def _some_ids(ids: list[str], shown: int = 10) -> str:
-    """The first ids, then how many more: a 3,000-profile import should not flood the terminal."""
-    more = f" and {len(ids) - shown:,} more" if len(ids) > shown else ""
-    return ", ".join(ids[:shown]) + more
 
 
 @app.command("health-check")

@@ -4,8 +4,8 @@ and statuses, each with the spellings people write and the one value matching us
 Matching compares exact values (``warning._facts``), so a profile that says ``l1``, ``USA``,
 ``美国`` or ``商标`` would silently get no alerts; the validators in ``core.types`` turn such
 spellings into the canonical value at load time and refuse what they cannot place, with the
-valid values or a "did you mean". Chain ids come from the tagger taxonomy and regional codes
-from ``warning/jurisdictions.yml``: both are imported lazily (they load data files).
+valid values or a "did you mean". Chain ids, regional codes and trade blocs are data core
+owns (``core.jurisdiction_data``), read once when first needed.
 """
 
 from __future__ import annotations
@@ -16,6 +16,14 @@ from functools import lru_cache
 import pycountry
 from babel import Locale
 from rapidfuzz import process
+
+from core.jurisdiction_data import (
+    asset_offices,
+    chain_ids,
+    jurisdiction_groups,
+    market_groups,
+    trade_blocs,
+)
 
 __all__ = [
     "ASSET_STATUSES",
@@ -152,18 +160,11 @@ def asset_status(value: str) -> str:
     return _lookup(value, "status", "IP asset status")
 
 
-@lru_cache(maxsize=1)
-def _chain_ids() -> tuple[str, ...]:
-    from tagger.taxonomy import chain_ids
-
-    return tuple(chain_ids())
-
-
 def chain_id(value: str) -> str:
     """The taxonomy chain id for ``value`` in any case (``l1`` -> ``L1``)."""
     upper = value.strip().upper()
-    if upper not in _chain_ids():
-        valid = ", ".join(_chain_ids())
+    if upper not in chain_ids():
+        valid = ", ".join(chain_ids())
         raise VocabularyError(f"unknown industry chain {value!r}; valid chains: {valid}")
     return upper
 
@@ -210,43 +211,50 @@ def _did_you_mean(value: str) -> str:
     return f"; did you mean {code} ({name})?"
 
 
-@lru_cache(maxsize=1)
-def _groups() -> frozenset[str]:
-    from warning.jurisdictions import jurisdiction_groups
-
-    return frozenset(jurisdiction_groups())
+def _bloc(value: str) -> str | None:
+    """The refusal for a trade bloc given as one market (ASEAN, 东盟 ...), or None."""
+    key = value.strip().lower()
+    for bloc in trade_blocs():
+        if key == bloc.code.lower() or key in (n.lower() for n in bloc.names):
+            return (
+                f"{value!r} ({bloc.code}) is a trade bloc, not one market: list the member "
+                f"states you export to, each with its own share: {', '.join(bloc.members)}"
+            )
+    return None
 
 
 def destination_country(value: str) -> str:
-    """The ISO alpha-2 code of an export market given as a code or an English/Chinese name.
+    """The ISO alpha-2 code of an export market given as a code or an English/Chinese name,
+    or a market group (``EU``, ``欧盟``, ``European Union`` -> ``EU``).
 
-    A regional code (EU, UPC ...) is refused: shares and rights are per member state.
+    A market group is kept as the group, with the share the exporter gave it: people know
+    their EU share, not how it splits between member states, and any split would be a guess.
+    Matching and health checks read it as its member states (``warning._facts``,
+    ``warning._dimensions``). Offices and courts (EUIPO, EPO, UPC, WIPO) and trade blocs
+    (ASEAN ...) are refused with what to write instead.
     """
-    code = _country(value)
     upper = value.strip().upper()
-    if code == "EU" or upper in _groups():
+    code = upper if upper in market_groups() else _country(value)
+    if code is not None and (code in market_groups() or code not in jurisdiction_groups()):
+        return code
+    if upper in jurisdiction_groups():
+        groups = " or ".join(market_groups())
         raise VocabularyError(
-            f"{value!r} is a group of countries, not one market: list the member states "
-            "you export to (e.g. DE, FR), each with its own share"
+            f"{value!r} is an IP office or court system, not a market: list the countries "
+            f"you export to (e.g. DE, FR), or {groups} for the whole group, each with its share"
         )
-    if code is None:
-        raise VocabularyError(
-            f"unknown country {value!r}: use an ISO code (US, DE) or a country name"
-            + _did_you_mean(value)
-        )
-    return code
-
-
-@lru_cache(maxsize=1)
-def _offices() -> frozenset[str]:
-    from warning.jurisdictions import asset_offices
-
-    return asset_offices()
+    refusal = _bloc(value)
+    if refusal is not None:
+        raise VocabularyError(refusal)
+    raise VocabularyError(
+        f"unknown country {value!r}: use an ISO code (US, DE), a country name or "
+        f"{', '.join(market_groups())}" + _did_you_mean(value)
+    )
 
 
 def asset_jurisdiction(value: str) -> str:
     """The ISO alpha-2 code or the office code (EP, EM, WO ...) a right is registered under."""
-    offices = _offices()
+    offices = asset_offices()
     upper = value.strip().upper()
     if upper in offices:
         return upper

@@ -15,7 +15,7 @@ from core.profile_codes import DEAD_STATUSES
 from core.types import Alert, DimensionScore, EnterpriseProfile, Evidence, HealthLevel
 from core.types import LocalizedName as L
 from warning._facts import RIGHT_CLASSES
-from warning.jurisdictions import asset_covers, market_name_zh
+from warning.jurisdictions import asset_covers, destination_markets, market_name_zh
 
 __all__ = ["DIMENSIONS", "HealthInputs", "level_of"]
 
@@ -144,8 +144,31 @@ def d2_quality(dim: DimensionScore, inputs: HealthInputs) -> DimensionScore:
     return _scored(dim, score, evidence, ["profile.ip_assets"])
 
 
+def _held_en(held: int, of: int) -> str:
+    if held in (0, of):
+        return "yes" if held else "no"
+    return f"in {held} of {of} member states (none in the other {of - held})"
+
+
+def _held_zh(held: int, of: int) -> str:
+    return "有" if held == of else "无" if held == 0 else f"{of}个成员国中{held}个有"
+
+
+def _coverage_line(code: str, share: float, patent: int, mark: int, of: int) -> tuple[str, str]:
+    """The (zh, en) evidence for one destination; ``patent``/``mark``: how many of its
+    ``of`` markets (one for a country, the members for a market group) a right covers."""
+    return (
+        f"{market_name_zh(code)}（占出口{share:.0%}）：专利{_held_zh(patent, of)}，商标{_held_zh(mark, of)}",
+        f"{code} ({share:.0%} of exports): patent {_held_en(patent, of)}, trade mark {_held_en(mark, of)}",
+    )  # fmt: skip
+
+
 def d3_coverage(dim: DimensionScore, inputs: HealthInputs) -> DimensionScore:
-    """Export-share-weighted coverage of each destination by a patent and a trade mark."""
+    """Export-share-weighted coverage of each destination by a patent and a trade mark.
+
+    A market group (EU) counts as covered in the proportion of its member states a right
+    covers (an EU trade mark: all; a German patent: one of 27), the members the profile also
+    lists on their own left to their own lines, as matching does."""
     destinations = inputs.profile.destinations
     if not destinations:
         return _not_assessed(
@@ -155,21 +178,22 @@ def d3_coverage(dim: DimensionScore, inputs: HealthInputs) -> DimensionScore:
             ["profile.destinations"],
         )
     live = _live(inputs)
+    via = {m: group for m, _, group in destination_markets(destinations) if group}
     total, covered, evidence = 0.0, 0.0, []
     for dest in destinations:
         share = dest.export_share if dest.export_share is not None else 1 / len(destinations)
-        patent = any(r == "patent" and asset_covers(j, dest.country) for r, j, *_ in live)
-        mark = any(r == "trademark" and asset_covers(j, dest.country) for r, j, *_ in live)
+        markets = [m for m, group in via.items() if group == dest.country] or [dest.country]
+        patent = sum(
+            any(r == "patent" and asset_covers(j, m) for r, j, *_ in live) for m in markets
+        )
+        mark = sum(
+            any(r == "trademark" and asset_covers(j, m) for r, j, *_ in live) for m in markets
+        )
         total += share
-        covered += share * (0.5 * patent + 0.5 * mark)
+        covered += share * (0.5 * patent + 0.5 * mark) / len(markets)
+        zh, en = _coverage_line(dest.country, share, patent, mark, len(markets))
         evidence.append(
-            Evidence(
-                text=L(
-                    zh=f"{market_name_zh(dest.country)}（占出口{share:.0%}）：专利{'有' if patent else '无'}，商标{'有' if mark else '无'}",
-                    en=f"{dest.country} ({share:.0%} of exports): patent {'yes' if patent else 'no'}, trade mark {'yes' if mark else 'no'}",
-                ),
-                source=f"profile.destinations.{dest.country}",
-            )
+            Evidence(text=L(zh=zh, en=en), source=f"profile.destinations.{dest.country}")
         )
     score = 100 * covered / total if total else 0.0
     return _scored(dim, score, evidence, ["profile.destinations", "profile.ip_assets"])

@@ -4,7 +4,7 @@ template in both languages, with the matched evidence as data. Pure functions.""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
@@ -24,6 +24,7 @@ __all__ = [
     "render_alert",
     "render_explanation",
     "share_text",
+    "shown_share",
 ]
 
 
@@ -61,6 +62,13 @@ def _standard_names(ids: list[str], lang: str) -> str:
 def share_text(share: float | None) -> str:
     """An export share as explanations write it ("31%"); "" when unknown or nil."""
     return f"{share:.0%}" if share else ""
+
+
+def shown_share(facts: ProfileFacts, markets: Sequence[str]) -> float | None:
+    """The export share an explanation names: that of the first market as explanations
+    name them (a market group's own share when the group stands for its members)."""
+    shown = facts.shown_markets(markets)
+    return facts.share(shown[0]) if shown else None
 
 
 def _joined(values: Iterable[str], sep: str = ", ") -> str:
@@ -114,14 +122,14 @@ class _Values(dict[str, str]):
         return _joined((chain_label(c, "en") for c in self.match["chains"]), "; ")
 
     def _markets_zh(self) -> str:
-        return _joined((market_name_zh(m) for m in self.match["markets"]), "、")
+        shown = self.facts.shown_markets(self.match["markets"])
+        return _joined((market_name_zh(m) for m in shown), "、")
 
     def _markets_en(self) -> str:
-        return _joined(self.match["markets"])
+        return _joined(self.facts.shown_markets(self.match["markets"]))
 
     def _share(self) -> float | None:
-        markets = self.match["markets"]
-        return self.facts.share(markets[0]) if markets else None
+        return shown_share(self.facts, self.match["markets"])
 
     def _share_zh(self) -> str:
         share = share_text(self._share())
@@ -222,13 +230,21 @@ class _Values(dict[str, str]):
         return _standard_names(self.match["standards"], "en")
 
     def _no_patent_markets(self) -> str:
-        return _joined(self.match["no_patent_markets"])
+        return _joined(self.facts.shown_markets(self._in_order("no_patent_markets")))
 
     def _no_trademark_markets(self) -> str:
-        return _joined(self.match["no_trademark_markets"])
+        return _joined(self.facts.shown_markets(self._in_order("no_trademark_markets")))
 
     def _rights_markets(self) -> str:
-        return _joined(sorted({*self.match["patent_markets"], *self.match["trademark_markets"]}))
+        held = {*self.match["patent_markets"], *self.match["trademark_markets"]}
+        return _joined(
+            sorted(self.facts.shown_markets([m for m in self.facts.markets if m in held]))
+        )
+
+    def _in_order(self, field: str) -> list[str]:
+        """A ``match`` list of markets in the profile's order (as ``shown_markets`` wants)."""
+        values = set(self.match[field])
+        return [m for m in self.facts.markets if m in values]
 
     def _peers(self) -> str:
         return _joined(self.item["wuxi_parties"] or self.item["jiangsu_parties"])

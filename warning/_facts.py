@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import string
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, NamedTuple, TypeVar
@@ -12,7 +13,7 @@ from typing import Any, NamedTuple, TypeVar
 from core.profile_codes import DEAD_STATUSES
 from core.types import EnterpriseProfile, ItemRecord, Tags
 from warning import _cues
-from warning.jurisdictions import asset_covers, market_scope
+from warning.jurisdictions import asset_covers, destination_markets, market_scope
 
 PARTY_THRESHOLD = 88.0
 """Minimum rapidfuzz token-sort ratio (0-100) for a party to be taken as a profile's name."""
@@ -232,6 +233,18 @@ def _rights(
     return {k: frozenset(v) for k, v in held.items()}
 
 
+def _market_groups(
+    profile: EnterpriseProfile, expanded: list[tuple[str, float | None, str | None]]
+) -> tuple[tuple[str, tuple[str, ...], float | None], ...]:
+    """(group, its members among the markets, its share) for each market group given."""
+    out = []
+    for dest in profile.destinations:
+        members = tuple(m for m, _, via in expanded if via == dest.country)
+        if members:
+            out.append((dest.country, members, dest.export_share))
+    return tuple(out)
+
+
 def _profile_standards(profile: EnterpriseProfile) -> frozenset[str]:
     texts = [*profile.watch_terms]
     for product in profile.products:
@@ -312,6 +325,9 @@ class ProfileFacts:
     province: str
     city: str
     has_products: bool
+    # market groups (EU) as the profile gives them: (group, its members among ``markets``,
+    # the group's export share); explanations name the group when all of them are concerned
+    groups: tuple[tuple[str, tuple[str, ...], float | None], ...] = ()
 
     @classmethod
     def of(
@@ -323,10 +339,9 @@ class ProfileFacts:
     ) -> ProfileFacts:
         """Prepare ``profile``; rights are those alive on ``as_of``."""
         intern = intern or Interner()
-        markets = intern(
-            tuple(intern(m) for m in dict.fromkeys(d.country for d in profile.destinations))
-        )
-        shares = {d.country: d.export_share for d in profile.destinations}
+        expanded = destination_markets(profile.destinations)
+        markets = intern(tuple(intern(m) for m, _, _ in expanded))
+        shares = {m: share for m, share, _ in expanded}
         names = [(n, "name") for n in profile.names()] + [
             (c, "competitor") for c in profile.competitors
         ]
@@ -350,6 +365,7 @@ class ProfileFacts:
             province=intern(profile.location.province or ""),
             city=intern(profile.location.city or ""),
             has_products=bool(profile.products),
+            groups=intern(_market_groups(profile, expanded)),
         )
 
     @property
@@ -365,11 +381,26 @@ class ProfileFacts:
         return frozenset()
 
     def share(self, market: str) -> float | None:
-        """The export share of ``market`` (None when not given or not a destination)."""
+        """The export share of ``market`` or of a market group (None when not given or not
+        a destination; a member state reached through a group has none of its own)."""
         for code, value in zip(self.markets, self.share_values, strict=True):
             if code == market:
                 return value
+        for group, _, value in self.groups:
+            if group == market:
+                return value
         return None
+
+    def shown_markets(self, markets: Sequence[str]) -> tuple[str, ...]:
+        """``markets`` as explanations name them: a market group the profile gives (EU)
+        stands for its members when the item concerns all of them, instead of 27 codes."""
+        shown = tuple(markets)
+        for group, members, _ in self.groups:
+            if members and set(members) <= set(shown):
+                at = shown.index(members[0])
+                kept = [m for m in shown if m not in members]
+                shown = (*kept[:at], group, *kept[at:])
+        return shown
 
     @property
     def cel(self) -> dict[str, Any]:

@@ -43,6 +43,7 @@ from warning._explain import (
     fixed_values,
     render_alert,
     share_text,
+    shown_share,
 )
 from warning._groups import RowKey, RowMatch, kind_masks
 from warning._shapes import Shape
@@ -292,8 +293,8 @@ class ItemDecisions:
                 markets = concerned.get(facts.markets)
                 if markets is None:
                     markets = concerned[facts.markets] = tuple(concerned_markets(self.view, facts))
-                share = facts.share(markets[0]) if markets and rule.names_share else None
-                slot = (markets, share_text(share))
+                share = shown_share(facts, markets) if rule.names_share else None
+                slot = (markets, facts.shown_markets(markets), share_text(share))
                 explanation = rendered.get(slot)
                 if explanation is None:
                     match = _match(self.view, facts, evidence)

@@ -32,7 +32,7 @@ from core.types import (
 )
 from warning._dimensions import DIMENSIONS, HealthInputs, level_of
 from warning.engine import evaluate_items
-from warning.jurisdictions import market_name_zh
+from warning.jurisdictions import destination_markets, market_name_zh
 
 __all__ = ["WINDOW_DAYS", "load_window_items", "run_health_check"]
 
@@ -80,10 +80,23 @@ def _product_of(alert: Alert, profile: EnterpriseProfile) -> str | None:
     return profile.products[0].name if len(profile.products) == 1 else None
 
 
+def _market_share(market: str | None, profile: EnterpriseProfile) -> float | None:
+    """The export share of ``market``: its own, or that of the market group (EU) it is a
+    member of in the profile (a German alert weighs as the EU share it belongs to)."""
+    for code, share, group in destination_markets(profile.destinations):
+        if code == market:
+            return share if group is None else _group_share(group, profile)
+    return _group_share(market, profile) if market else None
+
+
+def _group_share(group: str, profile: EnterpriseProfile) -> float | None:
+    return next((d.export_share for d in profile.destinations if d.country == group), None)
+
+
 def _impact(market: str | None, profile: EnterpriseProfile, named: bool) -> int:
     if named:
         return 5
-    share = next((d.export_share for d in profile.destinations if d.country == market), None)
+    share = _market_share(market, profile)
     if share is None:
         return 2
     return 5 if share >= 0.3 else 4 if share >= 0.2 else 3 if share >= 0.1 else 2

@@ -1,4 +1,4 @@
-"""Jurisdiction nesting, as data (``jurisdictions.yml``).
+"""Jurisdiction nesting: what the data in ``core/jurisdictions.yml`` means for items and rights.
 
 An EU, EUIPO or UPC item concerns every member-state destination; an EPO item the EPC states;
 a WIPO item every destination. For rights, a European patent covers the EPC states and an EU
@@ -7,21 +7,22 @@ trade mark the EU, while an international application (WO) covers nothing by its
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from babel import Locale
 
-_FILE = Path(__file__).resolve().parent / "jurisdictions.yml"
+from core.jurisdiction_data import asset_offices as _asset_offices
+from core.jurisdiction_data import jurisdiction_groups as core_groups
+from core.jurisdiction_data import market_groups, nesting, parse_nesting
+from core.types import Destination
 
 __all__ = [
     "asset_covers",
     "asset_offices",
     "concerned_destinations",
     "concerns",
+    "destination_markets",
     "group_members",
     "jurisdiction_groups",
     "market_name_zh",
@@ -39,40 +40,8 @@ SYSTEM_NAMES_ZH = {
 """Chinese names of the regional and international systems (CLDR names only countries)."""
 
 
-_CODE = re.compile(r"[A-Z]{2,5}|\*")
-
-
-@lru_cache(maxsize=1)
 def _data() -> dict[str, object]:
-    return parse_nesting(_FILE.read_text(encoding="utf-8"), str(_FILE))
-
-
-def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, object]:
-    """The nesting data, every code checked to be a code: YAML 1.1 reads bare ``NO``
-    (Norway), ``ON`` or ``Y`` as booleans, and a member lost that way would silently stop
-    items reaching that market. Raises ValueError naming the place and the value."""
-    data = yaml.safe_load(text)
-    if not isinstance(data, dict) or not isinstance(data.get("groups"), dict):
-        raise ValueError(f"{source}: expected a mapping with 'groups'")
-    places: list[tuple[str, object]] = []
-    for group, members in data["groups"].items():
-        places.append(("groups", group))
-        if not isinstance(members, list):
-            raise ValueError(f"{source}: groups.{group} must be a list of codes")
-        places += [(f"groups.{group}", m) for m in members]
-    coverage = data.get("asset_coverage", {})
-    if not isinstance(coverage, dict):
-        raise ValueError(f"{source}: asset_coverage must be a mapping")
-    places += [("asset_coverage", c) for c in [*coverage, *coverage.values()]]
-    no_rights = data.get("no_rights", [])
-    if not isinstance(no_rights, list):
-        raise ValueError(f"{source}: no_rights must be a list of codes")
-    places += [("no_rights", c) for c in no_rights]
-    for where, code in places:
-        if not isinstance(code, str) or not _CODE.fullmatch(code):
-            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
-            raise ValueError(f"{source}: {where}: {code!r} is not a jurisdiction code{hint}")
-    return data
+    return nesting()
 
 
 def jurisdiction_groups() -> dict[str, frozenset[str]]:
@@ -82,9 +51,7 @@ def jurisdiction_groups() -> dict[str, frozenset[str]]:
 
 @lru_cache(maxsize=1)
 def _groups() -> dict[str, frozenset[str]]:
-    groups = _data()["groups"]
-    assert isinstance(groups, dict)
-    return {k: frozenset(v) for k, v in groups.items()}
+    return core_groups()
 
 
 def group_members(code: str) -> frozenset[str] | None:
@@ -93,12 +60,51 @@ def group_members(code: str) -> frozenset[str] | None:
 
 
 def concerns(item_jurisdiction: str, destination: str) -> bool:
-    """Whether an item in ``item_jurisdiction`` concerns an exporter to ``destination``."""
+    """Whether an item in ``item_jurisdiction`` concerns an exporter to ``destination``;
+    an exporter to a market group (EU) is concerned by what concerns any member state."""
     code, dest = item_jurisdiction.upper(), destination.upper()
     if code == dest:
         return True
     members = _groups().get(code)
-    return members is not None and ("*" in members or dest in members)
+    if members is not None and ("*" in members or dest in members):
+        return True
+    inside = market_groups().get(dest)
+    return inside is not None and (code in inside or bool(members and members & inside))
+
+
+def destination_markets(
+    destinations: Iterable[Destination],
+) -> list[tuple[str, float | None, str | None]]:
+    """The markets a profile's destinations stand for: (market, export share, group).
+
+    A market group (EU) is kept in the profile as the exporter wrote it, with its share;
+    matching reads it as its member states, so that a German court's injunction (``"DE" in
+    match.markets``) or a patent dispute in France with no French patent (the portfolio-gap
+    rules) reaches an exporter to the EU exactly as one to Germany or France. A member state
+    gets no share of its own from the group (how the share splits is not known), and one the
+    profile also lists on its own keeps its own entry and share: the group stands for its
+    other members. Order: the profile's, members in the data file's order.
+    """
+    destinations = list(destinations)
+    listed = {d.country.upper() for d in destinations}
+    out: dict[str, tuple[str, float | None, str | None]] = {}
+    for dest in destinations:
+        code = dest.country.upper()
+        members = market_groups().get(code)
+        if members is None:  # a country given twice: its first place, its last share
+            out[code] = (code, dest.export_share, None)
+            continue
+        for member in _ordered(code, members):
+            if member not in listed:
+                out.setdefault(member, (member, None, code))
+    return list(out.values())
+
+
+@lru_cache(maxsize=8)
+def _ordered(group: str, members: frozenset[str]) -> tuple[str, ...]:
+    """A group's members in the data file's order (stable alert text and market lists)."""
+    written = nesting()["groups"].get(group, [])
+    return tuple(m for m in written if m in members)
 
 
 def market_scope(item_jurisdictions: Iterable[str]) -> list[str]:
@@ -158,5 +164,4 @@ def market_name_zh(code: str) -> str:
 
 def asset_offices() -> frozenset[str]:
     """The regional and international codes a right may be registered under (EP, EM, WO ...)."""
-    no_rights, coverage = _coverage()
-    return no_rights | frozenset(coverage)
+    return _asset_offices()

@@ -270,8 +270,7 @@ class ProfileIndex:
                 self._automaton.add_word(lower, slot)
             self._terms.append(
                 tuple(
-                    (term, kind, convert(positions))
-                    for (term, kind), positions in owners.items()
+                    (term, kind, convert(positions)) for (term, kind), positions in owners.items()
                 )
             )
             self._forms.append(lower)

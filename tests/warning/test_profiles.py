@@ -144,12 +144,6 @@ def test_an_unknown_country_is_refused_with_a_suggestion() -> None:
     assert "did you mean US" in message
 
 
-def test_a_group_of_countries_is_not_an_export_market() -> None:
-    message = _problem("id: x\nname: {en: X}\ndestinations: [{country: EU, export_share: 0.5}]\n")
-    assert "destinations.0.country: 'EU' is a group of countries" in message
-    assert "e.g. DE, FR" in message
-
-
 def test_asset_offices_stay_valid_and_europe_is_refused_with_a_hint() -> None:
     text = """\
 id: x
