@@ -19,6 +19,7 @@ from api.cli_reports import report_app
 from core.logging_ import configure_logging
 
 if TYPE_CHECKING:
+    from api.services import WarnRun
     from core.types import Alert
 
 app = typer.Typer(
@@ -225,8 +226,9 @@ def warn(
         _fail("--profiles and --items go together")
     if not (profiles and items):
         _ensure_database()
-        alerts = warn_stored(day)
-        _print_alerts(alerts, lang)
+        stored = warn_stored(day)
+        _print_alerts(stored.alerts, lang)
+        _report_skipped(stored, day)
         return
     try:
         run = warn_files(profiles, items, day)
@@ -236,12 +238,17 @@ def warn(
     for problem in run.problems:
         _error(problem)
     _print_alerts(run.alerts, lang)
+    _report_skipped(run, day)
+    if run.problems:
+        _fail(f"{items}: {len(run.problems)} bad line(s) skipped")
+
+
+def _report_skipped(run: WarnRun, day: date | None) -> None:
+    """Say on stderr which items a ``warn`` run left out, and why."""
     if run.duplicates:
         err.print(f"skipped {run.duplicates} repeated item line(s) (same id and version)")
     if run.after_as_of:
         err.print(f"skipped {run.after_as_of} item(s) published after the --as-of date {day}")
-    if run.problems:
-        _fail(f"{items}: {len(run.problems)} bad line(s) skipped")
 
 
 def _print_alerts(alerts: list[Alert], lang: str) -> None:

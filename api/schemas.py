@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
+
+from api.services import AS_OF_RANGE, check_as_of
 
 
 def _utc(value: datetime) -> datetime:
@@ -15,6 +17,19 @@ def _utc(value: datetime) -> datetime:
 
 UtcDateTime = Annotated[datetime, AfterValidator(_utc)]
 """A datetime that always carries its offset (the schema's ``date-time`` requires one)."""
+
+
+def _as_of_in_range(value: date) -> date:
+    return check_as_of(value, "as_of")
+
+
+AsOfDate = Annotated[
+    date,
+    AfterValidator(_as_of_in_range),
+    Field(description=f"Report date, from {AS_OF_RANGE[0]} to {AS_OF_RANGE[1]} (default: today)."),
+]
+"""A report's as-of date: out of ``api.services.AS_OF_RANGE`` it is a 422 naming ``as_of``
+and the range (the date arithmetic of windows and deadlines overflows near year 1 and 9999)."""
 
 
 class ComponentCheck(BaseModel):

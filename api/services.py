@@ -17,8 +17,22 @@ from core.models import Source
 from core.types import Alert, ItemRecord
 
 AS_OF_RANGE = (date(1990, 1, 1), date(2100, 12, 31))
-"""The dates an ``--as-of`` may take: IP news before 1990 is not collected, and the date
-arithmetic of windows and deadlines overflows near the ends of ``date``."""
+"""The dates an as-of date may take (``--as-of``, the API's ``as_of``): IP news before 1990
+is not collected, and the date arithmetic of windows and deadlines overflows near the ends of
+``date``. Report periods take the same years (``reports.periods.YEARS``), and both lie within
+the days search accepts (``search.query.EARLIEST_DAY`` to ``LATEST_DAY``)."""
+
+
+def check_as_of(day: date, name: str = "--as-of") -> date:
+    """``day`` if it is within ``AS_OF_RANGE``.
+
+    Raises:
+        ValueError: outside the range; the message names ``name`` and the range.
+    """
+    first, last = AS_OF_RANGE
+    if not first <= day <= last:
+        raise ValueError(f"{name}: {day} is out of range; give a date from {first} to {last}")
+    return day
 
 
 def source_statuses() -> list[dict[str, Any]]:
@@ -102,10 +116,7 @@ def parse_as_of(text: str | None) -> date | None:
         day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"--as-of: not an ISO date (YYYY-MM-DD): {text!r}") from None
-    first, last = AS_OF_RANGE
-    if not first <= day <= last:
-        raise ValueError(f"--as-of: {text} is out of range; give a date from {first} to {last}")
-    return day
+    return check_as_of(day)
 
 
 def read_items(path: Path) -> ItemsFile:
@@ -151,9 +162,23 @@ def _parse_item_line(line: bytes, number: int) -> ItemRecord | None:
     if not isinstance(data, dict):
         raise ValueError(f"not a JSON object but {type(data).__name__}")
     try:
-        return ItemRecord.model_validate(data)
+        item = ItemRecord.model_validate(data)
     except ValidationError as exc:
         raise ValueError("; ".join(_field_error(e) for e in exc.errors())) from None
+    _check_published(item)
+    return item
+
+
+def _check_published(item: ItemRecord) -> None:
+    """Refuse a publication day search cannot hold (``search.query``'s days): deadlines and
+    windows counted from one near the end of ``date`` overflow."""
+    from search.query import EARLIEST_DAY, LATEST_DAY
+
+    day = item.published_at.date() if item.published_at else None
+    if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(
+            f"published_at: {day} is out of range; give a date from {EARLIEST_DAY} to {LATEST_DAY}"
+        )
 
 
 def _field_error(error: ErrorDetails) -> str:
@@ -210,13 +235,17 @@ def _published_after(item: ItemRecord, as_of: date | None) -> bool:
     return as_of is not None and item.published_at is not None and item.published_at.date() > as_of
 
 
-def warn_stored(as_of: date | None) -> list[Alert]:
-    """Evaluate stored items against stored profiles, store and return the new alerts."""
-    from warning.store import evaluate_stored_items
+def warn_stored(as_of: date | None) -> WarnRun:
+    """Evaluate stored items against stored profiles, store the new alerts and return them;
+    with ``as_of``, as ``warn_files`` does, items published after it are left out (and
+    counted), and deadlines that have no date of their own count from it."""
+    from warning.store import count_published_after, evaluate_stored_items
 
     with session_scope() as session:
         rows = evaluate_stored_items(session, None, as_of)
-        return [Alert.model_validate(row, from_attributes=True) for row in rows]
+        alerts = [Alert.model_validate(row, from_attributes=True) for row in rows]
+        after = count_published_after(session, as_of) if as_of is not None else 0
+    return WarnRun(alerts, [], 0, after)
 
 
 def alert_line(alert: Alert, lang: str = "en") -> dict[str, Any]:

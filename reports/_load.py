@@ -10,10 +10,10 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import orjson
-from sqlalchemy import String, Text, cast, or_, select
+from sqlalchemy import String, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from core.models import Item, Source
+from core.models import CrawlRun, Item, Source
 from core.types import LocalizedName
 
 _COLUMNS = (
@@ -138,14 +138,49 @@ def load_items_by_id(session: Session, ids: Iterable[str]) -> list[dict[str, Any
     return [_to_row(values) for values in session.connection().execute(query)]
 
 
-def load_sources(session: Session) -> dict[str, SourceInfo]:
-    """Every source in the sources table, by id."""
+def load_sources(session: Session, as_of: date | None = None) -> dict[str, SourceInfo]:
+    """Every source in the sources table, by id; with ``as_of``, each source's last success
+    as it stood at the end of that day (UTC), so that a report as of a past date does not
+    call a source fresh for crawls made after it."""
+    rows = list(session.scalars(select(Source)))
+    last: dict[str, datetime | None] = {
+        row.id: _aware(row.last_success_at) for row in rows if row.last_success_at
+    }
+    end = _end_of(as_of) if as_of is not None else None
+    if end is not None and any(t and t > end for t in last.values()):
+        # The runs are read only when a success came later: not for a report as of today.
+        earlier = _successes_until(session, end)
+        last = {k: t if t and t <= end else earlier.get(k) for k, t in last.items()}
     return {
         row.id: SourceInfo(
             id=row.id,
             title=LocalizedName(zh=row.title_zh or row.title_en, en=row.title_en),
             jurisdictions=tuple(str(j).upper() for j in row.jurisdictions or []),
-            last_success=row.last_success_at,
+            last_success=last.get(row.id),
         )
-        for row in session.scalars(select(Source))
+        for row in rows
     }
+
+
+def _successes_until(session: Session, end: datetime) -> dict[str, datetime]:
+    """Per source, the end of its last run up to ``end`` that finished and produced items:
+    the runs' record of success (the sources table keeps only the latest)."""
+    query = (
+        select(CrawlRun.source_id, func.max(CrawlRun.finished_at))
+        .where(
+            CrawlRun.status == "ok",
+            CrawlRun.items_seen > 0,
+            CrawlRun.finished_at <= end,
+        )
+        .group_by(CrawlRun.source_id)
+    )
+    return {source_id: _aware(last) for source_id, last in session.execute(query) if last}
+
+
+def _end_of(day: date) -> datetime:
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    """A stored time as UTC (SQLite gives them back naive)."""
+    return value if value.tzinfo else value.replace(tzinfo=UTC)

@@ -125,7 +125,7 @@ def load_briefing_data(
     earlier: list[dict[str, Any]] = []
     for row in load_item_rows(session, codes, previous.start, end, kinds):
         (current if _aware(row["published_at"]) >= start else earlier).append(row)
-    return BriefingData(current, earlier, load_sources(session))
+    return BriefingData(current, earlier, load_sources(session, as_of))
 
 
 def build_briefing(

@@ -8,17 +8,16 @@ from functools import lru_cache
 import pycountry
 
 from core.types import LocalizedName
-from warning.jurisdictions import SYSTEM_NAMES_ZH, jurisdiction_groups, market_name_zh
+from warning.jurisdictions import (
+    SYSTEM_NAMES_EN,
+    SYSTEM_NAMES_ZH,
+    jurisdiction_groups,
+    market_name_en,
+    market_name_zh,
+)
 
-_REGIONAL_EN = {
-    "EU": "European Union",
-    "EUIPO": "EUIPO",
-    "EPO": "European Patent Office",
-    "UPC": "Unified Patent Court",
-    "WIPO": "WIPO",
-}
 REGIONAL = {
-    code: LocalizedName(zh=SYSTEM_NAMES_ZH[code], en=en) for code, en in _REGIONAL_EN.items()
+    code: LocalizedName(zh=SYSTEM_NAMES_ZH[code], en=en) for code, en in SYSTEM_NAMES_EN.items()
 }
 
 
@@ -44,12 +43,15 @@ def check_country(code: str) -> str:
 
 
 def country_name(code: str) -> LocalizedName:
-    """The country's name in Chinese (CLDR via Babel) and English (ISO 3166 via pycountry)."""
+    """The country's name in Chinese and English, as every report and alert names it (CLDR
+    via Babel: "Russia" in a briefing's title and in a health check alike); the ISO 3166 name
+    (pycountry) for a code CLDR does not name."""
     if code in REGIONAL:
         return REGIONAL[code]
     country = pycountry.countries.get(alpha_2=code)
-    english = getattr(country, "common_name", None) or getattr(country, "name", code)
-    chinese = market_name_zh(code)
+    iso = str(getattr(country, "common_name", None) or getattr(country, "name", code))
+    english, chinese = market_name_en(code), market_name_zh(code)
+    english = iso if english == code else english
     return LocalizedName(zh=chinese if chinese != code else english, en=english)
 
 

@@ -98,6 +98,7 @@ def assemble_health_report(
 def build_health_report(
     session: Session, result: HealthCheckResult, profile: EnterpriseProfile
 ) -> HealthReport:
-    """Load the cited items and the sources, and assemble the report."""
+    """Load the cited items and the sources (as they stood on the result's as-of date), and
+    assemble the report."""
     rows = load_items_by_id(session, cited_item_ids(result))
-    return assemble_health_report(result, profile, rows, load_sources(session))
+    return assemble_health_report(result, profile, rows, load_sources(session, result.as_of))

@@ -14,7 +14,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from warning.jurisdictions import market_name_zh
+from warning.jurisdictions import market_name
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
@@ -66,7 +66,7 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
     env.filters["pick"] = lambda d: _pick(d, lang)
     env.filters["chain"] = lambda chain_id: _chain_name(chain_id, lang)
-    env.filters["market"] = lambda code: market_name_zh(code) if lang == "zh" else code
+    env.filters["market"] = lambda code: market_name(code, lang)
     env.filters["listing"] = lambda values: LIST_SEPARATOR[lang].join(str(v) for v in values)
     env.filters["label"] = lambda value, prefix: _label(value, prefix, lang)
     return env

@@ -15,7 +15,12 @@ from core.profile_codes import DEAD_STATUSES
 from core.types import Alert, DimensionScore, EnterpriseProfile, Evidence, HealthLevel
 from core.types import LocalizedName as L
 from warning._facts import RIGHT_CLASSES
-from warning.jurisdictions import asset_covers, destination_markets, market_name_zh
+from warning.jurisdictions import (
+    asset_covers,
+    destination_markets,
+    market_name_en,
+    market_name_zh,
+)
 
 __all__ = ["DIMENSIONS", "HealthInputs", "level_of"]
 
@@ -159,7 +164,7 @@ def _coverage_line(code: str, share: float, patent: int, mark: int, of: int) -> 
     ``of`` markets (one for a country, the members for a market group) a right covers."""
     return (
         f"{market_name_zh(code)}（占出口{share:.0%}）：专利{_held_zh(patent, of)}，商标{_held_zh(mark, of)}",
-        f"{code} ({share:.0%} of exports): patent {_held_en(patent, of)}, trade mark {_held_en(mark, of)}",
+        f"{market_name_en(code)} ({share:.0%} of exports): patent {_held_en(patent, of)}, trade mark {_held_en(mark, of)}",
     )  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from core.types import Alert, ItemRecord, Severity
 from warning import _cues
 from warning._facts import ItemView, ProfileFacts
-from warning.jurisdictions import market_name_zh
+from warning.jurisdictions import market_name_en, market_name_zh
 from warning.matching import Evidence
 from warning.rules import Rule
 
@@ -75,6 +75,19 @@ def _joined(values: Iterable[str], sep: str = ", ") -> str:
     return sep.join(values) or "-"
 
 
+def _markets_in(codes: Iterable[str], lang: str) -> str:
+    """Markets as a reader of ``lang`` names them ("美国、德国", "United States, Germany");
+    the codes stay in the explanation's ``matched`` data."""
+    if lang == "zh":
+        return _joined((market_name_zh(c) for c in codes), "、")
+    return _joined(market_name_en(c) for c in codes)
+
+
+def _rights_codes(match: dict[str, Any]) -> list[str]:
+    """The markets where the profile holds a patent or a trade mark, as codes."""
+    return sorted({*match["patent_markets"], *match["trademark_markets"]})
+
+
 class _Values(dict[str, str]):
     """Template values, computed only when a rule's template names them; a placeholder
     that names nothing known renders as "-"."""
@@ -122,11 +135,10 @@ class _Values(dict[str, str]):
         return _joined((chain_label(c, "en") for c in self.match["chains"]), "; ")
 
     def _markets_zh(self) -> str:
-        shown = self.facts.shown_markets(self.match["markets"])
-        return _joined((market_name_zh(m) for m in shown), "、")
+        return _markets_in(self.facts.shown_markets(self.match["markets"]), "zh")
 
     def _markets_en(self) -> str:
-        return _joined(self.facts.shown_markets(self.match["markets"]))
+        return _markets_in(self.facts.shown_markets(self.match["markets"]), "en")
 
     def _share(self) -> float | None:
         return shown_share(self.facts, self.match["markets"])
@@ -230,21 +242,32 @@ class _Values(dict[str, str]):
         return _standard_names(self.match["standards"], "en")
 
     def _no_patent_markets(self) -> str:
-        return _joined(self.facts.shown_markets(self._in_order("no_patent_markets")))
+        return _markets_in(self._shown("no_patent_markets"), "zh")
+
+    def _no_patent_markets_en(self) -> str:
+        return _markets_in(self._shown("no_patent_markets"), "en")
 
     def _no_trademark_markets(self) -> str:
-        return _joined(self.facts.shown_markets(self._in_order("no_trademark_markets")))
+        return _markets_in(self._shown("no_trademark_markets"), "zh")
+
+    def _no_trademark_markets_en(self) -> str:
+        return _markets_in(self._shown("no_trademark_markets"), "en")
 
     def _rights_markets(self) -> str:
-        held = {*self.match["patent_markets"], *self.match["trademark_markets"]}
-        return _joined(
-            sorted(self.facts.shown_markets([m for m in self.facts.markets if m in held]))
-        )
+        return _markets_in(self._shown_rights(), "zh")
 
-    def _in_order(self, field: str) -> list[str]:
-        """A ``match`` list of markets in the profile's order (as ``shown_markets`` wants)."""
+    def _rights_markets_en(self) -> str:
+        return _markets_in(self._shown_rights(), "en")
+
+    def _shown(self, field: str) -> tuple[str, ...]:
+        """A ``match`` list of markets in the profile's order, a market group the profile
+        gives (EU) standing for its members (``ProfileFacts.shown_markets``)."""
         values = set(self.match[field])
-        return [m for m in self.facts.markets if m in values]
+        return self.facts.shown_markets([m for m in self.facts.markets if m in values])
+
+    def _shown_rights(self) -> list[str]:
+        held = set(_rights_codes(self.match))
+        return sorted(self.facts.shown_markets([m for m in self.facts.markets if m in held]))
 
     def _peers(self) -> str:
         return _joined(self.item["wuxi_parties"] or self.item["jiangsu_parties"])
@@ -289,7 +312,9 @@ _PER_PROFILE = frozenset(
         "share_zh",
         "share_en",
         "no_patent_markets",
+        "no_patent_markets_en",
         "no_trademark_markets",
+        "no_trademark_markets_en",
     ]
 )
 """Template values that differ between profiles sharing the same evidence (they follow the

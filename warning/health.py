@@ -8,6 +8,7 @@ count of items describe the same alerts. Reports render the typed ``HealthCheckR
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,7 +33,7 @@ from core.types import (
 )
 from warning._dimensions import DIMENSIONS, HealthInputs, level_of
 from warning.engine import evaluate_items
-from warning.jurisdictions import destination_markets, market_name_zh
+from warning.jurisdictions import destination_markets, market_name_en, market_name_zh
 
 __all__ = ["WINDOW_DAYS", "load_window_items", "run_health_check"]
 
@@ -113,7 +114,7 @@ def _likelihood(members: Sequence[Alert], items: int) -> int:
 def _risk_explanation(worst: Alert, market: str | None, items: int) -> LocalizedName:
     code = worst.risk_code
     where_zh = f"（{market_name_zh(market)}）" if market else ""
-    where_en = f" ({market})" if market else ""
+    where_en = f" ({market_name_en(market)})" if market else ""
     noun_en = "item" if items == 1 else "items"
     return LocalizedName(
         zh=f"{worst.title.get('zh', code)}{where_zh}：近12个月{items}条相关动态",
@@ -161,6 +162,15 @@ def _priority(score: float) -> str:
     return "high" if score >= 16 else "medium" if score >= 9 else "low"
 
 
+_GAP = re.compile(r"\b(?:patent|trade mark) no\b")
+"""How D3's English evidence says a market lacks a right ("patent no"): matched as words,
+so a market named with "no" in it (Lebanon, San Marino) is no gap by its name alone."""
+
+
+def _uncovered(evidence_en: str | None) -> bool:
+    return bool(_GAP.search(evidence_en or ""))
+
+
 def _recommendations(
     risks: list[RiskFinding], alerts: Sequence[Alert], dimensions: list[DimensionScore]
 ) -> list[Recommendation]:
@@ -185,15 +195,16 @@ def _recommendations(
     by_id = {d.id: d for d in dimensions}
     d3 = by_id.get("D3")
     if d3 and d3.score is not None and d3.score < 60:
-        gaps = [e.source.rsplit(".", 1)[-1] for e in d3.evidence if "no" in (e.text.en or "")]
+        gaps = [e.source.rsplit(".", 1)[-1] for e in d3.evidence if _uncovered(e.text.en)]
         gaps_zh = "、".join(market_name_zh(g) for g in gaps)
+        gaps_en = ", ".join(market_name_en(g) for g in gaps)
         out.append(
             Recommendation(
                 priority="high" if d3.score < 40 else "medium",
                 owner=_OWNER_IP,
                 text=LocalizedName(
                     zh=f"在未覆盖的出口市场申请专利和商标（优先：{gaps_zh}），可利用PCT与马德里体系",
-                    en=f"File patents and trade marks in uncovered export markets (first: {', '.join(gaps)}) through the PCT and Madrid systems",
+                    en=f"File patents and trade marks in uncovered export markets (first: {gaps_en}) through the PCT and Madrid systems",
                 ),
                 risk_code="TM_SQUAT",
             )

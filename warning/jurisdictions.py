@@ -25,6 +25,8 @@ __all__ = [
     "destination_markets",
     "group_members",
     "jurisdiction_groups",
+    "market_name",
+    "market_name_en",
     "market_name_zh",
     "market_scope",
     "parse_nesting",
@@ -38,6 +40,15 @@ SYSTEM_NAMES_ZH = {
     "WIPO": "世界知识产权组织",
 }
 """Chinese names of the regional and international systems (CLDR names only countries)."""
+
+SYSTEM_NAMES_EN = {
+    "EU": "European Union",
+    "EUIPO": "EUIPO",
+    "EPO": "European Patent Office",
+    "UPC": "Unified Patent Court",
+    "WIPO": "WIPO",
+}
+"""English names of the regional and international systems."""
 
 
 def _data() -> dict[str, object]:
@@ -150,16 +161,31 @@ def markets_of(codes: Iterable[str], universe: Iterable[str]) -> set[str]:
     return {m for m in universe if any(concerns(c, m) for c in codes)}
 
 
-@lru_cache(maxsize=1)
-def _territories_zh() -> dict[str, str]:
-    return dict(Locale.parse("zh_Hans_CN").territories)
+@lru_cache(maxsize=2)
+def _territories(locale: str) -> dict[str, str]:
+    return dict(Locale.parse(locale).territories)
 
 
+@lru_cache(maxsize=1024)
 def market_name_zh(code: str) -> str:
     """The Chinese name of a country (CLDR, through Babel) or regional system, for Chinese
     text; the code itself when neither knows it."""
     upper = code.strip().upper()
-    return SYSTEM_NAMES_ZH.get(upper) or _territories_zh().get(upper) or code
+    return SYSTEM_NAMES_ZH.get(upper) or _territories("zh_Hans_CN").get(upper) or code
+
+
+@lru_cache(maxsize=1024)
+def market_name_en(code: str) -> str:
+    """The English name of a country (CLDR, through Babel: "United States", "South Korea")
+    or regional system, for English text; the code itself when neither knows it. Codes stay
+    in machine fields; a reader of English should not have to decode "KR"."""
+    upper = code.strip().upper()
+    return SYSTEM_NAMES_EN.get(upper) or _territories("en").get(upper) or code
+
+
+def market_name(code: str, lang: str) -> str:
+    """The name of a country or regional system in ``lang`` ("zh", else English)."""
+    return market_name_zh(code) if lang == "zh" else market_name_en(code)
 
 
 def asset_offices() -> frozenset[str]:

@@ -10,11 +10,11 @@ import hashlib
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, time
 from itertools import islice
 from typing import Any, cast
 
-from sqlalchemy import JSON, Column, Dialect, MetaData, Table, TypeDecorator, select
+from sqlalchemy import JSON, Column, Dialect, MetaData, Table, TypeDecorator, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
@@ -291,7 +291,8 @@ def evaluate_stored_items(
     """Evaluate stored, tagged items against stored profiles; store and return new alerts.
 
     Running it twice stores nothing new: alerts are unique per (enterprise, item version, rule).
-    Party names an enterprise dismissed as "not us" no longer match it.
+    Party names an enterprise dismissed as "not us" no longer match it. With ``as_of``, items
+    published after that day are left alone (see ``evaluate_new_alert_ids``).
     """
     return _alert_rows(session, evaluate_new_alert_ids(session, item_ids, as_of))
 
@@ -304,12 +305,18 @@ def evaluate_new_alert_ids(
     The hand-over point to delivery: whatever dispatches new alerts takes these ids (after
     the session commits). Nothing is read back, which a worker need not pay for: a 337 notice
     can raise hundreds of alerts.
+
+    With ``as_of``, items published after that day (UTC) are neither evaluated nor marked
+    evaluated, as ``iprwatch warn --items`` skips them: on that day they did not exist yet,
+    and a later evaluation must still see them. Items without a publication date are kept.
     """
     index = profile_index(session, as_of)
     suppressions = stored_suppressions(session)
     query = select(Item).where(Item.tags.is_not(None))
     if item_ids is not None:
         query = query.where(Item.id.in_(list(item_ids)))
+    if as_of is not None:
+        query = query.where(or_(Item.published_at.is_(None), Item.published_at <= _day_end(as_of)))
     rules = load_rules()
     created: list[int] = []
     rows = iter(session.scalars(query.order_by(Item.published_at, Item.id)))
@@ -325,6 +332,18 @@ def evaluate_new_alert_ids(
             row.evaluated_version = row.version
     session.flush()
     return sorted(created)
+
+
+def _day_end(day: date) -> datetime:
+    """The last moment of ``day`` in UTC (no overflow on the last day ``date`` holds)."""
+    return datetime.combine(day, time.max, tzinfo=UTC)
+
+
+def count_published_after(session: Session, as_of: date) -> int:
+    """How many stored, tagged items were published after ``as_of`` (UTC): those an
+    evaluation as of that day leaves alone."""
+    query = select(func.count()).where(Item.tags.is_not(None), Item.published_at > _day_end(as_of))
+    return int(session.scalar(query) or 0)
 
 
 def get_alert(session: Session, alert_id: int) -> AlertRow:

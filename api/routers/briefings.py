@@ -5,7 +5,7 @@ Briefings are addressed by integer id only, so no request can name a file.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -17,7 +17,7 @@ from api.auth._principal import not_found
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest
 from api.routers._access import MAX_ID, AdminOnly, BriefingsRead, RowId
-from api.schemas import UtcDateTime
+from api.schemas import AsOfDate, UtcDateTime
 from core.models import BriefingRow
 from reports._model import Briefing
 from reports.briefing import UnknownChainError
@@ -59,7 +59,7 @@ class BriefingRequest(BaseModel):
     country: str = Field(min_length=2, max_length=8, examples=["US"])
     chain: str | None = Field(default=None, max_length=16, examples=["A5"])
     period: str | None = Field(default=None, max_length=16, examples=["2025-Q3"])
-    as_of: date | None = None
+    as_of: AsOfDate | None = None
     lang: str = Field(default="zh", pattern="^(zh|en)$")
 
 

@@ -24,7 +24,7 @@ from api.auth import (
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, NotFound
 from api.routers._access import MAX_ID, HealthChecksRead, HealthChecksWrite, RowId
-from api.schemas import UtcDateTime
+from api.schemas import AsOfDate, UtcDateTime
 from core.models import HealthCheckRow
 from core.types import AdvisorNote, HealthCheckResult
 from reports._model import HealthReport
@@ -61,7 +61,7 @@ class HealthCheckRequest(BaseModel):
     """Which stored enterprise to check, and as of when (today by default)."""
 
     enterprise_id: str = Field(min_length=1, max_length=64, examples=["wuxi-netlink"])
-    as_of: date | None = None
+    as_of: AsOfDate | None = None
 
 
 class NoteRequest(BaseModel):

@@ -121,6 +121,15 @@ def test_alert_page_says_why_shows_evidence_spans_action_and_deadline(
     assert "in the summary" in page or "in the title" in page
 
 
+def test_alert_page_names_the_markets_in_the_page_language(web: TestClient, site: Site) -> None:
+    sign_in(web, ACME)
+    alert_id = site.alert_ids["wuxi-battery"][0]
+    english, chinese = (web.get(f"/alerts/{alert_id}?lang={lang}").text for lang in ("en", "zh"))
+    assert '<span class="tag" title="US">United States</span>' in english
+    assert '<span class="tag" title="US">美国</span>' in chinese
+    assert '<span class="tag">US</span>' not in english
+
+
 def test_acknowledge_dismiss_and_note_from_the_page(web: TestClient, site: Site) -> None:
     csrf = sign_in(web, ACME)
     alert = site.alert_ids["wuxi-battery"][0]
@@ -190,6 +199,15 @@ def test_alliance_sees_de_identified_counts_for_its_chains_only(web: TestClient)
         assert name not in page
     assert web.get("/enterprises/wuxi-battery").status_code == 404
     assert "无锡某电池" not in web.get("/health-checks").text
+
+
+def test_alliance_dashboard_names_countries_in_the_page_language(web: TestClient) -> None:
+    sign_in(web, ALLIANCE)
+    english, chinese = (web.get(f"/chain?lang={lang}").text for lang in ("en", "zh"))
+    assert '<td title="US">United States</td>' in english
+    assert '<span class="tag" title="US">United States</span>' in english
+    assert '<td title="US">美国</td>' in chinese
+    assert "<td>US</td>" not in english and '<span class="tag">US</span>' not in english
 
 
 def test_profile_and_subscriptions_pages_hide_channel_urls(web: TestClient) -> None:

@@ -145,6 +145,39 @@ def test_warn_on_files_prints_contract_lines_and_stores_nothing(
     )
 
 
+WATCHER = """\
+id: wuxi-watch
+name: {zh: 无锡观察有限公司, en: Wuxi Watch Co.}
+watch_terms: [McDonough]
+destinations: [{country: US, export_share: 0.4}]
+"""
+
+
+def test_warn_on_stored_items_as_of_a_date_leaves_later_items_for_later(
+    workdir: Path, tmp_path: Path
+) -> None:
+    crawled = iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    published = {str(i["id"]): str(i["published_at"])[:10] for i in _lines(crawled.stdout)}
+    profiles = tmp_path / "watcher.yml"
+    profiles.write_text(WATCHER, encoding="utf-8")
+    imported = iprwatch("profiles", "import", str(profiles), data_dir=workdir)
+    assert imported.returncode == 0, imported.stderr
+    later = sum(1 for day in published.values() if day > "2021-12-31")
+
+    before = iprwatch("warn", "--as-of", "2021-12-31", data_dir=workdir)
+    assert before.returncode == 0, before.stderr
+    early = _lines(before.stdout)
+    assert early and all(published[str(a["item_id"])] <= "2021-12-31" for a in early)
+    assert f"skipped {later} item(s) published after the --as-of date 2021-12-31" in before.stderr
+    assert "(markets: United States)" in str(early[0]["explanation"])
+
+    after = iprwatch("warn", data_dir=workdir)  # today: the later items were not used up
+    assert after.returncode == 0, after.stderr
+    rest = _lines(after.stdout)
+    assert rest and all(published[str(a["item_id"])] > "2021-12-31" for a in rest)
+    assert {a["item_id"] for a in early}.isdisjoint(a["item_id"] for a in rest)
+
+
 def test_warn_rejects_an_invalid_profile_naming_field_and_line(
     workdir: Path, tmp_path: Path
 ) -> None:

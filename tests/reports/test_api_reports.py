@@ -131,3 +131,72 @@ def test_web_health_check_form_and_note(client: TestClient) -> None:
     assert noted.status_code == 303
     assert "Check US TM coverage." in client.get(f"{location}?lang=en").text
     assert "Wuxi Example Battery Co., Ltd." in client.get("/health-checks?lang=en").text
+
+
+RANGE = "give a date from 1990-01-01 to 2100-12-31"
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "1989-12-31", "2101-01-01", "9999-12-31"])
+def test_an_as_of_date_out_of_range_is_a_422_naming_as_of_and_the_range(
+    client: TestClient, day: str
+) -> None:
+    for path, body in (
+        ("/api/v1/briefings", {"country": "US", "as_of": day}),
+        ("/api/v1/health-checks", {"enterprise_id": "wuxi-battery", "as_of": day}),
+    ):
+        response = client.post(path, json=body)
+        assert response.status_code == 422, response.text
+        error = response.json()["error"]
+        assert error["code"] == "invalid_request" and error["message"].endswith("as_of")
+        [field] = error["fields"]
+        assert field["field"] == "as_of"
+        assert f"as_of: {day} is out of range; {RANGE}" in field["message"]
+    assert client.get("/api/v1/briefings").json()["briefings"] == []
+    assert client.get("/api/v1/health-checks").json()["health_checks"] == []
+
+
+@pytest.mark.parametrize("period", ["1989", "2101-Q1", "9999-12", "0001"])
+def test_a_period_out_of_range_is_a_422_naming_period_and_the_years(
+    client: TestClient, period: str
+) -> None:
+    response = client.post("/api/v1/briefings", json={"country": "US", "period": period})
+    assert response.status_code == 422, response.text
+    [field] = response.json()["error"]["fields"]
+    assert field["field"] == "period"
+    assert f"period {period!r} is out of range; give one from 1990 to 2100" in field["message"]
+
+
+@pytest.mark.parametrize(
+    ("as_of", "period"),
+    [("1990-01-01", None), ("1990-01-01", "1990-01"), ("2100-12-31", "2100-Q4"),
+     ("2100-12-31", None), ("2100-12-31", "2100")],
+)  # fmt: skip
+def test_the_first_and_last_days_of_the_range_give_reports_not_errors(
+    client: TestClient, as_of: str, period: str | None
+) -> None:
+    briefing = client.post(
+        "/api/v1/briefings", json={"country": "US", "as_of": as_of, "period": period}
+    )
+    assert briefing.status_code == 201, briefing.text
+    assert client.get(briefing.json()["html_url"] + "?lang=en").status_code == 200
+    check = client.post(
+        "/api/v1/health-checks", json={"enterprise_id": "wuxi-battery", "as_of": as_of}
+    )
+    assert check.status_code == 201, check.text
+    assert client.get(check.json()["html_url"] + "?lang=en").status_code == 200
+
+
+def test_a_health_check_read_in_english_names_markets_not_codes(client: TestClient) -> None:
+    made = client.post(
+        "/api/v1/health-checks", json={"enterprise_id": "wuxi-battery", "as_of": "2025-10-15"}
+    ).json()
+    result = client.get(f"/api/v1/health-checks/{made['id']}").json()
+    d3 = next(d for d in result["dimensions"] if d["id"] == "D3")
+    english = [e["text"]["en"] for e in d3["evidence"]]
+    assert any(t.startswith("United States (40% of exports): patent no") for t in english)
+    assert not any(t.startswith("US ") for t in english)
+    assert d3["evidence"][0]["source"] == "profile.destinations.US"  # a machine field
+    risks = " ".join(r["explanation"]["en"] for r in result["top_risks"])
+    assert "(United States)" in risks and "(US)" not in risks
+    html = client.get(f"{made['html_url']}?lang=en").text
+    assert "United States 40%" in html and "US 40%" not in html

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy.orm import Session
 
+from core.models import CrawlRun
 from reports.briefing import BriefingData, UnknownChainError, assemble_briefing, build_briefing
 from reports.countries import UnknownCountryError, concerning_codes
 from reports.periods import PeriodError, parse_period
@@ -263,3 +264,40 @@ def test_chinese_briefing_joins_lists_with_the_enumeration_comma() -> None:
     zh = render_briefing_html(_briefing_of([row]), "zh")
     assert "UPC_CFI_1925/2025、App_99310/2025" in zh
     assert "锂离子电池、储能系统" in zh
+
+
+def _run(source_id: str, finished: datetime, status: str = "ok", items: int = 5) -> CrawlRun:
+    return CrawlRun(
+        source_id=source_id,
+        started_at=finished - timedelta(minutes=5),
+        finished_at=finished,
+        status=status,
+        items_seen=items,
+    )
+
+
+def test_source_freshness_of_a_past_briefing_is_as_it_stood_on_its_as_of_date(
+    session: Session,
+) -> None:
+    session.add_all(
+        [
+            _run("usitc_337_news", datetime(2025, 7, 25, 6, tzinfo=UTC)),
+            _run("usitc_337_news", datetime(2025, 7, 29, 6, tzinfo=UTC), items=0),
+            _run("usitc_337_news", datetime(2025, 7, 30, 6, tzinfo=UTC), status="failed"),
+            _run("usitc_337_news", datetime(2025, 8, 2, 6, tzinfo=UTC)),  # after the as-of date
+            _run("courtlistener_recap", datetime(2025, 6, 1, 6, tzinfo=UTC)),
+        ]
+    )
+    session.flush()
+    briefing = build_briefing(session, "US", None, "2025-07", date(2025, 7, 31))
+    sources = {s.id: s for s in briefing.sources}
+    usitc = sources["usitc_337_news"]
+    assert usitc.last_success == datetime(2025, 7, 25, 6, tzinfo=UTC) and not usitc.stale
+    assert sources["courtlistener_recap"].stale  # 1 June: 60 days before 31 July
+    assert sources["federal_register"].last_success is None  # its only success came later
+    assert sources["federal_register"].stale
+    assert usitc.items_used == 1  # the 337 item of 2 July, not those of August on
+    html = render_briefing_html(briefing, "en")
+    assert "25 Jul 2025" in html and "14 Oct 2025" not in html and "15 Oct 2025" not in html
+    today = {s.id: s for s in build_briefing(session, "US", None, "2025-07", AS_OF).sources}
+    assert today["usitc_337_news"].last_success == datetime(2025, 10, 14, tzinfo=UTC)

@@ -102,3 +102,49 @@ def test_dates_and_periods_out_of_range_are_refused_before_anything_is_stored(
         assert "out of range" in result.output
     listed = runner.invoke(app, ["report", "briefing", "--country", "US", "--out", out])
     assert "stored as briefing 1" in listed.output
+
+
+def _profile_file(tmp_path: Path) -> Path:
+    profile = tmp_path / "profile.yml"
+    data = dataset.PROFILE.model_dump(mode="json", exclude_none=True)
+    profile.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return profile
+
+
+def test_a_health_check_report_out_of_the_date_range_is_refused_with_the_range(
+    seeded: str, tmp_path: Path
+) -> None:
+    profile, out = _profile_file(tmp_path), tmp_path / "hc.html"
+    for day in ("1989-12-31", "2101-01-01", "9999-12-31"):
+        result = runner.invoke(
+            app,
+            ["report", "health-check", "--profile", str(profile), "--as-of", day,
+             "--out", str(out)],
+        )  # fmt: skip
+        assert result.exit_code == 2, result.output
+        assert f"--as-of: {day} is out of range; give a date from 1990-01-01 to 2100-12-31" in (
+            result.output.replace("\n", "")
+        )
+        assert "Traceback" not in result.output and not out.exists()
+
+
+def test_reports_on_the_first_and_last_days_of_the_range_are_written_in_english(
+    seeded: str, tmp_path: Path
+) -> None:
+    for as_of, period in (("1990-01-01", "1990-01"), ("2100-12-31", "2100-Q4")):
+        out = tmp_path / f"briefing-{as_of}.html"
+        briefing = runner.invoke(
+            app,
+            ["report", "briefing", "--country", "DE", "--period", period, "--as-of", as_of,
+             "--lang", "en", "--out", str(out)],
+        )  # fmt: skip
+        assert briefing.exit_code == 0, briefing.output
+        assert "Germany (DE)" in out.read_text(encoding="utf-8")
+        hc = tmp_path / f"hc-{as_of}.html"
+        check = runner.invoke(
+            app,
+            ["report", "health-check", "--profile", str(_profile_file(tmp_path)),
+             "--as-of", as_of, "--lang", "en", "--out", str(hc)],
+        )  # fmt: skip
+        assert check.exit_code == 0, check.output
+        assert "United States 40%" in hc.read_text(encoding="utf-8")

@@ -19,4 +19,6 @@ def test_chinese_report_names_markets_asset_types_and_statuses_in_chinese(
     assert "<td>商标</td><td>美国</td>" in zh and "<td>已注册</td>" in zh
     assert "granted" not in zh and "US 40%" not in zh
     en = render_health_html(report, "en")
-    assert "<td>Patent</td><td>CN</td>" in en
+    assert "<td>Patent</td><td>China</td>" in en
+    assert "<th>Export markets</th><td>United States 40%; Germany 20%</td>" in en
+    assert "US 40%" not in en and "<td>CN</td>" not in en

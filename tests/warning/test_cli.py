@@ -251,3 +251,39 @@ def test_health_check_of_a_file_with_several_profiles_takes_one_by_enterprise(
     )
     assert chosen.returncode == 0, chosen.stderr
     assert json.loads(chosen.stdout)["enterprise_id"] == "other-co"
+
+
+def test_an_item_published_out_of_the_date_range_is_a_bad_line_and_the_others_are_evaluated(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    profiles, items = files
+    good = items.read_text(encoding="utf-8").splitlines()[0]
+    far = json.dumps({**json.loads(good), "id": "far", "published_at": "9999-12-31T00:00:00Z"})
+    items.write_text(f"{good}\n{far}\n", encoding="utf-8")
+    result = _warn(profiles, items, cwd=tmp_path)
+    assert result.returncode == 2
+    assert (
+        "items.jsonl line 2: published_at: 9999-12-31 is out of range; "
+        "give a date from 1900-01-01 to 9000-12-31"
+    ) in result.stderr.replace("\n", "")
+    assert "Traceback" not in result.stderr
+    assert {item for item, _ in _alerts(result)} == {"i1"}
+
+
+def test_health_check_json_names_markets_in_english_and_keeps_codes_in_sources(
+    tmp_path: Path, files: tuple[Path, Path]
+) -> None:
+    profiles, _ = files
+    result = iprwatch("health-check", str(profiles), "--as-of", "2025-06-30", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    d3 = next(d for d in json.loads(result.stdout)["dimensions"] if d["id"] == "D3")
+    evidence = {e["source"]: e["text"] for e in d3["evidence"]}
+    assert evidence["profile.destinations.US"]["en"] == (
+        "United States (40% of exports): patent no, trade mark yes"
+    )
+    assert evidence["profile.destinations.DE"]["en"].startswith("Germany (20% of exports)")
+    assert evidence["profile.destinations.DE"]["zh"].startswith("德国（占出口20%）")
+    [gap] = [
+        r for r in json.loads(result.stdout)["recommendations"] if r["risk_code"] == "TM_SQUAT"
+    ]
+    assert "(first: United States, Germany)" in gap["text"]["en"]

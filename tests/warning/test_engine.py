@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 from core.types import ChainTag, EnterpriseProfile, ItemRecord, Tags
+from warning.delivery import AlertView, digest_message
 from warning.engine import evaluate_items, item_facts
 from warning.jurisdictions import concerned_destinations
 from warning.rules import load_rules
@@ -145,3 +147,71 @@ def test_cues_named_inside_one_another_are_all_seen() -> None:
     )
     cues = {name for name, value in item_facts(item).items() if name.startswith("is_") and value}
     assert cues == {"is_trade_fair", "is_german_court", "is_injunction", "is_customs"}
+
+
+def _upc_patent_dispute() -> ItemRecord:
+    return _item(
+        title="UPC Munich LD grants preliminary injunction on TOPCon solar cells",
+        jurisdictions=["UPC"],
+        ip_types=["patent"],
+        case_refs=[],
+        tags=Tags(
+            chains=[ChainTag(id="A5", score=0.8, evidence=["TOPCon"])],
+            kind="dispute",
+            jurisdictions=["UPC"],
+        ),
+    )
+
+
+def _exporter(enterprise_id: str, *countries: str) -> EnterpriseProfile:
+    return EnterpriseProfile.model_validate(
+        {
+            "id": enterprise_id,
+            "name": {"en": f"{enterprise_id} Co."},
+            "chains": ["A5"],
+            "destinations": [{"country": c, "export_share": 0.1} for c in countries],
+        }
+    )
+
+
+def test_explanations_name_markets_in_the_reader_language_and_keep_codes_in_the_data() -> None:
+    alerts = evaluate_items(
+        [_upc_patent_dispute()], [_exporter("two", "DE", "FR"), _exporter("one", "FR")]
+    )
+    text = {(a.enterprise_id, a.rule_id): a.explanation for a in alerts}
+    upc, gap = text[("two", "upc_injunction_in_chain")], text[("two", "portfolio_gap_patent")]
+    assert "its effect covers your export markets: Germany, France (10% of exports)" in upc["en"]
+    assert "其效力覆盖您的出口市场：德国、法国" in upc["zh"]
+    assert "where you hold no live patent: Germany, France (10% of exports)" in gap["en"]
+    assert "而贵司在当地没有有效专利：德国、法国" in gap["zh"]
+    # a profile sharing the evidence gets its own markets, named alike
+    alone = text[("one", "portfolio_gap_patent")]
+    assert "where you hold no live patent: France (10% of exports)" in alone["en"]
+    assert "Germany" not in alone["en"] and "德国" not in alone["zh"]
+    for explanation in text.values():
+        assert not re.search(r"\b(DE|FR)\b", explanation["en"]), explanation["en"]
+        assert set(explanation["matched"]["markets"]) <= {"DE", "FR"}  # codes for machines
+    assert gap["matched"]["no_patent_markets"] == ["DE", "FR"]
+
+
+def test_a_digest_in_english_names_the_markets_of_its_alerts() -> None:
+    [alert] = [
+        a
+        for a in evaluate_items([_upc_patent_dispute()], [_exporter("two", "DE", "FR")])
+        if a.rule_id == "portfolio_gap_patent"
+    ]
+    view = AlertView(
+        id=1,
+        enterprise_id=alert.enterprise_id,
+        enterprise_name={"en": "Two Co."},
+        severity=alert.severity.value,
+        title=alert.title,
+        explanation=alert.explanation,
+        action=alert.action,
+        deadline=alert.deadline,
+        item_title="UPC Munich LD grants preliminary injunction",
+        item_url=None,
+    )
+    digest = digest_message([view], "en", "http://iprwatch.test", cap=10, more_link="-")
+    assert "no live patent: Germany, France (10% of exports)" in digest.body
+    assert "no live patent: DE, FR" not in digest.body

@@ -101,9 +101,9 @@ def test_items_from_member_states_and_eu_systems_reach_an_eu_exporter_through_wa
     assert set(by_item) == {f"suit-{c}" for c in ("DE", "FR", "EU", "EUIPO", "UPC")}
     in_market = {i: rules["dispute_in_market_chain"] for i, rules in by_item.items() if
                  "dispute_in_market_chain" in rules}  # fmt: skip
-    assert "your export market (DE)" in in_market["suit-DE"]
-    assert "your export market (EU)" in in_market["suit-EU"]  # the group, not 27 codes
-    assert "your export market (EU)" in in_market["suit-EUIPO"]
+    assert "your export market (Germany)" in in_market["suit-DE"]
+    assert "your export market (European Union)" in in_market["suit-EU"]  # the group, not 27 codes
+    assert "your export market (European Union)" in in_market["suit-EUIPO"]
     # a French patent: no patent gap in France, one in Germany
     assert "portfolio_gap_patent" in by_item["suit-DE"]
     assert "portfolio_gap_patent" not in by_item["suit-FR"]
@@ -130,7 +130,7 @@ def test_a_member_state_listed_on_its_own_keeps_its_share_and_the_eu_the_others(
         a for a in evaluate_items([suit], [profile], AS_OF) if a.rule_id == "portfolio_gap_patent"
     )
     assert alert.explanation["matched"]["markets"] == ["DE"]
-    assert "DE (25% of exports)" in alert.explanation["en"]
+    assert "Germany (25% of exports)" in alert.explanation["en"]
 
 
 def test_health_check_covers_the_eu_in_proportion_to_its_member_states() -> None:
@@ -138,7 +138,7 @@ def test_health_check_covers_the_eu_in_proportion_to_its_member_states() -> None
     d3 = next(d for d in result.dimensions if d.id == "D3")
     eu = next(e for e in d3.evidence if e.source == "profile.destinations.EU")
     assert eu.text.en == (
-        "EU (40% of exports): patent in 1 of 27 member states (none in the other 26), "
+        "European Union (40% of exports): patent in 1 of 27 member states (none in the other 26), "
         "trade mark yes"
     )
     assert eu.text.zh == "欧盟（占出口40%）：专利27个成员国中1个有，商标有"

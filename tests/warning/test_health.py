@@ -52,7 +52,9 @@ def test_coverage_is_weighted_by_export_share() -> None:
     d3 = next(d for d in result.dimensions if d.id == "D3")
     # US 0.35: trade mark only (half); DE 0.20: EP patent only (half); VN 0.05: nothing.
     assert d3.score == pytest.approx(100 * (0.35 * 0.5 + 0.2 * 0.5) / 0.6, abs=0.1)
-    assert any("VN" in e.text.en and "patent no" in e.text.en for e in d3.evidence)
+    assert any(
+        (e.text.en or "").startswith("Vietnam (5% of exports): patent no") for e in d3.evidence
+    )
 
 
 def test_a_dimension_without_profile_data_is_not_assessed_and_left_out_of_the_mean() -> None:
@@ -143,7 +145,7 @@ def test_a_top_risk_counts_only_the_alerts_its_label_describes() -> None:
     wuxi = [r for r in result.top_risks if (r.explanation.en or "").startswith("A Wuxi peer")]
     assert len(wuxi) == 1
     assert wuxi[0].item_ids == ["wuxi"]
-    assert "(US): 1 related item in the last 12 months" in (wuxi[0].explanation.en or "")
+    assert "(United States): 1 related item in the last 12 months" in (wuxi[0].explanation.en or "")
     assert wuxi[0].likelihood == 4  # high, not raised by the Jiangsu peer or the watch terms
 
 
@@ -165,3 +167,26 @@ def test_chinese_text_names_markets_in_chinese() -> None:
     assert "类别：专利、商标" in (by_id["D1"].evidence[0].text.zh or "")
     gaps = [r for r in result.recommendations if r.risk_code == "TM_SQUAT"]
     assert gaps and "优先：" in (gaps[0].text.zh or "") and "VN" not in (gaps[0].text.zh or "")
+
+
+def test_the_filing_advice_names_only_the_uncovered_markets_by_name() -> None:
+    profile = EnterpriseProfile.model_validate(
+        {
+            "id": "levant-trader",
+            "name": {"en": "Levant Trader"},
+            # "Lebanon" holds "no" but is covered; "San Marino" holds "no" and is not
+            "destinations": [
+                {"country": "LB", "export_share": 0.2},
+                {"country": "US", "export_share": 0.5},
+                {"country": "SM", "export_share": 0.2},
+            ],
+            "ip_assets": [
+                {"type": "patent", "jurisdiction": "LB", "status": "granted"},
+                {"type": "trademark", "jurisdiction": "LB", "status": "registered"},
+            ],
+        }
+    )
+    result = run_health_check(profile, [], AS_OF)
+    [advice] = [r for r in result.recommendations if r.risk_code == "TM_SQUAT"]
+    assert "(first: United States, San Marino)" in (advice.text.en or "")
+    assert "（优先：美国、圣马力诺）" in (advice.text.zh or "")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 import weakref
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -48,6 +48,7 @@ def _store_item(
     version: int = 1,
     title: str = "Certain Lithium-Ion Batteries; 337-TA-1400",
     item_id: str = "fr:1",
+    published_at: datetime = datetime(2025, 3, 3, tzinfo=UTC),
 ) -> None:
     tags = Tags(
         chains=[ChainTag(id="A5", score=0.9, evidence=["lithium-ion batteries"])],
@@ -60,7 +61,7 @@ def _store_item(
         row.title, row.version, row.kind = title, version, "dispute"
         row.content_hash = f"h{version}"
         row.jurisdictions, row.case_refs = ["US"], ["337-TA-1400"]
-        row.published_at = datetime(2025, 3, 3, tzinfo=UTC)
+        row.published_at = published_at
         row.tags = tags.model_dump(mode="json")
         session.add(row)
 
@@ -68,6 +69,23 @@ def _store_item(
 def _alert_count() -> int:
     with session_scope() as session:
         return int(session.scalar(select(func.count()).select_from(AlertRow)) or 0)
+
+
+def test_an_evaluation_as_of_a_day_leaves_items_published_after_it_for_later(
+    database: str,
+) -> None:
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILE))
+    _store_item(item_id="fr:late", published_at=datetime(2025, 3, 4, 0, 0, 1, tzinfo=UTC))
+    _store_item(item_id="fr:eve", published_at=datetime(2025, 3, 3, 23, 59, 59, tzinfo=UTC))
+    with session_scope() as session:
+        alerts = evaluate_stored_items(session, as_of=date(2025, 3, 3))
+        assert [(a.item_id, a.deadline) for a in alerts] == [("fr:eve", date(2025, 3, 23))]
+        assert store.count_published_after(session, date(2025, 3, 3)) == 1
+    with session_scope() as session:
+        assert session.get(Item, "fr:late").evaluated_version is None  # not used up
+        later = evaluate_stored_items(session, as_of=date(2025, 3, 4))
+        assert [a.item_id for a in later] == ["fr:late"]
 
 
 def test_evaluating_twice_creates_no_duplicate(database: str) -> None:
