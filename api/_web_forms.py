@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from core.types import EnterpriseProfile
 from warning.delivery import redact_url
+from warning.delivery_channels import ChannelError
 from warning.subscriptions import SubscriptionSpec
 
 __all__ = [
@@ -187,8 +188,18 @@ def _problems(exc: ValidationError, prefix: tuple[str | int, ...] = ()) -> dict[
             name = "name.zh"
         values = {k: v for k, v in (err.get("ctx") or {}).items() if isinstance(v, int | float)}
         message = str(err["msg"]).removeprefix("Value error, ")
-        problems.setdefault(name, Problem(f"form_error_{err['type']}", message, values))
+        problem = _channel_problem(err, message)
+        problem = problem or Problem(f"form_error_{err['type']}", message, values)
+        problems.setdefault(name, problem)
     return problems
+
+
+def _channel_problem(err: Any, message: str) -> Problem | None:
+    """A refused channel URL, said in the page's language (its own catalogue key)."""
+    error = (err.get("ctx") or {}).get("error")
+    if not isinstance(error, ChannelError) or not error.key:
+        return None
+    return Problem(f"form_error_channel_{error.key}", message, dict(error.values))
 
 
 def _name_problem(document: dict[str, Any]) -> dict[str, Problem]:

@@ -19,7 +19,7 @@ from api.routers import feeds as feed_routes
 from api.routers import health_checks as health_check_routes
 from api.routers import searches as saved_searches
 from api.routers import subscriptions as subscription_routes
-from core.logging_ import configure_logging
+from core.logging_ import configure_logging, redact_access_log
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -27,6 +27,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 def create_app() -> FastAPI:
     """Build the application."""
     configure_logging()
+    redact_access_log()  # feed URLs carry their token
     app = FastAPI(
         title="IPRWatch API",
         version="0.1.0",

@@ -179,7 +179,7 @@ def search(
     )  # fmt: skip
     try:
         results = run_search(**params, limit=limit, cursor=cursor)
-        if save:
+        if save is not None:  # an empty name is refused, not ignored
             _save_search(save, owner, params)
     except ValueError as exc:
         _fail(str(exc), 2)
@@ -392,6 +392,7 @@ OwnerOption = Annotated[
 def _save_search(name: str, owner: str | None, params: dict[str, Any]) -> None:
     """Store the query of ``iprwatch search … --save NAME`` (replacing one of that name)."""
     from core.db import session_scope
+    from core.models import Enterprise
     from search.query import SearchQuery
     from search.saved import save_search
 
@@ -399,6 +400,8 @@ def _save_search(name: str, owner: str | None, params: dict[str, Any]) -> None:
     query = SearchQuery(**given)
     _ensure_database()
     with session_scope() as session:
+        if owner is not None and session.get(Enterprise, owner) is None:
+            raise ValueError(f"--owner: no enterprise {owner!r}")  # not a database error
         saved = save_search(session, name, query, owner, replace=True)
         err.print(f"saved search {saved.id}: {escape(saved.name)}", highlight=False)
 
@@ -407,6 +410,7 @@ def _save_search(name: str, owner: str | None, params: dict[str, Any]) -> None:
 def searches_list(owner: OwnerOption = None) -> None:
     """Print saved searches as JSON lines (id, name, owner, query)."""
     from core.db import session_scope
+    from core.records import utc_iso
     from search.saved import ANY_OWNER, list_saved_searches
 
     _ensure_database()
@@ -414,7 +418,7 @@ def searches_list(owner: OwnerOption = None) -> None:
         for saved in list_saved_searches(session, owner if owner is not None else ANY_OWNER):
             _emit(
                 {"id": saved.id, "name": saved.name, "enterprise_id": saved.enterprise_id,
-                 "query": saved.query, "created_at": saved.created_at}
+                 "query": saved.query, "created_at": utc_iso(saved.created_at)}
             )  # fmt: skip
 
 
@@ -457,7 +461,7 @@ def searches_delete(
             saved = _saved(session, name, owner)
             delete_saved_search(session, saved)
             err.print(f"deleted saved search {saved.id}: {escape(saved.name)}", highlight=False)
-    except LookupError as exc:
+    except (LookupError, ValueError) as exc:  # not found; followed by subscriptions
         _fail(str(exc), 2)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from core.db import session_scope
 from core.models import Source
+from core.records import utc_iso
 from core.types import Alert, ItemRecord
 
 AS_OF_RANGE = (date(1990, 1, 1), date(2100, 12, 31))
@@ -52,10 +53,8 @@ def source_statuses() -> list[dict[str, Any]]:
                 "title_zh": config.title.zh,
                 "jurisdictions": list(config.jurisdictions),
                 "language": config.language,
-                "last_success": row.last_success_at.isoformat()
-                if row and row.last_success_at
-                else None,
-                "last_run": row.last_run_at.isoformat() if row and row.last_run_at else None,
+                "last_success": utc_iso(row.last_success_at) if row else None,
+                "last_run": utc_iso(row.last_run_at) if row else None,
                 "items": row.items_count if row else 0,
                 "healthy": row.healthy if row else None,
                 "reason": row.health_reason if row else None,

@@ -19,6 +19,29 @@ def redact(text: str) -> str:
     return _URL_CREDENTIALS.sub(r"\g<scheme>***@", text)
 
 
+_QUERY_SECRET = re.compile(r"(?P<key>[?&](?:token|key|api_key|secret)=)[^&\s\"]+", re.I)
+
+
+class AccessLogRedactor(logging.Filter):
+    """Hides secrets in the query strings of uvicorn's access log lines: a feed's URL holds
+    its token, and whoever reads the log would otherwise read every subscription's feed."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _QUERY_SECRET.sub(r"\g<key>***", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def redact_access_log() -> None:
+    """Install :class:`AccessLogRedactor` on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogRedactor) for f in access.filters):
+        access.addFilter(AccessLogRedactor())
+
+
 def _redact_processor(_: Any, __: str, event: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
     for key, value in list(event.items()):
         if key.lower() in _SECRET_KEYS:

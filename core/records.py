@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from core.models import AlertRow, Item
 from core.types import ItemRecord, Tags
+
+
+def utc_iso(moment: datetime | None) -> str | None:
+    """A stored time in ISO 8601 with its offset: SQLite hands times back naive, and a
+    reader would take those for local time (eight hours off in China); all are UTC."""
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).isoformat()
 
 
 def item_to_record(row: Item) -> ItemRecord:
@@ -48,5 +57,5 @@ def alert_to_dict(row: AlertRow) -> dict[str, Any]:
         "explanation": row.explanation,
         "action": row.action,
         "status": row.status,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "created_at": utc_iso(row.created_at),
     }

@@ -9,7 +9,8 @@
     ├── IndexingFailed: the engine rejected some documents (``failed_ids``); others went in
     ├── ReindexFailed: a rebuilt index did not pass its checks; the alias did not move
     ├── SavedSearchNotFound (also a LookupError): no saved search with that id or name
-    └── SavedSearchExists (also a ValueError): the owner already has a search of that name
+    ├── SavedSearchExists (also a ValueError): the owner already has a search of that name
+    └── SavedSearchInUse (also a ValueError): subscriptions follow it, so it cannot be deleted
 
 Messages are meant for users: engine errors are logged in full and replaced by a short reason.
 """
@@ -70,3 +71,7 @@ class SavedSearchNotFound(SearchError, LookupError):
 
 class SavedSearchExists(SearchError, ValueError):
     """The owner already has a saved search of that name."""
+
+
+class SavedSearchInUse(SearchError, ValueError):
+    """Subscriptions follow the saved search: deleting it would stop their deliveries."""

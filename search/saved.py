@@ -19,12 +19,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from core.models import SavedSearch
+from core.models import SavedSearch, Subscription
 from search.backend import SearchBackend, get_backend
-from search.errors import BadQuery, SavedSearchExists, SavedSearchNotFound
+from search.errors import BadQuery, SavedSearchExists, SavedSearchInUse, SavedSearchNotFound
 from search.query import SearchQuery
 from search.results import SearchResults
 
@@ -137,7 +137,18 @@ def list_saved_searches(session: Session, enterprise_id: Any = ANY_OWNER) -> lis
 
 
 def delete_saved_search(session: Session, saved: SavedSearch) -> None:
-    """Delete a saved search (flushed, not committed)."""
+    """Delete a saved search (flushed, not committed).
+
+    Raises:
+        SavedSearchInUse: Subscriptions follow it. Deleting it would stop their deliveries
+            and, where ids are reused (SQLite), hand them the next search saved.
+    """
+    followers = session.scalar(select(func.count()).where(Subscription.saved_search_id == saved.id))
+    if followers:
+        raise SavedSearchInUse(
+            f"saved search {saved.id} ({saved.name!r}) is followed by {followers} "
+            "subscription(s); delete those subscriptions first"
+        )
     session.delete(saved)
     session.flush()
 

@@ -25,6 +25,7 @@ Exceptions::
 from __future__ import annotations
 
 import ipaddress
+import re
 import socket
 import ssl
 import time
@@ -49,6 +50,8 @@ from warning.delivery import (
 APPRISE_SCHEMES = frozenset({"mailto", "mailtos", "wecombot", "dingtalk", "feishu"})
 WEBHOOK_SCHEMES = {"webhook": "http", "webhooks": "https"}
 MAX_REDIRECTS = 3
+_IPV4_LIKE = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", re.I)
+"""Numbers joined by dots: an IPv4 address in a form ``ipaddress`` does not read."""
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -66,7 +69,18 @@ class PermanentDeliveryError(DeliveryError):
 
 
 class ChannelError(PermanentDeliveryError, ValueError):
-    """The URL is not an accepted channel."""
+    """The URL is not an accepted channel.
+
+    Attributes:
+        key: What is wrong, for messages in the user's language (``unsupported``,
+            ``invalid``, ``no_host``, ``not_public``); empty when unnamed.
+        values: What those messages name (the scheme, the host, the redacted URL...).
+    """
+
+    def __init__(self, message: str, key: str = "", **values: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 class UnsafeTargetError(PermanentDeliveryError):
@@ -95,24 +109,48 @@ def validate_channel(url: str, allow_loopback: bool = False) -> str:
     if scheme in WEBHOOK_SCHEMES:
         host = urlsplit(url).hostname
         if not host:
-            raise ChannelError(f"webhook URL has no host: {redact_url(url)}")
+            shown = redact_url(url)
+            raise ChannelError(f"webhook URL has no host: {shown}", "no_host", url=shown)
         _refuse_private_literal(host, allow_loopback)
         return url
     if scheme not in APPRISE_SCHEMES:
         accepted = ", ".join(sorted([*APPRISE_SCHEMES, *WEBHOOK_SCHEMES]))
-        raise ChannelError(f"unsupported channel {scheme or url[:20]!r}; use one of: {accepted}")
+        given = scheme or url[:20]
+        raise ChannelError(
+            f"unsupported channel {given!r}; use one of: {accepted}",
+            "unsupported",
+            scheme=given,
+            accepted=accepted,
+        )
     if apprise.Apprise.instantiate(url) is None:
-        raise ChannelError(f"not a valid {scheme}:// URL: {redact_url(url)}")
+        shown = redact_url(url)
+        raise ChannelError(
+            f"not a valid {scheme}:// URL: {shown}", "invalid", scheme=scheme, url=shown
+        )
     return url
 
 
 def _refuse_private_literal(host: str, allow_loopback: bool) -> None:
+    address = _literal_address(host)
+    if address is not None and not is_public_address(address, allow_loopback):
+        raise ChannelError(
+            f"webhook target {host} is not a public address", "not_public", host=host
+        )
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address a host written as one stands for, also in the IPv4 forms resolvers take
+    (``2130706433``, ``0x7f.1``, ``0177.0.0.1``: all 127.0.0.1); None for a name."""
     try:
-        address = ipaddress.ip_address(host)
+        return ipaddress.ip_address(host)
     except ValueError:
-        return
-    if not is_public_address(address, allow_loopback):
-        raise ChannelError(f"webhook target {host} is not a public address")
+        pass
+    if not _IPV4_LIKE.fullmatch(host):
+        return None
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except OSError:
+        return None
 
 
 def send(url: str, message: Message, options: SendOptions) -> None:
@@ -130,7 +168,10 @@ def _send_apprise(url: str, message: Message) -> None:
     notifier = apprise.Apprise()
     if not notifier.add(url):
         raise ChannelError(f"not a valid channel URL: {redact_url(url)}")
-    if not notifier.notify(body=message.body, title=message.title):
+    # The body is plain text: said so, Apprise escapes it for HTML channels (e-mail). Unsaid,
+    # it went out as HTML as it was: lines run together, "<...>" in crawled titles vanished.
+    text = apprise.NotifyFormat.TEXT
+    if not notifier.notify(body=message.body, title=message.title, body_format=text):
         raise TransientDeliveryError(f"{urlsplit(url).scheme}: the notification was not accepted")
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from core.logging_ import get_logger
 from core.models import AlertRow, Delivery, Subscription, utcnow
-from search.errors import BadQuery
+from search.errors import BadQuery, SavedSearchNotFound
 from warning.delivery import SEVERITY_ORDER, channel_key
 from warning.subscriptions import saved_search_hits, severity_allowed
 
@@ -76,7 +76,7 @@ def queue_deliveries(
             continue
         try:
             alerts = _new_alerts(session, sub, alert_ids, since)
-        except BadQuery as exc:  # its saved search is no longer valid: the others go on
+        except (BadQuery, SavedSearchNotFound) as exc:  # search invalid or gone: others go on
             log.warning("subscription_saved_search_invalid", subscription=sub.id, reason=str(exc))
             continue
         for alert in alerts:

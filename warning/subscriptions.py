@@ -18,15 +18,15 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.logging_ import get_logger
 from core.models import Enterprise, Item, Subscription, utcnow
-from core.records import item_to_record
+from core.records import item_to_record, utc_iso
 from core.settings import get_settings
 from core.types import EnterpriseProfile, Severity
 from warning.delivery import redact_url, severity_rank
@@ -40,6 +40,12 @@ VOLUME_WINDOW_DAYS = 100
 SAVED_SEARCH_PAGES = 10
 
 
+SubscriptionName = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
+"""A subscription's name, trimmed: one of spaces only would leave messages unnamed."""
+
+
 class SubscriptionError(ValueError):
     """The subscription cannot be saved as given (the message names the field)."""
 
@@ -47,7 +53,7 @@ class SubscriptionError(ValueError):
 class SubscriptionSpec(BaseModel):
     """A subscription as a user gives it (API body, CLI options)."""
 
-    name: str = Field(min_length=1, max_length=200)
+    name: SubscriptionName
     enterprise_id: str | None = Field(default=None, max_length=64)
     saved_search_id: int | None = Field(default=None, ge=1)
     min_severity: Severity = Severity.INFO
@@ -210,7 +216,7 @@ def subscription_to_dict(row: Subscription) -> dict[str, Any]:
         "owner_contact": redact_url(row.owner_contact),
         "language": row.language,
         "active": row.active,
-        "created_at": row.created_at.isoformat() if row.created_at else None,
+        "created_at": utc_iso(row.created_at),
     }
 
 

@@ -138,6 +138,10 @@ def keys_create(
         _fail(str(exc))
         return
     _emit({**line, "key": new.plaintext})
+    dropped = [s for s in dict.fromkeys(scope) if s not in new.row.scopes]
+    if dropped:
+        err.print(f"[yellow]warning:[/yellow] left out (the key's role never allows them): "
+                  f"{', '.join(dropped)}", highlight=False, soft_wrap=True)  # fmt: skip
     err.print("store the key now: it is not kept and cannot be shown again")
 
 

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.auth import _generation  # noqa: F401  (every change here moves the generation on)
-from api.auth._roles import parse_scopes
+from api.auth._roles import ROLE_FOR_ORG_KIND, ROLE_SCOPES, OrgKind, Role, parse_scopes
 from core.models import ApiKey, Organisation, User, utcnow
 
 KEY_MARKER = "iprw_"
@@ -54,16 +54,19 @@ def create_api_key(
 
     Raises:
         ValueError: unknown organisation, user of another organisation, unknown scope,
-            or an empty name.
+            no scope the key's role allows (scopes beyond it are dropped), or an empty name.
     """
     if not name.strip():
         raise ValueError("a key needs a name")
-    if session.get(Organisation, org_id) is None:
+    org = session.get(Organisation, org_id)
+    if org is None:
         raise ValueError(f"unknown organisation {org_id!r}")
+    role = ROLE_FOR_ORG_KIND[OrgKind(org.kind)]
     if user_id is not None:
         user = session.get(User, user_id)
         if user is None or user.org_id != org_id:
             raise ValueError(f"user {user_id} is not in organisation {org_id!r}")
+        role = Role(user.role)
     plaintext = KEY_MARKER + secrets.token_urlsafe(32)
     row = ApiKey(
         org_id=org_id,
@@ -71,12 +74,29 @@ def create_api_key(
         name=name.strip(),
         prefix=plaintext[:PREFIX_LENGTH],
         key_hash=key_digest(plaintext),
-        scopes=parse_scopes(scopes),
+        scopes=allowed_scopes(scopes, role),
         created_at=utcnow(),
     )
     session.add(row)
     session.flush()
     return NewApiKey(row=row, plaintext=plaintext)
+
+
+def allowed_scopes(scopes: list[str], role: Role) -> list[str]:
+    """The requested scopes the role allows: a key is shown and stored with what it can do.
+
+    Raises:
+        ValueError: an unknown scope, or none the role allows (naming those it does).
+    """
+    wanted = parse_scopes(scopes)
+    allowed = [s for s in wanted if s in ROLE_SCOPES[role]]
+    if wanted and not allowed:
+        valid = parse_scopes(list(ROLE_SCOPES[role]))
+        raise ValueError(
+            f"a key of the {role.value} role cannot have {', '.join(wanted)}; "
+            f"it may have: {', '.join(valid)}"
+        )
+    return allowed
 
 
 def find_api_key(session: Session, plaintext: str) -> ApiKey | None:

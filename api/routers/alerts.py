@@ -28,7 +28,7 @@ from api.routers._alert_cache import (
 from api.schemas import AlertOut, AlertPage
 from core.db import session_factory
 from core.models import AlertNote, AlertRow
-from core.records import alert_to_dict
+from core.records import alert_to_dict, utc_iso
 from core.types import Severity
 from warning.store import ALERT_STATUSES, add_note, alert_notes, change_alert_status
 
@@ -81,7 +81,7 @@ def _note_out(note: AlertNote) -> NoteOut:
         reason=note.reason,
         text=note.text,
         author=note.author,
-        created_at=note.created_at.isoformat() if note.created_at else None,
+        created_at=utc_iso(note.created_at),
     )
 
 
@@ -96,6 +96,7 @@ _LIST_COLUMNS = (*_SCALARS, *(cast(AlertRow.__table__.c[n], Text).label(n) for n
 _SCALAR_NAMES = tuple(c.name for c in _SCALARS)
 _RAW_KEYS = tuple(f',"{n}":'.encode() for n in _RAW_JSON)
 _EMPTY_OBJECT = b"{}"
+_NAIVE_UTC = orjson.OPT_NAIVE_UTC  # SQLite's times are naive; all are UTC, and say so
 
 
 def _listed_json(row: Any) -> bytes:
@@ -105,7 +106,7 @@ def _listed_json(row: Any) -> bytes:
     the JSON columns are spliced in as the database stores them: decoding and re-encoding
     them was most of the list's CPU cost.
     """
-    head = orjson.dumps(dict(zip(_SCALAR_NAMES, row, strict=False)))
+    head = orjson.dumps(dict(zip(_SCALAR_NAMES, row, strict=False)), option=_NAIVE_UTC)
     parts = [head[:-1]]
     for key, text in zip(_RAW_KEYS, row[len(_SCALAR_NAMES) :], strict=True):
         parts += (key, text.encode() if text and text != "null" else _EMPTY_OBJECT)

@@ -18,7 +18,7 @@ from api.routers._access import RowId, SearchesWrite, SearchRead, check_owner, o
 from api.routers.items import _search_errors
 from api.schemas import ItemPage, UtcDateTime
 from core.models import Enterprise, SavedSearch
-from search.errors import BadQuery, SavedSearchExists
+from search.errors import BadQuery, SavedSearchExists, SavedSearchInUse
 from search.query import SearchQuery
 from search.saved import (
     delete_saved_search,
@@ -188,8 +188,11 @@ def change_search(
 
 @router.delete("/searches/{saved_id}", status_code=204, response_class=Response)
 def delete_search(saved_id: RowId, session: DbSession, principal: SearchesWrite) -> Response:
-    """Delete a saved search."""
-    delete_saved_search(session, _writable(session, principal, saved_id))
+    """Delete a saved search; one that subscriptions follow is refused (422) and kept."""
+    try:
+        delete_saved_search(session, _writable(session, principal, saved_id))
+    except SavedSearchInUse as exc:
+        raise BadRequest(str(exc), [{"field": "saved_id", "message": str(exc)}]) from exc
     audit(session, principal, "saved_search.delete", "saved_search", saved_id)
     return Response(status_code=204)
 

@@ -27,6 +27,7 @@ from core.types import Severity
 from search.errors import BadQuery
 from warning.subscriptions import (
     SubscriptionError,
+    SubscriptionName,
     SubscriptionSpec,
     create_subscription,
     estimate_volume,
@@ -218,7 +219,7 @@ def get_subscription(
 class SubscriptionPatch(BaseModel):
     """What can change without re-validating channels: the name, pausing, the severity."""
 
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: SubscriptionName | None = None
     active: bool | None = None
     min_severity: Severity | None = None
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from fastapi.testclient import TestClient
 
 from api.schemas import AlertOut, AlertPage
@@ -32,3 +34,28 @@ def test_pages_follow_the_cursor_without_gaps_or_repeats(client: TestClient) -> 
             break
     assert seen == every == sorted(every, reverse=True)
     assert len(every) >= 2
+
+
+def _utc(moment: str) -> datetime:
+    parsed = datetime.fromisoformat(moment)
+    assert parsed.utcoffset() == timedelta(0), f"{moment} does not say it is UTC"
+    return parsed
+
+
+def test_alert_note_and_subscription_times_say_they_are_utc(client: TestClient) -> None:
+    listed = client.get("/api/v1/alerts").json()["alerts"][0]
+    created = _utc(listed["created_at"])
+    assert abs(datetime.now(UTC) - created) < timedelta(hours=1)  # not eight hours off
+    note = client.post(f"/api/v1/alerts/{listed['id']}/notes", json={"text": "seen"}).json()
+    _utc(note["created_at"])
+    detail = client.get(f"/api/v1/alerts/{listed['id']}").json()
+    assert _utc(detail["created_at"]) == created
+    assert [_utc(n["created_at"]) for n in detail["notes"]]
+    subscription = {
+        "name": "x",
+        "enterprise_id": "wuxi-battery",
+        "owner_contact": "mailto://o@a.example",
+    }
+    client.post("/api/v1/subscriptions", json=subscription)
+    [stored] = client.get("/api/v1/subscriptions").json()["subscriptions"]
+    _utc(stored["created_at"])

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -65,6 +66,19 @@ def test_sources_and_sign_in_are_public(web: TestClient) -> None:
     sources = web.get("/sources").text
     assert "federal_register" in sources and "built-in method" not in sources
     assert "电子邮箱" in web.get("/login").text
+
+
+def test_the_sources_page_says_its_times_are_utc(web: TestClient) -> None:
+    from core.db import session_scope
+    from core.models import Source
+
+    with session_scope() as session:
+        session.merge(
+            Source(id="federal_register", title_en="Federal Register",
+                   last_success_at=datetime(2026, 3, 1, 1, 30, tzinfo=UTC))
+        )  # fmt: skip
+    for lang in ("zh", "en"):  # 09:30 in Wuxi: a bare "01:30" reads as the night before
+        assert "2026-03-01 01:30 UTC" in web.get(f"/sources?lang={lang}").text
 
 
 def test_each_role_starts_on_its_own_page(web: TestClient) -> None:
@@ -128,6 +142,15 @@ def test_alert_page_names_the_markets_in_the_page_language(web: TestClient, site
     assert '<span class="tag" title="US">United States</span>' in english
     assert '<span class="tag" title="US">美国</span>' in chinese
     assert '<span class="tag">US</span>' not in english
+
+
+def test_the_chinese_alert_page_lists_uncovered_markets_in_chinese(
+    web: TestClient, site: Site
+) -> None:
+    sign_in(web, ACME)
+    pages = [web.get(f"/alerts/{i}?lang=zh").text for i in site.alert_ids["wuxi-battery"]]
+    lists = [m for p in pages for m in re.findall(r"尚无专利布局的市场</th><td>([^<]+)<", p)]
+    assert lists and all(re.fullmatch(r"[^\x00-\x7f]+(、[^\x00-\x7f]+)*", m) for m in lists), lists
 
 
 def test_acknowledge_dismiss_and_note_from_the_page(web: TestClient, site: Site) -> None:

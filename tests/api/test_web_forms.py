@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from typing import Any
 
 import pytest
@@ -210,7 +211,7 @@ def test_a_subscription_is_saved_only_after_its_volume_estimate_is_shown(
         "/subscriptions/new", data={**SUBSCRIPTION, "channels": "ftp://x", "csrf_token": csrf}
     )
     assert bad.status_code == 422
-    assert _errors(bad.text)["channels"].startswith("未被接受：unsupported channel")
+    assert _errors(bad.text)["channels"].startswith("不支持的渠道“ftp”")
     assert "每周 337 汇总" in bad.text and "ftp://x" in bad.text
     first = web.post("/subscriptions/new", data={**SUBSCRIPTION, "csrf_token": csrf})
     assert first.status_code == 200 and "预警数量估算" in first.text
@@ -229,6 +230,26 @@ def test_a_subscription_is_saved_only_after_its_volume_estimate_is_shown(
     assert re.search(r"/api/v1/feeds/\d+\.atom\?token=", done.text)
     assert _subscription_names() == ["337 与诉讼日报", "每周 337 汇总"]
     assert ("subscription.create", "2") in _audit_actions()
+
+
+def test_a_refused_channel_is_explained_in_the_pages_language(web: TestClient) -> None:
+    csrf = sign_in(web, ACME)
+    form = web.get("/subscriptions/new").text
+    assert "https:// Webhook" not in form and "webhooks://" in form  # the form a webhook takes
+    assert re.search(r'<input id="f-name" [^>]*maxlength="200"', form)
+    refused = {**SUBSCRIPTION, "channels": "https://hooks.acme.example/iprwatch",
+               "owner_contact": "webhook://10.0.0.8/owner", "csrf_token": csrf}  # fmt: skip
+    page = web.post("/subscriptions/new", data=refused)
+    assert page.status_code == 422
+    errors = _errors(page.text)
+    assert errors["channels"].startswith("不支持的渠道“https”")
+    assert "webhooks://主机/路径（HTTPS）" in errors["channels"]
+    assert errors["owner_contact"].startswith("Webhook 目标 10.0.0.8 不是公网地址")
+    assert not re.search(r"unsupported|not a public address", page.text)
+    web.get("/subscriptions/new?lang=en")  # remembers the language
+    english = _errors(web.post("/subscriptions/new", data=refused).text)
+    assert unescape(english["channels"]).startswith("Not a supported channel ('https')")
+    assert english["owner_contact"].startswith("The webhook target 10.0.0.8 is not a public")
 
 
 def test_editing_a_subscription_keeps_hidden_channel_secrets(web: TestClient) -> None:

@@ -161,8 +161,10 @@ def build_world(template: Path) -> World:
             _side(session, "a", "ent-a", world)
             _side(session, "b", "ent-b", world)
             shared = save_search(session, "shared watch", SearchQuery(q="patent"), None)
+            # the subscription follows a search of its own: one it follows is not deleted
+            followed = save_search(session, "followed watch", SearchQuery(q="patent"), None)
             spec = SubscriptionSpec(
-                name="shared subscription", saved_search_id=shared.id, owner_contact=CHANNEL
+                name="shared subscription", saved_search_id=followed.id, owner_contact=CHANNEL
             )
             created = create_subscription(session, spec)
             briefing, _ = generate_briefing(session, "US", None, None, AS_OF, "en")

@@ -78,6 +78,22 @@ def test_key_scopes_never_exceed_the_role(client: TestClient) -> None:
     assert client.get("/t/alerts", headers=bearer(alliance_key)).status_code == 403
 
 
+def test_a_new_key_shows_only_the_scopes_its_role_allows(client: TestClient) -> None:
+    csrf = {"X-CSRF-Token": login(client, "admin@example.com")}
+    wanted = {"org_id": "iot", "name": "dashboard", "scopes": ["alerts:read", "stats:read"]}
+    created = client.post("/api/v1/admin/keys", json=wanted, headers=csrf)
+    assert created.status_code == 201, created.text
+    assert created.json()["scopes"] == ["stats:read"]  # what it can do, nothing more
+    listed = client.get("/api/v1/admin/keys", headers=csrf).json()["keys"]
+    assert [k["scopes"] for k in listed if k["name"] == "dashboard"] == [["stats:read"]]
+    useless = client.post(
+        "/api/v1/admin/keys", json={**wanted, "scopes": ["alerts:read"]}, headers=csrf
+    )
+    assert useless.status_code == 422
+    message = useless.json()["error"]["message"]
+    assert "alliance role cannot have alerts:read" in message and "stats:read" in message
+
+
 def test_unknown_scope_is_refused_with_the_valid_ones(client: TestClient) -> None:
     token = login(client, "admin@example.com")
     response = client.post(

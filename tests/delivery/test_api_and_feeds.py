@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import feedparser
+import httpx
+import lxml.html
 import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
@@ -15,9 +20,11 @@ from api.app import create_app
 from api.cli import app as cli
 from core.db import session_scope
 from core.logging_ import configure_logging
+from core.models import SavedSearch
 from core.settings import get_settings
 from tests.credentials import admin_headers
-from tests.delivery.conftest import Mailbox, make_alerts, store_337_items
+from tests.delivery.conftest import Mailbox, Receiver, free_port, make_alerts, store_337_items
+from tests.servers import ROOT, wait_ready
 from warning.delivery_queue import queue_deliveries
 from warning.delivery_store import deliver_pending
 
@@ -162,3 +169,108 @@ def test_the_cli_refuses_an_unsupported_channel(runner: CliRunner) -> None:
     )  # fmt: skip
     assert result.exit_code == 2
     assert "unsupported channel" in result.output
+
+
+def _search_subscription(api: TestClient, receiver_url: str) -> tuple[int, int, str]:
+    """A shared saved search and a subscription following it: (search id, subscription
+    id, feed token)."""
+    saved = api.post("/api/v1/searches", json={"name": "电池", "query": {"q": "Batteries"}})
+    assert saved.status_code == 201, saved.text
+    out = api.post(
+        "/api/v1/subscriptions",
+        json=_body(enterprise_id=None, saved_search_id=saved.json()["id"],
+                   channels=[receiver_url], owner_contact=receiver_url),
+    ).json()  # fmt: skip
+    return saved.json()["id"], out["subscription"]["id"], out["feed_token"]
+
+
+@pytest.mark.usefixtures("allow_loopback")
+def test_a_saved_search_a_subscription_follows_is_not_deleted(
+    api: TestClient, receiver: Receiver, runner: CliRunner
+) -> None:
+    saved_id, _, _ = _search_subscription(api, receiver.url())
+    refused = api.delete(f"/api/v1/searches/{saved_id}")
+    assert refused.status_code == 422
+    assert "followed by 1 subscription" in refused.json()["error"]["message"]
+    by_cli = runner.invoke(cli, ["searches", "delete", str(saved_id)])
+    assert by_cli.exit_code == 2 and "delete those subscriptions first" in by_cli.output
+    assert api.get(f"/api/v1/searches/{saved_id}").status_code == 200
+
+
+@pytest.mark.usefixtures("allow_loopback")
+def test_a_subscription_whose_saved_search_is_gone_stops_no_other_delivery(
+    api: TestClient, receiver: Receiver
+) -> None:
+    saved_id, sub_id, token = _search_subscription(api, receiver.url("/search"))
+    api.post("/api/v1/subscriptions", json=_body(channels=[receiver.url("/battery")]))
+    with session_scope() as session:  # gone as earlier versions let it go
+        session.delete(session.get(SavedSearch, saved_id))
+    make_alerts(2)
+    assert [o.status for o in deliver_pending()] == ["sent", "sent"]
+    assert [r.path for r in receiver.requests] == ["/battery", "/battery"]
+    feed = api.get(f"/api/v1/feeds/{sub_id}.atom?token={token}")
+    assert feed.status_code == 200
+    assert feedparser.parse(feed.content).entries == []
+
+
+def test_a_subscription_named_with_spaces_only_is_refused_and_keeps_its_name(
+    api: TestClient, runner: CliRunner
+) -> None:
+    blank = api.post("/api/v1/subscriptions", json=_body(name="   "))
+    assert blank.status_code == 422
+    assert blank.json()["error"]["fields"][0]["field"] == "name"
+    sub_id = api.post("/api/v1/subscriptions", json=_body(name=" 电池337 ")).json()["subscription"][
+        "id"
+    ]
+    renamed = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"name": " \t "})
+    assert renamed.status_code == 422
+    assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["name"] == "电池337"
+    by_cli = runner.invoke(
+        cli,
+        ["subscriptions", "add", "--name", "  ", "--enterprise", "wuxi-battery",
+         "--owner", "mailto://a.example?to=o@a.example"],
+    )  # fmt: skip
+    assert by_cli.exit_code == 2 and "name" in by_cli.output
+
+
+@pytest.mark.parametrize("fmt", ["atom", "rss"])
+def test_a_feed_reader_shows_each_line_and_the_title_as_crawled(api: TestClient, fmt: str) -> None:
+    make_alerts(1, product="Lithium-Ion Batteries <Cells> & Packs")
+    out = api.post("/api/v1/subscriptions", json=_body(language="en")).json()
+    feed = api.get(f"/api/v1/feeds/{out['subscription']['id']}.{fmt}?token={out['feed_token']}")
+    [entry] = feedparser.parse(feed.content).entries
+    [content] = entry.content if fmt == "atom" else [entry.summary_detail]
+    shown = content.value
+    if content.type == "text/html":  # as a reader displays HTML: spaces collapse, <br> breaks
+        collapsed = re.sub(r"<br\s*/?>", "\n", re.sub(r"\s+", " ", shown))
+        shown = lxml.html.fromstring(f"<div>{collapsed}</div>").text_content()
+    lines = [line.strip() for line in shown.splitlines()]
+    assert "Certain Lithium-Ion Batteries <Cells> & Packs; Inv. No. 337-TA-1400" in lines[0]
+    assert [line.split(":")[0] for line in lines[1:3]] == ["Why", "What to do"]
+
+
+def test_the_access_log_does_not_give_away_feed_tokens(api: TestClient) -> None:
+    out = api.post("/api/v1/subscriptions", json=_body()).json()
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "api.app:create_app",
+        "--factory",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]  # as the Dockerfile: access log on
+    server = subprocess.Popen(command, cwd=ROOT, stderr=subprocess.PIPE, stdout=subprocess.PIPE)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base, server)
+        feed = httpx.get(f"{out['feeds']['atom'].replace('http://127.0.0.1:8000', base)}")
+        assert feed.status_code == 200
+    finally:
+        server.terminate()
+        logged = b"".join(server.communicate(timeout=30)).decode()
+    assert "/api/v1/feeds/" in logged and "token=***" in logged
+    assert out["feed_token"] not in logged

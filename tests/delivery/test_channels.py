@@ -103,6 +103,13 @@ def test_webhooks_to_private_loopback_and_link_local_addresses_are_refused(host:
         send(f"webhook://{host}/hook", message, _options(allow_loopback=False))
 
 
+@pytest.mark.parametrize("host", ["2130706433", "0x7f000001", "0177.0.0.1", "127.1", "10.1"])
+def test_a_private_address_written_in_another_ipv4_form_is_refused_when_saved(host: str) -> None:
+    with pytest.raises(ChannelError, match="not a public address"):
+        validate_channel(f"webhook://{host}/hook")
+    assert validate_channel("webhook://134744072/hook")  # 8.8.8.8: public, however written
+
+
 def test_loopback_is_refused_unless_allowed(receiver: Receiver) -> None:
     message = alert_message(ALERT, "en", "http://iprwatch.test")
     with pytest.raises(UnsafeTargetError):

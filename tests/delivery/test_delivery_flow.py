@@ -15,7 +15,7 @@ from core.models import Delivery, Item, utcnow
 from tests.credentials import admin_headers
 from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
 from warning.delivery_queue import aware
-from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending
+from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending, send_digests
 from warning.delivery_tasks import deliver
 from warning.profiles import parse_profiles
 from warning.store import save_profiles
@@ -60,6 +60,24 @@ def test_an_instant_alert_reaches_webhook_and_email_once(
     assert len(receiver.requests) == 1 and len(smtp_server.envelopes) == 1
     assert {d.alert_id for d in _deliveries()} == {alert_id}
     assert all(d.status == "sent" for d in _deliveries())
+
+
+@pytest.mark.usefixtures("profiles")
+def test_an_email_digest_reads_line_by_line_with_the_titles_as_crawled(
+    smtp_server: Mailbox,
+) -> None:
+    _subscribe([smtp_server.url("ops@example.com")], smtp_server.url("o@example.com"), "daily")
+    make_alerts(2, product="Lithium-Ion Batteries <18650> & Packs")
+    assert deliver_pending() == []  # queued for the digest
+    assert [o.status for o in send_digests("daily")] == ["sent"]
+    [mail] = smtp_server.messages()
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    lines = text.splitlines()
+    assert sum(line.startswith("原因: ") for line in lines) == 2  # one line each, not one blob
+    assert "Certain Lithium-Ion Batteries <18650> & Packs; Inv. No. 337-TA-1400" in text
+    html = mail.get_body(preferencelist=("html",))
+    if html is not None:  # a client showing HTML shows the same words, escaped
+        assert "&lt;18650&gt; &amp; Packs" in html.get_content()
 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")

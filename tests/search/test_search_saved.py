@@ -157,3 +157,14 @@ def test_cli_saves_lists_runs_and_deletes_a_search(tmp_path: Path) -> None:
     gone = iprwatch("searches", "run", "kyocera us", data_dir=workdir)
     assert gone.returncode == 2 and "no saved search named 'kyocera us'" in gone.stderr
     assert _lines(iprwatch("searches", "list", data_dir=workdir).stdout) == []
+
+
+def test_cli_refuses_to_save_for_an_unknown_owner_or_without_a_name(tmp_path: Path) -> None:
+    workdir = tmp_path / "var"
+    iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    stray = iprwatch("search", "Kyocera", "--save", "k", "--owner", "typo-ent", data_dir=workdir)
+    assert stray.returncode == 2
+    assert "no enterprise 'typo-ent'" in stray.stderr and "Traceback" not in stray.stderr
+    unnamed = iprwatch("search", "Kyocera", "--save", "", data_dir=workdir)
+    assert unnamed.returncode == 2 and "name" in unnamed.stderr
+    assert _lines(iprwatch("searches", "list", data_dir=workdir).stdout) == []
