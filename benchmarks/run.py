@@ -383,6 +383,7 @@ def run_benchmarks(names: list[str], sizes: Sizes) -> dict[str, dict[str, Any]]:
         entry["duration_s"] = round(time.perf_counter() - start, 1)
         entry["load_after"] = loadavg()
         entry["host"] = machine()["cpu_model"]
+        entry["python"] = machine()["python"]
         entry["measured_at"] = datetime.now(UTC).isoformat(timespec="seconds")
         done[name] = entry
     return done
@@ -432,21 +433,25 @@ def render_table(results: dict[str, Any]) -> str:
 
 
 def _other_runs(results: dict[str, Any]) -> str:
-    """Where rows come from runs on other machines (``--only`` keeps the other rows), which:
-    "" when every row comes from this run's machine."""
+    """Where rows come from runs on other machines or interpreters (``--only`` keeps the
+    other rows), which: "" when every row comes from this run's machine and Python."""
     here = results["machine"]["cpu_model"]
-    elsewhere: dict[tuple[str, str], list[str]] = {}
+    python = results["machine"]["python"]
+    elsewhere: dict[tuple[str, str, str], list[str]] = {}
     for name, entry in results["benchmarks"].items():
-        host = entry.get("host", here)
-        if host != here:
-            elsewhere.setdefault((host, entry.get("measured_at", "")[:10]), []).append(name)
+        host, build = entry.get("host", here), entry.get("python", python)
+        if (host, build) != (here, python):
+            key = (host, build if build != python else "", entry.get("measured_at", "")[:10])
+            elsewhere.setdefault(key, []).append(name)
     if not elsewhere:
         return ""
     runs = "; ".join(
-        f"{', '.join(names)} on {host}" + (f" ({day})" if day else "")
-        for (host, day), names in elsewhere.items()
+        f"{', '.join(names)} on {host}"
+        + (f" with Python {build}" if build else "")
+        + (f" ({day})" if day else "")
+        for (host, build, day), names in elsewhere.items()
     )
-    return f" Rows from earlier runs on other machines: {runs}."
+    return f" Rows from earlier runs on other machines or Pythons: {runs}."
 
 
 def write_readme(readme: Path, table: str) -> None:
