@@ -36,7 +36,8 @@ from api.services import run_search, source_statuses
 from core.db import session_scope
 from core.models import AlertRow, Enterprise, Item, User
 from core.records import alert_to_dict, item_to_record
-from reports.jinja import LANGUAGES, make_environment
+from crawlers.runs import reason_parts
+from reports.jinja import LANGUAGES, make_environment, translator
 from search.errors import BadQuery
 from warning.store import add_note, alert_notes, change_alert_status
 
@@ -291,7 +292,26 @@ def item_page(
 def sources_page(request: Request, principal: OptionalPrincipal, lang: Lang = None) -> Response:
     """Sources with their freshness and health (public: no sign-in needed)."""
     lang = _lang(request, lang)
-    return _render(request, lang, "sources.html", principal=principal, sources=source_statuses())
+    sources = [
+        {**row, "reason_text": health_reason_text(row["reason"], lang)} for row in source_statuses()
+    ]
+    return _render(request, lang, "sources.html", principal=principal, sources=sources)
+
+
+def health_reason_text(reason: str | None, lang: str) -> str | None:
+    """A source's health reason in the page's language.
+
+    The crawlers record reasons in English (``crawlers.runs.REASONS``); the catalogue words
+    them (``health_<name>``). What the source itself said (a URL, a parser's message) stays
+    as it was; a reason of no known form is shown as recorded.
+    """
+    parts = reason_parts(reason) if reason and lang != "en" else None
+    if parts is None:
+        return reason
+    name, values = parts
+    if "reason" in values:
+        values["reason"] = health_reason_text(values["reason"], lang) or ""
+    return translator(lang)(f"health_{name}", **values)
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:

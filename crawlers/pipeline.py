@@ -2,8 +2,8 @@
 
 The one function the CLI and the Celery task both call. Storing and recording happen in one
 transaction after the crawl. A replay that finds a malformed saved response stores no item
-at all: only the failed run and the health it implies are recorded, then ``ReplayError``
-is raised again; items stored earlier stay as they were.
+at all: only the failed run (and, for a source never crawled live, the health it implies) is
+recorded, then ``ReplayError`` is raised again; items stored earlier stay as they were.
 """
 
 from __future__ import annotations
@@ -57,10 +57,10 @@ def run_and_store(
     try:
         outcome = _crawl(source_id, replay, in_subprocess, start_url, settings)
     except ReplayError as exc:
-        _record_failure(config, exc.outcome, str(exc), database_url)
+        _record_failure(config, exc.outcome, str(exc), database_url, replay)
         raise
     except CrawlProcessError as exc:
-        _record_failure(config, None, str(exc), database_url)
+        _record_failure(config, None, str(exc), database_url, replay)
         raise
     with session_scope(database_url) as session:
         upsert_source(session, config)
@@ -92,8 +92,16 @@ def _crawl(
 
 
 def _record_failure(
-    config: SourceConfig, outcome: CrawlOutcome | None, reason: str, database_url: str | None
+    config: SourceConfig,
+    outcome: CrawlOutcome | None,
+    reason: str,
+    database_url: str | None,
+    replay: Path | None,
 ) -> None:
     with session_scope(database_url) as session:
-        record_run(session, config, outcome, None, failure=reason)
-    log.warning("crawl failed; nothing stored", source=config.id, reason=reason)
+        record_run(
+            session, config, outcome, None, failure=reason, replay=str(replay) if replay else None
+        )
+    # info, not warning: the error is raised to the caller, which reports it (the CLI's error
+    # line, the cycle's warning, Celery's task failure); a warning here said it twice.
+    log.info("crawl failed; nothing stored", source=config.id, reason=reason)

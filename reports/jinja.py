@@ -4,10 +4,11 @@ and numbers, and message catalogues in zh-CN and en."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import yaml
 from babel.dates import format_date
@@ -20,6 +21,10 @@ LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
 BABEL_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
+DISPLAY_ZONE = {"zh": ZoneInfo("Asia/Shanghai"), "en": UTC}
+"""The zone a moment's date is shown in (``zoned_date``): Beijing time for readers in China
+(17:00 UTC on 7 December is already 8 December in Wuxi), UTC in English; the page says which
+(catalogue key ``date_zone``)."""
 
 
 @lru_cache(maxsize=8)
@@ -49,6 +54,17 @@ def _fmt_date(value: date | datetime | None, lang: str, fmt: str = "medium") -> 
     return format_date(value, format=fmt, locale=BABEL_LOCALE[lang])
 
 
+def _fmt_zoned_date(value: date | datetime | None, lang: str, fmt: str = "medium") -> str:
+    """A moment's date in the language's display zone, naming the zone (times stored naive
+    are UTC, as on SQLite); a plain date is shown as it is."""
+    if value is None:
+        return "—"
+    if isinstance(value, datetime):
+        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+        value = aware.astimezone(DISPLAY_ZONE[lang])
+    return _fmt_date(value, lang, fmt) + translator(lang)("date_zone")
+
+
 def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environment:
     """A Jinja environment for templates in ``template_dirs`` rendering in ``lang``."""
     if lang not in LANGUAGES:
@@ -62,6 +78,7 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     )
     env.globals.update(_=translator(lang), lang=lang, html_lang="zh-CN" if lang == "zh" else "en")
     env.filters["date"] = lambda v, fmt="medium": _fmt_date(v, lang, fmt)
+    env.filters["zoned_date"] = lambda v, fmt="medium": _fmt_zoned_date(v, lang, fmt)
     env.filters["number"] = lambda v: format_decimal(v, locale=BABEL_LOCALE[lang])
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
     env.filters["pick"] = lambda d: _pick(d, lang)

@@ -202,9 +202,23 @@ class DeliveryFailure:
     reason: str
 
 
+OWNER_NOTICE_MAX_IDS = 20
+"""Alert ids the owner's notice lists in its text; it says how many more there are (the
+webhook payload carries them all)."""
+
+
+def _listed_ids(alert_ids: Sequence[int], lang: str) -> str:
+    """The first ids, and how many more were left out, in the notice's language."""
+    ids = ", ".join(str(i) for i in alert_ids[:OWNER_NOTICE_MAX_IDS])
+    more = len(alert_ids) - OWNER_NOTICE_MAX_IDS
+    if more <= 0:
+        return ids
+    return f"{ids} 等，另有 {more} 条" if lang == "zh" else f"{ids} and {more} more"
+
+
 def owner_notice(failure: DeliveryFailure, lang: str) -> Message:
     """The message telling a subscription's owner that deliveries failed for good."""
-    ids = ", ".join(str(i) for i in failure.alert_ids[:20])
+    ids = _listed_ids(failure.alert_ids, lang)
     if lang == "zh":
         title = f"IPRWatch：订阅“{failure.name}”的预警投递失败"
         body = (
@@ -222,6 +236,8 @@ def owner_notice(failure: DeliveryFailure, lang: str) -> Message:
     payload = {
         "type": "delivery_failed",
         "subscription_id": failure.subscription_id,
+        "channel": failure.channel,
+        "attempts": failure.attempts,
         "alert_ids": failure.alert_ids,
         "reason": failure.reason,
     }

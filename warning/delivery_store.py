@@ -55,6 +55,11 @@ Status = Literal["sent", "retry", "failed", "skipped"]
 CLAIMED = "claimed elsewhere"
 """Why a send was skipped: another sender holds the row (or held it and died: see the lease)."""
 NOT_DUE = "not due yet"
+CLOSED_ALERT_STATUSES = ("dismissed", "resolved")
+"""Alerts a digest leaves out: someone already decided them (an acknowledged alert is still
+being handled, so it stays in)."""
+WITHDRAWN = "withdrawn"
+"""The status of a digest row whose alert was dismissed or resolved before the digest went."""
 
 
 @dataclass(frozen=True)
@@ -303,16 +308,14 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
     """Send one digest of the due rows of one subscription and channel; idempotent."""
     now = now or utcnow()
     with session_scope() as session:
-        ids = list(
-            session.scalars(
-                select(Delivery.id).where(
-                    Delivery.subscription_id == subscription_id,
-                    Delivery.channel == channel,
-                    Delivery.mode != "instant",
-                    _claimable(now),
-                )
-            )
+        due = and_(
+            Delivery.subscription_id == subscription_id,
+            Delivery.channel == channel,
+            Delivery.mode != "instant",
+            _claimable(now),
         )
+        _withdraw_closed_alerts(session, due)
+        ids = list(session.scalars(select(Delivery.id).where(due)))
         taken = claim(session, ids, now)
         if not taken:
             return Outcome("skipped", reason="nothing due")
@@ -321,6 +324,18 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
             sub.last_digest_at = now
         prepared = _prepare(session, taken)
     return _send_prepared(prepared, taken, now)
+
+
+def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> None:
+    """Mark the due rows whose alert was dismissed or resolved meanwhile ``withdrawn``: a
+    digest should not ask anyone to look at what was already decided."""
+    closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
+    session.execute(
+        update(Delivery)
+        .where(due, Delivery.alert_id.in_(closed))
+        .values(status=WITHDRAWN, last_error="the alert was dismissed or resolved before it")
+        .execution_options(synchronize_session=False)
+    )
 
 
 def send_digests(frequency: str, now: datetime | None = None) -> list[Outcome]:

@@ -54,11 +54,17 @@ class AlertDetail(AlertOut):
     notes: list[NoteOut] = Field(default_factory=list)
 
 
+AUTHOR_FIELD_DESCRIPTION = (
+    "Optional and only checked: history is recorded under the caller's own name (the "
+    "signed-in user's display name or the API key's name); any other value is refused (422)."
+)
+
+
 class StatusChange(BaseModel):
-    """An optional note and author for acknowledge and resolve."""
+    """An optional note for acknowledge and resolve (the author is the caller)."""
 
     note: str = Field(default="", max_length=4000)
-    author: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200, description=AUTHOR_FIELD_DESCRIPTION)
 
 
 class Dismissal(StatusChange):
@@ -71,7 +77,7 @@ class NewNote(BaseModel):
     """A note on an alert."""
 
     text: str = Field(min_length=1, max_length=4000)
-    author: str | None = Field(default=None, max_length=200)
+    author: str | None = Field(default=None, max_length=200, description=AUTHOR_FIELD_DESCRIPTION)
 
 
 def _note_out(note: AlertNote) -> NoteOut:
@@ -276,6 +282,20 @@ def read_alert(session: DbSession, principal: AlertsRead, alert_id: RowId) -> Al
     return _detail(session, _visible_alert(session, principal, alert_id))
 
 
+def _author(principal: Principal, given: str | None) -> str | None:
+    """The name history is recorded under: always the caller's.
+
+    A body ``author`` naming someone else is refused rather than ignored, so a client that
+    meant to sign as another person learns it cannot, and nothing is stored under a borrowed
+    name.
+    """
+    own = principal.display_name or None
+    if given is not None and given.strip() != (own or ""):
+        message = f"must be your own name ({own!r}) or left out" if own else "must be left out"
+        raise BadRequest(f"author: {message}", [{"field": "author", "message": message}])
+    return own
+
+
 def _act(
     session: Any,
     principal: Principal,
@@ -285,7 +305,7 @@ def _act(
     reason: str | None = None,
 ) -> AlertDetail:
     _visible_alert(session, principal, alert_id)
-    author = body.author or principal.display_name or None
+    author = _author(principal, body.author)
     row = change_alert_status(session, alert_id, action, body.note, reason, author)
     audit(session, principal, f"alert.{action}", "alert", alert_id, {"reason": reason})
     return _detail(session, row)
@@ -321,7 +341,7 @@ def add_alert_note(
 ) -> NoteOut:
     """Add a note to an alert."""
     _visible_alert(session, principal, alert_id)
-    author = body.author or principal.display_name or None
+    author = _author(principal, body.author)
     note = add_note(session, alert_id, body.text, author)
     audit(session, principal, "alert.note", "alert", alert_id)
     return _note_out(note)

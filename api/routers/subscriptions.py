@@ -262,7 +262,9 @@ def get_deliveries(
     subscription_id: RowId,
     session: DbSession,
     principal: SubscriptionsRead,
-    status: Annotated[str | None, Query(pattern="^(pending|sending|sent|failed)$")] = None,
+    status: Annotated[
+        str | None, Query(pattern="^(pending|sending|sent|failed|withdrawn)$")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[int | None, Query(ge=0, le=MAX_ID, description="`next_cursor`.")] = None,
 ) -> DeliveryPage:

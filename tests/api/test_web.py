@@ -81,6 +81,19 @@ def test_the_sources_page_says_its_times_are_utc(web: TestClient) -> None:
         assert "2026-03-01 01:30 UTC" in web.get(f"/sources?lang={lang}").text
 
 
+def test_the_sources_page_gives_health_reasons_in_its_language(web: TestClient) -> None:
+    from core.db import session_scope
+    from crawlers.registry import get_source
+    from crawlers.runs import record_run
+
+    failure = "network: https://www.federalregister.gov/api/v1/documents.json: timed out"
+    with session_scope() as session:
+        record_run(session, get_source("federal_register"), None, None, failure=failure)
+    zh = web.get("/sources?lang=zh").text
+    assert f"上次运行失败：{failure}" in zh and "last run failed" not in zh
+    assert f"last run failed: {failure}" in web.get("/sources?lang=en").text
+
+
 def test_each_role_starts_on_its_own_page(web: TestClient) -> None:
     for email, heading in (
         (ACME, "我的预警"),
@@ -151,6 +164,25 @@ def test_the_chinese_alert_page_lists_uncovered_markets_in_chinese(
     pages = [web.get(f"/alerts/{i}?lang=zh").text for i in site.alert_ids["wuxi-battery"]]
     lists = [m for p in pages for m in re.findall(r"尚无专利布局的市场</th><td>([^<]+)<", p)]
     assert lists and all(re.fullmatch(r"[^\x00-\x7f]+(、[^\x00-\x7f]+)*", m) for m in lists), lists
+
+
+def test_the_chinese_alert_page_words_party_roles_and_dates_for_a_reader_in_china(
+    web: TestClient, site: Site
+) -> None:
+    from core.db import session_scope
+    from core.models import AlertRow, Item
+
+    with session_scope() as session:
+        alert = session.get_one(AlertRow, site.named_alert_id)
+        item = session.get_one(Item, alert.item_id)
+        item.published_at = datetime(2026, 12, 7, 17, 0, tzinfo=UTC)  # 8 Dec, 01:00 in Wuxi
+    sign_in(web, ACME)
+    url = f"/alerts/{site.named_alert_id}"
+    chinese, english = (web.get(f"{url}?lang={lang}").text for lang in ("zh", "en"))
+    assert "（被申请人）" not in chinese and "(被申请人)" in chinese
+    assert "(respondent)" not in chinese
+    assert "2026年12月8日（北京时间）" in chinese and "2026年12月7日" not in chinese
+    assert "(respondent)" in english and "7 Dec 2026 (UTC)" in english
 
 
 def test_acknowledge_dismiss_and_note_from_the_page(web: TestClient, site: Site) -> None:

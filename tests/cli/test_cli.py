@@ -84,10 +84,15 @@ def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(
     assert result.returncode == 2  # the exit code of every bad input
     message = [line for line in result.stderr.splitlines() if "error" in line.lower()]
     assert len(message) == 1 and "broken.json" in message[0]
+    assert result.stderr.count("not valid JSON") == 1, "each failure is said once"
     still = iprwatch("search", "Kyocera", data_dir=workdir)
     assert _lines(still.stdout), "items stored earlier must survive a failed crawl"
     sources = _lines(iprwatch("sources", "list", "--json", data_dir=workdir).stdout)
-    assert next(s for s in sources if s["id"] == "federal_register")["healthy"] is False
+    federal_register = next(s for s in sources if s["id"] == "federal_register")
+    assert federal_register["healthy"] is False
+    assert str(tmp_path) in message[0], "the operator sees the file"
+    assert str(tmp_path) not in federal_register["reason"], "the public list shows no path"
+    assert federal_register["reason"].startswith("replayed from a saved response")
 
 
 def test_unknown_source_lists_known_ones(workdir: Path) -> None:

@@ -13,7 +13,9 @@ from core.db import make_engine
 from core.models import CrawlRun, Item, OutboxEntry, Source
 from crawlers.errors import ReplayError, UnknownSourceError
 from crawlers.pipeline import run_and_store
+from crawlers.registry import get_source
 from crawlers.runner import crawl_in_subprocess
+from crawlers.runs import record_run
 from tests.crawlers.conftest import CAFC_FEED, FR_DOCUMENT
 from tests.crawlers.test_parsing import BILLION_LAUGHS
 
@@ -110,7 +112,35 @@ def test_malformed_replay_stores_nothing_and_loses_nothing(
         assert run.status == "failed" and "b_broken.json" in (run.reason or "")
         assert run.items_new == 0 and any(e["kind"] == "payload" for e in run.errors)
         source = session.get_one(Source, "federal_register")
-        assert source.healthy is False and "b_broken.json" in (source.health_reason or "")
+        assert source.healthy is False
+        reason = source.health_reason or ""
+        assert reason.startswith("replayed from a saved response") and "not valid JSON" in reason
+        assert str(tmp_path) not in reason, "the public sources page shows no local path"
+
+
+def test_replay_of_the_wrong_file_leaves_a_live_source_healthy(
+    database_url: str, tmp_path: Path
+) -> None:
+    outcome, _ = run_and_store(
+        "cafc_opinions", CAFC_FEED, in_subprocess=True, database_url=database_url
+    )
+    live = outcome.model_copy(update={"replay": None})  # as a crawl of the live site yields
+    with Session(make_engine(database_url)) as session, session.begin():
+        record_run(session, get_source("cafc_opinions"), live, None)
+    with Session(make_engine(database_url)) as session:
+        before = session.get_one(Source, "cafc_opinions")
+        healthy_at = (before.last_success_at, before.last_run_at)
+    wrong = tmp_path / "fr_document.json"
+    shutil.copy(FR_DOCUMENT, wrong)
+    with pytest.raises(ReplayError, match=r"fr_document\.json"):
+        run_and_store("cafc_opinions", wrong, in_subprocess=True, database_url=database_url)
+    with Session(make_engine(database_url)) as session:
+        source = session.get_one(Source, "cafc_opinions")
+        assert source.healthy is True and source.health_reason is None
+        assert (source.last_success_at, source.last_run_at) == healthy_at
+        last = session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+        assert last is not None and (last.status, last.replay) == ("failed", True)
+        assert "fr_document.json" in (last.reason or ""), "the operator's record keeps the file"
 
 
 def test_script_is_stripped_and_too_few_items_make_the_source_unhealthy(
@@ -129,7 +159,9 @@ def test_script_is_stripped_and_too_few_items_make_the_source_unhealthy(
     with Session(make_engine(database_url)) as session:
         source = session.get_one(Source, "cafc_opinions")
         assert source.healthy is False
-        assert source.health_reason == "last run found 1 items; at least 10 expected"
+        assert source.health_reason == (
+            "replayed from a saved response; last run found 1 items; at least 10 expected"
+        )
         assert session.scalars(select(CrawlRun)).one().status == "ok"
 
 

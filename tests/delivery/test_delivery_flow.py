@@ -3,6 +3,8 @@ retries with backoff for about 48 hours, then failed with the owner told."""
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -14,6 +16,7 @@ from core.db import session_scope
 from core.models import Delivery, Item, utcnow
 from tests.credentials import admin_headers
 from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
+from warning.delivery import DeliveryFailure, owner_notice
 from warning.delivery_queue import aware
 from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending, send_digests
 from warning.delivery_tasks import deliver
@@ -155,6 +158,32 @@ def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
     failed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=failed").json()
     assert failed["deliveries"][0]["last_error"] == "webhook answered HTTP 503"
     assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["deliveries"] == {"failed": 1}
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_the_owners_webhook_notice_names_the_channel_and_the_attempts(receiver: Receiver) -> None:
+    receiver.statuses = [410]  # the digest is refused for good; the owner's notice gets through
+    _subscribe([receiver.url()], receiver.url("/owner"), frequency="daily")
+    alert_ids = make_alerts(25)
+    assert deliver_pending() == []  # queued for the digest
+    [outcome] = send_digests("daily")
+    assert outcome.status == "failed" and outcome.deliveries == 25
+    _digest, notice = receiver.requests
+    payload = json.loads(notice.body)
+    assert notice.path == "/owner" and payload["type"] == "delivery_failed"
+    assert sorted(payload["alert_ids"]) == sorted(alert_ids)
+    assert payload["channel"] == receiver.url() and payload["attempts"] == 1
+
+
+@pytest.mark.parametrize(("lang", "more"), [("zh", "另有 5 条"), ("en", "and 5 more")])
+def test_the_owners_notice_says_how_many_alert_ids_it_leaves_out(lang: str, more: str) -> None:
+    failure = DeliveryFailure(
+        7, "电池预警", "webhook://hooks.example/x", 9, list(range(1, 26)), "x"
+    )
+    body = owner_notice(failure, lang).body
+    assert "20" in body and ", 21" not in body and more in body
+    few = owner_notice(replace(failure, alert_ids=[1, 2]), lang).body
+    assert "more" not in few and "另有" not in few
 
 
 @pytest.mark.usefixtures("profiles")

@@ -15,6 +15,7 @@ from tests.delivery.conftest import Receiver, make_alerts
 from tests.delivery.test_channels import ALERT
 from warning.delivery import digest_message
 from warning.delivery_store import deliver_pending, send_digests
+from warning.store import change_alert_status
 from warning.subscriptions import SubscriptionSpec, create_subscription
 
 
@@ -84,6 +85,43 @@ def test_a_daily_digest_is_sent_once_capped_with_a_link(
     with session_scope() as session:
         statuses = set(session.scalars(select(Delivery.status)))
     assert statuses == {"sent"}
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_digest_leaves_out_alerts_dismissed_or_resolved_before_it_goes(
+    receiver: Receiver,
+) -> None:
+    spec = SubscriptionSpec(
+        name="daily",
+        enterprise_id="wuxi-battery",
+        frequency="daily",
+        channels=[receiver.url()],
+        owner_contact=receiver.url("/owner"),
+        language="en",
+    )
+    with session_scope() as session:
+        create_subscription(session, spec)
+    dismissed, resolved, acknowledged, fresh = make_alerts(4)
+    assert deliver_pending() == []
+    with session_scope() as session:
+        change_alert_status(session, dismissed, "dismiss", "", "not_relevant", "li")
+        change_alert_status(session, resolved, "resolve", "", None, "li")
+        change_alert_status(session, acknowledged, "acknowledge", "", None, "li")
+    [outcome] = send_digests("daily")
+    assert outcome.status == "sent" and outcome.deliveries == 2
+    [request] = receiver.requests
+    payload = json.loads(request.body)
+    listed = {a["id"] for g in payload["groups"] for a in g["alerts"]}
+    assert listed == {acknowledged, fresh} and payload["total"] == 2
+    with session_scope() as session:
+        statuses = dict(session.execute(select(Delivery.alert_id, Delivery.status)).tuples().all())
+    assert statuses == {
+        dismissed: "withdrawn",
+        resolved: "withdrawn",
+        acknowledged: "sent",
+        fresh: "sent",
+    }
+    assert send_digests("daily") == [], "withdrawn rows are not due again"
 
 
 def test_beat_sends_digests_daily_and_weekly_and_sweeps_every_minute() -> None:

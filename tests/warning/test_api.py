@@ -107,10 +107,8 @@ def test_alert_actions_notes_and_status_filter(client: TestClient) -> None:
     _store_named_item()
     [alert] = client.get("/api/v1/alerts", params={"status": "new"}).json()["alerts"]
     url = f"/api/v1/alerts/{alert['id']}"
-    assert (
-        client.post(f"{url}/acknowledge", json={"author": "li"}).json()["status"] == "acknowledged"
-    )
-    note = client.post(f"{url}/notes", json={"text": "asked counsel", "author": "li"})
+    assert client.post(f"{url}/acknowledge", json={}).json()["status"] == "acknowledged"
+    note = client.post(f"{url}/notes", json={"text": "asked counsel"})
     assert note.status_code == 201
     dismissed = client.post(
         f"{url}/dismiss", json={"reason": "not_us", "note": "US namesake"}
@@ -123,6 +121,28 @@ def test_alert_actions_notes_and_status_filter(client: TestClient) -> None:
     _store_named_item(version=2)  # the same party again: suppressed
     assert len(client.get("/api/v1/alerts").json()["alerts"]) == 1
     assert client.post(f"{url}/resolve").json()["status"] == "resolved"
+
+
+def test_alert_history_is_signed_by_the_caller_not_the_body(client: TestClient) -> None:
+    assert client.post("/api/v1/enterprises", json=PROFILE).status_code == 201
+    _store_named_item()
+    [alert] = client.get("/api/v1/alerts").json()["alerts"]
+    url = f"/api/v1/alerts/{alert['id']}"
+    forged = [
+        client.post(f"{url}/notes", json={"text": "not me", "author": "Director Zhang"}),
+        client.post(f"{url}/acknowledge", json={"author": "Director Zhang"}),
+        client.post(f"{url}/dismiss", json={"reason": "not_us", "author": "张总"}),
+        client.post(f"{url}/resolve", json={"author": "Director Zhang"}),
+    ]
+    for refused in forged:
+        assert refused.status_code == 422, refused.text
+        assert refused.json()["error"]["fields"][0]["field"] == "author"
+    unchanged = client.get(url).json()
+    assert unchanged["status"] == "new" and unchanged["notes"] == []
+    own = client.post(f"{url}/notes", json={"text": "mine", "author": "operator test key"})
+    assert own.status_code == 201 and own.json()["author"] == "operator test key"
+    acknowledged = client.post(f"{url}/acknowledge", json={"note": "on it"}).json()
+    assert [n["author"] for n in acknowledged["notes"]] == ["operator test key"] * 2
 
 
 def test_alert_action_errors(client: TestClient) -> None:
