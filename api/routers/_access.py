@@ -42,7 +42,13 @@ __all__ = [
     "SubscriptionsWrite",
     "check_owner",
     "owned_or_404",
+    "signed_author",
 ]
+
+AUTHOR_FIELD_DESCRIPTION = (
+    "Optional and only checked: history is recorded under the caller's own name (the "
+    "signed-in user's display name or the API key's name); any other value is refused (422)."
+)
 
 MAX_ID = 2_147_483_647
 """The largest row id (a 32-bit INTEGER in PostgreSQL); a bigger one cannot exist."""
@@ -89,3 +95,18 @@ def check_owner(principal: Principal, owner: str | None, field: str = "enterpris
         return
     if not can_see_enterprise(principal, owner):
         raise not_found("enterprise", owner)
+
+
+def signed_author(principal: Principal, given: str | None) -> str | None:
+    """The name a note or status change is recorded under: always the caller's (alerts'
+    history, advisors' notes on health checks).
+
+    A body ``author`` naming someone else is refused rather than ignored, so a client that
+    meant to sign as another person learns it cannot, and nothing is stored under a borrowed
+    name.
+    """
+    own = principal.display_name or None
+    if given is not None and given.strip() != (own or ""):
+        message = f"must be your own name ({own!r}) or left out" if own else "must be left out"
+        raise BadRequest(f"author: {message}", [{"field": "author", "message": message}])
+    return own

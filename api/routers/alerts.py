@@ -17,7 +17,14 @@ from sqlalchemy.orm import Session
 from api.auth import Principal, audit, authorise_read, row_or_404, visible_enterprise_ids
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest
-from api.routers._access import MAX_ID, AlertsRead, AlertsWrite, RowId
+from api.routers._access import (
+    AUTHOR_FIELD_DESCRIPTION,
+    MAX_ID,
+    AlertsRead,
+    AlertsWrite,
+    RowId,
+    signed_author,
+)
 from api.routers._alert_cache import (
     AlertPageCache,
     Page,
@@ -52,12 +59,6 @@ class AlertDetail(AlertOut):
     """An alert with its notes and status history, oldest first."""
 
     notes: list[NoteOut] = Field(default_factory=list)
-
-
-AUTHOR_FIELD_DESCRIPTION = (
-    "Optional and only checked: history is recorded under the caller's own name (the "
-    "signed-in user's display name or the API key's name); any other value is refused (422)."
-)
 
 
 class StatusChange(BaseModel):
@@ -282,20 +283,6 @@ def read_alert(session: DbSession, principal: AlertsRead, alert_id: RowId) -> Al
     return _detail(session, _visible_alert(session, principal, alert_id))
 
 
-def _author(principal: Principal, given: str | None) -> str | None:
-    """The name history is recorded under: always the caller's.
-
-    A body ``author`` naming someone else is refused rather than ignored, so a client that
-    meant to sign as another person learns it cannot, and nothing is stored under a borrowed
-    name.
-    """
-    own = principal.display_name or None
-    if given is not None and given.strip() != (own or ""):
-        message = f"must be your own name ({own!r}) or left out" if own else "must be left out"
-        raise BadRequest(f"author: {message}", [{"field": "author", "message": message}])
-    return own
-
-
 def _act(
     session: Any,
     principal: Principal,
@@ -305,7 +292,7 @@ def _act(
     reason: str | None = None,
 ) -> AlertDetail:
     _visible_alert(session, principal, alert_id)
-    author = _author(principal, body.author)
+    author = signed_author(principal, body.author)
     row = change_alert_status(session, alert_id, action, body.note, reason, author)
     audit(session, principal, f"alert.{action}", "alert", alert_id, {"reason": reason})
     return _detail(session, row)
@@ -341,7 +328,7 @@ def add_alert_note(
 ) -> NoteOut:
     """Add a note to an alert."""
     _visible_alert(session, principal, alert_id)
-    author = _author(principal, body.author)
+    author = signed_author(principal, body.author)
     note = add_note(session, alert_id, body.text, author)
     audit(session, principal, "alert.note", "alert", alert_id)
     return _note_out(note)

@@ -23,7 +23,14 @@ from api.auth import (
 )
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, NotFound
-from api.routers._access import MAX_ID, HealthChecksRead, HealthChecksWrite, RowId
+from api.routers._access import (
+    AUTHOR_FIELD_DESCRIPTION,
+    MAX_ID,
+    HealthChecksRead,
+    HealthChecksWrite,
+    RowId,
+    signed_author,
+)
 from api.schemas import AsOfDate, UtcDateTime
 from core.models import HealthCheckRow
 from core.types import AdvisorNote, HealthCheckResult
@@ -65,10 +72,10 @@ class HealthCheckRequest(BaseModel):
 
 
 class NoteRequest(BaseModel):
-    """An advisor's note."""
+    """An advisor's note (signed by the caller)."""
 
-    author: str = Field(min_length=1, max_length=200)
     text: str = Field(min_length=1, max_length=8000)
+    author: str | None = Field(default=None, max_length=200, description=AUTHOR_FIELD_DESCRIPTION)
 
 
 def _summary(row: HealthCheckRow) -> HealthCheckSummary:
@@ -178,6 +185,8 @@ def add_advisor_note(
     note: NoteRequest,
 ) -> AdvisorNote:
     """Add an advisor's note (advisors and admins only); it appears in the report from now on."""
-    added = add_note(session, _row(session, principal, check_id), note.author, note.text)
+    row = _row(session, principal, check_id)
+    author = signed_author(principal, note.author) or "-"
+    added = add_note(session, row, author, note.text)
     audit(session, principal, "health_check.note", "health_check", check_id)
     return added

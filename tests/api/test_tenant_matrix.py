@@ -408,7 +408,7 @@ CASES: dict[tuple[str, str], list[Case]] = {
         Case(
             "/api/v1/health-checks/{check_a}/notes",
             tenant("health_checks:write", 201, (Role.ADMIN, Role.ADVISOR)),
-            {"author": "me", "text": "my advice"},
+            {"text": "my advice"},
             missing=f"/api/v1/health-checks/{MISSING['int']}/notes",
         )
     ],

@@ -77,13 +77,13 @@ def test_health_check_runs_is_listed_renders_and_takes_an_advisors_note(
     assert [c["id"] for c in client.get("/api/v1/health-checks").json()["health_checks"]] == [
         check["id"]
     ]
-    note = client.post(
-        f"/api/v1/health-checks/{check['id']}/notes",
-        json={"author": "李顾问", "text": "请在两周内完成美国商标检索。"},
-    )
+    notes = f"/api/v1/health-checks/{check['id']}/notes"
+    forged = client.post(notes, json={"author": "李顾问", "text": "冒名的意见"})
+    assert forged.status_code == 422 and "author" in forged.text  # not signed as someone else
+    note = client.post(notes, json={"text": "请在两周内完成美国商标检索。"})
     assert note.status_code == 201
     result = client.get(f"/api/v1/health-checks/{check['id']}").json()
-    assert [n["author"] for n in result["notes"]] == ["李顾问"]
+    assert [n["author"] for n in result["notes"]] == ["operator test key"]  # the caller's key
     html = client.get(f"/api/v1/health-checks/{check['id']}/html?lang=zh").text
     assert "企业知识产权体检报告" in html and "请在两周内完成美国商标检索。" in html
     pdf = client.get(check["pdf_url"] + "?lang=en")
