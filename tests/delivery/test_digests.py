@@ -54,14 +54,8 @@ def test_a_digest_lists_at_most_the_cap_and_links_to_the_rest() -> None:
     assert message.title == "IPRWatch 预警摘要：7 条"
 
 
-@pytest.mark.usefixtures("profiles", "allow_loopback")
-def test_a_daily_digest_is_sent_once_capped_with_a_link(
-    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from core.settings import get_settings
-
-    monkeypatch.setenv("IPRWATCH_DIGEST_MAX_ALERTS", "5")
-    get_settings.cache_clear()
+def _daily_digest_to(receiver: Receiver) -> None:
+    """A daily English digest of wuxi-battery's alerts to ``receiver`` (owner told there)."""
     spec = SubscriptionSpec(
         name="daily",
         enterprise_id="wuxi-battery",
@@ -72,6 +66,17 @@ def test_a_daily_digest_is_sent_once_capped_with_a_link(
     )
     with session_scope() as session:
         create_subscription(session, spec)
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_daily_digest_is_sent_once_capped_with_a_link(
+    receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core.settings import get_settings
+
+    monkeypatch.setenv("IPRWATCH_DIGEST_MAX_ALERTS", "5")
+    get_settings.cache_clear()
+    _daily_digest_to(receiver)
     make_alerts(8)
     assert deliver_pending() == []  # digests wait for their schedule
     assert receiver.requests == []
@@ -91,16 +96,7 @@ def test_a_daily_digest_is_sent_once_capped_with_a_link(
 def test_a_digest_leaves_out_alerts_dismissed_or_resolved_before_it_goes(
     receiver: Receiver,
 ) -> None:
-    spec = SubscriptionSpec(
-        name="daily",
-        enterprise_id="wuxi-battery",
-        frequency="daily",
-        channels=[receiver.url()],
-        owner_contact=receiver.url("/owner"),
-        language="en",
-    )
-    with session_scope() as session:
-        create_subscription(session, spec)
+    _daily_digest_to(receiver)
     dismissed, resolved, acknowledged, fresh = make_alerts(4)
     assert deliver_pending() == []
     with session_scope() as session:
