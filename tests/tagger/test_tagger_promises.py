@@ -6,6 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
+import pytest
+
 from core.types import ItemKind, Tags
 from tagger import Tagger
 
@@ -271,6 +273,40 @@ def test_kind_cues_pick_enforcement(tagger: Tagger) -> None:
     tags = tagger.tag("德国海关在汉诺威展会上查扣了涉嫌侵权的电动自行车", "zh")
     assert tags.kind is ItemKind.ENFORCEMENT
     assert "A6" in tags.chain_ids()
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "kind"),
+    [
+        # a firm sued abroad is a dispute (it read as plain news: 被诉 was no cue)
+        ("无锡一家药企在美被诉侵犯抗体药物专利，对方索赔逾1亿美元", "zh", ItemKind.DISPUTE),
+        # a lawsuit that froze sellers' funds is still the lawsuit (it read as enforcement)
+        ("美国品牌方状告数十家中国网店商标侵权，店铺资金已被冻结", "zh", ItemKind.DISPUTE),
+        # an injunction a court grants is its decision (it read as plain news)
+        ("统一专利法院对一家储能企业颁发临时禁令", "zh", ItemKind.DECISION),
+        ("印度法院就标准必要专利作出临时禁令", "zh", ItemKind.DECISION),
+        # a PTAB trial started is a dispute, one refused a decision
+        (
+            "PTAB institutes inter partes review of a charging connector patent",
+            "en",
+            ItemKind.DISPUTE,
+        ),
+        (
+            "The firm filed a petition for post-grant review of a fabric patent",
+            "en",
+            ItemKind.DISPUTE,
+        ),
+        (
+            "Institution denied: the Board declined to review the robot patent",
+            "en",
+            ItemKind.DECISION,
+        ),
+    ],
+)
+def test_kind_cues_read_lawsuits_injunctions_and_ptab_trials(
+    tagger: Tagger, text: str, language: str, kind: ItemKind
+) -> None:
+    assert tagger.tag(text, language).kind is kind
 
 
 def test_chain_evidence_is_the_matched_text(tagger: Tagger) -> None:
