@@ -309,6 +309,19 @@ def test_kind_cues_read_lawsuits_injunctions_and_ptab_trials(
     assert tagger.tag(text, language).kind is kind
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "苏州中院裁定准许诉前禁令申请，涉工业机器人外观设计",
+        "江苏省高院二审维持原判，认定商标侵权成立",
+        "最高院知识产权法庭审结一起发明专利权属纠纷",
+    ],
+)
+def test_chinese_courts_named_by_their_short_forms_are_china(tagger: Tagger, text: str) -> None:
+    # news calls courts 中院, 省高院 and 最高院; these items used to get no jurisdiction
+    assert tagger.tag(text, "zh").jurisdictions == ["CN"]
+
+
 def test_chain_evidence_is_the_matched_text(tagger: Tagger) -> None:
     tags = tagger.tag("Solar modules and TOPCon cells were seized.")
     chain = next(c for c in tags.chains if c.id == "A5")
