@@ -4,7 +4,8 @@ of an IP matter.
 
 A name counts only when it ends in a company suffix (Inc., Co., Ltd., GmbH ...): without a
 list, a caption or a role word, capitalised words alone are too often courts, products or
-places. The role is left open; the structured readers give it when they find the party.
+places. The role is left open, but for the PTAB's "petition by X", "X filed a petition" and
+"a patent owned by X"; the structured readers give it when they find the party.
 """
 
 from __future__ import annotations
@@ -47,6 +48,22 @@ _LEADING_WORDS = re.compile(
     r"PLAINTIFFS?|DEFENDANTS?)\s+)+"
 )
 _NOT_FIRMS = re.compile(r"^(?:U\.?S\.?|United\s+States|Court|Commission|Office)\b")
+_PETITION_BY = re.compile(r"\bpetitions?\s+(?:(?:was|were)\s+)?(?:filed\s+)?by\s+$", re.I)
+""""on a petition by X", "a petition filed by X": X is the petitioner."""
+_PETITION_AFTER = re.compile(
+    r"\s+(?:has\s+|had\s+)?(?:filed|submitted)\s+(?:a\s+|an\s+)?(?:IPR\s+|PGR\s+)?petitions?\b",
+    re.I,
+)
+""""X filed a petition": X is the petitioner."""
+_OWNED_BY = re.compile(
+    r"\bpatents?(?:\s+Nos?\.\s*[\d,]*\d|(?:(?!\b(?:firm|company|subsidiary|unit|suit|"
+    r"lawsuit|business)\b)[^.;])*?)\s*,?\s+(?:owned|held)\s+by\s+$",
+    re.I,
+)
+""""a patent owned by X", "U.S. Patent No. 11,222,333, owned by X": X is the patent owner (not
+"a firm owned by X" after a patent suit was named)."""
+_PATENT_BEFORE = 120
+"""How far before a name the patent it owns may be named."""
 _MAX_NAMES = 20
 _MAX_SUFFIXES = 200
 _WINDOW = 250
@@ -191,4 +208,15 @@ def from_suffixed_names(
         start = match.start() + (leading.end() if leading else 0)
         name = clean_name(text[start : match.end()])
         if name and not _NOT_FIRMS.match(name):
-            yield RawParty(name, None, None, (start, match.end()))
+            yield RawParty(name, _stated_role(text, start, match.end()), None, (start, match.end()))
+
+
+def _stated_role(text: str, start: int, end: int) -> str | None:
+    """The role running text gives a name in PTAB language: "on a petition by X" and "X filed
+    a petition" (petitioner), "a patent owned by X" (patent owner); else None."""
+    before = text[max(0, start - 40) : start]
+    if _PETITION_BY.search(before) or _PETITION_AFTER.match(text, end):
+        return "petitioner"
+    if _OWNED_BY.search(text, max(0, start - _PATENT_BEFORE), start):
+        return "patent_owner"
+    return None

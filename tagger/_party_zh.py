@@ -12,8 +12,7 @@ import re
 from collections.abc import Iterator
 
 from tagger._party_text import RawParty, clean_name, positions
-from tagger._party_zh_names import ROLE_NAMES as _ROLE_NAMES
-from tagger._party_zh_names import from_company_names
+from tagger._party_zh_names import from_company_names, role_of
 from tagger.places import is_chinese_place, resolve_place
 
 _NAME_WITH_SUFFIX = (
@@ -60,7 +59,7 @@ def from_chinese(text: str) -> Iterator[RawParty]:
             text, position
         )
         if match:
-            role = _ROLE_NAMES[match.group("role")]
+            role = role_of(match.group("role"), text)
             yield RawParty(
                 clean_name(match.group("name")), role, None, (match.start(), match.end())
             )

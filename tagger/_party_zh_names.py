@@ -126,12 +126,16 @@ _ROLE_AFTER = re.compile(
 )
 _APPLIED = re.compile(r"应$")
 """应X申请: X applied (the complainant)."""
-_ACCUSES = re.compile(r"^(?:向[^，。；]{2,20}?)?(?:指控|起诉|提起|提出|申请对)")
+_ACCUSES = re.compile(r"^(?:向[^，。；]{2,20}?)?(?:指控|指称|状告|起诉|提起|提出|申请对)")
 """X指控… / X向…提出…: X brings the case (the complainant)."""
 _LIST_JOINS = frozenset(["、", "和", "及", "以及", "与"])
 _TARGETED = re.compile(r"(?:针对|起诉)$")
 """针对X / 起诉X: the case is against X (respondent in a 337 case, else defendant)."""
 _WITHDRAWS = re.compile(r"^撤回")
+_SUED = re.compile(r"^(?:在[^，。；、]{1,8}?)?(?:被诉|被起诉|遭起诉|被告上)")
+"""X(在美)被诉…: the case is against X."""
+_PROVISIONAL = ("禁令", "行为保全", "诉前保全", "证据保全", "财产保全")
+"""A court's provisional measures: whoever asks for one is its applicant."""
 ROLE_NAMES = {
     "申请人": "complainant",
     "申诉人": "complainant",
@@ -215,18 +219,36 @@ def _is_generic(core: str) -> bool:
     return not rest or rest in {"某", "一", "的", "省", "市"}
 
 
+def role_of(word: str, text: str) -> str:
+    """The role a Chinese role word names in this text: 申请人 asks a court for provisional
+    measures (an injunction, 行为保全) outside 337 cases, else it brings a 337 complaint."""
+    role = _ROLE_NAMES[word]
+    if role == "complainant" and word == "申请人" and _applies_for_measures(text):
+        return "applicant"
+    return role
+
+
+def _before_a_court(text: str) -> bool:
+    """A case in a court (not a 337 investigation): whoever brings it is the plaintiff."""
+    return "法院" in text and "337" not in text and "国际贸易委员会" not in text
+
+
+def _applies_for_measures(text: str) -> bool:
+    return "337" not in text and any(word in text for word in _PROVISIONAL)
+
+
 def _role(text: str, start: int, end: int) -> str | None:
     before = _ROLE_BEFORE.search(text, max(0, start - 10), start)
     if before is not None:
-        return _ROLE_NAMES[before.group("role")]
+        return role_of(before.group("role"), text)
     if _APPLIED.search(text, max(0, start - 1), start) and text.startswith("申请", end):
-        return "complainant"
+        return "applicant" if _applies_for_measures(text) else "complainant"
     after = _ROLE_AFTER.match(text[end : end + 200])
     if after is not None:
-        return _ROLE_NAMES[after.group("role")]
+        return role_of(after.group("role"), text)
     if _ACCUSES.match(text[end : end + 24]) or _WITHDRAWS.match(text[end : end + 2]):
-        return "complainant"
-    if _TARGETED.search(text, max(0, start - 2), start):
+        return "plaintiff" if _before_a_court(text) else "complainant"
+    if _TARGETED.search(text, max(0, start - 2), start) or _SUED.match(text[end : end + 12]):
         return "respondent" if "337" in text else "defendant"
     return None
 

@@ -136,7 +136,8 @@ def test_generic_chinese_firms_are_not_parties() -> None:
 
 def test_a_foreign_firm_written_with_its_country_keeps_the_country_as_location() -> None:
     party = _parties("杜塞尔多夫地方法院应德国Brenner机械公司申请发布临时禁令。")["Brenner机械公司"]
-    assert (party.role, party.location, party.chinese) == ("complainant", "德国", False)
+    # who asks a court for a preliminary injunction is its applicant (not a 337 complainant)
+    assert (party.role, party.location, party.chinese) == ("applicant", "德国", False)
 
 
 def test_a_region_named_group_of_firms_stays_a_party_for_the_warning() -> None:
@@ -258,6 +259,48 @@ def test_chinese_verbs_give_the_roles_labels_would() -> None:
     parties = _parties(text)
     assert parties["美国格瑞德电力公司"].role == "complainant"
     assert parties["无锡储能科技有限公司"].role == "respondent"
+
+
+def test_a_firm_sued_in_court_and_the_one_suing_get_court_roles() -> None:
+    # 被诉/被起诉 gave no role, and whoever 指称 before a court was read as a 337 complainant
+    text = (
+        "无锡华泰电机有限公司在德国被起诉侵犯专利\n"
+        "柏林动力机械公司指称其出口的伺服电机侵犯两项欧洲专利，案件由杜塞尔多夫地区法院审理。"
+    )
+    parties = _parties(text)
+    assert parties["无锡华泰电机有限公司"].role == "defendant"
+    assert parties["柏林动力机械公司"].role == "plaintiff"
+
+
+def test_who_asks_a_court_for_an_injunction_is_its_applicant() -> None:
+    # a 337 申请人 brings a complaint; before a court asking for 行为保全 it is an applicant
+    text = (
+        "申请人常州示例机械有限公司向法院申请诉前行为保全，请求责令被申请人苏州某贸易有限公司"
+        "停止销售涉案产品。"
+    )
+    parties = _parties(text)
+    assert parties["常州示例机械有限公司"].role == "applicant"
+    assert parties["苏州某贸易有限公司"].role == "respondent"
+    in_337 = _parties("申请人常州示例机械有限公司请求美国国际贸易委员会发起337调查并发布禁令。")
+    assert in_337["常州示例机械有限公司"].role == "complainant"
+
+
+def test_ptab_petitioners_and_patent_owners_are_read_from_running_text() -> None:
+    text = (
+        "The Board instituted review on a petition by Wuxi Delta Motor Co., Ltd. of U.S. "
+        "Patent No. 11,222,333, owned by Rotorix Inc. Separately, Suzhou Example Pump Co., "
+        "Ltd. filed a petition for inter partes review of a patent held by Flowtek LLC on seals."
+    )
+    roles = {name: party.role for name, party in _parties(text).items()}
+    assert roles == {
+        "Wuxi Delta Motor Co., Ltd.": "petitioner",
+        "Rotorix Inc.": "patent_owner",
+        "Suzhou Example Pump Co., Ltd.": "petitioner",
+        "Flowtek LLC": "patent_owner",
+    }
+    # a firm "owned by" another, with no patent named just before, gets no role
+    owned = _parties("A patent suit names Alpha Inc., a firm owned by Beta Holdings Inc.")
+    assert owned["Beta Holdings Inc."].role is None
 
 
 @pytest.mark.parametrize(
