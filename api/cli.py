@@ -60,6 +60,11 @@ def _fail(message: str, code: int = 2) -> None:
     raise typer.Exit(code)
 
 
+def _unavailable(exc: Exception) -> str:
+    """The one line a search outage gets (exit 1: nothing was wrong with the input)."""
+    return f"search is unavailable ({exc}); try again shortly"
+
+
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     configure_logging("INFO" if verbose else "WARNING")
@@ -171,6 +176,7 @@ def search(
 ) -> None:
     """Search items; prints one JSON object per hit (with its highlighted snippet)."""
     from api.services import run_search
+    from search.errors import SearchUnavailable
 
     params: dict[str, Any] = dict(
         q=query, jurisdictions=country, chains=chain, kinds=kind, ip_types=ip_type,
@@ -183,6 +189,9 @@ def search(
             _save_search(save, owner, params)
     except ValueError as exc:
         _fail(str(exc), 2)
+        return
+    except SearchUnavailable as exc:
+        _fail(_unavailable(exc), 1)
         return
     for hit in results["hits"]:
         _emit(hit)
@@ -431,6 +440,7 @@ def searches_run(
 ) -> None:
     """Run a saved search; prints one JSON object per hit, like ``iprwatch search``."""
     from core.db import session_scope
+    from search.errors import SearchUnavailable
     from search.saved import run_saved_search
 
     _ensure_database()
@@ -439,6 +449,9 @@ def searches_run(
             results = run_saved_search(_saved(session, name, owner), limit=limit, cursor=cursor)
     except (LookupError, ValueError) as exc:
         _fail(str(exc), 2)
+        return
+    except SearchUnavailable as exc:
+        _fail(_unavailable(exc), 1)
         return
     for hit in results.model_dump(mode="json")["hits"]:
         _emit(hit)
@@ -572,7 +585,9 @@ def deliver(
                "retry_in": outcome.retry_in, "reason": outcome.reason})  # fmt: skip
     sent = sum(o.deliveries for o in outcomes if o.status == "sent")
     failed = sum(o.deliveries for o in outcomes if o.status in ("retry", "failed"))
-    err.print(f"{sent} delivery(ies) sent, {failed} failed or waiting to retry")
+    withdrawn = sum(o.deliveries for o in outcomes if o.status == "withdrawn")
+    gone = f", {withdrawn} withdrawn (alert dismissed or resolved)" if withdrawn else ""
+    err.print(f"{sent} delivery(ies) sent, {failed} failed or waiting to retry{gone}")
 
 
 def main() -> None:

@@ -203,15 +203,46 @@ def _check_summary(counts: CheckCounts, lang: str) -> str:
     )
 
 
+def _reason_text(refusal: Refusal, lang: str) -> str:
+    """The refusal's reason in the output's language: English as the validators wrote it,
+    Chinese from the catalogue (``check_<key>``), naming values as they are stored; a reason
+    of no known form is framed in Chinese and quoted as written."""
+    from reports.jinja import load_catalog
+    from warning.jurisdictions import market_name_zh
+
+    if lang == "en":
+        return refusal.reason
+    catalog = load_catalog(lang)
+    template = catalog.get(f"check_{refusal.key}") if refusal.key else None
+    if template is None:
+        return catalog["check_other"].format(reason=refusal.reason)
+    values = dict(refusal.values)
+    if "what" in values:
+        what = values["what"]
+        values["what"] = catalog.get(f"check_what_{what.lower().replace(' ', '_')}", what)
+    for listed in ("options", "expected"):
+        if listed in values:
+            values[listed] = values[listed].replace(" or ", " 或 ")
+    code = values.get("suggested", "")
+    values["suggestion"] = (
+        catalog["check_did_you_mean"].format(code=code, name=market_name_zh(code)) if code else ""
+    )
+    try:
+        return template.format(**values)
+    except (KeyError, IndexError, ValueError):  # a value the wording expects is missing
+        return catalog["check_other"].format(reason=refusal.reason)
+
+
 def _check_line(refusal: Refusal, lang: str) -> str:
     """One refusal on one line (reasons are long: a table would fold them beyond reading)."""
     value = _value_text(refusal.value)
     field = refusal.field or "-"
+    reason = _reason_text(refusal, lang)
     if lang == "zh":
         name = f"（{refusal.name}）" if refusal.name else ""
-        return f"{_KINDS_ZH[refusal.kind]} {refusal.id}{name} {field} = {value}：{refusal.reason}"
+        return f"{_KINDS_ZH[refusal.kind]} {refusal.id}{name} {field} = {value}：{reason}"
     name = f" ({refusal.name})" if refusal.name else ""
-    return f"{refusal.kind} {refusal.id}{name} {field} = {value}: {refusal.reason}"
+    return f"{refusal.kind} {refusal.id}{name} {field} = {value}: {reason}"
 
 
 @profiles_app.command("check")
@@ -221,6 +252,8 @@ def profiles_check(as_json: AsJson = False, lang: Lang = "en") -> None:
     Stored documents are read leniently, so values earlier versions accepted keep working;
     this names each one that an import or a new saved search would now refuse (field, value,
     reason). Exit status 1 when there is any, 0 when there is none; nothing is changed.
+    With ``--lang zh`` the lines, reasons included, are in Chinese (field names and stored
+    values as they are); ``--json`` lines keep the validators' English reason.
     """
     from core.db import session_scope
     from warning.profile_check import CheckCounts, check_stored

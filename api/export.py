@@ -21,6 +21,9 @@ EXPORT_CAP = 10_000
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("id", "published_at", "title", "kind", "jurisdictions", "chains", "source", "url")
 _PAGE = 100
+_URL_COLUMN = COLUMNS.index("url")
+MAX_XLSX_URL_CHARS = 2079
+"""Excel's limit for a hyperlink: a longer item URL is written as plain text."""
 
 
 def iter_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> Iterator[list[str]]:
@@ -70,17 +73,31 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
 
 
 def write_xlsx(rows: Iterator[list[str]]) -> str:
-    """Write the rows to a temporary XLSX file (constant memory); returns its path. Cells are
-    written as they are: the writer never turns a string into a formula."""
+    """Write the rows to a temporary XLSX file (constant memory); returns its path.
+
+    Cells are written as the text they are: never as a formula, and never as a hyperlink
+    (xlsxwriter would turn a title starting ``external:`` into a link to a file share and
+    drop a URL over Excel's limit, leaving the cell empty); only the ``url`` column's
+    ``http(s)`` URLs within that limit are links.
+    """
     import xlsxwriter
 
     descriptor, path = tempfile.mkstemp(prefix="iprwatch-export-", suffix=".xlsx")
     os.close(descriptor)
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False})
+    options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    workbook = xlsxwriter.Workbook(path, options)
     sheet = workbook.add_worksheet("items")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, COLUMNS, bold)
     for number, row in enumerate(rows, 1):
         sheet.write_row(number, 0, row)
+        url = row[_URL_COLUMN]
+        if _links_in_excel(url):
+            sheet.write_url(number, _URL_COLUMN, url, string=url)
     workbook.close()
     return path
+
+
+def _links_in_excel(url: str) -> bool:
+    """Whether an item URL is written as a link: an ``http(s)`` URL Excel can hold."""
+    return url.startswith(("https://", "http://")) and len(url) <= MAX_XLSX_URL_CHARS

@@ -6,7 +6,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from rich.console import Console
@@ -131,6 +131,31 @@ def load_demo_data() -> None:
         stop_worker(worker)
 
 
+def demo_data_day() -> date | None:
+    """The day the demo's data stands at: its newest item's (none later than today).
+
+    The bundled samples stop on a past day; counted back from today, a window of recent
+    items (the volume estimate's 100 days) would hold none of them and show 0 a day.
+    """
+    from sqlalchemy import func, select
+
+    from core.db import session_scope
+    from core.models import Item
+
+    with session_scope() as session:
+        newest = session.scalar(select(func.max(Item.published_at)))
+    return min(newest.date(), utcnow().date()) if newest else None
+
+
+def stand_data_at(day: date | None) -> None:
+    """Make the served demo read its data as of ``day`` (``data_as_of``), unless the user set
+    ``IPRWATCH_DATA_AS_OF`` already; the worker started afterwards inherits it."""
+    if day is None or os.environ.get("IPRWATCH_DATA_AS_OF"):
+        return
+    os.environ["IPRWATCH_DATA_AS_OF"] = day.isoformat()
+    get_settings.cache_clear()
+
+
 def _print_summary(host: str, port: int) -> None:
     from sqlalchemy import func, select
 
@@ -142,6 +167,9 @@ def _print_summary(host: str, port: int) -> None:
         alerts = session.scalar(select(func.count()).select_from(AlertRow))
     base = f"http://{host}:{port}"
     console.print(f"\n[bold]IPRWatch demo[/bold]: {items} items, {alerts} alerts loaded.")
+    as_of = get_settings().data_as_of
+    if as_of is not None:
+        console.print(f"  Data as of (数据截至): {as_of}  (volume estimates end here)")
     console.print(f"  Alerts (预警):      {base}/alerts")
     console.print(f"  Search (检索):      {base}/search")
     console.print(f"  English UI:         {base}/alerts?lang=en")
@@ -178,6 +206,7 @@ def serve(host: str, port: int, workers: int = 1) -> None:
 def run_demo(host: str, port: int, serve_after: bool = True, **_: object) -> None:
     """``iprwatch demo``."""
     load_demo_data()
+    stand_data_at(demo_data_day())
     _print_summary(host, port)
     if serve_after:
         worker = start_worker()

@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from api._source_health import health_reason_text
 from api._web_views import alert_rows, enterprise_names, evidence_spans, follow_up, home_for
 from api.auth import (
     Forbidden,
@@ -36,9 +37,8 @@ from api.services import run_search, source_statuses
 from core.db import session_scope
 from core.models import AlertRow, Enterprise, Item, User
 from core.records import alert_to_dict, item_to_record
-from crawlers.runs import reason_parts
-from reports.jinja import LANGUAGES, make_environment, translator
-from search.errors import BadQuery
+from reports.jinja import LANGUAGES, make_environment
+from search.errors import BadQuery, SearchUnavailable
 from warning.store import add_note, alert_notes, change_alert_status
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -226,6 +226,10 @@ SEARCH_ERRORS_ZH = {
     "cursor": "翻页链接已失效，请重新搜索。",
 }
 SEARCH_ERROR_ZH = "无法执行此查询，请修改后重试。"
+SEARCH_UNAVAILABLE = {
+    "zh": "检索服务暂时不可用，请稍后重试。",
+    "en": "Search is unavailable at the moment; please try again shortly.",
+}
 
 
 @router.get("/search")
@@ -242,7 +246,7 @@ def search_page(
     """Full-text search with facet filters and highlighted snippets. Parameters are checked
     by the query model (lengths included), so that any problem shows on the page."""
     lang = _lang(request, lang)
-    error = None
+    error, status = None, 200
     results: dict[str, Any] = {"hits": [], "total": 0, "facets": {}, "next_cursor": None}
     try:
         results = run_search(
@@ -255,10 +259,13 @@ def search_page(
         )
     except BadQuery as exc:
         error = _search_error(exc, lang)
+    except SearchUnavailable:  # the page, its form and its language stay; try again later
+        error, status = SEARCH_UNAVAILABLE[lang], 503
     return _render(
         request,
         lang,
         "search.html",
+        status=status,
         principal=principal,
         q=q,
         country=country,
@@ -296,22 +303,6 @@ def sources_page(request: Request, principal: OptionalPrincipal, lang: Lang = No
         {**row, "reason_text": health_reason_text(row["reason"], lang)} for row in source_statuses()
     ]
     return _render(request, lang, "sources.html", principal=principal, sources=sources)
-
-
-def health_reason_text(reason: str | None, lang: str) -> str | None:
-    """A source's health reason in the page's language.
-
-    The crawlers record reasons in English (``crawlers.runs.REASONS``); the catalogue words
-    them (``health_<name>``). What the source itself said (a URL, a parser's message) stays
-    as it was; a reason of no known form is shown as recorded.
-    """
-    parts = reason_parts(reason) if reason and lang != "en" else None
-    if parts is None:
-        return reason
-    name, values = parts
-    if "reason" in values:
-        values["reason"] = health_reason_text(values["reason"], lang) or ""
-    return translator(lang)(f"health_{name}", **values)
 
 
 async def _forbidden(request: Request, exc: Exception) -> Response:

@@ -37,6 +37,7 @@ from api.deps import DbSession
 from api.web import Lang, _lang, _render, not_found_page
 from api.web_ui import FormFields, forbidden_page, may_write
 from core.models import Enterprise
+from core.profile_codes import place_name_max_length
 from core.types import EnterpriseProfile
 from reports.jinja import load_catalog
 from tagger.taxonomy import chain_ids
@@ -86,6 +87,7 @@ def _profile_page(
         all_chains=chain_ids(),
         ip_types=IP_TYPES,
         row_fields=ROW_FIELDS,
+        place_max_length=place_name_max_length(),
     )
 
 

@@ -36,6 +36,8 @@ from api.web import Lang, _lang, _render, not_found_page
 from core.models import Enterprise, Subscription
 from core.types import EnterpriseProfile
 from tagger.taxonomy import load_taxonomy
+from warning.delivery import channel_key
+from warning.subscriptions import shared_channel_keys
 
 router = APIRouter(include_in_schema=False)
 SUBSCRIPTION_NOTICES = ("saved", "pause", "resume", "delete")
@@ -130,13 +132,15 @@ def profile_page(
     )
 
 
-def _channel_kinds(channels: list[object]) -> list[str]:
-    """The kind of each delivery channel (``mailto``, ``wecombot``…): the URLs themselves
-    may carry tokens and are not shown."""
+def _channel_kinds(channels: list[object], shared: set[str]) -> list[dict[str, Any]]:
+    """The kind of each delivery channel (``mailto``, ``wecombot``…), and whether another
+    subscription names the same address (``shared``: it gets each alert once): the URLs
+    themselves may carry tokens and are not shown."""
     kinds = []
     for channel in channels:
         text = str(channel.get("url", "") if isinstance(channel, dict) else channel)
-        kinds.append(text.split(":", 1)[0].lower() if ":" in text else "?")
+        kind = text.split(":", 1)[0].lower() if ":" in text else "?"
+        kinds.append({"kind": kind, "shared": channel_key(text) in shared})
     return kinds
 
 
@@ -158,7 +162,7 @@ def subscriptions_page(
         {
             "row": s,
             "enterprise": names.get(s.enterprise_id or "", "—"),
-            "channels": _channel_kinds(list(s.channels or [])),
+            "channels": _channel_kinds(list(s.channels or []), shared_channel_keys(session, s)),
             "editable": s.enterprise_id is not None or principal.is_admin,
         }
         for s in rows

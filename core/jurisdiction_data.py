@@ -22,6 +22,7 @@ __all__ = [
     "TradeBloc",
     "asset_offices",
     "chain_ids",
+    "country_names",
     "jurisdiction_groups",
     "market_groups",
     "nesting",
@@ -35,6 +36,8 @@ _NESTING_FILE = _DIR / "jurisdictions.yml"
 _CHAINS_FILE = _DIR / "chains.yml"
 _CODE = re.compile(r"[A-Z]{2,5}|\*")
 _CHAIN_ID = re.compile(r"[A-Z][A-Z0-9]*(-[0-9]+)?")
+_COUNTRY = re.compile(r"[A-Z]{2}")
+_NAME_LANGUAGES = frozenset({"en", "zh"})
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,22 @@ def _bloc_places(blocs: object, source: str) -> list[tuple[str, object]]:
     return places
 
 
+def _check_country_names(names: object, source: str) -> None:
+    """Each entry a country code with a non-empty English and/or Chinese name, nothing else:
+    a misspelt language key would silently leave CLDR's name in place."""
+    if not isinstance(names, dict):
+        raise ValueError(f"{source}: country_names must be a mapping of code -> names")
+    for code, entry in names.items():
+        if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
+            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
+            raise ValueError(f"{source}: country_names: {code!r} is not a country code{hint}")
+        if not isinstance(entry, dict) or not entry or set(entry) - _NAME_LANGUAGES:
+            raise ValueError(f"{source}: country_names.{code} needs en and/or zh, nothing else")
+        for lang, name in entry.items():
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"{source}: country_names.{code}.{lang} must be a name")
+
+
 def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, Any]:
     """The nesting data, every code checked to be a code: YAML 1.1 reads bare ``NO``
     (Norway), ``ON`` or ``Y`` as booleans, and a member lost that way would silently stop
@@ -92,6 +111,7 @@ def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, Any]:
     places += [("no_rights", c) for c in _list(data, "no_rights", source)]
     places += _bloc_places(data.get("trade_blocs", {}), source)
     _check_codes(source, places)
+    _check_country_names(data.get("country_names", {}), source)
     for group in _list(data, "market_groups", source):
         if group not in data["groups"]:
             raise ValueError(f"{source}: market_groups: {group!r} is not one of the groups")
@@ -129,6 +149,17 @@ def trade_blocs() -> tuple[TradeBloc, ...]:
         TradeBloc(code, tuple(str(n) for n in bloc.get("names", [])), tuple(bloc["members"]))
         for code, bloc in blocs.items()
     )
+
+
+@lru_cache(maxsize=1)
+def country_names() -> dict[str, dict[str, str]]:
+    """The names text for a reader gives a country instead of CLDR's, by code and language
+    (``{"HK": {"zh": "中国香港", "en": "Hong Kong, China"}}``); see ``country_names`` in
+    ``jurisdictions.yml``."""
+    names = nesting().get("country_names", {})
+    return {
+        code: {lang: str(n).strip() for lang, n in entry.items()} for code, entry in names.items()
+    }
 
 
 @lru_cache(maxsize=1)

@@ -12,6 +12,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -52,6 +53,8 @@ class CrawlRun(Base):
     """One run of one source: when, what it yielded, and what went wrong."""
 
     __tablename__ = "crawl_runs"
+    # A past-dated report's freshness: each source's last success up to a day (migration 0006c).
+    __table_args__ = (Index("ix_crawl_runs_source_id_finished_at", "source_id", "finished_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     source_id: Mapped[str] = mapped_column(ForeignKey("sources.id"), index=True)

@@ -20,6 +20,7 @@ from rapidfuzz import process
 from core.jurisdiction_data import (
     asset_offices,
     chain_ids,
+    country_names,
     jurisdiction_groups,
     market_groups,
     trade_blocs,
@@ -35,6 +36,7 @@ __all__ = [
     "asset_type",
     "chain_id",
     "destination_country",
+    "place_name_max_length",
 ]
 
 ASSET_TYPES: dict[str, tuple[str, ...]] = {
@@ -124,7 +126,19 @@ _ALPHA2_ALIASES = {"UK": "GB"}
 
 
 class VocabularyError(ValueError):
-    """A value outside a profile vocabulary; the message lists the valid values or a guess."""
+    """A value outside a profile vocabulary; the message lists the valid values or a guess.
+
+    Attributes:
+        key: Which refusal this is (``unknown_chain``, ``office_not_market`` ...), so that a
+            reader in another language gets it in their words (``iprwatch profiles check
+            --lang zh``: catalogue key ``check_<key>``).
+        values: What the message names (the value, the valid values, the ``suggested`` code).
+    """
+
+    def __init__(self, message: str, key: str, **values: str) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
 
 
 def _key(value: str) -> str:
@@ -146,7 +160,13 @@ def _lookup(value: str, vocabulary: str, what: str) -> str:
     canonical = synonyms.get(value) or synonyms.get(_key(value))
     if canonical is None:
         table = ASSET_TYPES if vocabulary == "type" else ASSET_STATUSES
-        raise VocabularyError(f"unknown {what} {value!r}; use one of: {', '.join(table)}")
+        valid = ", ".join(table)
+        raise VocabularyError(
+            f"unknown {what} {value!r}; use one of: {valid}",
+            f"unknown_asset_{vocabulary}",
+            value=repr(value),
+            valid=valid,
+        )
     return canonical
 
 
@@ -165,7 +185,12 @@ def chain_id(value: str) -> str:
     upper = value.strip().upper()
     if upper not in chain_ids():
         valid = ", ".join(chain_ids())
-        raise VocabularyError(f"unknown industry chain {value!r}; valid chains: {valid}")
+        raise VocabularyError(
+            f"unknown industry chain {value!r}; valid chains: {valid}",
+            "unknown_chain",
+            value=repr(value),
+            valid=valid,
+        )
     return upper
 
 
@@ -178,7 +203,8 @@ def _alpha_2() -> frozenset[str]:
 def _named_countries() -> dict[str, tuple[str, str]]:
     """Lower-cased alpha-3 code, ISO name and CLDR English/Chinese name -> (alpha-2, name).
 
-    Babel's CLDR data gives the Chinese names (and ``EU``, 欧盟); pycountry the ISO ones.
+    Babel's CLDR data gives the Chinese names (and ``EU``, 欧盟); pycountry the ISO ones;
+    ``country_names`` in ``jurisdictions.yml`` the ones reports print (中国香港, DR Congo).
     """
     iso = _alpha_2()
     names: dict[str, tuple[str, str]] = {}
@@ -186,11 +212,23 @@ def _named_countries() -> dict[str, tuple[str, str]]:
         for attr in ("alpha_3", "name", "common_name", "official_name"):
             if (name := getattr(country, attr, None)) is not None:
                 names[name.lower()] = (country.alpha_2, name)
+    for code, by_language in country_names().items():  # the names reports print
+        for name in by_language.values():
+            names.setdefault(name.lower(), (code, name))
     for locale in ("en", "zh_Hans_CN", "zh_Hant_TW"):
         for code, name in Locale.parse(locale).territories.items():
             if code in iso or code == "EU":
                 names.setdefault(name.lower(), (code, name))
     return names
+
+
+@lru_cache(maxsize=1)
+def place_name_max_length() -> int:
+    """The longest country, group or office name a profile accepts for a market or a right's
+    jurisdiction ("United Kingdom of Great Britain and Northern Ireland"): the limit of a
+    form's box, so that no name the schema takes is cut short while typing."""
+    codes = [*market_groups(), *asset_offices()]
+    return max(len(name) for name in [*_named_countries(), *codes])
 
 
 def _country(value: str) -> str | None:
@@ -202,23 +240,30 @@ def _country(value: str) -> str | None:
     return found[0] if found else None
 
 
-def _did_you_mean(value: str) -> str:
+def _closest_country(value: str) -> tuple[str, str] | None:
+    """The country a misspelt name most likely means (``("DE", "Germany")``), if any."""
     names = _named_countries()
     found = process.extractOne(value.strip().lower(), list(names), score_cutoff=80)
-    if found is None:
-        return ""
-    code, name = names[found[0]]
-    return f"; did you mean {code} ({name})?"
+    return names[found[0]] if found is not None else None
 
 
-def _bloc(value: str) -> str | None:
+def _did_you_mean(closest: tuple[str, str] | None) -> str:
+    return f"; did you mean {closest[0]} ({closest[1]})?" if closest else ""
+
+
+def _bloc(value: str) -> VocabularyError | None:
     """The refusal for a trade bloc given as one market (ASEAN, 东盟 ...), or None."""
     key = value.strip().lower()
     for bloc in trade_blocs():
         if key == bloc.code.lower() or key in (n.lower() for n in bloc.names):
-            return (
+            members = ", ".join(bloc.members)
+            return VocabularyError(
                 f"{value!r} ({bloc.code}) is a trade bloc, not one market: list the member "
-                f"states you export to, each with its own share: {', '.join(bloc.members)}"
+                f"states you export to, each with its own share: {members}",
+                "trade_bloc",
+                value=repr(value),
+                code=bloc.code,
+                members=members,
             )
     return None
 
@@ -241,14 +286,22 @@ def destination_country(value: str) -> str:
         groups = " or ".join(market_groups())
         raise VocabularyError(
             f"{value!r} is an IP office or court system, not a market: list the countries "
-            f"you export to (e.g. DE, FR), or {groups} for the whole group, each with its share"
+            f"you export to (e.g. DE, FR), or {groups} for the whole group, each with its share",
+            "office_not_market",
+            value=repr(value),
+            groups=groups,
         )
     refusal = _bloc(value)
     if refusal is not None:
-        raise VocabularyError(refusal)
+        raise refusal
+    groups, closest = ", ".join(market_groups()), _closest_country(value)
     raise VocabularyError(
-        f"unknown country {value!r}: use an ISO code (US, DE), a country name or "
-        f"{', '.join(market_groups())}" + _did_you_mean(value)
+        f"unknown country {value!r}: use an ISO code (US, DE), a country name or {groups}"
+        + _did_you_mean(closest),
+        "unknown_country",
+        value=repr(value),
+        groups=groups,
+        suggested=closest[0] if closest else "",
     )
 
 
@@ -261,8 +314,12 @@ def asset_jurisdiction(value: str) -> str:
     code = _country(value)  # a country, or EU when written as European Union or 欧盟
     if code is not None:
         return code
+    listed, closest = ", ".join(sorted(offices)), _closest_country(value)
     raise VocabularyError(
         f"unknown jurisdiction {value!r}: use an ISO country code (US, DE) or an office code "
-        f"({', '.join(sorted(offices))}); a European patent is EP, an EU trade mark EM"
-        + _did_you_mean(value)
+        f"({listed}); a European patent is EP, an EU trade mark EM" + _did_you_mean(closest),
+        "unknown_jurisdiction",
+        value=repr(value),
+        offices=listed,
+        suggested=closest[0] if closest else "",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
@@ -40,6 +41,10 @@ class Settings(BaseSettings):
     courtlistener_token: SecretStr | None = None
     # Delivery (warning.delivery*): volume guard, retries, digests, webhook guard.
     alert_volume_warn_per_day: float = 10.0
+    # The day the stored data stands at when it is not crawled live (the demo's bundled
+    # samples, set by `iprwatch demo`): volume estimates count their window back from it.
+    # Unset: today.
+    data_as_of: date | None = None
     delivery_retry_hours: float = 48.0
     delivery_backoff_base_seconds: float = 60.0
     delivery_backoff_cap_seconds: float = 6 * 3600.0

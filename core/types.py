@@ -187,7 +187,9 @@ def _checked(normalise: Callable[[str], str]) -> Callable[[str, ValidationInfo],
         except profile_codes.VocabularyError as exc:
             if _lenient(info):
                 return value
-            raise PydanticCustomError("vocabulary", "{reason}", {"reason": str(exc)}) from None
+            # the key and values let a reader in another language get it in their words
+            context = {"reason": str(exc), "key": exc.key, "values": exc.values}
+            raise PydanticCustomError("vocabulary", "{reason}", context) from None
 
     return check
 

@@ -13,6 +13,7 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 import feedparser
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+from feedparser.encodings import convert_to_utf8
 
 from crawlers.errors import PayloadError
 
@@ -45,26 +46,61 @@ def parse_xml(body: bytes, location: str) -> Element:
     """The root element of an XML body, refusing malformed XML and entity declarations.
 
     Entity declarations are refused outright (billion laughs, quadratic blowup, external
-    entities); a DTD without entities is allowed, as some feeds carry one.
+    entities); a DTD without entities is allowed, as some feeds carry one. A body in a
+    multi-byte encoding expat cannot read (GB2312, GBK, GB18030, Big5, Shift_JIS, EUC-KR:
+    common on Chinese, Japanese and Korean sites) is transcoded to UTF-8 and read the same way.
 
     Raises:
         PayloadError: Saying what was wrong.
     """
     try:
-        root: Element = SafeET.fromstring(body)
-    except EntitiesForbidden as exc:
-        raise PayloadError(
-            location, f"XML declares entity {exc.name!r}: refused (entity expansion attack?)"
-        ) from None
-    except DTDForbidden:
-        raise PayloadError(location, "XML has a forbidden DTD") from None
-    except DefusedXmlException as exc:
-        raise PayloadError(location, f"unsafe XML refused: {exc}") from None
-    except ParseError as exc:
-        raise PayloadError(location, f"not well-formed XML: {exc}") from None
-    except (LookupError, ValueError) as exc:  # expat: an unknown or unsupported encoding
-        raise PayloadError(location, f"unreadable XML: {exc}") from None
+        return _root(body)
+    except _XML_ERRORS as exc:
+        if str(exc) != _MULTI_BYTE_REFUSED:
+            raise _refusal(exc, location) from None
+    try:
+        return _root(_as_utf8(body, location))
+    except _XML_ERRORS as exc:
+        raise _refusal(exc, location) from None
+
+
+_XML_ERRORS = (DefusedXmlException, ParseError, LookupError, ValueError)
+_MULTI_BYTE_REFUSED = "multi-byte encodings are not supported"
+"""What expat says of a declared encoding it does not read itself (GBK, Big5 ...)."""
+
+
+def _root(body: bytes) -> Element:
+    root: Element = SafeET.fromstring(body)
     return root
+
+
+def _as_utf8(body: bytes, location: str) -> bytes:
+    """The body transcoded to UTF-8 from the encoding its XML declaration names (the
+    declaration rewritten to say UTF-8).
+
+    Raises:
+        PayloadError: When the body is not in the encoding it declares (never guessed).
+    """
+    result: dict[str, Any] = {}
+    converted: bytes = convert_to_utf8({}, body, result)
+    if result.get("bozo"):
+        raise PayloadError(location, f"unreadable XML: {result['bozo_exception']}")
+    return converted
+
+
+def _refusal(exc: Exception, location: str) -> PayloadError:
+    """Why an XML body was refused, in words for the run's record."""
+    if isinstance(exc, EntitiesForbidden):
+        return PayloadError(
+            location, f"XML declares entity {exc.name!r}: refused (entity expansion attack?)"
+        )
+    if isinstance(exc, DTDForbidden):
+        return PayloadError(location, "XML has a forbidden DTD")
+    if isinstance(exc, DefusedXmlException):
+        return PayloadError(location, f"unsafe XML refused: {exc}")
+    if isinstance(exc, ParseError):
+        return PayloadError(location, f"not well-formed XML: {exc}")
+    return PayloadError(location, f"unreadable XML: {exc}")  # an unknown or unusable encoding
 
 
 def parse_feed(body: bytes, location: str) -> Any:

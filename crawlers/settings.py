@@ -1,8 +1,10 @@
 """Scrapy settings for every source spider (``scrapy.cfg`` points here).
 
-Politeness first: robots.txt obeyed, an identifying User-Agent, at most one request per
-second per domain (AutoThrottle may only slow down from there), conditional GETs through
-the RFC 2616 HTTP cache. Per-source overrides come from ``politeness:`` in ``source.yml``;
+Politeness first: robots.txt obeyed (one that cannot be had disallows all, as RFC 9309 says:
+see ``crawlers.robots``), an identifying User-Agent, at most one request per second per domain
+(AutoThrottle may only slow down from there), conditional GETs through the RFC 2616 HTTP cache
+(only a 304 answers from the stored copy: a source that is down fails its run, see
+``crawlers.httpcache``). Per-source overrides come from ``politeness:`` in ``source.yml``;
 per-crawl ones (a test's short timeout) from ``crawlers.runner.crawl(settings=...)``.
 The values are read from ``core.settings`` when this module is imported;
 ``build_scrapy_settings()`` reads them afresh (the runner uses it).
@@ -35,11 +37,17 @@ def build_scrapy_settings(core: Settings | None = None) -> dict[str, Any]:
         "AUTOTHROTTLE_MAX_DELAY": 60.0,
         "AUTOTHROTTLE_TARGET_CONCURRENCY": 1.0,
         "HTTPCACHE_ENABLED": True,
-        "HTTPCACHE_POLICY": "scrapy.extensions.httpcache.RFC2616Policy",
+        "HTTPCACHE_POLICY": "crawlers.httpcache.RevalidatingPolicy",
         "HTTPCACHE_DIR": str(_data_dir(core) / "httpcache"),
         # Count what the server answered (a 304, not the cached copy it revalidated; no
         # request at all for a fresh cached copy): the stats sit between cache and network.
-        "DOWNLOADER_MIDDLEWARES": {"scrapy.downloadermiddlewares.stats.DownloaderStats": 950},
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.stats.DownloaderStats": 950,
+            "scrapy.downloadermiddlewares.httpcache.HttpCacheMiddleware": None,
+            "crawlers.httpcache.RevalidatingCacheMiddleware": 900,
+            # After the retries (550), before Scrapy reads robots.txt: see crawlers.robots.
+            "crawlers.robots.UnreachableRobotsMiddleware": 540,
+        },
         "DOWNLOAD_MAXSIZE": core.max_body_bytes,
         "DOWNLOAD_WARNSIZE": core.max_body_bytes // 2,
         "DOWNLOAD_TIMEOUT": 30,

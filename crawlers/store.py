@@ -7,6 +7,7 @@ entries commit (or roll back) together.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -59,7 +60,8 @@ def store_items(session: Session, source_id: str, items: list[ItemRecord]) -> St
 
     An item is changed when its content hash differs from the stored one. Each version
     written also gets an outbox entry, in the same transaction. An id repeated within
-    ``items`` is stored once (the first occurrence wins).
+    ``items`` is stored once (the first occurrence wins). An item crawled without a date
+    keeps the one stored (see ``_keeping_known_date``).
     """
     result = StoreResult()
     seen: set[str] = set()
@@ -87,8 +89,10 @@ def upsert_source(session: Session, config: SourceConfig) -> Source:
 
 
 def _store_one(session: Session, source_id: str, record: ItemRecord, result: StoreResult) -> None:
-    content_hash = record.compute_content_hash()
     row = session.get(Item, record.id)
+    if row is not None:
+        record = _keeping_known_date(record, row)
+    content_hash = record.compute_content_hash()
     if row is not None and row.content_hash == content_hash:
         result.unchanged += 1
         return
@@ -112,6 +116,20 @@ def _store_one(session: Session, source_id: str, record: ItemRecord, result: Sto
     )
     session.add(OutboxEntry(item_id=row.id, version=row.version))
     result.written.append((row.id, row.version))
+
+
+def _keeping_known_date(record: ItemRecord, row: Item) -> ItemRecord:
+    """The record, with the stored publication date when this crawl could not read one.
+
+    A date left out of a crawl (unreadable, implausible, or missing from a changed page;
+    the run records why) is not news that the item has none: storing that would drop the
+    item from date ranges and to the end of every newest-first list.
+    """
+    if record.published_at is not None or row.published_at is None:
+        return record
+    known = row.published_at
+    known = known.replace(tzinfo=UTC) if known.tzinfo is None else known.astimezone(UTC)
+    return record.model_copy(update={"published_at": known})
 
 
 def _copy_fields(row: Item, record: ItemRecord) -> None:

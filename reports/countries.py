@@ -11,6 +11,7 @@ from core.types import LocalizedName
 from warning.jurisdictions import (
     SYSTEM_NAMES_EN,
     SYSTEM_NAMES_ZH,
+    concerns,
     jurisdiction_groups,
     market_name_en,
     market_name_zh,
@@ -56,11 +57,18 @@ def country_name(code: str) -> LocalizedName:
 
 
 def concerning_codes(code: str) -> frozenset[str]:
-    """Item jurisdictions that concern ``code``: itself, the systems it belongs to (not WIPO,
-    which concerns everyone and would drown a briefing), and, for a system, its members."""
+    """Item jurisdictions that concern ``code``: itself, the systems that concern it (not
+    WIPO, which concerns everyone and would drown a briefing), and, for a system, its members.
+
+    The systems are those that concern a member state (Germany: EU, EUIPO, UPC, EPO) or, for
+    a market group, any of its members (the EU: EUIPO, UPC and EPO too), as matching reads
+    them (``warning.jurisdictions.concerns``).
+    """
     groups = jurisdiction_groups()
     codes = {code}
-    codes.update(name for name, members in groups.items() if code in members and "*" not in members)
+    codes.update(
+        name for name, members in groups.items() if "*" not in members and concerns(name, code)
+    )
     members = groups.get(code, frozenset())
     if "*" not in members:
         codes.update(members)

@@ -16,6 +16,7 @@ from reports._text import clean_text, clean_url
 from reports.briefing import case_from_row, source_freshness
 from reports.countries import concerning_codes
 from reports.resources import load_resources
+from warning.jurisdictions import jurisdiction_groups
 
 CASE_LIMIT = 30
 
@@ -31,8 +32,14 @@ def cited_item_ids(result: HealthCheckResult) -> list[str]:
 
 
 def _market_codes(profile: EnterpriseProfile) -> frozenset[str]:
-    """Jurisdictions that concern any of the profile's export markets."""
-    codes: set[str] = set()
+    """Jurisdictions whose sources feed the profile's export markets: the markets, their
+    member states and regional systems (an EU market: EUIPO, UPC, EPO), and the worldwide
+    ones (WIPO), whose items matching reads as concerning every destination. A briefing
+    leaves WIPO's items out to stay readable; a health check's alerts do not."""
+    if not profile.destinations:
+        return frozenset()
+    groups = jurisdiction_groups()
+    codes = {name for name, members in groups.items() if "*" in members}
     for destination in profile.destinations:
         codes |= concerning_codes(destination.country)
     return frozenset(codes)

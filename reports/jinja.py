@@ -11,7 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from babel.dates import format_date
+from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
@@ -22,7 +22,7 @@ LANGUAGES = ("zh", "en")
 BABEL_LOCALE = {"zh": "zh_CN", "en": "en_GB"}
 LIST_SEPARATOR = {"zh": "、", "en": ", "}
 DISPLAY_ZONE = {"zh": ZoneInfo("Asia/Shanghai"), "en": UTC}
-"""The zone a moment's date is shown in (``zoned_date``): Beijing time for readers in China
+"""The zone a moment is shown in (``zoned_date``, ``zoned_time``): Beijing time for readers in China
 (17:00 UTC on 7 December is already 8 December in Wuxi), UTC in English; the page says which
 (catalogue key ``date_zone``)."""
 
@@ -54,15 +54,31 @@ def _fmt_date(value: date | datetime | None, lang: str, fmt: str = "medium") -> 
     return format_date(value, format=fmt, locale=BABEL_LOCALE[lang])
 
 
+def _in_display_zone(moment: datetime, lang: str) -> datetime:
+    """A moment in the language's display zone (times stored naive are UTC, as on SQLite)."""
+    aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return aware.astimezone(DISPLAY_ZONE[lang])
+
+
 def _fmt_zoned_date(value: date | datetime | None, lang: str, fmt: str = "medium") -> str:
-    """A moment's date in the language's display zone, naming the zone (times stored naive
-    are UTC, as on SQLite); a plain date is shown as it is."""
+    """A moment's date in the language's display zone, naming the zone; a plain date is
+    shown as it is."""
     if value is None:
         return "—"
     if isinstance(value, datetime):
-        aware = value if value.tzinfo else value.replace(tzinfo=UTC)
-        value = aware.astimezone(DISPLAY_ZONE[lang])
+        value = _in_display_zone(value, lang)
     return _fmt_date(value, lang, fmt) + translator(lang)("date_zone")
+
+
+def _fmt_zoned_time(value: datetime | None, lang: str, fmt: str = "long") -> str:
+    """A moment's date and time (hours and minutes) in the language's display zone, naming
+    the zone: when a report was generated (17:00 UTC on 7 December is 01:00 on 8 December
+    in Beijing)."""
+    if value is None:
+        return "—"
+    moment = _in_display_zone(value, lang)
+    clock = format_time(moment, "HH:mm", locale=BABEL_LOCALE[lang])
+    return f"{_fmt_date(moment, lang, fmt)} {clock}" + translator(lang)("date_zone")
 
 
 def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environment:
@@ -79,6 +95,7 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.globals.update(_=translator(lang), lang=lang, html_lang="zh-CN" if lang == "zh" else "en")
     env.filters["date"] = lambda v, fmt="medium": _fmt_date(v, lang, fmt)
     env.filters["zoned_date"] = lambda v, fmt="medium": _fmt_zoned_date(v, lang, fmt)
+    env.filters["zoned_time"] = lambda v, fmt="long": _fmt_zoned_time(v, lang, fmt)
     env.filters["number"] = lambda v: format_decimal(v, locale=BABEL_LOCALE[lang])
     env.filters["percent"] = lambda v: format_percent(v, locale=BABEL_LOCALE[lang])
     env.filters["pick"] = lambda d: _pick(d, lang)

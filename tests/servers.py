@@ -1,17 +1,38 @@
-"""The API as a real uvicorn server in a child process, for tests that need several worker
-processes (caches that must agree across processes)."""
+"""Servers for tests: local HTTP sites on a thread (``serving``), and the API as a real
+uvicorn server in a child process, for tests that need several worker processes (caches that
+must agree across processes)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import HTTPServer
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
 ROOT = Path(__file__).resolve().parents[1]
+_Server = TypeVar("_Server", bound=HTTPServer)
+
+
+@contextmanager
+def serving(httpd: _Server) -> Iterator[_Server]:
+    """Serve ``httpd`` on a daemon thread while the block runs, then shut it down and close
+    it."""
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield httpd
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+        thread.join(timeout=5)
 
 
 def serve_api(port: int, workers: int) -> subprocess.Popen[bytes]:

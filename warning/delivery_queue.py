@@ -1,12 +1,21 @@
 """Queueing deliveries: one ``deliveries`` row per new alert and channel of each subscription
-whose filters the alert passes (enterprise, severity, saved search)."""
+whose filters the alert passes (enterprise, severity, saved search).
+
+A channel is keyed by its URL (:func:`warning.delivery.channel_key`) and the row is unique per
+(alert, channel): when several subscriptions name the same URL, that address gets each alert
+once, not once per subscription. On purpose: two subscriptions of one enterprise that both
+send to ``ops@example.com`` (say, "critical at once" and "all, daily") should not send one
+alert twice. Which subscription sends it is fixed, so that instant and digest agree: the
+subscriptions are taken soonest first (instant, then daily, then weekly), then oldest first,
+so an alert goes out as soon as any of them asks for it.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,7 +23,7 @@ from core.logging_ import get_logger
 from core.models import AlertRow, Delivery, Subscription, utcnow
 from search.errors import BadQuery, SavedSearchNotFound
 from warning.delivery import SEVERITY_ORDER, channel_key
-from warning.subscriptions import saved_search_hits, severity_allowed
+from warning.subscriptions import FREQUENCY_ORDER, saved_search_hits, severity_allowed
 
 log = get_logger(__name__)
 
@@ -71,7 +80,7 @@ def queue_deliveries(
     """
     since = utcnow() - window if window else datetime.min.replace(tzinfo=UTC)
     instant: list[tuple[int, str]] = []
-    for sub in session.scalars(select(Subscription).where(Subscription.active.is_(True))):
+    for sub in session.scalars(_active_soonest_first()):
         if not sub.channels:
             continue
         try:
@@ -85,6 +94,15 @@ def queue_deliveries(
                     instant.append((alert.id, channel_key(url)))
     session.flush()
     return instant
+
+
+def _active_soonest_first() -> Select[Subscription]:
+    """Active subscriptions in the order they claim a channel they share: instant before
+    daily before weekly, then the oldest (see the module docstring)."""
+    soonest = case(FREQUENCY_ORDER, value=Subscription.frequency, else_=len(FREQUENCY_ORDER))
+    return (
+        select(Subscription).where(Subscription.active.is_(True)).order_by(soonest, Subscription.id)
+    )
 
 
 def _insert(session: Session, alert_id: int, sub: Subscription, key: str) -> bool:

@@ -9,7 +9,9 @@ died before ``sent`` was committed — is covered by the stable ``X-IPRWatch-Del
 webhooks carry, so receivers can drop the repeat.
 
 Failures are retried on :func:`warning.delivery.backoff_delays` (about 48 hours), with
-jitter; then the row is ``failed`` and the subscription's owner is told once.
+jitter; then the row is ``failed`` and the subscription's owner is told once. Before every
+attempt, instant or digest, a row whose alert was dismissed or resolved meanwhile is marked
+``withdrawn`` instead of sent: nobody should be asked to look at what was already decided.
 """
 
 from __future__ import annotations
@@ -17,9 +19,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Any, Literal, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
@@ -51,15 +53,18 @@ log = get_logger(__name__)
 
 LEASE = timedelta(minutes=5)
 """The default claim lease (``IPRWATCH_DELIVERY_LEASE_SECONDS``)."""
-Status = Literal["sent", "retry", "failed", "skipped"]
+Status = Literal["sent", "retry", "failed", "skipped", "withdrawn"]
 CLAIMED = "claimed elsewhere"
 """Why a send was skipped: another sender holds the row (or held it and died: see the lease)."""
 NOT_DUE = "not due yet"
 CLOSED_ALERT_STATUSES = ("dismissed", "resolved")
-"""Alerts a digest leaves out: someone already decided them (an acknowledged alert is still
-being handled, so it stays in)."""
+"""Alerts no delivery sends any more: someone already decided them (an acknowledged alert is
+still being handled, so it still goes)."""
 WITHDRAWN = "withdrawn"
-"""The status of a digest row whose alert was dismissed or resolved before the digest went."""
+"""The status of a row whose alert was dismissed or resolved before it went (a digest's row,
+or an instant one waiting for its first attempt or a retry): final, like ``sent``."""
+WITHDRAWN_REASON = "the alert was dismissed or resolved before it"
+"""The ``last_error`` of a withdrawn row (the deliveries API shows it)."""
 
 
 @dataclass(frozen=True)
@@ -276,14 +281,21 @@ def _tell_owner(sub: Subscription, rows: Sequence[Delivery], reason: str) -> Non
 
 
 def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> Outcome:
-    """Send one alert to one channel (the ``warning.deliver`` task); idempotent."""
+    """Send one alert to one channel (the ``warning.deliver`` task); idempotent.
+
+    A row that is due but whose alert was dismissed or resolved since it was queued (or
+    since the attempt that failed) is withdrawn, not sent: the outcome says ``withdrawn``.
+    """
     now = now or utcnow()
     with session_scope() as session:
         row = session.scalar(
             select(Delivery).where(Delivery.alert_id == alert_id, Delivery.channel == channel)
         )
-        if row is None or row.status in ("sent", "failed"):
+        if row is None or row.status in ("sent", "failed", WITHDRAWN):
             return Outcome("skipped", reason=row.status if row else "no such delivery")
+        if _withdraw_closed_alerts(session, and_(Delivery.id == row.id, _claimable(now))):
+            log.info("delivery withdrawn", alert=alert_id, subscription=row.subscription_id)
+            return Outcome("withdrawn", deliveries=1, reason=WITHDRAWN_REASON)
         taken = claim(session, [row.id], now)
         if not taken:
             wait = _wait(row, now)
@@ -326,16 +338,18 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
     return _send_prepared(prepared, taken, now)
 
 
-def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> None:
-    """Mark the due rows whose alert was dismissed or resolved meanwhile ``withdrawn``: a
-    digest should not ask anyone to look at what was already decided."""
+def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> int:
+    """Mark the due rows whose alert was dismissed or resolved meanwhile ``withdrawn``; how
+    many were. A delivery should not ask anyone to look at what was already decided; the
+    row stays, so the subscription's counts and deliveries show what became of it."""
     closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
-    session.execute(
+    result = session.execute(
         update(Delivery)
         .where(due, Delivery.alert_id.in_(closed))
-        .values(status=WITHDRAWN, last_error="the alert was dismissed or resolved before it")
+        .values(status=WITHDRAWN, last_error=WITHDRAWN_REASON, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def send_digests(frequency: str, now: datetime | None = None) -> list[Outcome]:

@@ -47,7 +47,8 @@ def deliver(self: Task, alert_id: int, channel: str) -> str:
 
     A task that finds the row claimed by another sender comes back when the claim's lease
     has run out: if that sender died (a killed worker), the redelivered task finishes the
-    work itself rather than waiting for the ``deliver_due`` sweep.
+    work itself rather than waiting for the ``deliver_due`` sweep. An alert dismissed or
+    resolved before an attempt is ``withdrawn``: not sent, and not retried.
     """
     outcome = deliver_alert(alert_id, channel)
     waiting = outcome.status == "retry" or outcome.reason == CLAIMED

@@ -13,8 +13,8 @@ from functools import lru_cache
 from babel import Locale
 
 from core.jurisdiction_data import asset_offices as _asset_offices
+from core.jurisdiction_data import country_names, market_groups, nesting, parse_nesting
 from core.jurisdiction_data import jurisdiction_groups as core_groups
-from core.jurisdiction_data import market_groups, nesting, parse_nesting
 from core.types import Destination
 
 __all__ = [
@@ -168,19 +168,26 @@ def _territories(locale: str) -> dict[str, str]:
 
 @lru_cache(maxsize=1024)
 def market_name_zh(code: str) -> str:
-    """The Chinese name of a country (CLDR, through Babel) or regional system, for Chinese
-    text; the code itself when neither knows it."""
-    upper = code.strip().upper()
-    return SYSTEM_NAMES_ZH.get(upper) or _territories("zh_Hans_CN").get(upper) or code
+    """The Chinese name of a country or regional system, for Chinese text: the data file's
+    name where CLDR's is not the one to print (中国香港, not 中国香港特别行政区; 中国台湾),
+    else CLDR's through Babel; the code itself when none knows it."""
+    return _name(code, "zh", "zh_Hans_CN", SYSTEM_NAMES_ZH)
 
 
 @lru_cache(maxsize=1024)
 def market_name_en(code: str) -> str:
-    """The English name of a country (CLDR, through Babel: "United States", "South Korea")
-    or regional system, for English text; the code itself when neither knows it. Codes stay
-    in machine fields; a reader of English should not have to decode "KR"."""
+    """The English name of a country or regional system, for English text: the data file's
+    where CLDR's reads oddly ("DR Congo", not "Congo - Kinshasa"; "Hong Kong, China", not
+    "Hong Kong SAR China"), else CLDR's through Babel ("United States", "South Korea"); the
+    code itself when none knows it. Codes stay in machine fields; a reader of English should
+    not have to decode "KR"."""
+    return _name(code, "en", "en", SYSTEM_NAMES_EN)
+
+
+def _name(code: str, lang: str, locale: str, systems: dict[str, str]) -> str:
     upper = code.strip().upper()
-    return SYSTEM_NAMES_EN.get(upper) or _territories("en").get(upper) or code
+    override = country_names().get(upper, {}).get(lang)
+    return systems.get(upper) or override or _territories(locale).get(upper) or code
 
 
 def market_name(code: str, lang: str) -> str:

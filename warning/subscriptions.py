@@ -7,7 +7,9 @@ secret token that is shown once and stored only as its SHA-256.
 
 Before saving, :func:`estimate_volume` replays the last 100 days of stored items through the
 rules for the subscription's profile and warns when it would send more alerts per day than
-``alert_volume_warn_per_day``.
+``alert_volume_warn_per_day``. The 100 days end today, or on the day the stored data stands
+at when it is a fixed data set (``data_as_of``: the demo's samples), whose last 100 days
+counted back from today would hold no items at all.
 """
 
 from __future__ import annotations
@@ -17,25 +19,29 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
-from sqlalchemy import select
+from sqlalchemy import Select, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from core.logging_ import get_logger
-from core.models import Enterprise, Item, Subscription, utcnow
+from core.models import Delivery, Enterprise, Item, Subscription, utcnow
 from core.records import item_to_record, utc_iso
 from core.settings import get_settings
 from core.types import EnterpriseProfile, Severity
-from warning.delivery import redact_url, severity_rank
+from warning.delivery import channel_key, redact_url, severity_rank
 from warning.delivery_channels import validate_channel
 from warning.engine import evaluate_items
 
 log = get_logger(__name__)
 
 Frequency = Literal["instant", "daily", "weekly"]
+FREQUENCY_ORDER = {"instant": 0, "daily": 1, "weekly": 2}
+"""Which of several subscriptions naming one address sends an alert to it: the soonest."""
+FINISHED_DELIVERIES = ("sent", "withdrawn", "failed")
+"""Delivery statuses that are final: the alert is not sent to that address again."""
 VOLUME_WINDOW_DAYS = 100
 SAVED_SEARCH_PAGES = 10
 
@@ -87,6 +93,8 @@ class VolumeEstimate:
     alerts: int
     days: int
     threshold: float
+    until: date | None = None
+    """The window's last day when the data stands at a past day (``data_as_of``); None: today."""
 
     @property
     def per_day(self) -> float:
@@ -103,12 +111,16 @@ class VolumeEstimate:
         if not self.too_many:
             return None
         if lang == "zh":
+            window = f"截至 {self.until} 的 {self.days} 天" if self.until else f"近 {self.days} 天"
             return (
-                f"按近 {self.days} 天的数据，此订阅每天约产生 {self.per_day} 条预警，"
+                f"按{window}的数据，此订阅每天约产生 {self.per_day} 条预警，"
                 f"超过 {self.threshold} 条的上限；建议提高最低严重程度或改为摘要。"
             )
+        window = (
+            f"the {self.days} days to {self.until}" if self.until else f"the last {self.days} days"
+        )
         return (
-            f"Over the last {self.days} days this subscription would have sent about "
+            f"Over {window} this subscription would have sent about "
             f"{self.per_day} alerts a day, above the threshold of {self.threshold}; "
             "raise the minimum severity or use a digest."
         )
@@ -121,6 +133,7 @@ class VolumeEstimate:
             "alerts_per_day": self.per_day,
             "threshold": self.threshold,
             "warning": self.warning(lang),
+            "until": self.until.isoformat() if self.until else None,
         }
 
 
@@ -194,13 +207,38 @@ def list_subscriptions(session: Session) -> list[Subscription]:
 
 
 def remove_subscription(session: Session, subscription_id: int) -> bool:
-    """Delete a subscription (and its delivery records); False if there was none."""
+    """Delete a subscription and its delivery records; False if there was none.
+
+    An address another subscription also names gets each alert once: the records of what
+    already went there (sent, withdrawn or failed) pass to that subscription, so that it does
+    not send those alerts again; unsent ones go with the subscription, and the other one
+    queues them by its own filters.
+    """
     row = session.get(Subscription, subscription_id)
     if row is None:
         return False
+    _hand_over_deliveries(session, row)
     session.delete(row)
     session.flush()
     return True
+
+
+def _hand_over_deliveries(session: Session, row: Subscription) -> None:
+    """Give the finished deliveries of each shared address to the subscription that would
+    send to it now (soonest first, then the oldest: ``warning.delivery_queue``)."""
+    soonest = case(FREQUENCY_ORDER, value=Subscription.frequency, else_=len(FREQUENCY_ORDER))
+    heirs = list(session.scalars(_overlapping(row).order_by(soonest, Subscription.id)))
+    for key in shared_channel_keys(session, row):
+        heir = next(h for h in heirs if key in {channel_key(str(u)) for u in h.channels})
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.subscription_id == row.id,
+                Delivery.channel == key,
+                Delivery.status.in_(FINISHED_DELIVERIES),
+            )
+            .values(subscription_id=heir.id)
+        )
 
 
 def subscription_to_dict(row: Subscription) -> dict[str, Any]:
@@ -218,6 +256,38 @@ def subscription_to_dict(row: Subscription) -> dict[str, Any]:
         "active": row.active,
         "created_at": utc_iso(row.created_at),
     }
+
+
+def _overlapping(row: Subscription) -> Select[Subscription]:
+    """The other subscriptions whose alerts can be this one's too: those of its enterprise
+    and the shared ones (for a shared subscription: all)."""
+    others = select(Subscription).where(Subscription.id != row.id)
+    if row.enterprise_id is None:
+        return others
+    return others.where(
+        or_(Subscription.enterprise_id == row.enterprise_id, Subscription.enterprise_id.is_(None))
+    )
+
+
+def shared_channel_keys(session: Session, row: Subscription) -> set[str]:
+    """The keys of this subscription's channels that another subscription also names, whose
+    alerts can overlap with its own: one of the same enterprise, or a shared one.
+
+    Such an address gets each alert once, not once per subscription, from the subscription
+    that asks soonest (``warning.delivery_queue``); the others' delivery counts leave it out.
+    """
+    mine = {channel_key(str(url)) for url in row.channels}
+    keys: set[str] = set()
+    for other in session.scalars(_overlapping(row)):
+        keys.update(channel_key(str(url)) for url in other.channels)
+    return mine & keys
+
+
+def shared_channels(session: Session, row: Subscription) -> list[str]:
+    """This subscription's channels that another one also names (:func:`shared_channel_keys`),
+    redacted as the API shows channels."""
+    keys = shared_channel_keys(session, row)
+    return [redact_url(url) for url in row.channels if channel_key(url) in keys]
 
 
 def severity_allowed(min_severity: str, severity: str) -> bool:
@@ -244,25 +314,38 @@ def saved_search_hits(
     return found
 
 
-def _window_items(session: Session, since: datetime) -> Iterable[Item]:
+def _window_items(session: Session, since: datetime, until: datetime) -> Iterable[Item]:
     query = (
         select(Item)
-        .where(Item.tags.is_not(None), Item.published_at >= since)
+        .where(Item.tags.is_not(None), Item.published_at >= since, Item.published_at <= until)
         .order_by(Item.published_at)
         .execution_options(yield_per=500)
     )
     return session.scalars(query)
 
 
+def volume_window_end() -> tuple[datetime, date | None]:
+    """The end of the volume window and, for a data set standing at a past day
+    (``data_as_of``: the demo's), that day; now and None for live data."""
+    day = get_settings().data_as_of
+    if day is None or day >= utcnow().date():
+        return utcnow(), None
+    return datetime.combine(day, time.max, tzinfo=UTC), day
+
+
 def estimate_volume(
     session: Session, spec: SubscriptionSpec, now: datetime | None = None
 ) -> VolumeEstimate:
-    """Alerts per day the subscription would have had over the last 100 days of items.
+    """Alerts per day the subscription would have had over the last 100 days of items:
+    those to ``now``, by default to today or to the day the data stands at
+    (:func:`volume_window_end`).
 
     Profile-based: the rules are evaluated for the enterprise's profile over the stored,
     tagged items published in the window. A saved search alone counts the items it finds.
     """
-    now = now or utcnow()
+    until = None
+    if now is None:
+        now, until = volume_window_end()
     since = now - timedelta(days=VOLUME_WINDOW_DAYS)
     threshold = get_settings().alert_volume_warn_per_day
     if spec.enterprise_id:
@@ -270,7 +353,7 @@ def estimate_volume(
         if enterprise is None:
             raise SubscriptionError(f"enterprise_id: no enterprise {spec.enterprise_id!r}")
         profile = EnterpriseProfile.stored(enterprise.profile)
-        records = [item_to_record(row) for row in _window_items(session, since)]
+        records = [item_to_record(row) for row in _window_items(session, since, now)]
         alerts = evaluate_items(records, [profile], as_of=now.date())
         if spec.saved_search_id is not None:
             hits = saved_search_hits(
@@ -284,4 +367,4 @@ def estimate_volume(
 
         saved = get_saved_search(session, spec.saved_search_id)
         count = run_saved_search(saved, since=since.date(), limit=1).total
-    return VolumeEstimate(alerts=count, days=VOLUME_WINDOW_DAYS, threshold=threshold)
+    return VolumeEstimate(alerts=count, days=VOLUME_WINDOW_DAYS, threshold=threshold, until=until)

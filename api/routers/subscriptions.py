@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -32,6 +33,7 @@ from warning.subscriptions import (
     create_subscription,
     estimate_volume,
     remove_subscription,
+    shared_channels,
     subscription_to_dict,
 )
 
@@ -46,6 +48,11 @@ class VolumeOut(BaseModel):
     alerts_per_day: float
     threshold: float
     warning: str | None
+    until: date | None = Field(
+        default=None,
+        description="The window's last day when the stored data stands at a past day "
+        "(the demo's bundled data); null: today.",
+    )
 
 
 class SubscriptionOut(BaseModel):
@@ -63,6 +70,15 @@ class SubscriptionOut(BaseModel):
     active: bool
     created_at: str | None
     deliveries: dict[str, int] = Field(default_factory=dict)
+    shared_channels: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Channels (redacted) that another subscription of the same enterprise, or a shared "
+            "one, also names. Such an address gets each alert once, not once per subscription: "
+            "from the one that sends soonest (instant, then daily, then weekly; then the "
+            "oldest), so the others' delivery counts leave those alerts out."
+        ),
+    )
 
 
 class SubscriptionCreated(BaseModel):
@@ -132,7 +148,11 @@ def _out(session: DbSession, row: Subscription) -> SubscriptionOut:
         .where(Delivery.subscription_id == row.id)
         .group_by(Delivery.status)
     ).all()
-    return SubscriptionOut(**subscription_to_dict(row), deliveries={s: n for s, n in counts})
+    return SubscriptionOut(
+        **subscription_to_dict(row),
+        deliveries={s: n for s, n in counts},
+        shared_channels=shared_channels(session, row),
+    )
 
 
 def _spec_error(exc: SubscriptionError | BadQuery) -> BadRequest:

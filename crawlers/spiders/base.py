@@ -35,9 +35,10 @@ from crawlers.checks import check_item, is_web_url
 from crawlers.config import SourceConfig
 from crawlers.context import ParseContext
 from crawlers.errors import PayloadError, one_line
-from crawlers.outcome import Problem
+from crawlers.outcome import Problem, ProblemKind
 from crawlers.payloads import check_size
 from crawlers.replay import replay_files
+from crawlers.robots import unreachable_reason
 
 REPLAY_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_DELAY": 0,
@@ -48,6 +49,10 @@ REPLAY_SETTINGS: dict[str, Any] = {
 }
 """Settings a replay overrides: saved files need no politeness, cache or retries, and are
 read one at a time so a replay that follows links yields its items in a stable order."""
+
+
+ROBOTS_FORBIDDEN = "Forbidden by robots.txt"
+"""Scrapy's reason for a request robots.txt disallows (other ignored requests say theirs)."""
 
 
 class NoOptions(BaseModel):
@@ -193,10 +198,22 @@ class SourceSpider(scrapy.Spider):
         if isinstance(error, HttpError):
             kind, message = "http", f"HTTP {error.response.status}"
         elif isinstance(error, IgnoreRequest):
-            kind, message = "robots", one_line(str(error)) or "request ignored"
+            kind, message = self.ignored(url or "", error)
         else:
             kind, message = "network", f"{type(error).__name__}: {one_line(str(error))}"
         self.problems.append(Problem(kind=kind, message=message, location=url, fatal=True))
+
+    def ignored(self, url: str, error: IgnoreRequest) -> tuple[ProblemKind, str]:
+        """The kind and message of a request Scrapy refused to make or to finish: robots.txt
+        (saying so when it could not be had), else a download guard (a body that passed the
+        size cap once decompressed)."""
+        message = one_line(str(error)) or "request ignored"
+        if message != ROBOTS_FORBIDDEN:
+            return "payload", message
+        reason = unreachable_reason(self.crawler.stats, url) if url else None
+        if reason is None:
+            return "robots", message
+        return "robots", f"robots.txt unreachable ({reason}): no page is fetched until it answers"
 
     def closed(self, reason: str) -> None:
         """Turn the unmapped-value counts into problems and stats when the spider closes."""

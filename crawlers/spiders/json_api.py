@@ -14,7 +14,7 @@ from crawlers.context import ParseContext
 from crawlers.errors import PayloadError
 from crawlers.payloads import decode_json, value_at
 from crawlers.spiders.base import SourceSpider
-from crawlers.text import html_to_text, normalize_text, single_line
+from crawlers.text import html_to_text, single_line
 
 
 class JsonApiSpider(SourceSpider):
@@ -65,7 +65,7 @@ def entries_at(payload: Any, path: str, location: str) -> list[Any]:
 
 def json_entry_to_item(entry: Any, fields: JsonFields, ctx: ParseContext) -> ItemRecord:
     """A JSON entry as an item, through a field mapping (a relative URL is resolved against
-    the page's).
+    the page's). Title and summary are read as feeds' are: markup and entities become text.
 
     Raises:
         ValueError: When the entry is not an object or lacks its key or title.
@@ -83,9 +83,9 @@ def json_entry_to_item(entry: Any, fields: JsonFields, ctx: ParseContext) -> Ite
     url = text_at(fields.url)
     return ctx.new_item(
         str(key),
-        single_line(str(title)),
+        single_line(html_to_text(str(title))),
         url=urljoin(ctx.url, url) if url else None,
-        summary=normalize_text(text_at(fields.summary)),
+        summary=html_to_text(text_at(fields.summary)),
         body=html_to_text(text_at(fields.body_html)),
         published_at=ctx.date(text_at(fields.published_at), "published"),
     )

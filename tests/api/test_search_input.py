@@ -4,6 +4,7 @@ say when they are cut short and never hand a spreadsheet a formula."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import zipfile
 from datetime import UTC, datetime
@@ -112,6 +113,43 @@ def test_xlsx_export_shows_text_as_it_is(client: TestClient, hostile_item: ItemR
     assert ">-5 days to respond<" in sheet and "'-5" not in sheet
     assert ">=1+2; " in sheet
     assert "<f>" not in sheet  # no formula cells
+
+
+LONG_URL = "https://www.federalregister.gov/documents/search?" + "conditions%5Bterm%5D=x&" * 100
+
+
+def test_xlsx_export_makes_no_link_of_a_title_and_keeps_a_long_url(client: TestClient) -> None:
+    """xlsxwriter turned a title starting ``external:`` into a link to a file share (its text
+    cut) and left the cell of a URL over Excel's 2,079 characters empty."""
+    from api.pipeline import process_items
+    from core.db import session_scope
+    from crawlers.store import store_items
+
+    title = r"external:\\files.example\share\notice.exe"
+    item = ItemRecord(
+        id=stable_item_id("federal_register", "link-bait"),
+        source="federal_register",
+        title=title,
+        summary="A deadline.",
+        url=LONG_URL,
+        language="en",
+        published_at=datetime(2025, 7, 1, tzinfo=UTC),
+        jurisdictions=["US"],
+        kind="news",
+    )
+    with session_scope() as session:
+        result = store_items(session, item.source, [item])
+        session.flush()
+        process_items(session, [item_id for item_id, _ in result.written])
+    response = client.get("/api/v1/items/export", params={"format": "xlsx", "sort": "date"})
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
+        sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
+        links = workbook.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+    assert f">{html.escape(title, quote=False)}<" in sheet
+    assert f">{html.escape(LONG_URL, quote=False)}<" in sheet, "the long URL is kept as text"
+    assert "file:" not in links and "share" not in links
+    assert 'Target="https://www.federalregister.gov/d/2025-01001"' in links, "URLs still link"
 
 
 def test_export_tells_whether_it_holds_the_whole_result_set(

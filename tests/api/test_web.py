@@ -4,6 +4,7 @@ token; Chinese by default, English on request."""
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -86,12 +87,97 @@ def test_the_sources_page_gives_health_reasons_in_its_language(web: TestClient) 
     from crawlers.registry import get_source
     from crawlers.runs import record_run
 
-    failure = "network: https://www.federalregister.gov/api/v1/documents.json: timed out"
+    url = "https://www.federalregister.gov/api/v1/documents.json"
+    failure = f"network: {url}: TimeoutError: timed out"
     with session_scope() as session:
         record_run(session, get_source("federal_register"), None, None, failure=failure)
     zh = web.get("/sources?lang=zh").text
-    assert f"上次运行失败：{failure}" in zh and "last run failed" not in zh
+    assert f"上次运行失败：网络错误：{url}：TimeoutError: timed out" in zh
+    assert "last run failed" not in zh and "network:" not in zh
     assert f"last run failed: {failure}" in web.get("/sources?lang=en").text
+
+
+def _feed_refusal(body: bytes, url: str) -> str:
+    """What the feed reader really says about ``body``."""
+    from crawlers.errors import PayloadError
+    from crawlers.payloads import parse_feed
+
+    with pytest.raises(PayloadError) as refused:
+        parse_feed(body, url)
+    return refused.value.reason
+
+
+@pytest.mark.parametrize(
+    ("problems", "chinese", "english_words"),
+    [
+        (
+            [("robots", "Forbidden by robots.txt", True)],
+            "上次运行失败：robots.txt 限制：https://x.example/feed：robots.txt 不允许抓取",
+            ("robots:", "Forbidden"),
+        ),
+        (
+            [("http", "HTTP 503", True), ("http", "HTTP 503", True)],
+            "上次运行失败：HTTP 错误：https://x.example/feed：服务器返回 HTTP 503（另有 1 个问题）",
+            ("http:", "and 1 more"),
+        ),
+        (
+            [("payload", b"<html><body>moved</body></html>", True)],
+            "上次运行失败：内容无法读取：https://x.example/feed：XML 格式正确，但不是 RSS 或 Atom 订阅源",
+            ("payload:", "well-formed", "not an RSS"),
+        ),
+        (
+            [("payload", b"<rss><channel>", True)],
+            "上次运行失败：内容无法读取：https://x.example/feed：XML 格式错误：",
+            ("payload:", "not well-formed"),
+        ),
+    ],
+)  # fmt: skip
+def test_the_problem_words_in_a_health_reason_are_chinese_on_chinese_pages(
+    web: TestClient, problems: list[tuple[str, object, bool]], chinese: str,
+    english_words: tuple[str, ...],
+) -> None:  # fmt: skip
+    from core.db import session_scope
+    from crawlers.outcome import CrawlOutcome, Problem
+    from crawlers.registry import get_source
+    from crawlers.runs import record_run
+
+    url = "https://x.example/feed"
+    recorded = [
+        Problem(kind=kind, location=url, fatal=fatal,  # type: ignore[arg-type]
+                message=_feed_refusal(m, url) if isinstance(m, bytes) else str(m))
+        for kind, m, fatal in problems
+    ]  # fmt: skip
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    outcome = CrawlOutcome(
+        source_id="federal_register", started_at=now, finished_at=now, problems=recorded,
+        items=[],
+    )  # fmt: skip
+    with session_scope() as session:
+        record_run(session, get_source("federal_register"), outcome, None)
+    zh = html.unescape(web.get("/sources?lang=zh").text)
+    assert chinese in zh
+    for words in english_words:
+        assert words not in zh
+    en = html.unescape(web.get("/sources?lang=en").text)
+    assert (recorded[0].describe().split(": ")[0] + ": " + url) in en, "English as recorded"
+
+
+def test_a_warnings_reason_is_worded_in_chinese_with_its_counts_and_first_problem() -> None:
+    from api._source_health import health_reason_text
+    from crawlers.outcome import Problem
+    from crawlers.runs import describe_warnings
+
+    url = "https://x.example/feed"
+    problems = [
+        Problem(kind="date", location=url, message="published: unreadable date 'soon'", count=2),
+        Problem(kind="unmapped", message="kind: 'Foo' not in the lookup table"),
+    ]
+    reason = describe_warnings(problems)
+    assert health_reason_text(reason, "zh") == (
+        "上次运行有 3 条警告（日期问题 2、未映射的值 1）；"
+        f"第一条：日期问题：{url}：published：无法读取的日期 'soon'（2 次）"
+    )
+    assert health_reason_text(reason, "en") == reason
 
 
 def test_each_role_starts_on_its_own_page(web: TestClient) -> None:
@@ -276,6 +362,32 @@ def test_profile_and_subscriptions_pages_hide_channel_urls(web: TestClient) -> N
     assert "ops@acme.example" not in subscriptions
 
 
+def test_the_subscriptions_page_says_a_shared_address_gets_each_alert_once(
+    web: TestClient,
+) -> None:
+    from core.db import session_scope
+    from warning.subscriptions import SubscriptionSpec, create_subscription
+
+    sign_in(web, ACME)
+    assert "mailto · 与其他订阅共用" not in web.get("/subscriptions").text
+    spec = SubscriptionSpec(
+        name="紧急即时",
+        enterprise_id="wuxi-battery",
+        min_severity="critical",
+        channels=["mailto://ops@acme.example", "wecombot://0123456789abcdef"],
+        owner_contact="mailto://ops@acme.example",
+    )
+    with session_scope() as session:
+        create_subscription(session, spec)
+    chinese = web.get("/subscriptions?lang=zh").text
+    assert chinese.count("mailto · 与其他订阅共用") == 2, "both subscriptions mark the address"
+    assert "wecombot · " not in chinese
+    assert "每条预警只向同一渠道地址发送一次" in chinese and "ops@acme.example" not in chinese
+    english = web.get("/subscriptions?lang=en").text
+    assert english.count("mailto · shared") == 2
+    assert "Each alert reaches a channel address once" in english
+
+
 def test_only_admins_generate_briefings(web: TestClient) -> None:
     csrf = sign_in(web, ACME)
     assert 'action="/briefings"' not in web.get("/briefings").text
@@ -297,6 +409,22 @@ def test_search_page_highlights_and_offers_facets(web: TestClient) -> None:
     page = web.get("/search", params={"q": "专利"})
     assert page.status_code == 200
     assert "<mark>" in page.text and "UPC" in page.text
+
+
+def test_search_page_says_search_is_unavailable_in_the_pages_language(
+    web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page was Starlette's bare "Internal Server Error" while the index was down."""
+    from core.settings import get_settings
+
+    sign_in(web, ACME)
+    monkeypatch.setenv("IPRWATCH_SEARCH_URL", "tantivy:///proc/iprwatch-no-such-dir/index")
+    get_settings.cache_clear()
+    for lang, message in (("zh", "检索服务暂时不可用"), ("en", "Search is unavailable")):
+        page = web.get("/search", params={"q": "专利", "lang": lang})
+        assert page.status_code == 503 and page.headers["content-type"].startswith("text/html")
+        assert f'<html lang="{lang}' in page.text and message in page.text
+        assert 'value="专利"' in page.text, "the query stays in the form"
 
 
 def test_pages_forbid_inline_script(web: TestClient) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from html import unescape
 from typing import Any
 
@@ -111,6 +112,41 @@ def test_exporter_fixes_a_rejected_profile_and_nothing_is_lost(web: TestClient) 
     assert profile["chains"] == ["A5", "F4"] and profile["watch_terms"][-1] == "sodium-ion"
     assert ("enterprise.save", "wuxi-battery") in _audit_actions()
     assert "已保存" in web.get(saved.headers["location"]).text
+
+
+def _input_maxlength(html: str, name: str) -> int:
+    found = re.search(rf'<input name="{re.escape(name)}"[^>]*\smaxlength="(\d+)"', html)
+    assert found is not None, name
+    return int(found.group(1))
+
+
+def test_the_eu_written_out_fits_the_country_box_and_is_saved(web: TestClient) -> None:
+    """The browser stops typing at the box's maxlength: "European Union" (and every name the
+    profile accepts, for a market or a right's jurisdiction) must fit, not only EU or 欧盟."""
+    csrf = sign_in(web, ACME)
+    form = web.get("/enterprises/wuxi-battery/edit").text
+    longest = len("United Kingdom of Great Britain and Northern Ireland")
+    assert _input_maxlength(form, "destinations.0.country") >= longest
+    assert _input_maxlength(form, "ip_assets.0.jurisdiction") >= longest
+    data = PROFILE_FORM | {
+        "destinations.1.country": "European Union",
+        "ip_assets.0.jurisdiction": "European Union",
+        "ip_assets.0.type": "trademark",
+    }
+    saved = web.post(
+        "/enterprises/wuxi-battery/edit",
+        data={**data, "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert saved.status_code == 303
+    profile = _stored_profile("wuxi-battery")
+    assert profile["destinations"] == [
+        {"country": "US", "export_share": 0.4},
+        {"country": "EU", "export_share": 0.15},
+    ]
+    assert profile["ip_assets"][0]["jurisdiction"] == "EU"
+    edit = web.get("/enterprises/wuxi-battery/edit").text
+    assert 'name="destinations.1.country" type="text" value="EU"' in edit
 
 
 def test_alert_contacts_are_edited_on_the_form_and_shown_on_the_profile(
@@ -338,3 +374,53 @@ def test_a_subscription_may_narrow_to_the_users_own_saved_search_only(web: TestC
     with session_scope() as session:
         row = session.get(Subscription, 2)
         assert row is not None and row.saved_search_id == mine
+
+
+@pytest.fixture
+def past_web(db: str) -> Iterator[TestClient]:
+    """The site as a fixed data set (the demo's kind) whose newest items are of 30 June 2025."""
+    from api.app import create_app
+
+    build_site(date(2025, 6, 30))
+    with TestClient(create_app()) as client:
+        yield client
+
+
+def _estimate(web: TestClient, csrf: str) -> str:
+    page = web.post(
+        "/subscriptions/new", data={**SUBSCRIPTION, "min_severity": "info", "csrf_token": csrf}
+    )
+    assert page.status_code == 200
+    found = re.search(r'<section class="estimate[^"]*" id="estimate"[^>]*>(.*?)</section>',
+                      page.text, re.S)  # fmt: skip
+    assert found is not None
+    return unescape(re.sub(r"<[^>]+>", " ", found.group(1)))
+
+
+def test_a_fixed_data_sets_volume_estimate_counts_back_from_the_day_it_stands_at(
+    past_web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's bundled items stop on a past day: counted back from today, the estimate
+    would say 0 a day; counted back from the data's day (``data_as_of``), it shows the alerts
+    those items would have sent, and says which 100 days it counted."""
+    from core.settings import get_settings
+
+    csrf = sign_in(past_web, ACME)
+    assert "此订阅将产生 0 条预警，约每天 0.0 条" in _estimate(past_web, csrf)  # today's window
+    monkeypatch.setenv("IPRWATCH_DATA_AS_OF", "2025-06-30")
+    get_settings.cache_clear()
+    text = _estimate(past_web, csrf)
+    found = re.search(
+        r"按截至 2025-06-30（所存数据的日期）的 100 天数据，此订阅将产生 (\d+) 条", text
+    )
+    assert found is not None, text
+    assert int(found.group(1)) > 0
+    body = {k: v for k, v in SUBSCRIPTION.items() if k != "channels"} | {"min_severity": "info"}
+    api = past_web.post(
+        "/api/v1/subscriptions/estimate",
+        json={**body, "channels": SUBSCRIPTION["channels"].split("\n")},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 200, api.text
+    assert api.json()["until"] == "2025-06-30"
+    assert api.json()["alerts"] == int(found.group(1))

@@ -16,14 +16,14 @@ FR_SEARCH = FIXTURES / "federal_register" / "fr_api_documents_search_newest_2024
 
 
 def iprwatch(
-    *args: str, data_dir: Path, stdin: str | None = None
+    *args: str, data_dir: Path, stdin: str | None = None, search_url: str = ""
 ) -> subprocess.CompletedProcess[str]:
     """Run ``iprwatch ARGS`` with its data in ``data_dir``."""
     env = {
         **os.environ,
         "IPRWATCH_DATA_DIR": str(data_dir),
         "IPRWATCH_DATABASE_URL": f"sqlite:///{data_dir / 'iprwatch.db'}",
-        "IPRWATCH_SEARCH_URL": "",
+        "IPRWATCH_SEARCH_URL": search_url,
         "IPRWATCH_BROKER_URL": "",
     }
     return subprocess.run(
@@ -72,6 +72,19 @@ def test_search_finds_what_crawl_stored(workdir: Path) -> None:
     assert result.returncode == 0, result.stderr
     hits = _lines(result.stdout)
     assert hits and "KYOCERA" in hits[0]["title"]
+
+
+def test_search_while_the_index_is_unavailable_says_so_in_one_line(workdir: Path) -> None:
+    """Both commands printed a whole Rich traceback instead (461 lines with OpenSearch down)."""
+    saved = iprwatch("search", "Kyocera", "--save", "kyocera", data_dir=workdir)
+    assert saved.returncode == 0, saved.stderr
+    down = "tantivy:///proc/iprwatch-no-such-dir/search-index"
+    for command in (["search", "Kyocera"], ["searches", "run", "kyocera"]):
+        result = iprwatch(*command, data_dir=workdir, search_url=down)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and not result.stdout
+        last = result.stderr.strip().splitlines()[-1]
+        assert last.startswith("error: search is unavailable") and "try again" in last
 
 
 def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(

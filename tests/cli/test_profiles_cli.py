@@ -159,11 +159,50 @@ def test_check_lists_one_refusal_per_line_in_either_language(stored: Path) -> No
                "unknown jurisdiction 'XX'" in line for line in lines)  # fmt: skip
     chinese = iprwatch("profiles", "check", "--lang", "zh", data_dir=stored)
     assert chinese.returncode == 1
-    assert (
-        "企业档案 old-co（Old Co.） chains.1 = \"X9\"：unknown industry chain 'X9'"
-        in chinese.stdout
+    assert "企业档案 old-co（Old Co.） chains.1 = \"X9\"：未知的产业链 'X9'；可用的产业链：" in (
+        chinese.stdout
     )
     assert "3个企业档案中1个、2个保存的检索中1个按现行词表会被拒绝" in chinese.stderr
+
+
+def test_check_gives_its_reasons_in_chinese_with_fields_and_values_as_stored(
+    stored: Path,
+) -> None:
+    _store_outdated(stored)
+    engine = create_engine(f"sqlite:///{stored / 'iprwatch.db'}")
+    with Session(engine) as session:
+        misspelt = {
+            "id": "typo-co",
+            "name": {"zh": "错字公司"},
+            "destinations": [{"country": "Germny"}],
+        }
+        session.add(Enterprise(id="typo-co", name_zh="错字公司", profile=misspelt))
+        session.commit()
+    engine.dispose()
+    chinese = iprwatch("profiles", "check", "--lang", "zh", data_dir=stored)
+    assert chinese.returncode == 1, "the exit status does not depend on the language"
+    lines = chinese.stdout.splitlines()
+    assert len(lines) == 6
+    expected = (
+        "企业档案 old-co（Old Co.） destinations.0.country = \"EPO\"：'EPO' 是知识产权局或法院体系，"
+        "不是出口市场",
+        "企业档案 old-co（Old Co.） contacts.0 = \"call Bob\"：'call Bob' 不是联系方式",
+        "企业档案 typo-co（错字公司） destinations.0.country = \"Germny\"：未知的国家 'Germny'："
+        "请使用 ISO 代码（US、DE）、国家名称或 EU；是否指 DE（德国）？",
+        "jurisdictions = \"XX\"：未知的法域 'XX'；请使用 ISO 3166 两位字母代码",
+    )
+    for text in expected:
+        assert any(text in line for line in lines), text
+    for english in ("unknown", "is not a", "did you mean", "use an ISO", "not a market"):
+        assert english not in chinese.stdout
+    as_json = _lines(
+        iprwatch("profiles", "check", "--json", "--lang", "zh", data_dir=stored).stdout
+    )
+    assert {r["reason"] for r in as_json if r["id"] == "typo-co"} == {
+        "unknown country 'Germny': use an ISO code (US, DE), a country name or EU; "
+        "did you mean DE (Germany)?"
+    }, "JSON lines keep the English reason and their fields"
+    assert set(as_json[0]) == {"kind", "id", "name", "field", "value", "reason", "readable"}
 
 
 def test_a_stored_profile_no_reading_can_use_is_named_not_a_crash(stored: Path) -> None:

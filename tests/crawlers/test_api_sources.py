@@ -14,7 +14,6 @@ import json
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -47,6 +46,7 @@ from crawlers.sources.uspto_ptab.spider import next_record_url, ptab_entry_to_it
 from crawlers.spiders.catalog import spider_class
 from crawlers.store import store_items, upsert_source
 from tests.crawlers.conftest import FIXTURES
+from tests.servers import serving
 
 CL_FIXTURES = FIXTURES / "courtlistener_recap"
 CL_PAGE_1 = CL_FIXTURES / "courtlistener_v4_search_recap_nos830_page1.json"
@@ -125,12 +125,8 @@ def site(data_dir: Path) -> Iterator[SiteServer]:
     httpd = SiteServer(("127.0.0.1", 0), Handler)
     httpd.seen = []
     httpd.route = lambda path, seen: (404, b"not here", "text/plain")
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(httpd):
+        yield httpd
 
 
 def json_page(path: Path, site: SiteServer, rewrite: str | None = None) -> tuple[int, bytes, str]:

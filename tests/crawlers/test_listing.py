@@ -10,7 +10,6 @@ from __future__ import annotations
 import filecmp
 import json
 import shutil
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -32,6 +31,7 @@ from crawlers.runner import crawl_in_subprocess
 from crawlers.spiders.manifest import load_manifest
 from crawlers.store import store_items
 from tests.crawlers.conftest import FIXTURES
+from tests.servers import serving
 
 USITC = FIXTURES / "usitc_337_news" / "news_releases_2025-06"
 LISTING_SOURCES = (
@@ -89,12 +89,8 @@ def usitc_site(data_dir: Path) -> Iterator[PagesServer]:
     httpd = PagesServer(("127.0.0.1", 0), PagesHandler)
     httpd.pages = {path_of(url): (USITC / name).read_bytes() for url, name in manifest.items()}
     httpd.requests = Counter()
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(httpd):
+        yield httpd
 
 
 def base_url(server: PagesServer) -> str:

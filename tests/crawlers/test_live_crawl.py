@@ -21,6 +21,7 @@ from core.settings import REPO_ROOT
 from crawlers.registry import load_sources
 from crawlers.runner import crawl_in_subprocess
 from tests.crawlers.conftest import CAFC_FEED, FR_DOCUMENT
+from tests.servers import serving
 
 USER_AGENT = "IPRWatch-test/1.0 (+https://example.org/iprwatch; test crawler)"
 ROBOTS = b"User-agent: *\nDisallow: /private/\n"
@@ -77,12 +78,8 @@ def server(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServ
     monkeypatch.setenv("IPRWATCH_USER_AGENT", USER_AGENT)
     httpd = FeedServer(("127.0.0.1", 0), Handler)
     httpd.seen = []
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(httpd):
+        yield httpd
 
 
 def url(server: FeedServer, path: str) -> str:
@@ -101,7 +98,7 @@ def test_live_crawl_identifies_itself_obeys_robots_and_keeps_pace(server: FeedSe
     assert outcome.settings["DOWNLOAD_DELAY"] == 1.0
     assert outcome.settings["CONCURRENT_REQUESTS_PER_DOMAIN"] == 1
     assert outcome.settings["AUTOTHROTTLE_ENABLED"] is True
-    assert outcome.settings["HTTPCACHE_POLICY"] == "scrapy.extensions.httpcache.RFC2616Policy"
+    assert outcome.settings["HTTPCACHE_POLICY"] == "crawlers.httpcache.RevalidatingPolicy"
     assert outcome.settings["HTTPCACHE_DIR"].startswith(str(Path.cwd()))
     assert outcome.settings["TELNETCONSOLE_ENABLED"] is False
 
@@ -205,3 +202,60 @@ def test_celery_task_is_registered_under_its_pipeline_name(data_dir: Path) -> No
     from crawlers.tasks import crawl_source
 
     assert crawl_source.name == "crawlers.crawl_source"
+
+
+class RobotsServer(FeedServer):
+    """Serves the feed, and robots.txt as ``robots`` says: an HTTP status, or ``"drop"``
+    (the connection closed without an answer)."""
+
+    robots: int | str
+
+
+class RobotsHandler(Handler):
+    server: RobotsServer
+
+    def do_GET(self) -> None:
+        if self.path != "/robots.txt":
+            super().do_GET()
+            return
+        self.server.seen.append(Seen(self.path, self.headers.get("User-Agent"), None))
+        if self.server.robots == "drop":
+            self.close_connection = True
+        else:
+            self._send(int(self.server.robots), b"<html>Service Unavailable</html>", "text/html")
+
+
+@pytest.fixture
+def robots_server(data_dir: Path) -> Iterator[RobotsServer]:
+    httpd = RobotsServer(("127.0.0.1", 0), RobotsHandler)
+    httpd.seen = []
+    with serving(httpd):
+        yield httpd
+
+
+@pytest.mark.parametrize(
+    ("robots", "reason"),
+    [(503, "HTTP 503"), (500, "HTTP 500"), (429, "HTTP 429"), ("drop", "DownloadFailedError")],
+)
+def test_a_site_whose_robots_txt_cannot_be_had_is_not_crawled(
+    robots_server: RobotsServer, robots: int | str, reason: str
+) -> None:
+    """RFC 9309: a robots.txt unreachable through a server or network error disallows all.
+    Scrapy read the 503 page (or nothing) as no rules and fetched every page."""
+    robots_server.robots = robots
+    outcome = crawl_in_subprocess(
+        "cafc_opinions", start_url=url(robots_server, "/feed/"), settings={"RETRY_TIMES": 1}
+    )
+    assert [s.path for s in robots_server.seen] == ["/robots.txt", "/robots.txt"], "one retry"
+    assert outcome.failed and not outcome.items
+    [problem] = outcome.fatal_problems
+    assert problem.kind == "robots" and problem.location == url(robots_server, "/feed/")
+    assert problem.message.startswith(f"robots.txt unreachable ({reason}")
+    assert problem.message.endswith("no page is fetched until it answers")
+
+
+def test_a_site_without_robots_txt_is_crawled(robots_server: RobotsServer) -> None:
+    robots_server.robots = 404
+    outcome = crawl_in_subprocess("cafc_opinions", start_url=url(robots_server, "/feed/"))
+    assert [s.path for s in robots_server.seen] == ["/robots.txt", "/feed/"]
+    assert len(outcome.items) == 100 and not outcome.failed

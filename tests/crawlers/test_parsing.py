@@ -219,16 +219,67 @@ def test_generic_json_entries_map_through_the_yaml_field_paths(ctx: ParseContext
         entries_at(page, "data.results", "page.json")
 
 
-@pytest.mark.parametrize(
-    "declaration",
-    [b'<?xml version="1.0" encoding="ATF-8"?>', b'<?xml version="1.0" encoding="EUC-JP"?>'],
-    ids=["unknown", "unsupported"],
-)
-def test_xml_in_an_unusable_encoding_is_refused_as_a_payload_error(declaration: bytes) -> None:
+def test_markup_in_json_titles_and_summaries_is_stripped_as_in_feeds(ctx: ParseContext) -> None:
+    """JSON titles and summaries were stored with their tags and entities, shown as such."""
+    from crawlers.config import JsonFields
+    from crawlers.sources.mofcom_ipr.spider import row_to_item
+    from crawlers.spiders.json_api import json_entry_to_item
+
+    fields = JsonFields(key="id", title="title", url="url", summary="abstract")
+    entry = {
+        "id": "A-2", "url": "https://example.org/a-2",
+        "title": "<b>Certain</b> Widgets &amp; Parts<script>steal()</script>",
+        "abstract": "<p>Short.</p><p>Second &lt;para&gt;.</p><img src=x onerror=alert(1)>",
+    }  # fmt: skip
+    item = json_entry_to_item(entry, fields, ctx)
+    assert item.title == "Certain Widgets & Parts"
+    assert item.summary == "Short.\n\nSecond <para>."
+    row = {"title": '<font color="red">美国</font>对锂电池发起&nbsp;337调查', "url": "/a/1.html"}
+    mofcom = row_to_item(row, ParseContext(source=get_source("mofcom_ipr"), location="p.json"))
+    assert mofcom.title == "美国对锂电池发起 337调查"
+
+
+def test_xml_in_an_unknown_encoding_is_refused_as_a_payload_error() -> None:
     """Found by the fuzzer (tests/faults): expat raised LookupError, not the crawler's error."""
+    declaration = b'<?xml version="1.0" encoding="ATF-8"?>'
     body = declaration + b'<rss version="2.0"><channel><title>t</title></channel></rss>'
     with pytest.raises(PayloadError, match=r"unreadable XML: .*encoding"):
         parse_feed(body, "feed.xml")
+
+
+CJK_TITLES = {
+    "GB2312": "美国337调查：锂电池专利",
+    "GBK": "欧盟海关知识产权执法",
+    "GB18030": "美国337调查：锂电池专利",
+    "Big5": "專利訴訟與商標",
+    "Shift_JIS": "特許庁の新着情報",
+    "EUC-JP": "特許庁の新着情報",
+    "EUC-KR": "특허청 보도자료",
+}
+
+
+@pytest.mark.parametrize(("encoding", "title"), CJK_TITLES.items(), ids=list(CJK_TITLES))
+def test_a_feed_in_a_chinese_japanese_or_korean_encoding_is_read(encoding: str, title: str) -> None:
+    """expat reads no multi-byte encoding but UTF-8/16: such feeds were refused whole."""
+    feed = (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel><title>{title}'
+        f"</title><item><title>{title}</title><link>https://example.cn/1</link></item>"
+        "</channel></rss>"
+    )
+    parsed = parse_feed(feed.encode(encoding), "feed.xml")
+    assert [entry.title for entry in parsed.entries] == [title]
+
+
+def test_a_feed_not_in_the_encoding_it_declares_is_refused_not_guessed() -> None:
+    body = b'<?xml version="1.0" encoding="GBK"?><rss><channel><title>\xff\xff'
+    with pytest.raises(PayloadError, match="unreadable XML: document declared as gbk"):
+        parse_feed(body + b"</title></channel></rss>", "feed.xml")
+
+
+def test_entities_in_a_gbk_feed_are_refused_as_in_any_other() -> None:
+    body = BILLION_LAUGHS.replace(b'<?xml version="1.0"?>', b'<?xml version="1.0" encoding="GBK"?>')
+    with pytest.raises(PayloadError, match="declares entity 'lol'"):
+        parse_feed(body, "bomb.xml")
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,11 @@ source's own earlier run) a stored item. Robots.txt, the User-Agent, the pace, p
 
 from __future__ import annotations
 
-import threading
+import gzip
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from crawlers.pipeline import run_and_store
 from crawlers.store import StoreResult
 from tests.crawlers.conftest import FIXTURES
 from tests.crawlers.test_parsing import BILLION_LAUGHS, EXTERNAL_ENTITY
+from tests.servers import serving
 
 EUIPO_FEED = (FIXTURES / "euipo_news" / "euipo_news_rss_2025-06.xml").read_bytes()
 WIPO_FEED = (FIXTURES / "wipo_news" / "wipo_pressroom_rss_2025-03.xml").read_bytes()
@@ -61,6 +63,8 @@ class Reply:
     delay: float = 0.0
     etag: str | None = None
     declare_length: bool = True  # False: the body ends when the connection closes
+    content_encoding: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass
@@ -105,6 +109,9 @@ class Handler(BaseHTTPRequestHandler):
         time.sleep(reply.delay)
         if reply.etag is not None and self.headers.get("If-None-Match") == reply.etag:
             reply = Reply(b"", 304, etag=reply.etag)
+        modified = reply.last_modified
+        if modified is not None and self.headers.get("If-Modified-Since") == modified:
+            reply = Reply(b"", 304, last_modified=modified)
         self._send(reply)
 
     def _send(self, reply: Reply) -> None:
@@ -113,6 +120,10 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Type", reply.content_type)
             if reply.etag is not None:
                 self.send_header("ETag", reply.etag)
+            if reply.content_encoding is not None:
+                self.send_header("Content-Encoding", reply.content_encoding)
+            if reply.last_modified is not None:
+                self.send_header("Last-Modified", reply.last_modified)
             if reply.declare_length:
                 self.send_header("Content-Length", str(len(reply.body)))
             self.end_headers()
@@ -128,12 +139,8 @@ class Handler(BaseHTTPRequestHandler):
 def site(db: str) -> Iterator[FixtureServer]:
     httpd = FixtureServer(("127.0.0.1", 0), Handler)
     httpd.routes, httpd.seen, httpd.database_url = {}, [], db
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield httpd
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=5)
+    with serving(httpd):
+        yield httpd
 
 
 def crawl(
@@ -227,6 +234,20 @@ def test_an_oversized_body_is_refused_without_crashing(
     assert reason in source.health_reason
 
 
+def test_a_gzip_bomb_fails_the_run_as_a_payload_not_as_robots_txt(site: FixtureServer) -> None:
+    """Scrapy stops decompressing at the size cap; the run once blamed robots.txt for it."""
+    bomb = gzip.compress(b"<rss>" + b" " * 8_000_000, 9)
+    assert len(bomb) < 10_000
+    site.routes["/feed.xml"] = [Reply(bomb, content_encoding="gzip")]
+    outcome, result = crawl(site, "euipo_news", "/feed.xml", DOWNLOAD_MAXSIZE=1_000_000)
+    assert outcome.failed and result.new == 0
+    [problem] = outcome.fatal_problems
+    assert problem.kind == "payload"
+    assert "exceeded DOWNLOAD_MAXSIZE (1000000 B) during decompression" in problem.message
+    reason = source_row(site, "euipo_news").health_reason or ""
+    assert reason.startswith(f"last run failed: payload: {site.url('/feed.xml')}: ")
+
+
 def test_a_304_serves_the_cached_feed_without_downloading_it_again(site: FixtureServer) -> None:
     site.routes["/feed.xml"] = [Reply(EUIPO_FEED, etag=ETAG)]
     _, first = crawl(site, "euipo_news", "/feed.xml")
@@ -241,6 +262,52 @@ def test_a_304_serves_the_cached_feed_without_downloading_it_again(site: Fixture
     feed_bytes = again.stats["downloader/response_bytes"]
     assert feed_bytes < len(EUIPO_FEED), "the body came from the cache, not the network"
     assert source_row(site, "euipo_news").healthy is True
+
+
+@pytest.mark.parametrize(
+    ("down", "reason"),
+    [(Reply(b"down for maintenance", 503, "text/plain"), "HTTP 503"),
+     (Reply(EUIPO_FEED, delay=3.0), "took longer than 1")],
+    ids=["server-error", "timeout"],
+)  # fmt: skip
+def test_a_source_down_after_a_cached_run_fails_its_run_and_loses_nothing(
+    site: FixtureServer, down: Reply, reason: str
+) -> None:
+    """The HTTP cache once answered these from its stale copy: the run was recorded as
+    healthy with the old items while the site was down."""
+    up = Reply(EUIPO_FEED, etag=ETAG)
+    site.routes["/feed.xml"] = [up, down, down, up]
+    crawl(site, "euipo_news", "/feed.xml", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=1)
+    outcome, result = crawl(site, "euipo_news", "/feed.xml", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=1)
+    assert len(site.requests_to("/feed.xml")) == 3, "the first run, then a try and a retry"
+    assert outcome.failed and result.new == 0 and not outcome.items
+    source = source_row(site, "euipo_news")
+    assert source.healthy is False
+    assert reason in (source.health_reason or "")
+    assert len(items_of(site, "euipo_news")) == 6, "the earlier run's items stay"
+    back, _ = crawl(site, "euipo_news", "/feed.xml", DOWNLOAD_TIMEOUT=1, RETRY_TIMES=1)
+    assert site.requests_to("/feed.xml")[-1].headers.get("If-None-Match") == ETAG
+    assert not back.failed and len(back.items) == 6, "the next run revalidates the stored copy"
+    assert source_row(site, "euipo_news").healthy is True
+    assert [r.status for r in runs_of(site, "euipo_news")] == ["ok", "failed", "ok"]
+
+
+def test_a_feed_last_changed_long_ago_is_still_asked_about_on_every_run(
+    site: FixtureServer,
+) -> None:
+    """With only a Last-Modified header, the RFC 2616 cache guessed the feed fresh for a tenth
+    of its age (three days for a feed unchanged for a month) and did not ask at all: news
+    published meanwhile reached nobody until the guess ran out."""
+    month_ago = formatdate(time.time() - 30 * 86400, usegmt=True)
+    site.routes["/feed.xml"] = [
+        Reply(EUIPO_FEED, last_modified=month_ago),
+        Reply(rss(rss_item(1) + rss_item(7)), last_modified=formatdate(usegmt=True)),
+    ]
+    crawl(site, "euipo_news", "/feed.xml")
+    again, result = crawl(site, "euipo_news", "/feed.xml")
+    requests = site.requests_to("/feed.xml")
+    assert [r.headers.get("If-Modified-Since") for r in requests] == [None, month_ago]
+    assert result.new == 2 and not again.failed, "the new entries are read at once"
 
 
 # Bad input -----------------------------------------------------------------------------

@@ -83,6 +83,29 @@ def test_a_changed_title_is_version_two_with_its_own_outbox_entry(engine: Engine
         assert [(o.item_id, o.version) for o in outbox] == [(item_id, 1), (item_id, 2)]
 
 
+def test_a_date_this_crawl_could_not_read_does_not_erase_the_stored_one(engine: Engine) -> None:
+    """A re-crawl that could not read the date (a changed format; the run says so) stored a
+    version without one: the item left every date range and sank to the end of the list."""
+    dated = record("a")
+    with Session(engine) as session, session.begin():
+        store_items(session, SOURCE, [dated])
+    undated = dated.model_copy(update={"published_at": None})
+    with Session(engine) as session, session.begin():
+        again = store_items(session, SOURCE, [undated])
+    assert (again.changed, again.unchanged) == (0, 1), "nothing else changed: no new version"
+    retitled = undated.model_copy(update={"title": "20-1046: KYOCERA v. ITC [ERRATA]"})
+    with Session(engine) as session, session.begin():
+        changed = store_items(session, SOURCE, [retitled])
+    assert changed.written == [(dated.id, 2)]
+    with Session(engine) as session:
+        row = session.get_one(Item, dated.id)
+        assert row.title.endswith("[ERRATA]")
+        assert row.published_at is not None
+        assert row.published_at.replace(tzinfo=UTC) == dated.published_at
+        [latest] = session.scalars(select(ItemVersion).filter_by(item_id=dated.id, version=2))
+        assert latest.payload["published_at"] == "2022-01-21T16:00:00Z"
+
+
 def test_an_id_repeated_in_one_batch_is_stored_once(engine: Engine) -> None:
     with Session(engine) as session, session.begin():
         result = store_items(session, SOURCE, [record("a"), record("a", title="other")])

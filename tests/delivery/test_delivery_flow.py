@@ -21,7 +21,7 @@ from warning.delivery_queue import aware
 from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending, send_digests
 from warning.delivery_tasks import deliver
 from warning.profiles import parse_profiles
-from warning.store import save_profiles
+from warning.store import change_alert_status, save_profiles
 from warning.subscriptions import SubscriptionSpec, create_subscription
 
 
@@ -158,6 +158,111 @@ def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
     failed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=failed").json()
     assert failed["deliveries"][0]["last_error"] == "webhook answered HTTP 503"
     assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["deliveries"] == {"failed": 1}
+
+
+@pytest.mark.parametrize(("action", "reason"), [("dismiss", "not_relevant"), ("resolve", None)])
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_an_instant_alert_decided_while_it_waits_to_be_retried_is_withdrawn_not_sent(
+    receiver: Receiver, smtp_server: Mailbox, action: str, reason: str | None
+) -> None:
+    receiver.statuses = [503]  # the first attempt fails; the retry would get through
+    sub_id = _subscribe([receiver.url()], smtp_server.url("owner@example.com"))
+    [alert_id] = make_alerts(1)
+    [first] = deliver_pending()
+    assert first.status == "retry" and len(receiver.requests) == 1
+    with session_scope() as session:
+        change_alert_status(session, alert_id, action, "", reason, "li")
+    [row] = _deliveries()
+    retry_at = aware(row.next_attempt_at)
+    assert retry_at is not None
+    assert [o.status for o in deliver_pending(retry_at)] == ["withdrawn"]
+    assert deliver.apply(args=[alert_id, row.channel]).get() == "skipped"  # a queued task too
+    assert len(receiver.requests) == 1, "the decided alert was not sent again"
+    assert smtp_server.envelopes == [], "a withdrawal is no failure: the owner is not told"
+    [row] = _deliveries()
+    assert row.status == "withdrawn" and row.attempts == 1 and row.sent_at is None
+    assert deliver_pending(retry_at + timedelta(days=3)) == []
+    api = TestClient(create_app(), headers=admin_headers())
+    assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["deliveries"] == {"withdrawn": 1}
+    [listed] = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=withdrawn").json()[
+        "deliveries"
+    ]
+    assert listed["alert_id"] == alert_id and "dismissed or resolved" in listed["last_error"]
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_queued_instant_task_withdraws_an_alert_dismissed_before_it_ran(
+    receiver: Receiver,
+) -> None:
+    _subscribe([receiver.url()], receiver.url("/owner"))
+    dismissed, acknowledged = make_alerts(2)
+    with session_scope() as session:
+        from warning.delivery_queue import queue_deliveries
+
+        queued = dict(queue_deliveries(session))
+        change_alert_status(session, dismissed, "dismiss", "", "not_us", "li")
+        change_alert_status(session, acknowledged, "acknowledge", "", None, "li")
+    assert deliver.apply(args=[dismissed, queued[dismissed]]).get() == "withdrawn"
+    assert deliver.apply(args=[acknowledged, queued[acknowledged]]).get() == "sent"
+    [request] = receiver.requests  # an acknowledged alert is still being handled: it goes
+    assert json.loads(request.body)["alerts"][0]["id"] == acknowledged
+
+
+def _subscription(name: str, channels: list[str], frequency: str, enterprise: str) -> int:
+    spec = SubscriptionSpec(
+        name=name,
+        enterprise_id=enterprise,
+        frequency=frequency,  # type: ignore[arg-type]
+        channels=channels,
+        owner_contact=channels[0],
+        language="en",
+    )
+    with session_scope() as session:
+        return create_subscription(session, spec).row.id
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_an_address_two_subscriptions_name_gets_each_alert_once_and_at_once(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    shared, mail = receiver.url(), smtp_server.url("ops@example.com")
+    daily = _subscription("all, daily", [shared], "daily", "wuxi-battery")  # the older one
+    instant = _subscription("at once", [shared, mail], "instant", "wuxi-battery")
+    also = _subscription("at once too", [shared], "instant", "wuxi-battery")
+    other = _subscription("netlink", [shared], "instant", "wuxi-netlink")
+    alert_ids = make_alerts(2)
+    assert [o.status for o in deliver_pending()] == ["sent"] * 4  # 2 alerts x (hook, mail)
+    assert send_digests("daily") == [], "the daily digest does not send them again"
+    assert send_digests("weekly") == [] and deliver_pending() == []
+    sent = [json.loads(r.body)["alerts"][0]["id"] for r in receiver.requests]
+    assert sorted(sent) == sorted(alert_ids), "one message per alert at the shared address"
+    assert len(smtp_server.envelopes) == 2
+    assert {d.subscription_id for d in _deliveries()} == {instant}
+    api = TestClient(create_app(), headers=admin_headers())
+    listed = {s["id"]: s for s in api.get("/api/v1/subscriptions").json()["subscriptions"]}
+    assert listed[instant]["deliveries"] == {"sent": 4} and listed[daily]["deliveries"] == {}
+    assert listed[instant]["shared_channels"] == [shared], "the mailbox is its own"
+    assert listed[daily]["shared_channels"] == listed[also]["shared_channels"] == [shared]
+    assert listed[other]["shared_channels"] == [], "another enterprise's alerts never overlap"
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_deleting_the_subscription_that_sent_to_a_shared_address_sends_nothing_twice(
+    receiver: Receiver,
+) -> None:
+    first = _subscription("first", [receiver.url()], "instant", "wuxi-battery")
+    second = _subscription("second", [receiver.url()], "daily", "wuxi-battery")
+    make_alerts(2)
+    assert [o.status for o in deliver_pending()] == ["sent", "sent"]
+    api = TestClient(create_app(), headers=admin_headers())
+    assert api.delete(f"/api/v1/subscriptions/{first}").status_code == 204
+    assert deliver_pending() == [] and send_digests("daily") == []
+    assert len(receiver.requests) == 2, "the alerts already sent there are not sent again"
+    assert api.get(f"/api/v1/subscriptions/{second}").json()["deliveries"] == {"sent": 2}
+    [new] = make_alerts(1, prefix="new")
+    assert deliver_pending() == [] and [o.status for o in send_digests("daily")] == ["sent"]
+    digest = json.loads(receiver.requests[-1].body)
+    assert [a["id"] for g in digest["groups"] for a in g["alerts"]] == [new]
 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")

@@ -301,3 +301,22 @@ def test_source_freshness_of_a_past_briefing_is_as_it_stood_on_its_as_of_date(
     assert "25 Jul 2025" in html and "14 Oct 2025" not in html and "15 Oct 2025" not in html
     today = {s.id: s for s in build_briefing(session, "US", None, "2025-07", AS_OF).sources}
     assert today["usitc_337_news"].last_success == datetime(2025, 10, 14, tzinfo=UTC)
+
+
+def test_a_past_dated_reports_freshness_finds_each_sources_last_success_by_index(
+    session: Session,
+) -> None:
+    """A past-dated report reads crawl runs through the (source, finished) index, one short
+    lookup per source, not a scan of every run (timings: the report of the change)."""
+    from reports._load import last_success_query
+
+    compiled = last_success_query(datetime(2025, 7, 31, tzinfo=UTC)).compile(session.get_bind())
+    values = tuple(str(compiled.params[name]) for name in compiled.positiontup or ())
+    plan = session.connection().exec_driver_sql(f"EXPLAIN QUERY PLAN {compiled}", values)
+    details = [str(row[-1]) for row in plan]
+    assert any(
+        "crawl_runs USING INDEX ix_crawl_runs_source_id_finished_at (source_id=? AND finished_at<?)"
+        in d
+        for d in details
+    ), details
+    assert not any(d.startswith("SCAN") and "crawl_runs" in d for d in details), details

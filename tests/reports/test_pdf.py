@@ -3,13 +3,19 @@
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 
 import pdfplumber
 from sqlalchemy.orm import Session
 
 from reports.briefing import build_briefing
 from reports.health import build_health_report
-from reports.render import render_briefing_pdf, render_health_pdf
+from reports.render import (
+    render_briefing_html,
+    render_briefing_pdf,
+    render_health_html,
+    render_health_pdf,
+)
 from tests.reports import dataset
 
 
@@ -73,3 +79,21 @@ def test_health_check_pdf_in_english(session: Session) -> None:
     text = "\n".join(_pages(render_health_pdf(report, "en")))
     assert "Enterprise IP health check · Wuxi Example Battery Co., Ltd." in text
     assert "Orange (warning)" in text and "Top five risks" in text
+
+
+def test_a_reports_generation_time_names_its_zone_beijing_in_chinese_utc_in_english(
+    session: Session,
+) -> None:
+    late = datetime(2025, 10, 15, 17, 30, tzinfo=UTC)  # already 16 October in Wuxi
+    briefing = build_briefing(session, "US", None, "2025-Q3", dataset.AS_OF)
+    briefing = briefing.model_copy(update={"generated_at": late})
+    report = build_health_report(session, dataset.RESULT, dataset.PROFILE)
+    report = report.model_copy(update={"generated_at": late})
+    for html in (render_briefing_html(briefing, "zh"), render_health_html(report, "zh")):
+        assert "生成于 2025年10月16日 01:30（北京时间）" in html
+    for html in (render_briefing_html(briefing, "en"), render_health_html(report, "en")):
+        assert "Generated 15 October 2025 17:30 (UTC)" in html
+    for pdf in (render_briefing_pdf(briefing, "zh"), render_health_pdf(report, "zh")):
+        assert "生成于 2025年10月16日 01:30（北京时间）" in _pages(pdf)[-1].replace("\n", "")
+    english = "\n".join(_pages(render_health_pdf(report, "en")))
+    assert "Generated 15 October 2025 17:30 (UTC)" in english.replace("\n", " ")

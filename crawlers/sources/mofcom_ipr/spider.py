@@ -43,7 +43,7 @@ from crawlers.spiders.fields import html_selector, text_at
 from crawlers.spiders.json_api import JsonApiSpider
 from crawlers.spiders.listing import stored_refs
 from crawlers.spiders.manifest import MANIFEST_NAME, ReplayManifest, load_manifest
-from crawlers.text import single_line
+from crawlers.text import html_to_text, single_line
 
 SITE = "https://ipr.mofcom.gov.cn"
 LIST_PATH = "/ipr/front/www/listN"
@@ -292,7 +292,8 @@ def row_to_item(row: Any, ctx: ParseContext) -> ItemRecord:
     """
     if not isinstance(row, dict):
         raise ValueError(f"row is a {type(row).__name__}, not an object")
-    title, link = single_line(row.get("title") or ""), (row.get("url") or "").strip()
+    title = single_line(html_to_text(row.get("title") or ""))  # the portal marks some up
+    link = (row.get("url") or "").strip()
     if not title or not link:
         raise ValueError("row lacks title or url")
     url = urljoin(ctx.url if is_web_url(ctx.url) else SITE, link)
