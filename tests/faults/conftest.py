@@ -52,6 +52,7 @@ class Site(ThreadingHTTPServer):
     daemon_threads = True
     routes: dict[str, Reply]
     hits: Counter[str]
+    served: list[tuple[str, float, float]]  # (path, start, end) of each routed answer
 
     @property
     def base(self) -> str:
@@ -76,8 +77,10 @@ class SiteHandler(BaseHTTPRequestHandler):
         key = canonicalize_url(self.server.url(self.path))
         self.server.hits[key] += 1
         reply = self.server.routes.get(key, Reply(b"not here", 404, "text/plain"))
+        started = time.monotonic()
         time.sleep(reply.delay)
         self._send(reply)
+        self.server.served.append((self.path, started, time.monotonic()))
 
     def _send(self, reply: Reply) -> None:
         size = reply.stream_bytes or len(reply.body)
@@ -106,7 +109,7 @@ def new_site() -> Iterator[Callable[[], Site]]:
 
     def start() -> Site:
         site = Site(("127.0.0.1", 0), SiteHandler)
-        site.routes, site.hits = {}, Counter()
+        site.routes, site.hits, site.served = {}, Counter(), []
         thread = threading.Thread(target=site.serve_forever, daemon=True)
         thread.start()
         started.append((site, thread))

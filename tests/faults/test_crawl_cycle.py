@@ -452,3 +452,25 @@ def test_a_cycle_over_30_sources_keeps_the_24_good_and_names_what_broke_the_6(
         f"({first_cpu:.1f} CPU-s in the crawl children) with 6 failing; the 6 fixed "
         f"(+{len(RECRAWLED)} unchanged): {second_cycle:.1f} s ({second_cpu:.1f} CPU-s)"
     )
+
+
+def test_sources_of_one_site_take_turns_a_download_delay_apart(
+    db: str, sources_dir: Path, new_site: Callable[[], Site]
+) -> None:
+    # two sources starting at one site (as wipo_lex and wipo_news share www.wipo.int) crawled
+    # side by side would ask it twice as often as the per-domain throttle allows
+    shared, other = new_site(), new_site()
+    body = feed_slice(WIPO, 0, 3)
+    for source_id, site in (("wipo_a", shared), ("wipo_b", shared), ("elsewhere", other)):
+        url = site.serve(f"/{source_id}/feed.xml", Reply(body, content_type=RSS, delay=0.3))
+        write_source(sources_dir, source_id, "feed", [url])
+
+    report = crawl_cycle(workers=3, database_url=db, settings=CYCLE_SETTINGS)
+
+    assert report.unhealthy == {}
+    assert [r.source_id for r in report.runs] == ["elsewhere", "wipo_a", "wipo_b"]
+    answers = sorted(shared.served, key=lambda answer: answer[1])
+    assert [path.split("/")[1] for path, _, _ in answers] == ["wipo_a", "wipo_b"]
+    (_, _, first_end), (_, second_start, _) = answers
+    assert second_start - first_end >= 1.0, "the second crawl waited a download delay"
+    assert [path for path, _, _ in other.served] == ["/elsewhere/feed.xml"]
