@@ -168,6 +168,14 @@ def search(
     province: Annotated[str | None, typer.Option(help="Chinese province of a party.")] = None,
     city: Annotated[str | None, typer.Option(help="Chinese city of a party.")] = None,
     sort: Annotated[str, typer.Option(help="relevance or date")] = "relevance",
+    translate: Annotated[
+        bool,
+        typer.Option(
+            "--translate",
+            help="Also find the glossary's Chinese/English terms for terms of the query"
+            " (锂电池 also finds lithium-ion battery).",
+        ),
+    ] = False,
     limit: Annotated[int, typer.Option(min=1, max=100)] = 20,
     cursor: Annotated[str | None, typer.Option(help="Cursor from a previous page.")] = None,
     facets: Annotated[bool, typer.Option("--facets", help="Print facet counts to stderr.")] = False,
@@ -182,6 +190,7 @@ def search(
         q=query, jurisdictions=country, chains=chain, kinds=kind, ip_types=ip_type,
         sources=source, party=party, case_ref=case_ref, since=since, until=until,
         chinese_party=chinese_party, province=province, city=city, sort=sort,
+        translate=translate,
     )  # fmt: skip
     try:
         results = run_search(**params, limit=limit, cursor=cursor)

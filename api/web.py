@@ -241,11 +241,17 @@ def search_page(
     country: str = "",
     chain: str = "",
     kind: str = "",
+    translate: str = "",
     cursor: str | None = None,
 ) -> Response:
     """Full-text search with facet filters and highlighted snippets. Parameters are checked
-    by the query model (lengths included), so that any problem shows on the page."""
+    by the query model (lengths included), so that any problem shows on the page.
+
+    Glossary terms in the text (锂电池, Section 337) are offered with their translations; the
+    offer is a link that searches them too (``translate``), and a translated search names
+    what it added."""
     lang = _lang(request, lang)
+    translated = translate.lower() in ("true", "1", "on")  # the box sends "true"; links too
     error, status = None, 200
     results: dict[str, Any] = {"hits": [], "total": 0, "facets": {}, "next_cursor": None}
     try:
@@ -255,6 +261,7 @@ def search_page(
             chains=[chain] if chain else None,
             kinds=[kind] if kind else None,
             sort="relevance" if q else "date",
+            translate=translated,
             cursor=cursor,
         )
     except BadQuery as exc:
@@ -271,9 +278,25 @@ def search_page(
         country=country,
         chain=chain,
         kind=kind,
+        translate=translated,
+        glossary=_glossary_offer(q),
         results=results,
         error=error,
     )
+
+
+def _glossary_offer(q: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The query's glossary terms with the terms a translated search adds (none for a
+    query the model refuses: the page shows that error instead)."""
+    from search.text import glossary_matches
+
+    try:
+        return glossary_matches(q)[:MAX_GLOSSARY_OFFERS]
+    except ValueError:
+        return []
+
+
+MAX_GLOSSARY_OFFERS = 5
 
 
 def _search_error(exc: BadQuery, lang: str) -> str:

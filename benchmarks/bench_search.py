@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).parent.parent))
 from bench_search_corpus import CACHE, corpus, query_set
 
 from search.query import SearchQuery
+from search.text import flatten
 
 RESULTS = Path(__file__).with_name("results_search.json")
 
@@ -277,7 +278,7 @@ def query_class(query: SearchQuery) -> str:
         return "browse"
     if query.effective_sort() == "date":
         return "text-date"
-    return "zh" if any(c.cjk for c in query.clauses()) else "en"
+    return "zh" if any(c.cjk for c in flatten(query.clauses())) else "en"
 
 
 def _latency(samples: list[tuple[str, float, float]]) -> dict[str, Any]:
@@ -441,6 +442,35 @@ def _interleaved_key(items: int, engines: list[str]) -> str:
     return f"interleaved-{'-'.join(engines)}@{items}"
 
 
+def translated_queries(items: int, rounds: int) -> dict[str, Any]:
+    """What ``translate`` costs on tantivy: the queries of the set that name a glossary term,
+    without and with it, by turns (reported beside the targets, not part of them: a
+    translated search is asked for, and finds more)."""
+    from search.text import glossary_matches
+
+    run = _compare_tantivy(items)
+    texts = [q for q in query_set() if q.get("q") and glossary_matches(q["q"])]
+    out: dict[str, Any] = {"queries": [q["q"] for q in texts]}
+    for translate in (False, True):
+        queries = [SearchQuery(**q, translate=translate) for q in texts]
+        walls: list[float] = []
+        totals = []
+        for round_ in range(rounds + 1):
+            for query in queries:
+                start = time.perf_counter()
+                found = run(query)
+                if round_:
+                    walls.append((time.perf_counter() - start) * 1000)
+                elif hasattr(found, "total"):
+                    totals.append(found.total)
+        out["translated" if translate else "plain"] = {
+            "p50_ms": round(statistics.median(walls), 2),
+            "p95_ms": round(_p95(walls), 2),
+            "mean_matches": round(statistics.mean(totals)) if totals else None,
+        }
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--items", type=int, default=200_000)
@@ -453,7 +483,17 @@ def main() -> None:
         action="store_true",
         help="only query the built indexes, engines taking turns by round",
     )
+    parser.add_argument(
+        "--translated",
+        action="store_true",
+        help="only time the glossary queries on tantivy, without and with translate",
+    )
     args = parser.parse_args()
+    if args.translated:
+        result = {**translated_queries(args.items, args.rounds), "load_average": os.getloadavg()}
+        _merge(args.out, {f"translated-tantivy@{args.items}": result})
+        print(json.dumps(result, ensure_ascii=False), file=sys.stderr)
+        return
     if args.compare:
         result = {
             **compare_queries(args.items, args.rounds, args.engines),

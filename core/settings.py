@@ -6,7 +6,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import SecretStr
+from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,7 +21,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="IPRWATCH_", extra="ignore")
 
-    database_url: str = "sqlite:///var/iprwatch.db"
+    database_url: str = ""  # empty: SQLite at <data_dir>/iprwatch.db (see _embedded_database)
     search_url: str = ""
     search_api_key: SecretStr | None = None  # Elasticsearch API key (IPRWATCH_SEARCH_API_KEY)
     search_ca_certs: Path | None = None  # PEM bundle trusted for https engines
@@ -52,6 +52,16 @@ class Settings(BaseSettings):
     delivery_lease_seconds: float = 300.0  # a claimed delivery is retaken after this
     digest_max_alerts: int = 20
     webhook_allow_loopback: bool = False
+
+    @model_validator(mode="after")
+    def _embedded_database(self) -> Settings:
+        """The embedded database lives in the data directory with the other embedded files
+        (the search index, the broker's file, the secret key): a user who moves
+        ``IPRWATCH_DATA_DIR`` moves all of them, and two data directories never share one
+        database by accident."""
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'iprwatch.db'}"
+        return self
 
     def resolved_data_dir(self) -> Path:
         """The data directory, created on first use."""

@@ -24,7 +24,7 @@ from search._tantivy_schema import (
 from search.builder import MISSING_TS, date_bounds, keyword_filters
 from search.errors import BadQuery
 from search.query import SearchQuery
-from search.text import Clause
+from search.text import Clause, Term
 
 Occur = tantivy.Occur
 # ``text.WORD`` runs without Chinese characters: the words of a text whose Chinese runs were
@@ -37,11 +37,24 @@ _MAX_MONTH_TERMS = 12  # a date filter's whole months matched as terms (longer: 
 
 def build_query(query: SearchQuery) -> tantivy.Query:
     """The whole query: every text clause and every filter must match."""
-    must = [(Occur.Must, text_clause(c)) for c in query.clauses()]
+    must = [(Occur.Must, text_term(t)) for t in query.clauses()]
     must += [(Occur.Must, _filter(f)) for f in _filters(query)]
     if not must:
         return tantivy.Query.all_query()
     return tantivy.Query.boolean_query(must)
+
+
+def text_term(term: Term) -> tantivy.Query:
+    """A clause, or a glossary term: any one of its options (each all of its clauses)."""
+    if isinstance(term, Clause):
+        return text_clause(term)
+    return tantivy.Query.boolean_query([(Occur.Should, _all_of(o)) for o in term.options])
+
+
+def _all_of(option: tuple[Clause, ...]) -> tantivy.Query:
+    if len(option) == 1:
+        return text_clause(option[0])
+    return tantivy.Query.boolean_query([(Occur.Must, text_clause(c)) for c in option])
 
 
 def text_clause(clause: Clause) -> tantivy.Query:

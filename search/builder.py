@@ -23,7 +23,7 @@ from typing import Any
 
 from search.query import CursorValue, SearchQuery
 from search.results import SNIPPET_CHARS
-from search.text import Clause
+from search.text import AnyOf, Clause, Term, flatten
 
 TEXT_FIELDS: tuple[tuple[str, float], ...] = (("title", 3.0), ("summary", 2.0), ("body", 1.0))
 _VALUE = operator.itemgetter(0)  # of a (facet value, count) pair
@@ -114,7 +114,7 @@ def build_engine_request(query: SearchQuery) -> dict[str, Any]:
     body: dict[str, Any] = {
         "query": {
             "bool": {
-                "must": [_engine_clause(c) for c in clauses] or [{"match_all": {}}],
+                "must": [_engine_term(t) for t in clauses] or [{"match_all": {}}],
                 "filter": _engine_filters(query),
             }
         },
@@ -130,6 +130,17 @@ def build_engine_request(query: SearchQuery) -> dict[str, Any]:
     if after is not None:
         body["search_after"] = after
     return body
+
+
+def _engine_term(term: Term) -> dict[str, Any]:
+    """A clause, or a glossary term: any one of its options (each all of its clauses)."""
+    if isinstance(term, Clause):
+        return _engine_clause(term)
+    options = [
+        _engine_clause(o[0]) if len(o) == 1 else {"bool": {"must": [_engine_clause(c) for c in o]}}
+        for o in term.options
+    ]
+    return {"bool": {"should": options, "minimum_should_match": 1}}
 
 
 def _engine_clause(clause: Clause) -> dict[str, Any]:
@@ -231,7 +242,7 @@ class FtsQuery:
 def build_fts_query(query: SearchQuery) -> FtsQuery:
     """The FTS5 expression and SQL conditions for a query."""
     clauses = query.clauses()
-    text_parts = [_fts_clause(c) for c in clauses]
+    text_parts = [_fts_term(t) for t in clauses]
     filter_parts = [
         f"{FTS_FILTER_COLUMN} : ({' OR '.join(fts_string(filter_token(n, v)) for v in values)})"
         for n, values in keyword_filters(query)
@@ -240,17 +251,46 @@ def build_fts_query(query: SearchQuery) -> FtsQuery:
     plan = FtsQuery(
         match=" AND ".join(parts) if parts else None,
         text_match=" AND ".join(text_parts) if text_parts else None,
-        cjk_terms=[c.text for c in clauses if c.cjk],
+        cjk_terms=[c.text for c in flatten(clauses) if c.cjk],
     )
-    for clause in clauses:
-        if clause.cjk and len(clause.text) > 2:
-            plan.conditions.append(
-                "(" + " OR ".join(f"instr(d.{n}, ?) > 0" for n, _ in TEXT_FIELDS) + ")"
-            )
-            plan.params.extend([clause.text] * len(TEXT_FIELDS))
+    for term in clauses:
+        if isinstance(term, AnyOf):
+            _add_any_of(term, plan)
+        elif term.cjk and len(term.text) > 2:
+            plan.conditions.append(_FTS_LITERAL)
+            plan.params.extend([term.text] * len(TEXT_FIELDS))
     _add_sql_filters(query, plan)
     _add_order(query, plan)
     return plan
+
+
+_FTS_LITERAL = "(" + " OR ".join(f"instr(d.{n}, ?) > 0" for n, _ in TEXT_FIELDS) + ")"
+"""A long Chinese clause as written in some text field (its bigrams may match apart)."""
+
+
+def _fts_term(term: Term) -> str:
+    if isinstance(term, Clause):
+        return _fts_clause(term)
+    options = [" AND ".join(_fts_clause(c) for c in option) for option in term.options]
+    return "(" + " OR ".join(f"({o})" for o in options) + ")"
+
+
+def _add_any_of(term: AnyOf, plan: FtsQuery) -> None:
+    """The condition that one option matches as a whole, when an option holds a long Chinese
+    clause (its bigrams, which the MATCH reads, may match apart): some option both matches
+    by itself and holds its long Chinese clauses as written."""
+    if not any(c.cjk and len(c.text) > 2 for option in term.options for c in option):
+        return
+    parts = []
+    for option in term.options:
+        part = ["d.rowid IN (SELECT rowid FROM {fts} WHERE {fts} MATCH ?)"]
+        plan.params.append(" AND ".join(_fts_clause(c) for c in option))
+        for clause in option:
+            if clause.cjk and len(clause.text) > 2:
+                part.append(_FTS_LITERAL)
+                plan.params.extend([clause.text] * len(TEXT_FIELDS))
+        parts.append("(" + " AND ".join(part) + ")")
+    plan.conditions.append("(" + " OR ".join(parts) + ")")
 
 
 def _fts_clause(clause: Clause) -> str:

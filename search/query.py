@@ -32,7 +32,7 @@ from pydantic import (
 from core.types import ItemKind
 from search import _vocabulary as vocabulary
 from search.errors import BadQuery, InvalidCursor
-from search.text import MAX_QUERY_CHARS, Clause, parse_text
+from search.text import MAX_QUERY_CHARS, Term, parse_text
 from tagger.places import normalise_city, normalise_province
 
 MAX_FILTER_VALUES = 50
@@ -109,6 +109,8 @@ class SearchQuery(BaseModel):
     province: str | None = None
     city: str | None = None
     sort: Sort = "relevance"
+    translate: bool = False
+    """Also find the glossary's other terms for terms of ``q`` (``search.text``)."""
     limit: int = Field(default=20, ge=1, le=100)
     cursor: str | None = Field(default=None, max_length=MAX_CURSOR_CHARS)
 
@@ -202,9 +204,9 @@ class SearchQuery(BaseModel):
             decode_cursor(self.cursor, self.fingerprint())
         return self
 
-    def clauses(self) -> list[Clause]:
-        """The free text's clauses (empty when there is no text)."""
-        return parse_text(self.q)
+    def clauses(self) -> list[Term]:
+        """The free text's terms: clauses and glossary terms (empty when there is no text)."""
+        return parse_text(self.q, self.translate)
 
     def effective_sort(self) -> Sort:
         """The sort actually applied: relevance without text means date order."""
@@ -220,7 +222,10 @@ class SearchQuery(BaseModel):
 
     def fingerprint(self) -> str:
         """A hash of everything that selects and orders results (not the page or cursor)."""
-        payload = self.model_dump(mode="json", exclude={"cursor", "limit"})
+        # translate is left out when off, so cursors and saved fingerprints from before it
+        # existed still hold
+        left_out = {"cursor", "limit"} | (set() if self.translate else {"translate"})
+        payload = self.model_dump(mode="json", exclude=left_out)
         payload["sort"] = self.effective_sort()
         blob = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(blob).hexdigest()[:16]

@@ -242,7 +242,7 @@ def _collect_hits(conn: sqlite3.Connection, t: Tables, plan: FtsQuery) -> None:
         "CREATE TEMP TABLE hits (rowid INTEGER PRIMARY KEY, rank REAL NOT NULL,"
         " ts INTEGER NOT NULL, id TEXT NOT NULL)"
     )
-    conditions = [c.replace("{terms}", t.terms) for c in plan.conditions]
+    conditions = [c.replace("{terms}", t.terms).replace("{fts}", t.fts) for c in plan.conditions]
     select = f"SELECT d.rowid, {{rank}}, coalesce(d.published_ts, {MISSING_TS}), d.id"
     if plan.match:
         sql = (

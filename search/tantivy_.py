@@ -63,7 +63,7 @@ from search.results import (
     empty_facets,
 )
 from search.snippets import highlight_field
-from search.text import Clause
+from search.text import Clause, flatten
 
 log = get_logger(__name__)
 
@@ -239,7 +239,7 @@ class TantivyBackend:
             tq = build_query(query)
             counting = _BACKGROUND.submit(_facets, searcher, tq, not paging.counts_matches(query))
             page, counted = paging.page(searcher, tq, query, newest)
-            marks = _Marks(query.clauses())
+            marks = _Marks(flatten(query.clauses()))
             hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
             facets, total = counting.result()
             total = counted if counted is not None else total

@@ -9,6 +9,13 @@ which must match (in the title, the summary or the body):
 - a *CJK clause* is a run of Chinese characters that must appear as written. Unquoted runs
   are split into words by ``tagger.segment.segment_query`` (苹果专利诉讼 → 苹果, 专利, 诉讼);
   one-character words inside a longer run (的, 和) are dropped; a quoted run stays whole.
+
+With ``translate``, unquoted terms of the glossary ``synonyms.yml`` (Chinese and English
+terms that mean the same to a searcher) become an ``AnyOf``: the user's own words, or any
+other term of the group as a phrase. "锂电池" also finds "lithium-ion battery", "Section 337"
+also finds "337调查": most items are in English, and a Chinese exporter searches in Chinese.
+It is asked for, not the default: more matches cost more (every match is counted into the
+facets), and the page offers it, naming the terms it would add (``glossary_matches``).
 """
 
 from __future__ import annotations
@@ -17,6 +24,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
+
+import yaml
 
 from tagger.segment import has_cjk, segment_query
 
@@ -47,30 +57,75 @@ class Clause:
         return [self.text] if self.cjk else self.text.split(" ")
 
 
+@dataclass(frozen=True)
+class AnyOf:
+    """A glossary term of the query: any one of its options must match.
+
+    Attributes:
+        options: Each a conjunction of clauses. The first is the user's own words (read as
+            they would be without the glossary, so a glossary term never loses a match);
+            the others are the group's other terms, each as a phrase.
+    """
+
+    options: tuple[tuple[Clause, ...], ...]
+
+
+Term = Clause | AnyOf
+"""What a query's text must contain: a clause, or one of several."""
+
+
+def flatten(terms: list[Term]) -> list[Clause]:
+    """Every clause the terms name, options included (what snippets mark where found)."""
+    out: list[Clause] = []
+    for term in terms:
+        if isinstance(term, AnyOf):
+            out.extend(c for option in term.options for c in option)
+        else:
+            out.append(term)
+    return list(dict.fromkeys(out))
+
+
 def normalise_query_text(q: str) -> str:
     """Fold full-width forms and typographic quotes, as the engines' analyzers would."""
     return unicodedata.normalize("NFKC", q).translate(_QUOTES).strip()
 
 
-def parse_text(q: str) -> list[Clause]:
-    """The clauses of a free-text query.
+def parse_text(q: str, translate: bool = False) -> list[Term]:
+    """The terms of a free-text query: clauses, and with ``translate`` glossary terms with
+    their options.
 
     Raises:
         ValueError: Unbalanced quotes, too long, nothing searchable, or only single
             Chinese characters. The message is meant for the user.
     """
-    return list(_parsed(q))
+    return list(_parsed(q, translate))
+
+
+def glossary_matches(q: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The unquoted glossary terms in ``q`` as written, each with the other terms of its
+    group (what ``translate`` would also search for), in order, without repeats."""
+    text = normalise_query_text(q)
+    pattern, keys, groups = _glossary()
+    found: dict[str, tuple[str, ...]] = {}
+    for part in text.split('"')[::2]:
+        for match in pattern.finditer(part):
+            key = keys[match.lastindex or 0]
+            own = _glossary_key(match.group())
+            found.setdefault(
+                match.group(), tuple(t for t in groups[key] if _glossary_key(t) != own)
+            )
+    return list(found.items())
 
 
 @lru_cache(maxsize=1024)
-def _parsed(q: str) -> tuple[Clause, ...]:
+def _parsed(q: str, translate: bool) -> tuple[Term, ...]:
     """``parse_text``'s clauses, kept for recent queries: a search reads them to build its
     query and again to mark its snippets, and the next page and facet links repeat the text
     (segmenting Chinese is the costly part). Errors are not kept; they are raised again."""
-    return tuple(_parse(q))
+    return tuple(_parse(q, translate))
 
 
-def _parse(q: str) -> list[Clause]:
+def _parse(q: str, translate: bool) -> list[Term]:
     text = normalise_query_text(q)
     if len(text) > MAX_QUERY_CHARS:
         raise ValueError(f"the query is longer than {MAX_QUERY_CHARS} characters")
@@ -78,21 +133,113 @@ def _parse(q: str) -> list[Clause]:
         return []
     if text.count('"') % 2:
         raise ValueError("the query has an unbalanced quote")
-    clauses: list[Clause] = []
+    terms: list[Term] = []
     for index, part in enumerate(text.split('"')):
-        clauses.extend(_quoted_clauses(part) if index % 2 else _free_clauses(part))
-    clauses = list(dict.fromkeys(clauses))
-    _check_clauses(clauses)
-    return clauses
+        if index % 2:
+            terms.extend(_quoted_clauses(part))
+        else:
+            terms.extend(_glossary_terms(part) if translate else _free_clauses(part))
+    terms = list(dict.fromkeys(terms))
+    _check_clauses(terms)
+    return terms
 
 
-def _check_clauses(clauses: list[Clause]) -> None:
-    if not clauses:
+def _check_clauses(terms: list[Term]) -> None:
+    if not terms:
         raise ValueError("the query has no searchable words")
-    if len(clauses) > MAX_CLAUSES:
+    if len(terms) > MAX_CLAUSES:
         raise ValueError(f"the query has more than {MAX_CLAUSES} terms")
-    if all(c.cjk and len(c.text) == 1 for c in clauses):
+    if all(isinstance(t, Clause) and t.cjk and len(t.text) == 1 for t in terms):
         raise ValueError("single Chinese characters are too short to search; use two or more")
+
+
+def _glossary_terms(part: str) -> list[Term]:
+    """An unquoted part's terms: its glossary terms as ``AnyOf``, the text around them as
+    clauses (one-character Chinese words left between glossary terms are dropped, as inside
+    any longer run)."""
+    pattern, keys, groups = _glossary()
+    terms: list[Term] = []
+    last, found = 0, False
+    for match in pattern.finditer(part):
+        terms.extend(_free_clauses(part[last : match.start()]))
+        own = tuple(_free_clauses(match.group()))
+        others = [tuple(_quoted_clauses(t)) for t in groups[keys[match.lastindex or 0]]]
+        options = _fewest(list(dict.fromkeys(o for o in [own, *others] if o)))
+        terms.append(AnyOf(options) if len(options) > 1 else options[0][0])
+        last, found = match.end(), True
+    rest = _free_clauses(part[last:])
+    if not found:
+        return list(rest)
+    terms.extend(rest)
+    return [t for t in terms if not (isinstance(t, Clause) and t.cjk and len(t.text) == 1)]
+
+
+def _fewest(options: list[tuple[Clause, ...]]) -> tuple[tuple[Clause, ...], ...]:
+    """The options without those that imply another ("section 337 investigation" implies
+    "section 337": whatever it matches, the shorter matches too), which add cost and no
+    match."""
+    kept: list[tuple[Clause, ...]] = []
+    for option in options:  # the user's own words first: kept when any option is
+        if not any(_implies(option, other) for other in kept):
+            kept = [other for other in kept if not _implies(other, option)] + [option]
+    return tuple(o for o in options if o in kept)
+
+
+def _implies(option: tuple[Clause, ...], other: tuple[Clause, ...]) -> bool:
+    """Whether every text that holds ``option`` holds ``other``: each clause of ``other``
+    lies within a clause of ``option`` (Chinese as a substring, words as a run of words)."""
+    return all(any(_within(clause, mine) for mine in option) for clause in other)
+
+
+def _within(clause: Clause, mine: Clause) -> bool:
+    if clause.cjk or mine.cjk:
+        return clause.cjk and mine.cjk and clause.text in mine.text
+    inner, outer = clause.text.casefold().split(" "), mine.text.casefold().split(" ")
+    return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
+
+
+def _glossary_key(term: str) -> str:
+    return " ".join(WORD.findall(term.casefold()))
+
+
+_GLOSSARY_FILE = "synonyms.yml"
+
+
+@lru_cache(maxsize=1)
+def _glossary() -> tuple[re.Pattern[str], list[str], dict[str, tuple[str, ...]]]:
+    """The glossary as one pattern over its terms (longest first: 临时禁令 before 禁令;
+    English terms on word boundaries), each term's key by the number of its group in the
+    pattern, and each key's glossary group.
+
+    Raises:
+        ValueError: A term in two groups, or with nothing searchable.
+    """
+    text = resources.files("search").joinpath(_GLOSSARY_FILE).read_text(encoding="utf-8")
+    groups: dict[str, tuple[str, ...]] = {}
+    for group in yaml.safe_load(text)["groups"]:
+        terms = tuple(normalise_query_text(str(t)) for t in group)
+        for term in terms:
+            key = _glossary_key(term)
+            if not key or groups.get(key, terms) != terms:
+                raise ValueError(f"{_GLOSSARY_FILE}: {term!r} is empty or in two groups")
+            groups[key] = terms
+    keys = sorted(groups, key=len, reverse=True)
+    pattern = "|".join(f"({_term_pattern(key)})" for key in keys)
+    return re.compile(pattern, re.IGNORECASE), ["", *keys], groups
+
+
+def _term_pattern(key: str) -> str:
+    """A term's words with any separators between them; an English (or digit) end of the
+    term may take a plural ending, and must not continue into another English letter or
+    digit (Chinese may follow: "USITC临时禁令", "发起337调查")."""
+    body = r"[\W_]+".join(re.escape(word) for word in key.split(" "))
+    start = "" if _CJK_RUN.match(key) else rf"(?<!{_LATIN_WORD_CHAR})"
+    end = "" if _CJK_RUN.match(key[-1]) else rf"(?:e?s)?(?!{_LATIN_WORD_CHAR})"
+    return start + body + end
+
+
+_LATIN_WORD_CHAR = r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+"""A letter or digit that is not a Chinese character."""
 
 
 def _free_clauses(part: str) -> list[Clause]:

@@ -46,6 +46,13 @@ def _filters(
     province: Annotated[str | None, Query(max_length=40, examples=["江苏", "Jiangsu"])] = None,
     city: Annotated[str | None, Query(max_length=40, examples=["无锡", "Wuxi"])] = None,
     sort: Annotated[str, Query(pattern="^(relevance|date)$")] = "relevance",
+    translate: Annotated[
+        bool,
+        Query(
+            description="Also find the glossary's other terms for terms of q, in Chinese and"
+            " English (锂电池 also finds lithium-ion battery; Section 337 also finds 337调查)."
+        ),
+    ] = False,
 ) -> dict[str, Any]:
     return {
         "q": q,
@@ -62,6 +69,7 @@ def _filters(
         "province": province,
         "city": city,
         "sort": sort,
+        "translate": translate,
     }
 
 

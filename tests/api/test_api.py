@@ -22,6 +22,18 @@ def test_items_search_finds_english_text_with_highlight(client: TestClient) -> N
     assert "<mark>" in top["snippet"]
 
 
+def test_translate_finds_english_items_for_a_chinese_term(client: TestClient) -> None:
+    """An exporter searching 锂电池 finds the US 337 notice on lithium-ion battery cells when
+    asking for translations, with the English words marked; not without."""
+    plain = client.get("/api/v1/items", params={"q": "锂电池 337调查"}).json()
+    assert plain["total"] == 0
+    both = client.get("/api/v1/items", params={"q": "锂电池 337调查", "translate": "true"}).json()
+    assert [h["title"][:30] for h in both["hits"]] == ["Certain Lithium-Ion Battery Ce"]
+    assert "<mark>" in both["hits"][0]["snippet"]
+    bad = client.get("/api/v1/items", params={"q": "锂电池", "translate": "maybe"})
+    assert bad.status_code == 422 and "translate" in bad.text
+
+
 def test_two_character_chinese_query_finds_its_item(client: TestClient) -> None:
     body = client.get("/api/v1/items", params={"q": "专利"}).json()
     assert [h["title"] for h in body["hits"]] == [

@@ -409,6 +409,30 @@ def test_search_page_highlights_and_offers_facets(web: TestClient) -> None:
     page = web.get("/search", params={"q": "专利"})
     assert page.status_code == 200
     assert "<mark>" in page.text and "UPC" in page.text
+    # jurisdictions by name in the page's language (the code stays in the link and title)
+    assert re.search(r'country=UPC[^"]*"[^>]*>欧洲统一专利法院</a>', page.text)
+    english = web.get("/search", params={"q": "专利", "lang": "en"})
+    assert 'title="UPC">Unified Patent Court</span>' in english.text
+
+
+def test_search_page_offers_and_runs_a_translated_search(web: TestClient) -> None:
+    """锂电池 finds no English item by itself; the page names the English terms it could add
+    and links to that search, which finds the lithium-ion battery notice and says what it
+    added. Facet links keep the choice."""
+    sign_in(web, ACME)
+    page = web.get("/search", params={"q": "锂电池"})
+    assert "Lithium-Ion Battery Cells" not in page.text
+    assert "同时检索中英文同义词" in page.text and "lithium-ion battery" in page.text
+    offer = re.search(r'<a href="(/search\?[^"]*translate=true[^"]*)"', page.text)
+    assert offer is not None
+    translated = web.get(html.unescape(offer.group(1)))
+    assert "Lithium-Ion Battery Cells" in translated.text
+    assert "已同时检索中英文同义词" in translated.text
+    assert re.search(r'name="translate" value="true" checked', translated.text)
+    facet = re.search(r'href="(/search\?[^"]*country=US[^"]*)"', translated.text)
+    assert facet is not None and "translate=true" in facet.group(1)
+    english = web.get("/search", params={"q": "锂电池", "lang": "en"})
+    assert "Also search the equivalents:" in english.text
 
 
 def test_search_page_says_search_is_unavailable_in_the_pages_language(

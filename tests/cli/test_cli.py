@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -85,6 +86,18 @@ def test_search_while_the_index_is_unavailable_says_so_in_one_line(workdir: Path
         assert "Traceback" not in result.stderr and not result.stdout
         last = result.stderr.strip().splitlines()[-1]
         assert last.startswith("error: search is unavailable") and "try again" in last
+
+
+def test_search_translate_is_kept_by_a_saved_search(workdir: Path) -> None:
+    """``--translate`` reaches the query: a saved search keeps it, and runs with it."""
+    iprwatch("crawl", "cafc_opinions", "--replay", str(CAFC_FEED), data_dir=workdir)
+    for name, flags in (("plain", []), ("both", ["--translate"])):
+        done = iprwatch("search", "联邦巡回上诉法院", *flags, "--save", name, data_dir=workdir)
+        assert done.returncode == 0, done.stderr
+    listed = {
+        s["name"]: s["query"] for s in _lines(iprwatch("searches", "list", data_dir=workdir).stdout)
+    }
+    assert listed["both"].get("translate") is True and "translate" not in listed["plain"]
 
 
 def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(
@@ -233,3 +246,36 @@ def test_tag_eval_reports_measured_figures_as_json(workdir: Path) -> None:
     for label in ("chains", "kind", "ip_types", "jurisdictions", "parties", "case_refs"):
         assert label in report["labels"]
     assert 0.0 <= report["overall"]["f1"] <= 1.0
+
+
+def test_the_data_dir_alone_holds_the_embedded_database(tmp_path: Path) -> None:
+    """With only ``IPRWATCH_DATA_DIR`` set, the database goes there with the other embedded
+    files: two data directories are two separate installations, and nothing is written to
+    the working directory."""
+    env = {k: v for k, v in os.environ.items() if k != "IPRWATCH_DATABASE_URL"}
+    cwd = tmp_path / "elsewhere"
+    cwd.mkdir()
+    for name in ("one", "two"):
+        env["IPRWATCH_DATA_DIR"] = str(tmp_path / name)
+        replay = ["crawl", "cafc_opinions", "--replay", str(CAFC_FEED)] if name == "one" else []
+        for args in (["db", "upgrade"], replay):
+            if args:
+                done = subprocess.run(
+                    [sys.executable, "-m", "api.cli", *args],
+                    capture_output=True,
+                    text=True,
+                    env={**env, "IPRWATCH_SEARCH_URL": "", "IPRWATCH_BROKER_URL": ""},
+                    cwd=cwd,
+                    timeout=240,
+                    check=False,
+                )
+                assert done.returncode == 0, done.stderr
+    assert (tmp_path / "one" / "iprwatch.db").exists()
+    assert (tmp_path / "two" / "iprwatch.db").exists()
+    assert not (cwd / "var").exists()
+    counted = []
+    for name in ("one", "two"):
+        db = sqlite3.connect(tmp_path / name / "iprwatch.db")
+        counted.append(db.execute("SELECT count(*) FROM items").fetchone()[0])
+        db.close()
+    assert counted == [100, 0]

@@ -138,10 +138,10 @@ def test_plain_http_with_nothing_listening_is_unavailable() -> None:
 
 
 def test_engine_request_uses_phrases_filters_and_a_tiebreak() -> None:
-    query = SearchQuery(q="锂电池 337-TA-1400", jurisdictions=["US"], party="Foo*", limit=5)
+    query = SearchQuery(q="固态电池 337-TA-1400", jurisdictions=["US"], party="Foo*", limit=5)
     body = build_engine_request(query)
     musts = [m["multi_match"]["query"] for m in body["query"]["bool"]["must"]]
-    assert musts == ["锂电池", "337 TA 1400"]
+    assert musts == ["固态", "电池", "337 TA 1400"]
     assert {"terms": {"jurisdictions": ["US"]}} in body["query"]["bool"]["filter"]
     assert {"wildcard": {"party_names_folded": {"value": "*foo\\**"}}} in body["query"]["bool"][
         "filter"

@@ -38,7 +38,7 @@ CHINESE_PARTY_IDS = {
 CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
     "english word": ({"q": "lithium"}, {"usitc:1400", "upc:munich-separator"}),
     "english words, stemmed": (
-        {"q": "exclusion orders"}, {"usitc:1400", "usitc:1380-final"}
+        {"q": '"exclusion orders"'}, {"usitc:1400", "usitc:1380-final"}
     ),
     "quoted phrase, also inside Chinese text": (
         {"q": '"Schedule A"'},
@@ -56,9 +56,25 @@ CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
         {"q": "商标权"}, {"cnipr:customs-earbuds"}
     ),
     "digits and Chinese": (
-        {"q": "337调查"},
+        {"q": '"337调查"'},
         {"cnipr:337-battery", "mofcom:dispute-guide", "cnipr:zhongshan-led"},
     ),
+    "glossary: a Chinese term finds English items": (
+        {"q": "锂电池", "translate": True},
+        {"cnipr:337-battery", "usitc:1400", "upc:munich-separator"},
+    ),
+    "glossary: an English term finds Chinese items": (
+        {"q": "Section 337", "translate": True},
+        {"usitc:1412", "usitc:1380-final", "cnipr:337-battery", "mofcom:dispute-guide",
+         "cnipr:zhongshan-led"},
+    ),
+    "glossary: beside another word": ({"q": "锂电池 exclusion", "translate": True}, {"usitc:1400"}),
+    "glossary: English plural finds Chinese": (
+        {"q": "exclusion orders", "translate": True},
+        {"usitc:1400", "usitc:1380-final", "cnipr:337-battery"},
+    ),
+    "glossary: quoted, as written only": ({"q": '"锂电池"', "translate": True}, {"cnipr:337-battery"}),
+    "glossary: not without translate": ({"q": "锂电池"}, {"cnipr:337-battery"}),
     "country filter": (
         {"jurisdictions": ["UPC"]},
         {"upc:munich-separator", "upc:coa-solar", "cnipr:upc-solar"},
@@ -166,8 +182,9 @@ def test_snippet_shows_original_chinese_with_marks(corpus_backend: SearchBackend
 
 
 def test_every_text_hit_has_a_highlight(corpus_backend: SearchBackend) -> None:
-    for q in ("lithium", "锂电", "Schedule A", "337调查"):
-        for hit in corpus_backend.search(SearchQuery(q=q)).hits:
+    for q, translate in [*((q, False) for q in ("lithium", "锂电", "Schedule A", "337调查")),
+                         ("锂电池", True), ("Section 337", True)]:  # fmt: skip
+        for hit in corpus_backend.search(SearchQuery(q=q, translate=translate)).hits:
             assert "<mark>" in hit.snippet, (q, hit.id, hit.snippet)
 
 

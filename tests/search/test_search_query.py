@@ -8,7 +8,7 @@ import pytest
 
 from search.errors import BadQuery, InvalidCursor
 from search.query import SearchQuery, decode_cursor, encode_cursor
-from search.text import Clause, parse_text
+from search.text import AnyOf, Clause, glossary_matches, parse_text
 
 
 def test_filters_are_normalised_and_order_insensitive() -> None:
@@ -52,9 +52,9 @@ def test_since_after_until_is_a_bad_query() -> None:
 
 @pytest.mark.parametrize(
     "q, clauses",
-    [("lithium battery", [Clause("lithium", False), Clause("battery", False)]),
+    [("lithium cell", [Clause("lithium", False), Clause("cell", False)]),
      ("337-TA-1400", [Clause("337 TA 1400", False)]),
-     ('"schedule a" TRO', [Clause("schedule a", False), Clause("TRO", False)]),
+     ('"schedule a" GEO', [Clause("schedule a", False), Clause("GEO", False)]),
      ("“锂电池专利”", [Clause("锂电池专利", True)]),
      ("专利", [Clause("专利", True)]),
      ("苹果的专利", [Clause("苹果", True), Clause("专利", True)]),
@@ -65,6 +65,68 @@ def test_since_after_until_is_a_bad_query() -> None:
 )  # fmt: skip
 def test_free_text_reads_as_clauses(q: str, clauses: list[Clause]) -> None:
     assert parse_text(q) == clauses
+
+
+def test_glossary_terms_also_match_their_translations() -> None:
+    """An unquoted glossary term keeps the user's own reading as its first option, and adds
+    the group's other terms as phrases: Chinese finds English and English finds Chinese."""
+    [battery, inquiry] = parse_text("锂电池 337调查", translate=True)
+    assert isinstance(battery, AnyOf) and isinstance(inquiry, AnyOf)
+    assert battery.options[0] == (Clause("锂电池", True),)
+    assert (Clause("lithium ion battery", False),) in battery.options
+    assert inquiry.options[0] == (Clause("337", False), Clause("调查", True))
+    assert (Clause("Section 337", False),) in inquiry.options
+    # "Section 337 investigation" implies "Section 337": no match to add, only cost
+    assert (Clause("Section 337 investigation", False),) not in inquiry.options
+    [english] = parse_text("preliminary injunctions", translate=True)
+    assert isinstance(english, AnyOf)
+    assert english.options[0] == (Clause("preliminary", False), Clause("injunctions", False))
+    assert (Clause("临时禁令", True),) in english.options
+
+
+@pytest.mark.parametrize(
+    "q, clauses",
+    [('"锂电池"', [Clause("锂电池", True)]),  # quoted: as written only
+     ("chipset", [Clause("chipset", False)]),  # not "chip" + "set"
+     ("专利", [Clause("专利", True)]),  # bare IP types are not in the glossary
+     ("发起337", [Clause("337", False), Clause("发起", True)])],
+)  # fmt: skip
+def test_text_outside_the_glossary_reads_as_before(q: str, clauses: list[Clause]) -> None:
+    assert parse_text(q, translate=True) == clauses
+
+
+def test_glossary_terms_inside_chinese_and_beside_english() -> None:
+    """Chinese terms are found inside a longer run, English ones next to Chinese; the
+    longest term wins; one-character words left between terms are dropped."""
+    terms = parse_text("USITC临时禁令的锂电池", translate=True)
+    assert [type(t) for t in terms] == [AnyOf, AnyOf, AnyOf]
+    injunction = terms[1]
+    assert isinstance(injunction, AnyOf)
+    assert (Clause("preliminary injunction", False),) in injunction.options
+    assert (Clause("injunction", False),) not in injunction.options  # 禁令's group, not taken
+
+
+def test_without_translate_glossary_terms_are_plain_words() -> None:
+    assert parse_text("锂电池 337调查") == [
+        Clause("锂电池", True),
+        Clause("337", False),
+        Clause("调查", True),
+    ]
+
+
+def test_glossary_matches_name_what_translate_would_add() -> None:
+    """What the search page offers: each unquoted glossary term, with the terms it would
+    also find (not itself); quoted terms are not offered."""
+    found = dict(glossary_matches('锂电池 "临时禁令" Section 337'))
+    assert list(found) == ["锂电池", "Section 337"]
+    assert "lithium-ion battery" in found["锂电池"] and "锂电池" not in found["锂电池"]
+    assert "337调查" in found["Section 337"]
+
+
+def test_translate_changes_the_cursor_fingerprint_only_when_on() -> None:
+    plain = SearchQuery(q="锂电池")
+    assert SearchQuery(q="锂电池", translate=False).fingerprint() == plain.fingerprint()
+    assert SearchQuery(q="锂电池", translate=True).fingerprint() != plain.fingerprint()
 
 
 def test_too_many_terms_is_refused() -> None:
