@@ -345,18 +345,22 @@ def health_check(
         typer.Option("--enterprise", help="The profile to check, when the file holds several."),
     ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date (default today).")
+        str | None,
+        typer.Option(
+            "--as-of", help="As of this date (default today, or IPRWATCH_DATA_AS_OF when set)."
+        ),
     ] = None,
 ) -> None:
     """Enterprise IP health check (企业知识产权体检) as JSON, from the stored items of 12 months."""
     from api.services import parse_as_of
     from core.db import session_scope
+    from core.settings import default_as_of
     from warning.health import health_check_of
     from warning.profiles import ProfileError
     from warning.store import ProfileNotFound
 
     try:
-        day = parse_as_of(as_of) or date.today()
+        day = parse_as_of(as_of) or default_as_of()
     except ValueError as exc:
         _fail(str(exc))
         return

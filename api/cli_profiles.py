@@ -83,9 +83,10 @@ def _some_ids(ids: list[str], shown: int = 10) -> str:
 
 
 def _market(code: str, share: float | None, lang: str) -> str:
-    from warning.jurisdictions import market_name_zh
+    """A market as a reader of ``lang`` names it, with its code ("美国 (US) 40%")."""
+    from warning.jurisdictions import market_label
 
-    name = market_name_zh(code) if lang == "zh" else code
+    name = market_label(code, lang)
     return f"{name} {share:.0%}" if share is not None else name
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -22,7 +22,12 @@ Out = Annotated[
         "(printed)."
     ),
 ]
-AsOf = Annotated[str | None, typer.Option("--as-of", help="Report date (YYYY-MM-DD); today.")]
+AsOf = Annotated[
+    str | None,
+    typer.Option(
+        "--as-of", help="Report date (YYYY-MM-DD); today, or IPRWATCH_DATA_AS_OF when set."
+    ),
+]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -32,6 +37,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _check_options(lang: str, fmt: str, out: Path, as_of: str | None) -> date:
     from api.services import parse_as_of
+    from core.settings import default_as_of
 
     if lang not in ("zh", "en"):
         _fail(f"--lang must be zh or en, not {lang!r}")
@@ -40,7 +46,7 @@ def _check_options(lang: str, fmt: str, out: Path, as_of: str | None) -> date:
     if not out.is_dir() and not out.parent.is_dir():
         _fail(f"--out: folder {out.parent} does not exist")
     try:
-        return parse_as_of(as_of) or datetime.now(UTC).date()
+        return parse_as_of(as_of) or default_as_of()
     except ValueError as exc:
         _fail(str(exc))
         raise

@@ -169,7 +169,9 @@ def _print_summary(host: str, port: int) -> None:
     console.print(f"\n[bold]IPRWatch demo[/bold]: {items} items, {alerts} alerts loaded.")
     as_of = get_settings().data_as_of
     if as_of is not None:
-        console.print(f"  Data as of (数据截至): {as_of}  (volume estimates end here)")
+        console.print(
+            f"  Data as of (数据截至): {as_of}  (health checks, briefings and volume estimates end here)"
+        )
     console.print(f"  Alerts (预警):      {base}/alerts")
     console.print(f"  Search (检索):      {base}/search")
     console.print(f"  English UI:         {base}/alerts?lang=en")

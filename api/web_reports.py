@@ -8,7 +8,6 @@ change data carry the session's CSRF token, checked by the ``WebPrincipal`` depe
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from api.deps import DbSession
 from api.web import Lang, _lang, not_found_page
 from api.web import _render as render_page
 from core.models import BriefingRow, HealthCheckRow
+from core.settings import data_as_of_day, default_as_of
 from reports.briefing import STALE_AFTER_DAYS, UnknownChainError
 from reports.countries import UnknownCountryError
 from reports.periods import PeriodError
@@ -57,6 +57,7 @@ def _render(
         template_dirs=(API_TEMPLATES, REPORT_TEMPLATES),
         principal=principal,
         report_css=Markup(report_css()),
+        data_as_of=data_as_of_day(),
         **context,
     )
 
@@ -105,7 +106,7 @@ def briefings_generate(
         return not_found_page(request, lang, principal)
     try:
         row, _ = generate_briefing(
-            session, country, chain or None, period or None, datetime.now(UTC).date(), lang
+            session, country, chain or None, period or None, default_as_of(), lang
         )
     except (UnknownCountryError, UnknownChainError, PeriodError) as exc:
         rows = list_briefings(session)
@@ -171,7 +172,7 @@ def health_checks_run(
     if not can_see_enterprise(principal, enterprise_id):
         return not_found_page(request, lang, principal)
     try:
-        row, _ = run_stored_health_check(session, enterprise_id, datetime.now(UTC).date())
+        row, _ = run_stored_health_check(session, enterprise_id, default_as_of())
     except UnknownEnterpriseError as exc:
         return _render(
             request,

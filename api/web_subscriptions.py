@@ -39,6 +39,7 @@ from api.web_ui import FormFields, forbidden_page, may_write
 from core.models import Enterprise, SavedSearch, Subscription
 from core.types import Severity
 from reports.jinja import load_catalog
+from warning.delivery_pause import set_active
 from warning.subscriptions import (
     SubscriptionError,
     SubscriptionSpec,
@@ -340,8 +341,7 @@ def subscription_action(
         remove_subscription(session, deleted_id)
         audit(session, principal, "subscription.delete", "subscription", deleted_id)
     else:
-        row.active = SUBSCRIPTION_ACTIONS[action]
-        session.flush()
+        set_active(session, row, SUBSCRIPTION_ACTIONS[action])
         detail = {"active": row.active}
         audit(session, principal, "subscription.change", "subscription", row.id, detail)
     session.commit()

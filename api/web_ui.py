@@ -29,6 +29,7 @@ from api.auth import (
     aggregates_only,
     can_see_enterprise,
     restrict_to_visible,
+    visible_enterprise_ids,
 )
 from api.deps import DbSession
 from api.stats import chain_statistics
@@ -158,11 +159,14 @@ def subscriptions_page(
     query = restrict_to_visible(select(Subscription), Subscription.enterprise_id, principal)
     rows = list(session.scalars(query.order_by(Subscription.id)))
     names = {e.id: display_name(e, lang) for e in visible_enterprises(session, principal)}
+    visible = visible_enterprise_ids(principal)  # "shared" names no subscription they cannot see
     subscriptions = [
         {
             "row": s,
             "enterprise": names.get(s.enterprise_id or "", "—"),
-            "channels": _channel_kinds(list(s.channels or []), shared_channel_keys(session, s)),
+            "channels": _channel_kinds(
+                list(s.channels or []), shared_channel_keys(session, s, visible)
+            ),
             "editable": s.enterprise_id is not None or principal.is_admin,
         }
         for s in rows

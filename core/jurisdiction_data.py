@@ -22,6 +22,7 @@ __all__ = [
     "TradeBloc",
     "asset_offices",
     "chain_ids",
+    "country_aliases",
     "country_names",
     "jurisdiction_groups",
     "market_groups",
@@ -91,6 +92,21 @@ def _check_country_names(names: object, source: str) -> None:
                 raise ValueError(f"{source}: country_names.{code}.{lang} must be a name")
 
 
+def _check_country_aliases(aliases: object, source: str) -> None:
+    """Each entry a country code with a list of non-empty names."""
+    if not isinstance(aliases, dict):
+        raise ValueError(f"{source}: country_aliases must be a mapping of code -> names")
+    for code, names in aliases.items():
+        if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
+            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
+            raise ValueError(f"{source}: country_aliases: {code!r} is not a country code{hint}")
+        if not isinstance(names, list) or not names:
+            raise ValueError(f"{source}: country_aliases.{code} needs a list of names")
+        for name in names:
+            if not isinstance(name, str) or not name.strip():
+                raise ValueError(f"{source}: country_aliases.{code}: {name!r} is not a name")
+
+
 def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, Any]:
     """The nesting data, every code checked to be a code: YAML 1.1 reads bare ``NO``
     (Norway), ``ON`` or ``Y`` as booleans, and a member lost that way would silently stop
@@ -112,6 +128,7 @@ def parse_nesting(text: str, source: str = "<jurisdictions>") -> dict[str, Any]:
     places += _bloc_places(data.get("trade_blocs", {}), source)
     _check_codes(source, places)
     _check_country_names(data.get("country_names", {}), source)
+    _check_country_aliases(data.get("country_aliases", {}), source)
     for group in _list(data, "market_groups", source):
         if group not in data["groups"]:
             raise ValueError(f"{source}: market_groups: {group!r} is not one of the groups")
@@ -160,6 +177,14 @@ def country_names() -> dict[str, dict[str, str]]:
     return {
         code: {lang: str(n).strip() for lang, n in entry.items()} for code, entry in names.items()
     }
+
+
+@lru_cache(maxsize=1)
+def country_aliases() -> dict[str, tuple[str, ...]]:
+    """Other names a profile accepts for a country (``{"HK": ("香港", ...)}``), besides ISO's,
+    CLDR's and ``country_names``; see ``country_aliases`` in ``jurisdictions.yml``."""
+    aliases = nesting().get("country_aliases", {})
+    return {code: tuple(str(n).strip() for n in names) for code, names in aliases.items()}
 
 
 @lru_cache(maxsize=1)

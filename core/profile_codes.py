@@ -20,6 +20,7 @@ from rapidfuzz import process
 from core.jurisdiction_data import (
     asset_offices,
     chain_ids,
+    country_aliases,
     country_names,
     jurisdiction_groups,
     market_groups,
@@ -204,7 +205,8 @@ def _named_countries() -> dict[str, tuple[str, str]]:
     """Lower-cased alpha-3 code, ISO name and CLDR English/Chinese name -> (alpha-2, name).
 
     Babel's CLDR data gives the Chinese names (and ``EU``, 欧盟); pycountry the ISO ones;
-    ``country_names`` in ``jurisdictions.yml`` the ones reports print (中国香港, DR Congo).
+    ``country_names`` in ``jurisdictions.yml`` the ones reports print (中国香港, DR Congo);
+    ``country_aliases`` the ones people write alone (香港, 澳门, Macau).
     """
     iso = _alpha_2()
     names: dict[str, tuple[str, str]] = {}
@@ -215,6 +217,10 @@ def _named_countries() -> dict[str, tuple[str, str]]:
     for code, by_language in country_names().items():  # the names reports print
         for name in by_language.values():
             names.setdefault(name.lower(), (code, name))
+    for code, aliases in country_aliases().items():  # what people write alone (香港)
+        printed = country_names().get(code, {}).get("zh", code)
+        for name in aliases:
+            names.setdefault(name.lower(), (code, printed))
     for locale in ("en", "zh_Hans_CN", "zh_Hant_TW"):
         for code, name in Locale.parse(locale).territories.items():
             if code in iso or code == "EU":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -42,8 +42,8 @@ class Settings(BaseSettings):
     # Delivery (warning.delivery*): volume guard, retries, digests, webhook guard.
     alert_volume_warn_per_day: float = 10.0
     # The day the stored data stands at when it is not crawled live (the demo's bundled
-    # samples, set by `iprwatch demo`): volume estimates count their window back from it.
-    # Unset: today.
+    # samples, set by `iprwatch demo`): volume estimates count their window back from it,
+    # and health checks and briefings given no as-of day take it. Unset: today.
     data_as_of: date | None = None
     delivery_retry_hours: float = 48.0
     delivery_backoff_base_seconds: float = 60.0
@@ -86,3 +86,17 @@ class Settings(BaseSettings):
 def get_settings() -> Settings:
     """The process-wide settings (cached; call ``get_settings.cache_clear()`` in tests)."""
     return Settings()
+
+
+def data_as_of_day() -> date | None:
+    """The past day the stored data stands at (``data_as_of``: the demo's bundled samples);
+    None for live data (unset, or today or later)."""
+    day = get_settings().data_as_of
+    return day if day is not None and day < datetime.now(UTC).date() else None
+
+
+def default_as_of() -> date:
+    """The as-of day of a health check or briefing given none: the day the stored data
+    stands at (:func:`data_as_of_day`), else today (UTC). A fixed data set read as of today
+    would have nothing in its windows: the demo's items end on 30 June 2025."""
+    return data_as_of_day() or datetime.now(UTC).date()

@@ -124,6 +124,8 @@ class Briefing(BaseModel):
     period_end: date  # the last day of the period
     previous_period: str
     as_of: date
+    data_as_of: date | None = None
+    """The day the stored data stands at when it is a fixed data set (the demo's), not live."""
     generated_at: datetime
     has_data: bool
     risk: RiskAssessment
@@ -145,3 +147,5 @@ class HealthReport(BaseModel):
     resources: Resources
     sources: list[SourceFreshness] = Field(default_factory=list)
     generated_at: datetime
+    data_as_of: date | None = None
+    """The day the stored data stands at when it is a fixed data set (the demo's), not live."""

@@ -27,6 +27,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from core.gc_pause import collector_paused
+from core.settings import data_as_of_day
 from core.types import LocalizedName
 from reports import _classify as cls
 from reports._load import SourceInfo, load_item_rows, load_sources
@@ -161,6 +162,7 @@ def assemble_briefing(
         period_end=period.end - timedelta(days=1),
         previous_period=period.previous().label,
         as_of=as_of,
+        data_as_of=data_as_of_day(),
         generated_at=datetime.now(UTC),
         has_data=bool(disputes or rules),
         risk=assess_risk(rows, previous, period.months),

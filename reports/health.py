@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from core.settings import data_as_of_day
 from core.types import EnterpriseProfile, HealthCheckResult, LocalizedName
 from reports._load import SourceInfo, load_items_by_id, load_sources
 from reports._model import HealthReport
@@ -99,6 +100,7 @@ def assemble_health_report(
         resources=load_resources(),
         sources=freshness,
         generated_at=datetime.now(UTC),
+        data_as_of=data_as_of_day(),
     )
 
 

@@ -15,7 +15,7 @@ from babel.dates import format_date, format_time
 from babel.numbers import format_decimal, format_percent
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from warning.jurisdictions import market_name
+from warning.jurisdictions import market_label, market_name
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = ("zh", "en")
@@ -101,6 +101,7 @@ def make_environment(template_dirs: Sequence[Path], lang: str = "zh") -> Environ
     env.filters["pick"] = lambda d: _pick(d, lang)
     env.filters["chain"] = lambda chain_id: _chain_name(chain_id, lang)
     env.filters["market"] = lambda code: market_name(code, lang)
+    env.filters["market_coded"] = lambda code: market_label(code, lang)
     env.filters["listing"] = lambda values: LIST_SEPARATOR[lang].join(str(v) for v in values)
     env.filters["label"] = lambda value, prefix: _label(value, prefix, lang)
     return env

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import structlog
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from core.celery_app import app
 from core.db import session_scope
 from core.models import BriefingRow, Enterprise
+from core.settings import default_as_of
 from core.types import EnterpriseProfile
 from reports.service import generate_briefing
 
@@ -36,14 +36,14 @@ def generate_briefing_task(
 ) -> int:
     """Generate and store one briefing; returns its id."""
     with session_scope() as session:
-        row, _ = generate_briefing(session, country, chain, period, datetime.now(UTC).date(), lang)
+        row, _ = generate_briefing(session, country, chain, period, default_as_of(), lang)
         return row.id
 
 
 @app.task(name="reports.regenerate_briefings")  # type: ignore[untyped-decorator]
 def regenerate_briefings() -> dict[str, int]:
     """Brief every target on the last full month; a bad target is logged and skipped."""
-    as_of = datetime.now(UTC).date()
+    as_of = default_as_of()
     done = failed = 0
     with session_scope() as session:
         targets = briefing_targets(session)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from core.types import ItemKind
 from tagger._lexicon import BLOCKS_IP_TYPE, Entry, Field, Grade
 from tagger._refs import CaseRef
+from tagger._territory import territory_spans, upc_member_states
 
 KIND_WEIGHTS = {Grade.STRONG: 3.0, Grade.WEAK: 1.0}
 HEAD_CHARS = 300
@@ -151,17 +152,28 @@ def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     return False
 
 
+def _outside_territory(kept: list[Term], territory: list[tuple[int, int]]) -> list[Term]:
+    """The terms that are not UPC member states inside a territory an order covers."""
+    if not territory:
+        return kept
+    members = upc_member_states()
+    return [t for t in kept if t[0].target not in members or not _inside(t[1], t[2], territory)]
+
+
 def choose_jurisdictions(
     terms: Iterable[Term],
     party_spans: list[tuple[int, int]],
     refs: list[CaseRef],
     weak_codes: set[str],
+    text: str = "",
 ) -> list[str]:
     """Jurisdiction codes in order of appearance.
 
     Mentions inside a party's stated location or name do not count. In a UPC item, the seat
     of a division ("Munich LD", "杜塞尔多夫地方分庭") is the UPC's, not its host country's:
-    the country counts only when named otherwise ("Germany", "German court"). "European
+    the country counts only when named otherwise ("Germany", "German court"); member states
+    named as where its order has effect ("在德国、法国等成员国销售", ``text``) are the
+    order's territory, not courts of their own. "European
     patent" alone is no EPO matter (``EUROPEAN_PATENT``). A weak code
     (China) stays only with a strong cue for it (a Chinese court or office, a Chinese case
     number) or when nothing else was found.
@@ -176,6 +188,7 @@ def choose_jurisdictions(
         r.jurisdiction == "UPC" for r in refs
     ):
         kept = [t for t in kept if not _names_upc_division(t[0].term)]
+        kept = _outside_territory(kept, territory_spans(text))
     if all(t[0].term.casefold() in EUROPEAN_PATENT for t in kept if t[0].target == "EPO"):
         kept = [t for t in kept if t[0].target != "EPO"]
     found += [(start, entry.target, entry.grade is Grade.STRONG) for entry, start, _ in kept]

@@ -40,12 +40,15 @@ _UPC_CONTEXT = cue_words(
     "Court of Appeal (",
 )
 _UPC_APPEAL = ("Court of Appeal", "appeal (", "– appeal", "- appeal")
-_UPC_APPLICATION = (
+_UPC_PROVISIONAL = (
     "provisional measures",
-    "Application for",
-    "application for",
     "preliminary injunction",
+    "saisie",
+    "preserve evidence",
 )
+"""Applications started on their own (Rules of Procedure Part 3): applicant v. defendant.
+Other applications ("Application for security for costs") are made within an action, whose
+caption keeps its claimant and defendant."""
 _337_CONTEXT = cue_words("337", "International Trade Commission", "USITC", "国际贸易委员会")
 
 _CAPTION_ROLES = cue_words("Plaintiff", "Petitioner", "Appellant", "PLAINTIFF", "PETITIONER")
@@ -157,14 +160,15 @@ def from_captions(cues: Cues) -> Iterator[RawParty]:
 
 
 def _upc_roles(text: str) -> tuple[str, str]:
-    """The UPC's own words (Rules of Procedure): claimant/defendant in actions, applicant/
-    respondent in applications (provisional measures, security for costs), appellant/
-    respondent before the Court of Appeal. The head of the item says which."""
+    """The UPC's own words (Rules of Procedure): claimant/defendant in actions and in the
+    applications made within one (security for costs), applicant/defendant in provisional
+    measures and saisies (R.206, R.192: "the defendant"), appellant/respondent before the
+    Court of Appeal. The head of the item says which."""
     head = text[:400]
     if mentions(head, _UPC_APPEAL):
         return "appellant", "respondent"
-    if mentions(head, _UPC_APPLICATION):
-        return "applicant", "respondent"
+    if mentions(head, _UPC_PROVISIONAL):
+        return "applicant", "defendant"
     return "claimant", "defendant"
 
 

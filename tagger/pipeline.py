@@ -316,7 +316,7 @@ class Tagger:
         ip_types = choose_ip_types(matches.ip_type, refs)
         clock.lap("ip_types")
         jurisdictions = choose_jurisdictions(
-            matches.jurisdiction, parties.spans, refs, self._weak_codes
+            matches.jurisdiction, parties.spans, refs, self._weak_codes, text
         )
         clock.lap("jurisdictions")
         products = [

@@ -25,6 +25,7 @@ Exceptions::
 from __future__ import annotations
 
 import ipaddress
+import logging
 import re
 import socket
 import ssl
@@ -54,6 +55,36 @@ _IPV4_LIKE = re.compile(r"(0x[0-9a-f]+|[0-9]+)(\.(0x[0-9a-f]+|[0-9]+)){0,3}", re
 """Numbers joined by dots: an IPv4 address in a form ``ipaddress`` does not read."""
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+class _RedactRequestUrls(logging.Filter):
+    """Redacts the URLs in httpx's log lines (``HTTP Request: POST <url> ...``, at INFO).
+
+    A webhook URL often holds its secret in the path or the query (``/hooks/<token>``,
+    ``?token=``); logged as it is, whoever reads the worker's log could post to every
+    subscriber's endpoint. Our own ``delivered`` line names the channel redacted too.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(_redacted_arg(arg) for arg in record.args)
+        return True
+
+
+def _redacted_arg(arg: object) -> object:
+    if isinstance(arg, httpx.URL) or (isinstance(arg, str) and "://" in arg):
+        return redact_url(str(arg))
+    return arg
+
+
+def _redact_httpx_log() -> None:
+    """Install :class:`_RedactRequestUrls` on httpx's logger (once per process)."""
+    logger = logging.getLogger("httpx")
+    if not any(isinstance(f, _RedactRequestUrls) for f in logger.filters):
+        logger.addFilter(_RedactRequestUrls())
+
+
+_redact_httpx_log()
 
 
 class DeliveryError(Exception):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.exc import IntegrityError
@@ -27,7 +28,7 @@ from warning.subscriptions import FREQUENCY_ORDER, saved_search_hits, severity_a
 
 log = get_logger(__name__)
 
-__all__ = ["SWEEP_WINDOW", "queue_deliveries"]
+__all__ = ["SWEEP_WINDOW", "insert_delivery", "queue_deliveries", "unqueued_alerts"]
 
 SWEEP_WINDOW = timedelta(days=3)
 SEARCH_BACK = timedelta(days=400)
@@ -40,9 +41,15 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
-def _new_alerts(
+def unqueued_alerts(
     session: Session, sub: Subscription, alert_ids: Sequence[int] | None, since: datetime
 ) -> list[AlertRow]:
+    """The alerts created since ``since`` (and since the subscription) that pass its filters
+    and have no delivery row yet for one of its channels.
+
+    Raises:
+        BadQuery, SavedSearchNotFound: the subscription's saved search is invalid or gone.
+    """
     keys = [channel_key(c) for c in sub.channels]
     severities = [s for s in SEVERITY_ORDER if severity_allowed(sub.min_severity, s)]
     queued = (
@@ -84,13 +91,14 @@ def queue_deliveries(
         if not sub.channels:
             continue
         try:
-            alerts = _new_alerts(session, sub, alert_ids, since)
+            alerts = unqueued_alerts(session, sub, alert_ids, since)
         except (BadQuery, SavedSearchNotFound) as exc:  # search invalid or gone: others go on
             log.warning("subscription_saved_search_invalid", subscription=sub.id, reason=str(exc))
             continue
         for alert in alerts:
             for url in sub.channels:
-                if _insert(session, alert.id, sub, channel_key(url)) and sub.frequency == "instant":
+                inserted = insert_delivery(session, alert.id, sub, channel_key(url))
+                if inserted and sub.frequency == "instant":
                     instant.append((alert.id, channel_key(url)))
     session.flush()
     return instant
@@ -105,7 +113,11 @@ def _active_soonest_first() -> Select[Subscription]:
     )
 
 
-def _insert(session: Session, alert_id: int, sub: Subscription, key: str) -> bool:
+def insert_delivery(
+    session: Session, alert_id: int, sub: Subscription, key: str, **values: Any
+) -> bool:
+    """Add the (alert, channel) row for ``sub`` unless one exists; whether it was added.
+    ``values`` set other columns (a row recorded ``withdrawn`` at once)."""
     found = session.scalar(
         select(Delivery.id).where(Delivery.alert_id == alert_id, Delivery.channel == key)
     )
@@ -114,7 +126,13 @@ def _insert(session: Session, alert_id: int, sub: Subscription, key: str) -> boo
     try:
         with session.begin_nested():
             session.add(
-                Delivery(alert_id=alert_id, subscription_id=sub.id, channel=key, mode=sub.frequency)
+                Delivery(
+                    alert_id=alert_id,
+                    subscription_id=sub.id,
+                    channel=key,
+                    mode=sub.frequency,
+                    **values,
+                )
             )
     except IntegrityError:  # another worker queued it first
         return False

@@ -12,6 +12,12 @@ Failures are retried on :func:`warning.delivery.backoff_delays` (about 48 hours)
 jitter; then the row is ``failed`` and the subscription's owner is told once. Before every
 attempt, instant or digest, a row whose alert was dismissed or resolved meanwhile is marked
 ``withdrawn`` instead of sent: nobody should be asked to look at what was already decided.
+
+Between the claim and the send, the world may change: the alert is dismissed, the
+subscription paused or deleted. So :func:`send_claimed` reads the claimed rows again in a
+short transaction of their own right before the message goes out, withdraws those whose alert
+was decided or whose subscription was paused meanwhile, and builds the message from what is
+left. Only a change committed while the message is already on its way cannot recall it.
 """
 
 from __future__ import annotations
@@ -65,6 +71,14 @@ WITHDRAWN = "withdrawn"
 or an instant one waiting for its first attempt or a retry): final, like ``sent``."""
 WITHDRAWN_REASON = "the alert was dismissed or resolved before it"
 """The ``last_error`` of a withdrawn row (the deliveries API shows it)."""
+PAUSED_REASON = "subscription paused"
+"""The ``last_error`` of a row withdrawn because its subscription was paused before it went
+(see ``warning.delivery_pause``)."""
+CHANNEL_REMOVED_REASON = "the channel was removed from the subscription"
+"""The ``last_error`` of a row whose channel was taken off its subscription before it went:
+withdrawn, not failed (the owner removed it; telling them it failed would be a false alarm)."""
+DELETED = "deleted meanwhile"
+"""Why a send was skipped: the rows went with their subscription or alert."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +111,8 @@ def retry_schedule() -> list[float]:
 
 def _claimable(now: datetime) -> ColumnElement[bool]:
     """Rows a sender may take now: pending and due, or claimed by a sender whose lease has
-    run out; never those of a paused subscription (they wait for it to resume)."""
+    run out; never those of a paused subscription (pausing withdraws what it had waiting,
+    ``warning.delivery_pause``: none should be left, and none is sent late)."""
     due = or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
     active = select(Subscription.id).where(Subscription.active.is_(True))
     return and_(
@@ -183,48 +198,95 @@ def _channel_url(sub: Subscription, key: str) -> str | None:
 
 @dataclass(frozen=True)
 class _Prepared:
-    """A message ready to go out to one channel."""
+    """A message ready to go out to one channel, and the claimed rows it stands for."""
 
     url: str
     message: Message
     options: SendOptions
+    ids: list[int]
+
+
+def send_claimed(ids: list[int], now: datetime) -> Outcome:
+    """Send what this sender claimed at ``now`` (rows of one subscription and channel), then
+    mark it sent, or record the failure.
+
+    Right before the send, the rows are read again under the claim (:func:`_confirm`): a
+    dismissal, resolution, pause or deletion committed since the claim keeps them from going.
+    """
+    with session_scope() as session:
+        prepared = _confirm(session, ids, now)
+    if isinstance(prepared, Outcome):
+        return prepared
+    try:
+        send(prepared.url, prepared.message, prepared.options)
+    except DeliveryError as exc:
+        return _record_failure(prepared.ids, now, exc)
+    with session_scope() as session:
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(prepared.ids))
+            .values(status="sent", sent_at=utcnow(), last_error=None)
+        )
+    log.info("delivered", deliveries=len(prepared.ids), channel=redact_url(prepared.url))
+    return Outcome("sent", deliveries=len(prepared.ids))
+
+
+def _confirm(session: Session, ids: list[int], now: datetime) -> _Prepared | Outcome:
+    """The message for the claimed rows still held and still wanted, built from them alone.
+
+    Rows whose alert was dismissed or resolved since the claim, or whose subscription was
+    paused, are withdrawn here, in the transaction that reads what is sent: a digest leaves
+    those alerts out, an instant delivery sends nothing. Rows gone with a deleted subscription
+    (or alert), or taken by another sender after the lease ran out, are not sent either.
+    """
+    held = and_(Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_at == now)
+    closed = paused = 0
+    if _any_unwanted(session, held):  # read first: the usual send writes nothing here
+        closed = _withdraw_closed_alerts(session, held)
+        paused = _withdraw_paused(session, held)
+    still = list(session.scalars(select(Delivery.id).where(held)))
+    if still:
+        return _prepare(session, still)
+    if closed or paused:
+        log.info("delivery withdrawn before sending", deliveries=closed + paused)
+        reason = WITHDRAWN_REASON if closed else PAUSED_REASON
+        return Outcome("withdrawn", deliveries=closed + paused, reason=reason)
+    gone = session.scalar(select(Delivery.id).where(Delivery.id.in_(ids)).limit(1)) is None
+    return Outcome("skipped", reason=DELETED if gone else CLAIMED)
+
+
+def _any_unwanted(session: Session, held: ColumnElement[bool]) -> bool:
+    """Whether a held row's alert was decided or its subscription paused."""
+    closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
+    paused = select(Subscription.id).where(Subscription.active.is_(False))
+    unwanted = or_(Delivery.alert_id.in_(closed), Delivery.subscription_id.in_(paused))
+    return session.scalar(select(Delivery.id).where(held, unwanted).limit(1)) is not None
 
 
 def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
-    """The message for the claimed rows (all of one subscription and channel), built in the
-    claiming transaction so that one commit makes both visible."""
+    """The message for the claimed rows (all of one subscription and channel)."""
     rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
     sub = session.get(Subscription, rows[0].subscription_id) if rows else None
     if sub is None:  # deleted meanwhile (rows go with their subscription and alert)
-        return Outcome("skipped", reason="deleted meanwhile")
+        return Outcome("skipped", reason=DELETED)
     url = _channel_url(sub, rows[0].channel)
-    if url is None:
-        return _finish_failed(session, rows, sub, "the channel was removed")
+    if url is None:  # taken off the subscription since it was queued: no failure to report
+        return _withdraw_rows(session, rows, CHANNEL_REMOVED_REASON)
     options = SendOptions(
         secret=sub.signing_secret,
         delivery_id=f"{rows[0].channel[:12]}-{min(ids)}-{len(ids)}",
         timeout=get_settings().delivery_timeout_seconds,
         allow_loopback=get_settings().webhook_allow_loopback,
     )
-    return _Prepared(url, _message(session, sub, rows), options)
+    return _Prepared(url, _message(session, sub, rows), options, ids)
 
 
-def _send_prepared(prepared: _Prepared | Outcome, ids: list[int], now: datetime) -> Outcome:
-    """Send, then mark the rows sent (or record the failure)."""
-    if isinstance(prepared, Outcome):
-        return prepared
-    try:
-        send(prepared.url, prepared.message, prepared.options)
-    except DeliveryError as exc:
-        return _record_failure(ids, now, exc)
-    with session_scope() as session:
-        session.execute(
-            update(Delivery)
-            .where(Delivery.id.in_(ids))
-            .values(status="sent", sent_at=utcnow(), last_error=None)
-        )
-    log.info("delivered", deliveries=len(ids), channel=redact_url(prepared.url))
-    return Outcome("sent", deliveries=len(ids))
+def _withdraw_rows(session: Session, rows: Sequence[Delivery], reason: str) -> Outcome:
+    for row in rows:
+        row.status, row.last_error, row.next_attempt_at = WITHDRAWN, reason, None
+    session.flush()
+    log.info("delivery withdrawn", deliveries=len(rows), reason=reason)
+    return Outcome("withdrawn", deliveries=len(rows), reason=reason)
 
 
 def _record_failure(ids: list[int], now: datetime, exc: DeliveryError) -> Outcome:
@@ -301,8 +363,7 @@ def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> O
             wait = _wait(row, now)
             claimed = row.status == "sending"
             return Outcome("skipped", retry_in=wait, reason=CLAIMED if claimed else NOT_DUE)
-        prepared = _prepare(session, taken)
-    return _send_prepared(prepared, taken, now)
+    return send_claimed(taken, now)
 
 
 def _wait(row: Delivery, now: datetime) -> float | None:
@@ -334,8 +395,7 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
         sub = session.get(Subscription, subscription_id)
         if sub is not None:
             sub.last_digest_at = now
-        prepared = _prepare(session, taken)
-    return _send_prepared(prepared, taken, now)
+    return send_claimed(taken, now)
 
 
 def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> int:
@@ -347,6 +407,19 @@ def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> int:
         update(Delivery)
         .where(due, Delivery.alert_id.in_(closed))
         .values(status=WITHDRAWN, last_error=WITHDRAWN_REASON, next_attempt_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+def _withdraw_paused(session: Session, due: ColumnElement[bool]) -> int:
+    """Mark the due rows of a paused subscription ``withdrawn``; how many were. Pausing
+    withdraws what waits (``warning.delivery_pause``); this catches a row claimed just before."""
+    paused = select(Subscription.id).where(Subscription.active.is_(False))
+    result = session.execute(
+        update(Delivery)
+        .where(due, Delivery.subscription_id.in_(paused))
+        .values(status=WITHDRAWN, last_error=PAUSED_REASON, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     return int(cast("CursorResult[Any]", result).rowcount or 0)

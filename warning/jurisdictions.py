@@ -25,6 +25,7 @@ __all__ = [
     "destination_markets",
     "group_members",
     "jurisdiction_groups",
+    "market_label",
     "market_name",
     "market_name_en",
     "market_name_zh",
@@ -193,6 +194,14 @@ def _name(code: str, lang: str, locale: str, systems: dict[str, str]) -> str:
 def market_name(code: str, lang: str) -> str:
     """The name of a country or regional system in ``lang`` ("zh", else English)."""
     return market_name_zh(code) if lang == "zh" else market_name_en(code)
+
+
+def market_label(code: str, lang: str) -> str:
+    """The name of a country or system in ``lang`` with its code, for a reader who checks
+    what a profile says ("美国 (US)", "United States (US)"); the code alone where no name is
+    known (an office code such as EP)."""
+    name = market_name(code, lang)
+    return code if name == code else f"{name} ({code})"
 
 
 def asset_offices() -> frozenset[str]:

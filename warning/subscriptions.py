@@ -17,19 +17,20 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
-from sqlalchemy import Select, case, or_, select, update
+from sqlalchemy import Select, and_, case, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
 from core.logging_ import get_logger
-from core.models import Delivery, Enterprise, Item, Subscription, utcnow
+from core.models import AlertRow, Delivery, Enterprise, Item, Subscription, utcnow
 from core.records import item_to_record, utc_iso
-from core.settings import get_settings
+from core.settings import data_as_of_day, get_settings
 from core.types import EnterpriseProfile, Severity
 from warning.delivery import channel_key, redact_url, severity_rank
 from warning.delivery_channels import validate_channel
@@ -225,20 +226,41 @@ def remove_subscription(session: Session, subscription_id: int) -> bool:
 
 def _hand_over_deliveries(session: Session, row: Subscription) -> None:
     """Give the finished deliveries of each shared address to the subscription that would
-    send to it now (soonest first, then the oldest: ``warning.delivery_queue``)."""
+    send to it now (soonest first, then the oldest: ``warning.delivery_queue``).
+
+    A subscription of one enterprise inherits only the records of that enterprise's alerts:
+    a deleted shared subscription's records of other enterprises' alerts must not show up in
+    its deliveries (another tenant's alert ids). They pass to the next subscription naming
+    the address that could have sent them, or go with the deleted one: nobody else would
+    queue those alerts for that address.
+    """
     soonest = case(FREQUENCY_ORDER, value=Subscription.frequency, else_=len(FREQUENCY_ORDER))
     heirs = list(session.scalars(_overlapping(row).order_by(soonest, Subscription.id)))
     for key in shared_channel_keys(session, row):
-        heir = next(h for h in heirs if key in {channel_key(str(u)) for u in h.channels})
-        session.execute(
-            update(Delivery)
-            .where(
-                Delivery.subscription_id == row.id,
-                Delivery.channel == key,
-                Delivery.status.in_(FINISHED_DELIVERIES),
+        for heir in (h for h in heirs if key in {channel_key(str(u)) for u in h.channels}):
+            session.execute(
+                update(Delivery)
+                .where(_finished_at(row, key), *_alerts_of(heir))
+                .values(subscription_id=heir.id)
+                .execution_options(synchronize_session=False)
             )
-            .values(subscription_id=heir.id)
-        )
+
+
+def _finished_at(row: Subscription, key: str) -> ColumnElement[bool]:
+    return and_(
+        Delivery.subscription_id == row.id,
+        Delivery.channel == key,
+        Delivery.status.in_(FINISHED_DELIVERIES),
+    )
+
+
+def _alerts_of(heir: Subscription) -> list[ColumnElement[bool]]:
+    """The condition that a delivery's alert is one ``heir`` could select (its enterprise's;
+    any for a shared subscription)."""
+    if heir.enterprise_id is None:
+        return []
+    mine = select(AlertRow.id).where(AlertRow.enterprise_id == heir.enterprise_id)
+    return [Delivery.alert_id.in_(mine)]
 
 
 def subscription_to_dict(row: Subscription) -> dict[str, Any]:
@@ -269,24 +291,35 @@ def _overlapping(row: Subscription) -> Select[Subscription]:
     )
 
 
-def shared_channel_keys(session: Session, row: Subscription) -> set[str]:
+def shared_channel_keys(
+    session: Session, row: Subscription, visible: Collection[str] | None = None
+) -> set[str]:
     """The keys of this subscription's channels that another subscription also names, whose
     alerts can overlap with its own: one of the same enterprise, or a shared one.
 
     Such an address gets each alert once, not once per subscription, from the subscription
     that asks soonest (``warning.delivery_queue``); the others' delivery counts leave it out.
+
+    ``visible`` (the enterprise ids a caller may see; None: all) counts only the subscriptions
+    of those enterprises: what is shown to a user must not tell them that a subscription they
+    cannot see (an admin's shared one) sends to their address. Delivery counts all.
     """
     mine = {channel_key(str(url)) for url in row.channels}
+    query = _overlapping(row)
+    if visible is not None:
+        query = query.where(Subscription.enterprise_id.in_(sorted(visible)))
     keys: set[str] = set()
-    for other in session.scalars(_overlapping(row)):
+    for other in session.scalars(query):
         keys.update(channel_key(str(url)) for url in other.channels)
     return mine & keys
 
 
-def shared_channels(session: Session, row: Subscription) -> list[str]:
-    """This subscription's channels that another one also names (:func:`shared_channel_keys`),
-    redacted as the API shows channels."""
-    keys = shared_channel_keys(session, row)
+def shared_channels(
+    session: Session, row: Subscription, visible: Collection[str] | None = None
+) -> list[str]:
+    """This subscription's channels that another one the caller may see also names
+    (:func:`shared_channel_keys`), redacted as the API shows channels."""
+    keys = shared_channel_keys(session, row, visible)
     return [redact_url(url) for url in row.channels if channel_key(url) in keys]
 
 
@@ -324,11 +357,27 @@ def _window_items(session: Session, since: datetime, until: datetime) -> Iterabl
     return session.scalars(query)
 
 
+def _saved_search_count(session: Session, saved_search_id: int, since: date, until: date) -> int:
+    """Items the saved search finds published from ``since`` to ``until``, both days
+    included: the volume window, as profile-based estimates count it, narrowed by the
+    search's own dates. Without ``until`` a data set standing at a past day (the demo's)
+    would count the items after that day too."""
+    from search.saved import get_saved_search, run_saved_search, saved_query
+
+    saved = get_saved_search(session, saved_search_id)
+    stored = saved_query(saved)
+    first = max(since, stored.since) if stored.since else since
+    last = min(until, stored.until) if stored.until else until
+    if first > last:
+        return 0
+    return run_saved_search(saved, since=first, until=last, limit=1).total
+
+
 def volume_window_end() -> tuple[datetime, date | None]:
     """The end of the volume window and, for a data set standing at a past day
     (``data_as_of``: the demo's), that day; now and None for live data."""
-    day = get_settings().data_as_of
-    if day is None or day >= utcnow().date():
+    day = data_as_of_day()
+    if day is None:
         return utcnow(), None
     return datetime.combine(day, time.max, tzinfo=UTC), day
 
@@ -363,8 +412,5 @@ def estimate_volume(
         count = sum(severity_allowed(spec.min_severity, a.severity) for a in alerts)
     else:
         assert spec.saved_search_id is not None
-        from search.saved import get_saved_search, run_saved_search
-
-        saved = get_saved_search(session, spec.saved_search_id)
-        count = run_saved_search(saved, since=since.date(), limit=1).total
+        count = _saved_search_count(session, spec.saved_search_id, since.date(), now.date())
     return VolumeEstimate(alerts=count, days=VOLUME_WINDOW_DAYS, threshold=threshold, until=until)

@@ -5,7 +5,6 @@ Briefings are addressed by integer id only, so no request can name a file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
@@ -19,6 +18,7 @@ from api.errors import ERROR_RESPONSES, BadRequest
 from api.routers._access import MAX_ID, AdminOnly, BriefingsRead, RowId
 from api.schemas import AsOfDate, UtcDateTime
 from core.models import BriefingRow
+from core.settings import default_as_of
 from reports._model import Briefing
 from reports.briefing import UnknownChainError
 from reports.countries import UnknownCountryError
@@ -111,7 +111,7 @@ def list_stored(
 def generate(session: DbSession, principal: AdminOnly, request: BriefingRequest) -> BriefingSummary:
     """Generate a briefing now and store it (admins only); unknown countries, chains or
     periods get a 422 that lists the valid values."""
-    as_of = request.as_of or datetime.now(UTC).date()
+    as_of = request.as_of or default_as_of()
     try:
         row, _ = generate_briefing(
             session, request.country, request.chain, request.period, as_of, request.lang

@@ -5,7 +5,7 @@ Health checks are addressed by integer id only, so no request can name a file.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -33,6 +33,7 @@ from api.routers._access import (
 )
 from api.schemas import AsOfDate, UtcDateTime
 from core.models import HealthCheckRow
+from core.settings import default_as_of
 from core.types import AdvisorNote, HealthCheckResult
 from reports._model import HealthReport
 from reports.render import render_health_html, render_health_pdf
@@ -65,7 +66,8 @@ class HealthCheckList(BaseModel):
 
 
 class HealthCheckRequest(BaseModel):
-    """Which stored enterprise to check, and as of when (today by default)."""
+    """Which stored enterprise to check, and as of when (by default today, or the day a fixed
+    data set such as the demo's stands at: ``IPRWATCH_DATA_AS_OF``)."""
 
     enterprise_id: str = Field(min_length=1, max_length=64, examples=["wuxi-netlink"])
     as_of: AsOfDate | None = None
@@ -135,7 +137,7 @@ def run(
     """Run the health check of a stored enterprise over the stored items, and store it."""
     if not principal.is_admin:  # an admin may hear which enterprises exist; others may not
         enterprise_or_404(session, principal, request.enterprise_id)
-    as_of = request.as_of or datetime.now(UTC).date()
+    as_of = request.as_of or default_as_of()
     try:
         row, _ = run_stored_health_check(session, request.enterprise_id, as_of)
     except UnknownEnterpriseError as exc:

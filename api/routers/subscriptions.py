@@ -26,6 +26,7 @@ from core.models import Delivery, SavedSearch, Subscription
 from core.settings import get_settings
 from core.types import Severity
 from search.errors import BadQuery
+from warning.delivery_pause import set_active
 from warning.subscriptions import (
     SubscriptionError,
     SubscriptionName,
@@ -74,7 +75,8 @@ class SubscriptionOut(BaseModel):
         default_factory=list,
         description=(
             "Channels (redacted) that another subscription of the same enterprise, or a shared "
-            "one, also names. Such an address gets each alert once, not once per subscription: "
+            "one, also names; only subscriptions the caller may see count (a shared one: for "
+            "admins). Such an address gets each alert once, not once per subscription: "
             "from the one that sends soonest (instant, then daily, then weekly; then the "
             "oldest), so the others' delivery counts leave those alerts out."
         ),
@@ -142,7 +144,9 @@ def _check_spec(session: DbSession, principal: Principal, spec: SubscriptionSpec
         owned_or_404(principal, saved, owner, "saved search", spec.saved_search_id)
 
 
-def _out(session: DbSession, row: Subscription) -> SubscriptionOut:
+def _out(session: DbSession, principal: Principal, row: Subscription) -> SubscriptionOut:
+    """The subscription as the caller sees it: ``shared_channels`` names only addresses that
+    a subscription the caller may see also names (never an admin's shared one, to others)."""
     counts = session.execute(
         select(Delivery.status, func.count())
         .where(Delivery.subscription_id == row.id)
@@ -151,7 +155,7 @@ def _out(session: DbSession, row: Subscription) -> SubscriptionOut:
     return SubscriptionOut(
         **subscription_to_dict(row),
         deliveries={s: n for s, n in counts},
-        shared_channels=shared_channels(session, row),
+        shared_channels=shared_channels(session, row, visible_enterprise_ids(principal)),
     )
 
 
@@ -183,7 +187,7 @@ def post_subscription(
         raise _spec_error(exc) from exc
     audit(session, principal, "subscription.create", "subscription", created.row.id)
     return SubscriptionCreated(
-        subscription=_out(session, created.row),
+        subscription=_out(session, principal, created.row),
         feed_token=created.feed_token,
         feeds=feed_urls(created.row.id, created.feed_token),
         signing_secret=created.row.signing_secret,
@@ -223,7 +227,7 @@ def get_subscriptions(
     more = len(rows) > limit
     rows = rows[:limit]
     return SubscriptionPage(
-        subscriptions=[_out(session, row) for row in rows],
+        subscriptions=[_out(session, principal, row) for row in rows],
         next_cursor=str(rows[-1].id) if more and rows else None,
     )
 
@@ -233,7 +237,7 @@ def get_subscription(
     subscription_id: RowId, session: DbSession, principal: SubscriptionsRead
 ) -> SubscriptionOut:
     """One subscription, with its delivery counts by status."""
-    return _out(session, _get(session, principal, subscription_id))
+    return _out(session, principal, _get(session, principal, subscription_id))
 
 
 class SubscriptionPatch(BaseModel):
@@ -252,18 +256,20 @@ def patch_subscription(
     principal: SubscriptionsWrite,
 ) -> SubscriptionOut:
     """Rename, pause (``active: false``: nothing is sent) or resume a subscription, or change
-    its minimum severity. On resuming, the alerts raised meanwhile are sent."""
+    its minimum severity. Pausing withdraws what waits to be sent (an address another active
+    subscription names gets it from that one); on resuming, alerts raised while paused are
+    not sent (they stay on the web UI and in the feed), only those raised from then on."""
     row = _get(session, principal, subscription_id)
     if patch.name is not None:
         row.name = patch.name.strip()
     if patch.active is not None:
-        row.active = patch.active
+        set_active(session, row, patch.active)
     if patch.min_severity is not None:
         row.min_severity = patch.min_severity.value
     session.flush()
     audit(session, principal, "subscription.change", "subscription", row.id,
           patch.model_dump(exclude_none=True, mode="json"))  # fmt: skip
-    return _out(session, row)
+    return _out(session, principal, row)
 
 
 @router.delete("/subscriptions/{subscription_id}", status_code=204, response_class=Response)

@@ -351,6 +351,21 @@ def test_alliance_dashboard_names_countries_in_the_page_language(web: TestClient
     assert "<td>US</td>" not in english and '<span class="tag">US</span>' not in english
 
 
+def test_the_profile_page_names_markets_and_jurisdictions_in_the_page_language(
+    web: TestClient,
+) -> None:
+    """An exporter reads 美国 / United States, with the code beside it, not a bare "US"."""
+    sign_in(web, ACME)
+    chinese = web.get("/enterprises/wuxi-battery?lang=zh").text
+    english = web.get("/enterprises/wuxi-battery?lang=en").text
+    assert '<span class="meter-label">美国 (US)</span>' in chinese
+    assert '<span class="meter-label">德国 (DE)</span>' in chinese
+    assert '<span class="meter-label">United States (US)</span>' in english
+    assert '<span class="meter-label">Germany (DE)</span>' in english
+    assert ">中国 (CN)</td>" in chinese and ">China (CN)</td>" in english
+    assert '<span class="meter-label">US</span>' not in english + chinese
+
+
 def test_profile_and_subscriptions_pages_hide_channel_urls(web: TestClient) -> None:
     sign_in(web, ACME)
     profile = web.get("/profile")

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.test_web import ACME, ADVISOR, ALLIANCE, sign_in
+from tests.api.test_web import ACME, ADMIN, ADVISOR, ALLIANCE, sign_in
 from tests.browser._site import Site, build_site
 
 PROFILE_FORM = {
@@ -424,3 +424,74 @@ def test_a_fixed_data_sets_volume_estimate_counts_back_from_the_day_it_stands_at
     assert api.status_code == 200, api.text
     assert api.json()["until"] == "2025-06-30"
     assert api.json()["alerts"] == int(found.group(1))
+
+
+def test_a_saved_search_subscriptions_estimate_stops_on_the_day_the_data_stands_at(
+    past_web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A subscription following only a saved search counts the items of the same 100 days as
+    one following a profile: none published after the data's day (``data_as_of``)."""
+    from core.db import session_scope
+    from core.settings import get_settings
+    from search.query import SearchQuery
+    from search.saved import save_search
+
+    with session_scope() as session:  # finds the US items of 3, 20 and 75 days before 30 June
+        saved = save_search(session, "美国", SearchQuery(jurisdictions=["US"]), None).id
+    monkeypatch.setenv("IPRWATCH_DATA_AS_OF", "2025-06-25")  # the 27 June item is after it
+    get_settings.cache_clear()
+    csrf = sign_in(past_web, ADMIN)  # only admins follow a shared search without an enterprise
+    body = {k: v for k, v in SUBSCRIPTION.items() if k not in ("channels", "enterprise_id")}
+    api = past_web.post(
+        "/api/v1/subscriptions/estimate",
+        json={**body, "saved_search_id": saved, "channels": SUBSCRIPTION["channels"].split("\n")},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 200, api.text
+    assert api.json()["until"] == "2025-06-25"
+    assert api.json()["alerts"] == 2
+
+
+def test_a_fixed_data_sets_health_checks_and_briefings_count_to_its_day_and_say_so(
+    past_web: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's items end on 30 June 2025: a health check or briefing as of today would find
+    nothing in its window. Given no day, they take the data's day and name it (数据截至); a
+    day given explicitly still wins."""
+    from core.settings import get_settings
+
+    monkeypatch.setenv("IPRWATCH_DATA_AS_OF", "2025-06-30")
+    get_settings.cache_clear()
+    csrf = sign_in(past_web, ACME)
+    listing = past_web.get("/health-checks?lang=zh").text
+    assert "数据截至 2025年6月30日：所存数据是固定的一批" in listing
+    page = past_web.post(
+        "/health-checks", data={"enterprise_id": "wuxi-battery", "csrf_token": csrf}
+    )
+    assert page.status_code == 200, page.text
+    assert "数据截至: 2025年6月30日 · 考察期: 2024年6月30日 – 2025年6月30日" in page.text
+    assert "共考察 4 条信息" in page.text  # as of today: 0
+    api = past_web.post(
+        "/api/v1/health-checks",
+        json={"enterprise_id": "wuxi-battery"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert api.status_code == 201, api.text
+    assert api.json()["as_of"] == "2025-06-30"
+    given = past_web.post(
+        "/api/v1/health-checks",
+        json={"enterprise_id": "wuxi-battery", "as_of": "2025-05-01"},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert given.json()["as_of"] == "2025-05-01"
+    english = past_web.get(given.json()["html_url"] + "?lang=en").text
+    assert (
+        "As of: 1 May 2025 · Data as of: 30 Jun 2025 · Window: 1 May 2024 – 1 May 2025" in english
+    )
+    past_web.cookies.clear()
+    admin_csrf = sign_in(past_web, ADMIN)
+    briefing = past_web.post("/briefings", data={"country": "US", "csrf_token": admin_csrf})
+    assert briefing.status_code == 200, briefing.text
+    assert "报告期: 2025-05 (2025年5月1日 – 2025年5月31日) · 数据截至: 2025年6月30日" in (
+        briefing.text
+    )  # the last full month before the data's day, not before today

@@ -56,16 +56,19 @@ def _store_outdated(data: Path) -> None:
 
 
 def test_list_prints_a_table_with_names_chains_and_markets_in_either_language(
-    stored: Path,
+    stored: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("COLUMNS", "200")  # one line per profile, so that a cell reads whole
     english = iprwatch("profiles", "list", data_dir=stored)
     assert english.returncode == 0, english.stderr
     assert "eu-exporter" in english.stdout and "Wuxi Eurotrade Network Equipment" in english.stdout
-    assert "EU 40%, US 30%" in english.stdout and "B5-1, L3" in english.stdout
+    assert "European Union (EU) 40%, United States (US) 30%" in english.stdout
+    assert "B5-1, L3" in english.stdout and "Japan (JP)" in english.stdout
     assert "2 profile(s)" in english.stderr
     chinese = iprwatch("profiles", "list", "--lang", "zh", data_dir=stored)
     assert chinese.returncode == 0, chinese.stderr
-    assert "出口市场" in chinese.stdout and "欧盟 40%、美国 30%" in chinese.stdout
+    assert "出口市场" in chinese.stdout and "欧盟 (EU) 40%、美国 (US) 30%" in chinese.stdout
+    assert "日本 (JP)" in chinese.stdout
     # a name in one language only is shown in the other
     assert "无锡湖滨医疗科技有限公司" in english.stdout.replace("\n", "").replace("│", "")
 

@@ -110,7 +110,7 @@ def test_a_feed_opens_only_with_its_token_and_lists_the_alerts(api: TestClient, 
     assert feed.entries[0].link.startswith("http://127.0.0.1:8000/alerts/")
 
 
-def test_a_paused_subscription_sends_nothing_until_resumed(
+def test_a_paused_subscription_sends_nothing_then_or_late_after_resuming(
     api: TestClient, smtp_server: Mailbox
 ) -> None:
     out = api.post(
@@ -118,16 +118,26 @@ def test_a_paused_subscription_sends_nothing_until_resumed(
         json=_body(channels=[smtp_server.url("ops@example.com")]),
     ).json()
     sub_id = out["subscription"]["id"]
-    make_alerts(1)  # queued before the pause
+    [before] = make_alerts(1)  # queued before the pause
     with session_scope() as session:
         queue_deliveries(session)
     paused = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": False})
     assert paused.json()["active"] is False
-    make_alerts(1, prefix="during")
+    assert paused.json()["deliveries"] == {"withdrawn": 1}
+    [during] = make_alerts(1, prefix="during")
     assert deliver_pending() == [] and smtp_server.envelopes == []
-    api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": True})
-    assert [o.status for o in deliver_pending()] == ["sent", "sent"]
-    assert len(smtp_server.envelopes) == 2
+    resumed = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": True}).json()
+    assert resumed["deliveries"] == {"withdrawn": 2}
+    assert deliver_pending() == [], "nothing from the paused period goes out late"
+    [after] = make_alerts(1, prefix="after")
+    assert [o.status for o in deliver_pending()] == ["sent"]
+    [mail] = smtp_server.messages()
+    assert f"/alerts/{after}?" in mail.get_body(preferencelist=("plain",)).get_content()
+    listed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=withdrawn").json()
+    reasons = {d["alert_id"]: d["last_error"] for d in listed["deliveries"]}
+    assert reasons == {before: "subscription paused", during: "subscription paused"}
+    feed = api.get(out["feeds"]["atom"].split("8000", 1)[1])  # the feed still lists them all
+    assert len(feedparser.parse(feed.content).entries) == 3
 
 
 def test_deleting_a_subscription_closes_its_feed(api: TestClient) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -66,6 +67,39 @@ def test_health_check_report_from_a_profile_file(seeded: str, tmp_path: Path) ->
     html = out.read_text(encoding="utf-8")
     assert "企业知识产权体检报告 · 无锡某电池有限公司" in html
     assert "D4 侵权风险暴露" in html
+
+
+def test_reports_given_no_day_count_to_the_day_a_fixed_data_set_stands_at(
+    seeded: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``IPRWATCH_DATA_AS_OF`` (set by ``iprwatch demo``) is the reports' day when none is
+    given, and the report names it; ``--as-of`` still wins."""
+    from core.settings import get_settings
+
+    monkeypatch.setenv("IPRWATCH_DATA_AS_OF", dataset.AS_OF.isoformat())
+    get_settings.cache_clear()
+    profile = tmp_path / "profile.yml"
+    profile.write_text(
+        yaml.safe_dump(
+            dataset.PROFILE.model_dump(mode="json", exclude_none=True), allow_unicode=True
+        ),
+        encoding="utf-8",
+    )
+    check, briefing, given = tmp_path / "hc.html", tmp_path / "us.html", tmp_path / "given.html"
+    for args in (
+        ["health-check", "--profile", str(profile), "--out", str(check)],
+        ["briefing", "--country", "US", "--lang", "en", "--out", str(briefing)],
+        ["health-check", "--profile", str(profile), "--as-of", "2025-09-01", "--out", str(given)],
+    ):
+        result = runner.invoke(app, ["report", *args, "--format", "html"])
+        assert result.exit_code == 0, result.output
+    assert "数据截至: 2025年10月15日 · 考察期: 2024年10月15日 – 2025年10月15日" in check.read_text(
+        encoding="utf-8"
+    )
+    assert "Period: 2025-09 (1 Sept 2025 – 30 Sept 2025) · Data as of: 15 Oct 2025" in (
+        briefing.read_text(encoding="utf-8")
+    )
+    assert "截至: 2025年9月1日 · 数据截至: 2025年10月15日" in given.read_text(encoding="utf-8")
 
 
 def test_health_check_with_a_broken_profile_names_the_problem(seeded: str, tmp_path: Path) -> None:

@@ -97,3 +97,25 @@ def test_a_reports_generation_time_names_its_zone_beijing_in_chinese_utc_in_engl
         assert "生成于 2025年10月16日 01:30（北京时间）" in _pages(pdf)[-1].replace("\n", "")
     english = "\n".join(_pages(render_health_pdf(report, "en")))
     assert "Generated 15 October 2025 17:30 (UTC)" in english.replace("\n", " ")
+
+
+def test_a_sources_last_success_is_dated_in_the_reports_zone_and_names_it(
+    session: Session,
+) -> None:
+    """The freshness table named no zone and dated in UTC: a crawl at 20:00 UTC on 14 October
+    read as the 14th in Wuxi, where it was already the 15th."""
+    evening = datetime(2025, 10, 14, 20, tzinfo=UTC)
+    briefing = build_briefing(session, "US", None, "2025-Q3", dataset.AS_OF)
+    sources = [s.model_copy(update={"last_success": evening}) for s in briefing.sources]
+    briefing = briefing.model_copy(update={"sources": sources[:1]})
+    report = build_health_report(session, dataset.RESULT, dataset.PROFILE)
+    report = report.model_copy(update={"sources": sources[:1]})
+    for html in (render_briefing_html(briefing, "zh"), render_health_html(report, "zh")):
+        assert '<td class="date">2025年10月15日（北京时间）</td>' in html
+    for html in (render_briefing_html(briefing, "en"), render_health_html(report, "en")):
+        assert '<td class="date">14 Oct 2025 (UTC)</td>' in html
+    for pdf in (render_briefing_pdf(briefing, "zh"), render_health_pdf(report, "zh")):
+        text = "".join(_pages(pdf)).replace("\n", "")
+        assert "2025年10月15日（北京时间）" in text
+    english = " ".join(_pages(render_briefing_pdf(briefing, "en"))).replace("\n", " ")
+    assert "14 Oct 2025 (UTC)" in english

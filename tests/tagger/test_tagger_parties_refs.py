@@ -235,6 +235,53 @@ def test_a_upc_local_division_is_the_upc_not_its_host_country(tagger: Tagger) ->
     assert "DE" in tagger.tag(text_de, "en").jurisdictions
 
 
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        (
+            "统一专利法院汉堡地方分庭作出临时禁令，禁止被告苏州示例泵业有限公司在德国、奥地利和"
+            "荷兰等成员国销售涉案水泵。案号：UPC_CFI_3001/2025。",
+            "zh",
+        ),
+        (
+            "欧洲统一专利法院裁定，禁止无锡示例照明有限公司在法国销售涉案灯具。",
+            "zh",
+        ),
+        (
+            "The Milan Local Division of the Unified Patent Court ordered Wuxi Demo Pumps Co., "
+            "Ltd. to stop selling the pumps in Italy, France and the Netherlands. UPC_CFI_3002/2025.",
+            "en",
+        ),
+        (
+            "Provisional measures of the Unified Patent Court covering Germany and Austria, and "
+            "other UPC member states. UPC_CFI_3003/2025.",
+            "en",
+        ),
+    ],
+)
+def test_member_states_a_upc_order_covers_are_its_territory_not_jurisdictions(
+    tagger: Tagger, text: str, language: str
+) -> None:
+    """A UPC injunction forbidding sales "在德国、法国等成员国" is one UPC matter (the UPC
+    concerns each member state), not German and French cases as well."""
+    assert tagger.tag(text, language).jurisdictions == ["UPC"]
+
+
+def test_a_country_named_as_a_forum_beside_a_upc_order_still_counts(tagger: Tagger) -> None:
+    zh = (
+        "统一专利法院禁止无锡示例照明有限公司在法国等成员国销售涉案灯具；"
+        "此前德国联邦最高法院已驳回其上诉。"
+    )
+    assert tagger.tag(zh, "zh").jurisdictions == ["UPC", "DE"]
+    national = "慕尼黑地区法院禁止无锡示例照明有限公司在德国销售涉案灯具。"  # no UPC
+    assert tagger.tag(national, "zh").jurisdictions == ["DE"]
+    british = (
+        "The Unified Patent Court ordered Demo Lamps Co., Ltd. to stop selling in France and "
+        "the United Kingdom. UPC_CFI_3004/2025."
+    )  # not a member state: the order cannot reach it, so the text means something else
+    assert tagger.tag(british, "en").jurisdictions == ["UPC", "GB"]
+
+
 def test_reconciling_never_raises_on_odd_crawler_fields(tagger: Tagger) -> None:
     tags = reconcile_tags(tagger.tag("锂电池", "zh"), "锂电池", "no-such-kind", ["", "CN"])
     assert tags.kind is ItemKind.NEWS and tags.jurisdictions == ["CN"]
@@ -243,14 +290,23 @@ def test_reconciling_never_raises_on_odd_crawler_fields(tagger: Tagger) -> None:
 
 
 def test_upc_parties_get_the_courts_own_role_words() -> None:
+    """The Rules of Procedure call the party provisional measures are sought against "the
+    defendant" (R.206, R.209), as in an action; only the Court of Appeal has respondents.
+    An application within an action (security for costs) keeps the action's caption."""
     action = "Demo Telecom Oy v. Sample Mobile Co., Ltd. – infringement action (Mannheim LD)"
     measures = "Demo Battery AG v. Wuxi Cell Co., Ltd. – provisional measures (Munich LD)"
+    injunction = "Demo Pumps SE v. Wuxi Flow Co., Ltd. – preliminary injunction (Milan LD)"
+    security = (
+        "Demo Radio Oy v. Sample Phone Co., Ltd. – Application for security for costs (Paris LD)"
+    )
     appeal = (
         "Example Optics Co., Ltd. v. Samplevision B.V. – appeal (Court of Appeal)\n"
         "Order of the Court of Appeal. UPC_CoA_12/2025."
     )
     assert [p.role for p in _parties(action).values()] == ["claimant", "defendant"]
-    assert [p.role for p in _parties(measures).values()] == ["applicant", "respondent"]
+    assert [p.role for p in _parties(measures).values()] == ["applicant", "defendant"]
+    assert [p.role for p in _parties(injunction).values()] == ["applicant", "defendant"]
+    assert [p.role for p in _parties(security).values()] == ["claimant", "defendant"]
     assert [p.role for p in _parties(appeal).values()] == ["appellant", "respondent"]
 
 

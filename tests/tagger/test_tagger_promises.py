@@ -65,7 +65,7 @@ def test_schedule_a_caption_is_a_us_trademark_dispute_with_its_docket(tagger: Ta
 
 def test_upc_preliminary_injunction_in_solar_cell_case(tagger: Tagger) -> None:
     tags = _case("upc_pi_munich_topcon", tagger)
-    assert {"UPC", "DE"} <= set(tags.jurisdictions)
+    assert tags.jurisdictions == ["UPC"]  # "measures covering Germany, France and ...": territory
     assert "A5" in tags.chain_ids()
     assert _signal_dates(tags)["preliminary_injunction"] == date(2024, 12, 10)
     assert tags.case_refs == ["UPC_CFI_123/2024", "ACT_12345/2024"]

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from core import jurisdiction_data
 from core.types import ChainTag, ItemRecord, Tags
 from tests.warning.cases import AS_OF
 from warning.engine import evaluate_items
@@ -130,6 +131,45 @@ def test_chain_and_country_spellings_are_normalised_and_still_raise_alerts() -> 
     assert [d.country for d in named.destinations] == ["US", "DE", "GB"]
     alerted = {a.enterprise_id for a in evaluate_items([SECTION_337], [lower, named])}
     assert alerted == {"lower", "named"}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("香港", "HK"),
+        ("澳门", "MO"),
+        ("澳門", "MO"),
+        ("中国香港", "HK"),
+        ("中国澳门", "MO"),
+        ("Hong Kong", "HK"),
+        ("Macau", "MO"),
+        ("Macao", "MO"),
+        ("台湾", "TW"),
+    ],
+)
+def test_hong_kong_and_macao_written_alone_are_markets_and_jurisdictions(
+    written: str, code: str
+) -> None:
+    """香港 and 澳门 are what an exporter types; they were refused ("did you mean HK 中国香港")
+    while 台湾 was taken."""
+    text = (
+        f"id: x\nname: {{zh: 香港贸易有限公司}}\n"
+        f"destinations: [{{country: {written}, export_share: 0.5}}]\n"
+        f"ip_assets: [{{type: trademark, jurisdiction: {written}}}]\n"
+    )
+    [profile] = parse_profiles(text, "p.yml")
+    assert profile.destinations[0].country == code
+    assert profile.ip_assets[0].jurisdiction == code
+
+
+def test_a_malformed_country_alias_is_refused_when_loaded() -> None:
+    base = "groups: {EU: [DE]}\n"
+    with pytest.raises(ValueError, match=r"country_aliases.HK needs a list of names"):
+        jurisdiction_data.parse_nesting(base + "country_aliases: {HK: 香港}\n")
+    with pytest.raises(ValueError, match=r"country_aliases: 'Hk' is not a country code"):
+        jurisdiction_data.parse_nesting(base + "country_aliases: {Hk: [香港]}\n")
+    with pytest.raises(ValueError, match=r"country_aliases.MO: '' is not a name"):
+        jurisdiction_data.parse_nesting(base + "country_aliases: {MO: ['']}\n")
 
 
 def test_an_unknown_chain_is_refused_with_the_valid_ones() -> None:
