@@ -16,7 +16,7 @@ from rich.table import Table
 from api.auth._cli import add_account_commands
 from api.cli_profiles import profiles_app
 from api.cli_reports import report_app
-from core.logging_ import configure_logging
+from core.logging_ import configure_logging, one_line_library_errors
 
 if TYPE_CHECKING:
     from api.services import WarnRun
@@ -68,6 +68,8 @@ def _unavailable(exc: Exception) -> str:
 @app.callback()
 def _main(verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False) -> None:
     configure_logging("INFO" if verbose else "WARNING")
+    if not verbose:  # --verbose keeps the client libraries' tracebacks, for a bug report
+        one_line_library_errors()
 
 
 @db_app.command("upgrade")

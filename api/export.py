@@ -2,6 +2,12 @@
 
 At most ``EXPORT_CAP`` items are exported; the route says so in a header when the result set
 is larger (``X-Export-Truncated``, ``X-Export-Total``), never in the data.
+
+An export that fails part-way never passes for a whole one. The XLSX file is written before
+anything is sent, so its failure is an error response. A CSV stream has already sent its
+``200`` when a later page fails: it then writes one last row, ``INCOMPLETE_MARKER`` and a
+message in both languages, and aborts the transfer (the chunked body is never terminated,
+so browsers, curl and HTTP libraries report a failed download).
 """
 
 from __future__ import annotations
@@ -13,32 +19,34 @@ import tempfile
 from collections.abc import Iterator
 from typing import Any
 
-from api.services import run_search
+from api.services import scan_search
+from core.logging_ import get_logger
+
+log = get_logger(__name__)
 
 EXPORT_CAP = 10_000
 # A CSV cell starting with one of these runs as a formula in a spreadsheet (CSV injection;
 # a leading tab or carriage return is dropped by some and the rest read as a formula).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 COLUMNS = ("id", "published_at", "title", "kind", "jurisdictions", "chains", "source", "url")
-_PAGE = 100
 _URL_COLUMN = COLUMNS.index("url")
 MAX_XLSX_URL_CHARS = 2079
 """Excel's limit for a hyperlink: a longer item URL is written as plain text."""
+INCOMPLETE_MARKER = "#export-incomplete"
+"""The first cell of the last row of a CSV export that failed part-way (never an item id)."""
+
+
+class ExportIncomplete(RuntimeError):
+    """A streamed export failed after its first rows were sent; raised to abort the
+    transfer once the marker row is out."""
 
 
 def iter_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> Iterator[list[str]]:
-    """The result set's rows as plain text, page by page through the cursor, at most ``cap``
-    of them (lists joined by ``; ``)."""
-    cursor: str | None = None
-    sent = 0
-    while sent < cap:
-        page = run_search(**params, limit=min(_PAGE, cap - sent), cursor=cursor)
-        for hit in page["hits"]:
-            yield [_cell(hit.get(column)) for column in COLUMNS]
-            sent += 1
-        cursor = page.get("next_cursor")
-        if not cursor or not page["hits"]:
-            return
+    """The result set's rows as plain text, at most ``cap`` of them (lists joined by ``; ``),
+    all read from one view of the index: items indexed while the export runs neither repeat
+    nor skip a row. Opening the view is deferred to the first row."""
+    for hit in scan_search(cap, **params):
+        yield [_cell(hit.get(column)) for column in COLUMNS]
 
 
 def _cell(value: Any) -> str:
@@ -63,13 +71,35 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
     yield "\ufeff".encode() + buffer.getvalue().encode("utf-8")
     buffer.seek(0)
     buffer.truncate()
-    for number, row in enumerate(rows, 1):
-        writer.writerow([csv_safe(cell) for cell in row])
-        if number % 200 == 0:
-            yield buffer.getvalue().encode("utf-8")
-            buffer.seek(0)
-            buffer.truncate()
+    written = 0
+    try:
+        for written, row in enumerate(rows, 1):
+            writer.writerow([csv_safe(cell) for cell in row])
+            if written % 200 == 0:
+                yield buffer.getvalue().encode("utf-8")
+                buffer.seek(0)
+                buffer.truncate()
+    except Exception as exc:
+        log.warning("export incomplete", rows=written, reason=_first_line(exc))
+        writer.writerow(incomplete_row(written))
+        yield buffer.getvalue().encode("utf-8")
+        raise ExportIncomplete(f"export failed after {written} rows") from exc
     yield buffer.getvalue().encode("utf-8")
+
+
+def _first_line(exc: Exception) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def incomplete_row(written: int) -> list[str]:
+    """The row that ends a CSV export which failed after ``written`` rows: the marker, then
+    what happened in Chinese and English (a reader of the file sees it in a spreadsheet)."""
+    message = (
+        f"导出不完整：写出 {written} 行后检索失败，本文件不是完整结果，请重新导出。"
+        f" / Export incomplete: search failed after {written} rows; this file is not the"
+        " whole result set, export again."
+    )
+    return [INCOMPLETE_MARKER, message, *[""] * (len(COLUMNS) - 2)]
 
 
 def write_xlsx(rows: Iterator[list[str]]) -> str:
@@ -78,24 +108,35 @@ def write_xlsx(rows: Iterator[list[str]]) -> str:
     Cells are written as the text they are: never as a formula, and never as a hyperlink
     (xlsxwriter would turn a title starting ``external:`` into a link to a file share and
     drop a URL over Excel's limit, leaving the cell empty); only the ``url`` column's
-    ``http(s)`` URLs within that limit are links.
+    ``http(s)`` URLs within that limit are links. When the rows fail part-way the file is
+    removed and the error raised.
     """
-    import xlsxwriter
-
     descriptor, path = tempfile.mkstemp(prefix="iprwatch-export-", suffix=".xlsx")
     os.close(descriptor)
+    try:
+        _write_workbook(path, rows)
+    except BaseException:
+        os.unlink(path)  # a failed export leaves no half-written file behind
+        raise
+    return path
+
+
+def _write_workbook(path: str, rows: Iterator[list[str]]) -> None:
+    import xlsxwriter
+
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
     workbook = xlsxwriter.Workbook(path, options)
     sheet = workbook.add_worksheet("items")
     bold = workbook.add_format({"bold": True})
     sheet.write_row(0, 0, COLUMNS, bold)
-    for number, row in enumerate(rows, 1):
-        sheet.write_row(number, 0, row)
-        url = row[_URL_COLUMN]
-        if _links_in_excel(url):
-            sheet.write_url(number, _URL_COLUMN, url, string=url)
-    workbook.close()
-    return path
+    try:
+        for number, row in enumerate(rows, 1):
+            sheet.write_row(number, 0, row)
+            url = row[_URL_COLUMN]
+            if _links_in_excel(url):
+                sheet.write_url(number, _URL_COLUMN, url, string=url)
+    finally:
+        workbook.close()  # also removes the row files constant-memory mode keeps meanwhile
 
 
 def _links_in_excel(url: str) -> bool:

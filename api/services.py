@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
@@ -16,6 +17,9 @@ from core.db import session_scope
 from core.models import Source
 from core.records import utc_iso
 from core.types import Alert, ItemRecord
+
+if TYPE_CHECKING:
+    from search.query import SearchQuery
 
 AS_OF_RANGE = (date(1990, 1, 1), date(2100, 12, 31))
 """The dates an as-of date may take (``--as-of``, the API's ``as_of``): IP news before 1990
@@ -67,13 +71,29 @@ def run_search(**params: Any) -> dict[str, Any]:
     """Search items with the fields of ``search.SearchQuery``; ``None`` and empty values are
     left out. Raises ``search.BadQuery`` (a ``ValueError``) with the reason for a bad query."""
     from search.backend import get_backend
+
+    results = get_backend().search(_search_query(params))
+    return results.model_dump(mode="json")
+
+
+def scan_search(cap: int, **params: Any) -> Iterator[dict[str, Any]]:
+    """Up to ``cap`` hits of the query ``run_search`` would run, in its order, all read from
+    one view of the index (``SearchBackend.scan``): items indexed meanwhile neither repeat nor
+    skip a hit. The view is opened by the call (its errors are raised here)."""
+    from search.backend import get_backend
+
+    hits = get_backend().scan(_search_query(params), cap)
+    return (hit.model_dump(mode="json") for hit in hits)
+
+
+def _search_query(params: dict[str, Any]) -> SearchQuery:
+    """The query model of ``run_search``'s parameters."""
     from search.query import SearchQuery
 
     given = {k: v for k, v in params.items() if v not in (None, "", [], ())}
     if "jurisdictions" in given:
         given["jurisdictions"] = [code.upper() for code in given["jurisdictions"]]
-    results = get_backend().search(SearchQuery(**given))
-    return results.model_dump(mode="json")
+    return SearchQuery(**given)
 
 
 class ItemsFileError(ValueError):

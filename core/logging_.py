@@ -62,6 +62,38 @@ class _CurrentStderr:
         sys.stderr.flush()
 
 
+ENGINE_CLIENT_LOGGERS = ("opensearch", "elasticsearch", "elastic_transport", "urllib3")
+"""The loggers of the search engines' client libraries, which log each failed request with
+its whole traceback (about 40 lines a retry with the engine down)."""
+
+
+class OneLineLibraryErrors(logging.Filter):
+    """Turns a client library's logged traceback into one line: its message and the
+    exception's type and first line. The command line already says what failed and what to
+    do; pages of urllib3 frames bury that line and tell a user nothing more."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith(ENGINE_CLIENT_LOGGERS):
+            return True
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            message += f" ({type(exc).__name__}: {(str(exc).splitlines() or [''])[0]})"
+        record.msg, record.args = redact(message), None
+        record.exc_info = None
+        record.exc_text = None
+        record.stack_info = None
+        return True
+
+
+def one_line_library_errors() -> None:
+    """Install :class:`OneLineLibraryErrors` on the root logger's handlers (once): library
+    loggers' records reach them by propagation, past any filter on their own logger."""
+    for handler in logging.getLogger().handlers:
+        if not any(isinstance(f, OneLineLibraryErrors) for f in handler.filters):
+            handler.addFilter(OneLineLibraryErrors())
+
+
 def configure_logging(level: str = "INFO") -> None:
     """Configure structlog to write key-value lines on stderr (stdout stays for data)."""
     logging.basicConfig(stream=sys.stderr, level=level, format="%(message)s")

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
@@ -25,6 +24,7 @@ from crawlers.errors import CrawlerError, one_line
 from crawlers.pipeline import run_and_store
 from crawlers.registry import load_sources
 from crawlers.runner import MIN_DOWNLOAD_DELAY
+from crawlers.site_lock import site_of
 
 __all__ = ["CycleReport", "SourceRun", "crawl_cycle"]
 
@@ -152,13 +152,8 @@ def _by_host(ids: Sequence[str]) -> list[list[str]]:
 
     groups: dict[str, list[str]] = {}
     for source_id in ids:
-        groups.setdefault(_site(get_source(source_id).start_urls[0]), []).append(source_id)
+        groups.setdefault(site_of(get_source(source_id).start_urls[0]), []).append(source_id)
     return list(groups.values())
-
-
-def _site(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{(parts.hostname or '').lower()}:{parts.port or parts.scheme}"
 
 
 def _crawl_in_turn(

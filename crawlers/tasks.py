@@ -5,17 +5,43 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from celery import Task
+
 from core.celery_app import app
+from core.logging_ import get_logger
 from crawlers.pipeline import run_and_store
+from crawlers.site_lock import site_lock, source_site
+
+log = get_logger(__name__)
 
 
-@app.task(name="crawlers.crawl_source")  # type: ignore[untyped-decorator]
-def crawl_source(source_id: str, replay: str | None = None) -> dict[str, Any]:
+SITE_BUSY_RETRY_SECONDS = 60
+"""How long a crawl whose site another crawl holds waits before it is tried again."""
+SITE_BUSY_RETRIES = 120
+"""How many times it is put off (two hours at least) before it is given up."""
+
+
+@app.task(name="crawlers.crawl_source", bind=True)  # type: ignore[untyped-decorator]
+def crawl_source(self: Task, source_id: str, replay: str | None = None) -> dict[str, Any]:
     """Crawl a source in a child process, store its items, and send new versions to tagging.
+
+    A live crawl holds its site's lock (``crawlers.site_lock``): while another crawl of the
+    same site runs, this one is retried later instead (a replay reads no site and never waits).
 
     Returns:
         A summary: items seen, new, changed, and the ids sent to ``tagger.tag_items``.
     """
+    if replay:
+        return _crawl_and_send(source_id, replay)
+    site = source_site(source_id)
+    with site_lock(site) as held:
+        if held:
+            return _crawl_and_send(source_id, None)
+    log.info("crawl put off: its site is being crawled", source=source_id, site=site)
+    raise self.retry(countdown=SITE_BUSY_RETRY_SECONDS, max_retries=SITE_BUSY_RETRIES)
+
+
+def _crawl_and_send(source_id: str, replay: str | None) -> dict[str, Any]:
     outcome, result = run_and_store(source_id, Path(replay) if replay else None, in_subprocess=True)
     ids = list(dict.fromkeys(result.written_ids))
     if ids:

@@ -64,3 +64,9 @@ def normalize_text(text: str) -> str:
 def single_line(text: str) -> str:
     """Text on one line with single spaces (titles, names)."""
     return " ".join(text.split())
+
+
+def plain_title(markup: str) -> str:
+    """A title or name as an API or page publishes it (``<i>In re</i> Smith &amp; Co``), as
+    one line of plain text: tags gone, scripts gone with their content, entities decoded."""
+    return single_line(html_to_text(markup))

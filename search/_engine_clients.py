@@ -61,6 +61,10 @@ class Flavour:
             other credentials.
         streaming_bulk: The library's ``helpers.streaming_bulk``.
         classify: What an exception from the library means, or None if it is not one of its.
+        open_pit: Open a point in time on an index (client, index, keep-alive such as
+            ``2m``); returns its id. Searches with ``{"pit": {"id": …}}`` in the body then
+            all see the index as it was (exports: ``EngineBackend.scan``).
+        close_pit: Close a point in time by id.
         search_settings: Index settings that make searches on this engine use the node's
             cores (asked of the engine through a client); ``{}`` if there are none.
     """
@@ -69,6 +73,8 @@ class Flavour:
     make_client: Callable[[str, tuple[str, str] | None, Credentials], Any]
     streaming_bulk: Callable[..., Iterable[tuple[bool, dict[str, Any]]]]
     classify: Callable[[BaseException], Problem | None]
+    open_pit: Callable[[Any, str, str], str]
+    close_pit: Callable[[Any, str], None]
     search_settings: Callable[[Any], dict[str, Any]] = lambda _client: {}
 
 
@@ -105,7 +111,26 @@ def _opensearch() -> Flavour:
             return "unavailable"
         return None
 
-    return Flavour("opensearch", make, helpers.streaming_bulk, classify, _concurrent_search)
+    return Flavour(
+        "opensearch", make, helpers.streaming_bulk, classify, open_pit=_open_opensearch_pit,
+        close_pit=_close_opensearch_pit, search_settings=_concurrent_search,
+    )  # fmt: skip
+
+
+def _open_opensearch_pit(client: Any, index: str, keep_alive: str) -> str:
+    return str(client.create_pit(index=index, params={"keep_alive": keep_alive})["pit_id"])
+
+
+def _close_opensearch_pit(client: Any, pit_id: str) -> None:
+    client.delete_pit(body={"pit_id": [pit_id]})
+
+
+def _open_elasticsearch_pit(client: Any, index: str, keep_alive: str) -> str:
+    return str(client.open_point_in_time(index=index, keep_alive=keep_alive)["id"])
+
+
+def _close_elasticsearch_pit(client: Any, pit_id: str) -> None:
+    client.close_point_in_time(id=pit_id)
 
 
 def _concurrent_search(client: Any) -> dict[str, Any]:
@@ -170,7 +195,10 @@ def _elasticsearch() -> Flavour:
             return "unavailable"
         return None
 
-    return Flavour("elasticsearch", make, helpers.streaming_bulk, classify)
+    return Flavour(
+        "elasticsearch", make, helpers.streaming_bulk, classify,
+        open_pit=_open_elasticsearch_pit, close_pit=_close_elasticsearch_pit,
+    )  # fmt: skip
 
 
 FLAVOURS: dict[str, Callable[[], Flavour]] = {

@@ -16,6 +16,8 @@ every write visible at once: for tests, not for bulk loads).
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from core.logging_ import get_logger, redact
 from search._engine_clients import Credentials, Flavour, connect, parse_engine_url
+from search._scan import scan_pages
 from search.builder import build_engine_request
 from search.document import Document
 from search.errors import BadQuery, IndexingFailed, ReindexFailed, SearchUnavailable
@@ -38,6 +41,7 @@ log = get_logger(__name__)
 MAPPING_FILE = Path(__file__).with_name("mappings") / "items.json"
 DEFAULT_ALIAS = "iprwatch-items"
 BULK_CHUNK = 500
+PIT_KEEP_ALIVE = "2m"  # between two pages of an export; a slow client may take that long
 MERGE_TIMEOUT = 600.0  # seconds a force merge of a new index may take (200,000 items: ~7 s)
 _CONFLICT = 409
 
@@ -301,6 +305,31 @@ class EngineBackend:
         except IndexMissing:
             return SearchResults()
         return _results(query, response)
+
+    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
+        """Up to ``cap`` hits of ``query``, every page searched in one point in time (kept
+        alive ``PIT_KEEP_ALIVE`` between pages, closed when the scan ends)."""
+        try:
+            with self._calling("open_pit") as client:
+                pit_id = self._engine[0].open_pit(client, self.alias, PIT_KEEP_ALIVE)
+        except IndexMissing:
+            return iter(())
+        return self._scan_in(pit_id, query, cap)
+
+    def _scan_in(self, pit_id: str, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
+        try:
+            yield from scan_pages(functools.partial(self._search_pit, pit_id), query, cap)
+        finally:
+            # One that cannot be closed expires by itself after PIT_KEEP_ALIVE.
+            with contextlib.suppress(SearchUnavailable), self._calling("close_pit") as client:
+                self._engine[0].close_pit(client, pit_id)
+
+    def _search_pit(self, pit_id: str, query: SearchQuery) -> SearchResults:
+        body = build_engine_request(query)
+        del body["aggs"]  # an export needs no facets
+        body["pit"] = {"id": pit_id, "keep_alive": PIT_KEEP_ALIVE}
+        with self._calling("search") as client:
+            return _results(query, _plain(client.search(body=body)))
 
     def count(self) -> int:
         """How many documents the alias holds (0 before the first indexing)."""

@@ -18,6 +18,7 @@ and processes.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 from collections import Counter
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core.logging_ import get_logger
+from search._scan import scan_pages
 from search._sqlite_store import (
     CODE_SEP,
     FIELD_SEP,
@@ -195,13 +197,20 @@ class SqliteBackend:
             _collect_hits(conn, tables, plan)
             total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
             facets = _facets(conn, tables, total)
-            rows = _page(conn, plan, query.limit + 1)
-            hits = _hits(conn, tables, plan, rows[: query.limit], query)
-        next_cursor = None
-        if len(rows) > query.limit:
-            last = rows[query.limit - 1]
-            next_cursor = query.next_cursor(_sort_values(query, last))
-        return SearchResults(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
+            page = _page_of_hits(conn, tables, query, plan)
+        return page.model_copy(update={"total": total, "facets": facets})
+
+    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
+        """Up to ``cap`` hits of ``query``, every page read in one read transaction.
+
+        The hits are read before the first is returned, so that no writer waits on the
+        transaction while a client downloads an export (at most ``cap`` hits are held).
+        """
+        with self._transaction(write=False) as (conn, tables):
+            _collect_hits(conn, tables, build_fts_query(query))
+            run_page = functools.partial(_page_of_hits, conn, tables)
+            hits = list(scan_pages(run_page, query, cap))
+        return iter(hits)
 
     def count(self) -> int:
         """How many documents the live index holds."""
@@ -301,6 +310,20 @@ def _facets_from_terms(
             )
         facets[facet.name] = facet.top(conn.execute(sql, (facet.field,)).fetchall())
     return facets
+
+
+def _page_of_hits(
+    conn: sqlite3.Connection, t: Tables, query: SearchQuery, plan: FtsQuery | None = None
+) -> SearchResults:
+    """One page of ``query`` (its ``plan``, if built already) from ``temp.hits`` (filled by
+    ``_collect_hits``), without the total and facets."""
+    plan = plan or build_fts_query(query)
+    rows = _page(conn, plan, query.limit + 1)
+    hits = _hits(conn, t, plan, rows[: query.limit], query)
+    next_cursor = None
+    if len(rows) > query.limit:
+        next_cursor = query.next_cursor(_sort_values(query, rows[query.limit - 1]))
+    return SearchResults(hits=hits, next_cursor=next_cursor)
 
 
 def _page(conn: sqlite3.Connection, plan: FtsQuery, size: int) -> list[tuple[Any, ...]]:

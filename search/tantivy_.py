@@ -33,6 +33,7 @@ import tantivy
 
 from core.logging_ import get_logger
 from search import _tantivy_paging as paging
+from search._scan import scan_pages
 from search._tantivy_paging import Ranked
 from search._tantivy_query import StemPrefixes, build_query, matched_words, word_phrases
 from search._tantivy_schema import (
@@ -236,17 +237,19 @@ class TantivyBackend:
         """Run a query: one page of hits, the total and the facets."""
         with self._engine("search"):
             _, searcher, newest = self._view(newest=query.effective_sort() == "date")
-            tq = build_query(query)
-            counting = _BACKGROUND.submit(_facets, searcher, tq, not paging.counts_matches(query))
-            page, counted = paging.page(searcher, tq, query, newest)
-            marks = _Marks(flatten(query.clauses()))
-            hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
-            facets, total = counting.result()
-            total = counted if counted is not None else total
-        next_cursor = None
-        if len(page) > query.limit:
-            next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
-        return SearchResults(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
+            return _search_in(searcher, newest, query, facets=True)
+
+    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
+        """Up to ``cap`` hits of ``query``, every page from the same searcher (one commit)."""
+        with self._engine("scan"):
+            _, searcher, newest = self._view(newest=query.effective_sort() == "date")
+        return scan_pages(functools.partial(self._scan_page, searcher, newest), query, cap)
+
+    def _scan_page(
+        self, searcher: tantivy.Searcher, newest: int | None, query: SearchQuery
+    ) -> SearchResults:
+        with self._engine("scan"):
+            return _search_in(searcher, newest, query, facets=False)
 
     def count(self) -> int:
         """How many documents the live generation holds."""
@@ -310,6 +313,28 @@ class _SourceFailed(Exception):
     def __init__(self, original: Exception) -> None:
         super().__init__(str(original))
         self.original = original
+
+
+def _search_in(
+    searcher: tantivy.Searcher, newest: int | None, query: SearchQuery, facets: bool
+) -> SearchResults:
+    """One page of ``query`` from ``searcher``; the facets (and, in date order, the total)
+    only when ``facets`` is asked for."""
+    tq = build_query(query)
+    counting = (
+        _BACKGROUND.submit(_facets, searcher, tq, not paging.counts_matches(query))
+        if facets
+        else None
+    )
+    page, counted = paging.page(searcher, tq, query, newest)
+    marks = _Marks(flatten(query.clauses()))
+    hits = [_hit(searcher, c, query, marks) for c in page[: query.limit]]
+    found, total = counting.result() if counting else (empty_facets(), 0)
+    total = counted if counted is not None else total
+    next_cursor = None
+    if len(page) > query.limit:
+        next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
+    return SearchResults(hits=hits, total=total, facets=found, next_cursor=next_cursor)
 
 
 def _guarded(docs: Iterable[Document]) -> Iterator[Document]:

@@ -132,7 +132,9 @@ def export_items(
     """The whole result set (at most 10,000 items) as CSV (streamed) or XLSX.
 
     A larger result set is cut at 10,000 items and the response says so in its headers:
-    ``X-Export-Truncated: true`` and ``X-Export-Total`` (the full count).
+    ``X-Export-Truncated: true`` and ``X-Export-Total`` (the full count). A CSV export that
+    fails part-way ends with a ``#export-incomplete`` row and an aborted transfer; an XLSX
+    one is a 503.
     """
     with _search_errors():
         # A bad query fails here, before streaming starts.
@@ -144,7 +146,8 @@ def export_items(
         return StreamingResponse(
             csv_chunks(rows), media_type="text/csv; charset=utf-8", headers=headers
         )
-    path = write_xlsx(rows)
+    with _search_errors():  # the whole file is written before a byte is sent
+        path = write_xlsx(rows)
     return FileResponse(
         path, media_type=XLSX, filename="iprwatch-items.xlsx", headers=headers,
         background=BackgroundTask(os.unlink, path),

@@ -28,6 +28,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
+from w3lib.url import canonicalize_url
 
 from core.settings import get_settings
 from core.types import ItemRecord
@@ -87,6 +88,7 @@ class SourceSpider(scrapy.Spider):
         self.problems: list[Problem] = []
         self.unmapped: Counter[tuple[str, str]] = Counter()
         self.pages_followed = 0
+        self.pages_read: set[str] = {page_key(url) for url in self.start_urls}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SourceSpider:
@@ -163,12 +165,19 @@ class SourceSpider(scrapy.Spider):
         return check_item(item, ctx) if item is not None else None
 
     def follow_next_page(self, payload: Any, ctx: ParseContext) -> Iterator[Request]:
-        """The next page's request, unless past ``max_pages`` or replaying without it."""
+        """The next page's request, unless past ``max_pages``, replaying without it, or
+        leading back to a page this run has read (a site whose "next" link loops: recorded
+        as a non-fatal ``payload`` problem, an unusable next-page link, which the source's
+        health and the sources page show)."""
         url = self.next_page_url(payload, ctx)
         if not url:
             return
         if not is_web_url(url):
             ctx.problem("payload", f"next page link {url[:200]!r} is not an http(s) URL")
+            return
+        self.pages_read.add(page_key(ctx.url))
+        if page_key(url) in self.pages_read:
+            ctx.problem("payload", next_page_loop(url))
             return
         if self.replay_path is not None and not self.replay_has(url):
             self.crawler.stats.inc_value("iprwatch/replay_skipped_requests")
@@ -177,6 +186,7 @@ class SourceSpider(scrapy.Spider):
             ctx.problem("limit", f"stopped after {self.max_pages()} pages; more remain")
             return
         self.pages_followed += 1
+        self.pages_read.add(page_key(url))
         yield self.request(url)
 
     def context_for(self, response: Response) -> ParseContext:
@@ -264,3 +274,14 @@ class SourceSpider(scrapy.Spider):
     def next_page_url(self, payload: Any, ctx: ParseContext) -> str | None:
         """The URL of the next page, if any (default: none)."""
         return None
+
+
+def page_key(url: str) -> str:
+    """A page URL as compared to tell pages apart: canonical (query arguments sorted, the
+    fragment dropped, escapes normalised), so ``?b=2&a=1`` and ``?a=1&b=2#top`` are one."""
+    return canonicalize_url(url)
+
+
+def next_page_loop(url: str) -> str:
+    """The problem message of a "next" link back to a page already read."""
+    return f"next page {url[:200]!r} leads back to a page already read; stopped"

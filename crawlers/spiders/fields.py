@@ -13,10 +13,11 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit, urlunsplit
 
 from parsel import Selector, SelectorList
-from scrapy.http import HtmlResponse, Response, TextResponse
+from scrapy.http import Response
 
 from crawlers.config import XPATH_PREFIX, ListingFields, ListingOptions
 from crawlers.errors import PayloadError
+from crawlers.payloads import decode_html
 from crawlers.text import html_to_text, single_line
 
 _LEADING_BYTES = b"\xef\xbb\xbf \t\r\n"
@@ -32,20 +33,18 @@ class EntryFields:
     body: str = ""
 
 
-def html_selector(response: Response, location: str) -> Selector:
-    """The page as a selector, its encoding read as a browser would.
+def html_selector(response: Response, location: str, language: str | None = None) -> Selector:
+    """The page as a selector, its encoding read as a browser would (``decode_html``: an
+    undeclared GBK or Big5 page of a source in ``language`` is read as such).
 
     Raises:
         PayloadError: When the body is not an HTML page.
     """
     if not response.body.lstrip(_LEADING_BYTES).startswith(b"<"):
         raise PayloadError(location, "not an HTML page")
-    page = (
-        response
-        if isinstance(response, TextResponse)
-        else HtmlResponse(url=response.url, body=response.body)
-    )
-    return Selector(text=page.text, type="html")
+    content_type = response.headers.get(b"Content-Type")
+    header = content_type.decode("latin-1") if content_type else None
+    return Selector(text=decode_html(response.body, header, language), type="html")
 
 
 def nodes_at(node: Selector, spec: str) -> SelectorList[Selector]:

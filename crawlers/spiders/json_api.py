@@ -14,7 +14,7 @@ from crawlers.context import ParseContext
 from crawlers.errors import PayloadError
 from crawlers.payloads import decode_json, value_at
 from crawlers.spiders.base import SourceSpider
-from crawlers.text import html_to_text, single_line
+from crawlers.text import html_to_text, plain_title
 
 
 class JsonApiSpider(SourceSpider):
@@ -83,7 +83,7 @@ def json_entry_to_item(entry: Any, fields: JsonFields, ctx: ParseContext) -> Ite
     url = text_at(fields.url)
     return ctx.new_item(
         str(key),
-        single_line(html_to_text(str(title))),
+        plain_title(str(title)),
         url=urljoin(ctx.url, url) if url else None,
         summary=html_to_text(text_at(fields.summary)),
         body=html_to_text(text_at(fields.body_html)),

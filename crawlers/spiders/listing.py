@@ -36,7 +36,7 @@ from crawlers.context import ParseContext
 from crawlers.errors import PayloadError, ReplayError, one_line
 from crawlers.outcome import Problem
 from crawlers.payloads import check_size
-from crawlers.spiders.base import SourceSpider
+from crawlers.spiders.base import SourceSpider, next_page_loop, page_key
 from crawlers.spiders.fields import (
     date_in,
     html_selector,
@@ -153,7 +153,8 @@ class ListingSpider(SourceSpider):
 
     def decode(self, response: Response, ctx: ParseContext) -> ListingPage:
         """The listing page."""
-        return ListingPage(page_url(response), html_selector(response, ctx.location))
+        page = html_selector(response, ctx.location, ctx.source.language)
+        return ListingPage(page_url(response), page)
 
     def iter_entries(self, payload: ListingPage, ctx: ParseContext) -> Iterable[Entry]:
         """The page's entries (those ``include`` keeps).
@@ -206,7 +207,8 @@ class ListingSpider(SourceSpider):
         ctx = self.context_for(response)
         try:
             check_size(response.body, self.max_body_bytes(), ctx.location)
-            article = replace(response.meta["entry"], page=html_selector(response, ctx.location))
+            page = html_selector(response, ctx.location, ctx.source.language)
+            article = replace(response.meta["entry"], page=page)
             self.check_article(article, ctx)
         except PayloadError as exc:
             ctx.problem("payload", exc.reason, fatal=True)
@@ -265,10 +267,14 @@ class ListingSpider(SourceSpider):
         return ctx.date(date, "published", self.listing.date_formats)
 
     def next_page_url(self, payload: ListingPage, ctx: ParseContext) -> str | None:
-        """The URL ``listing.next_page`` finds (never the page itself)."""
+        """The URL ``listing.next_page`` finds (never the page itself: a link to it is
+        recorded as a loop, as one to an earlier page is by ``follow_next_page``)."""
         spec = self.listing.next_page
         url = link_at(payload.selector, spec, payload.url) if spec else None
-        return url if url and url != payload.url and is_web_url(url) else None
+        if url and page_key(url) == page_key(payload.url):
+            ctx.problem("payload", next_page_loop(url))
+            return None
+        return url if url and is_web_url(url) else None
 
     def _fail(self, location: str, reason: str) -> None:
         self.problems.append(Problem(kind="payload", message=reason, location=location, fatal=True))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
@@ -98,6 +99,25 @@ def test_search_translate_is_kept_by_a_saved_search(workdir: Path) -> None:
         s["name"]: s["query"] for s in _lines(iprwatch("searches", "list", data_dir=workdir).stdout)
     }
     assert listed["both"].get("translate") is True and "translate" not in listed["plain"]
+
+
+@pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"])
+def test_search_with_the_engine_down_prints_no_client_library_traceback(
+    workdir: Path, engine: str
+) -> None:
+    """The client libraries logged each failed request with its traceback: 134 lines of
+    urllib3 frames on stderr before the one line that says what to do."""
+    with socket.socket() as sock:  # a port nothing listens on
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    down = f"{engine}+http://user:s3cret@127.0.0.1:{port}/"
+    result = iprwatch("search", "Kyocera", data_dir=workdir, search_url=down)
+    assert result.returncode == 1 and not result.stdout
+    assert "Traceback" not in result.stderr and "s3cret" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) <= 8, result.stderr
+    assert any("Connection" in line for line in lines[:-1])  # the cause, on one line each
+    assert lines[-1].startswith("error: search is unavailable") and "try again" in lines[-1]
 
 
 def test_malformed_replay_fails_with_one_line_reason_and_loses_nothing(

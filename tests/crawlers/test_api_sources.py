@@ -187,6 +187,43 @@ def test_courtlistener_follows_the_next_cursor_sending_the_token_only_as_a_heade
     assert TOKEN.encode() not in Path(db.removeprefix("sqlite:///")).read_bytes()
 
 
+@pytest.mark.parametrize("back_to", ["page 1", "itself"])
+def test_a_next_link_back_to_a_page_already_read_stops_the_crawl_and_says_so(
+    site: SiteServer, db: str, back_to: str
+) -> None:
+    """Page 2's "next" led back to page 1 (its query in another order) or to page 2: the run
+    read the pages again until ``max_pages`` (6), then reported that more pages remained."""
+    start = f"{site.base}/api/rest/v4/search/?type=r&nature_of_suit=830&court=ilnd"
+    looping = json.loads(CL_PAGE_2.read_text(encoding="utf-8"))
+    page_2 = json.loads(CL_PAGE_1.read_text(encoding="utf-8"))["next"].replace(CL_SITE, site.base)
+    looping["next"] = (
+        f"{site.base}/api/rest/v4/search/?court=ilnd&type=r&nature_of_suit=830#top"
+        if back_to == "page 1"
+        else page_2
+    )
+
+    def route(path: str, seen: Seen) -> tuple[int, bytes, str]:
+        if "cursor" in seen.query:
+            return 200, json.dumps(looping).encode(), "application/json"
+        return json_page(CL_PAGE_1, site, rewrite=CL_SITE)
+
+    site.route = route
+    outcome, _, _ = run_child("courtlistener_recap", start)
+
+    assert [bool(s.query.get("cursor")) for s in site.seen] == [False, True]
+    assert not outcome.failed and len(outcome.items) == 7
+    [loop] = [p for p in outcome.problems if p.kind == "payload"]
+    assert "leads back to a page already read" in loop.message and not loop.fatal
+    config = get_source("courtlistener_recap")
+    with session_scope(db) as session:
+        upsert_source(session, config)
+        record_run(session, config, outcome, store_items(session, config.id, outcome.items))
+    from api.services import source_statuses
+
+    [status] = [row for row in source_statuses() if row["id"] == "courtlistener_recap"]
+    assert "leads back to a page already read" in status["reason"]
+
+
 def test_courtlistener_refuses_a_next_page_on_another_host() -> None:
     spider = spider_class("courtlistener_recap")()
     ctx = ctx_for("courtlistener_recap")
@@ -276,6 +313,39 @@ def test_unknown_govuk_document_type_is_counted_on_the_run(tmp_path: Path) -> No
     [unmapped] = [p for p in outcome.problems if p.kind == "unmapped"]
     assert unmapped.message == "govuk_document_type: 'fatality_notice' not in the lookup table"
     assert outcome.items[0].kind is ItemKind.NEWS  # the source's stated default, counted
+
+
+# Titles with markup -----------------------------------------------------------------------
+
+MARKED_UP = "<b>Patents</b> &amp; <i>designs</i><script>alert('x')</script>: "
+"""What a title's field is given: tags, an entity and a script, before the real title."""
+
+
+@pytest.mark.parametrize(
+    ("source_id", "page", "field"),
+    [
+        ("federal_register", FIXTURES / "federal_register" / "fr_api_documents_search_newest_2024_page1.json", "title"),
+        ("ukipo_govuk", GOVUK_PAGES[0], "title"),
+        ("courtlistener_recap", CL_PAGE_1, "caseName"),
+        ("uspto_ptab", FIXTURES / "uspto_ptab" / "ptab_api_proceedings_aia_trials_page1.json", "petitionerPartyName"),
+        ("uspto_ptab", FIXTURES / "uspto_ptab" / "ptab_api_documents_IPR2022-00037.json", "documentTitleText"),
+    ],
+)  # fmt: skip
+def test_markup_in_a_title_field_never_reaches_the_item_title(
+    source_id: str, page: Path, field: str, tmp_path: Path
+) -> None:
+    """These four spiders kept ``<b>``, ``&amp;`` and whole ``<script>`` elements in titles
+    (the feed and JSON-API spiders already cleaned theirs)."""
+
+    def mark_up(data: dict[str, Any]) -> None:
+        for entry in data["results"]:
+            entry[field] = MARKED_UP + entry[field]
+
+    outcome = crawl_in_subprocess(source_id, page_with(page, tmp_path, mark_up))
+    assert outcome.items
+    for item in outcome.items:
+        assert "Patents & designs: " in item.title, item.title
+        assert not any(bad in item.title for bad in ("<", "&amp;", "alert", "script"))
 
 
 # USPTO PTAB ------------------------------------------------------------------------------

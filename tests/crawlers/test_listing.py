@@ -54,6 +54,7 @@ class PagesServer(ThreadingHTTPServer):
 
     pages: dict[str, bytes]
     requests: Counter[str]
+    content_type = "text/html; charset=utf-8"
 
 
 class PagesHandler(BaseHTTPRequestHandler):
@@ -68,7 +69,7 @@ class PagesHandler(BaseHTTPRequestHandler):
         else:
             body, status = b"not here", 404
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", self.server.content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
@@ -129,6 +130,43 @@ def test_listing_follows_the_next_page_up_to_max_pages(usitc_site: PagesServer) 
     assert "/press_room/news_release/2025/er0611_99095.htm" not in usitc_site.requests, (
         "a release the include pattern leaves out is never fetched"
     )
+
+
+SHORT_CHINESE_SITE = {
+    "/col/col75/index.html": '<html><body><ul class="list"><li><a href="/art/1.html">{title}</a>'
+    "<span>2025-06-10</span></li></ul></body></html>",
+    "/art/1.html": '<html><body><div class="article-title"><h1>{title}</h1></div>'
+    '<div class="article-info"><span class="pubtime">2025-06-10</span></div>'
+    '<div class="article"><p>{body}</p></div></body></html>',
+}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "title", "body"),
+    [
+        ("gbk", "海外维权", "专利纠纷"),
+        ("gb2312", "海外知识产权保护", "通知"),
+        ("big5", "海外維權", "專利糾紛"),
+    ],
+)
+def test_chinese_pages_declaring_no_charset_are_read_in_their_encoding(
+    data_dir: Path, encoding: str, title: str, body: str
+) -> None:
+    """A short undeclared GBK page was read as Korean (CP949) and a Big5 one as Shift_JIS:
+    the title came out as mojibake. Neither the header nor the page names a charset here, as on many Chinese
+    government sites."""
+    httpd = PagesServer(("127.0.0.1", 0), PagesHandler)
+    httpd.pages = {
+        path: page.format(title=title, body=body).encode(encoding)
+        for path, page in SHORT_CHINESE_SITE.items()
+    }
+    httpd.content_type = "text/html"
+    httpd.requests = Counter()
+    with serving(httpd):
+        outcome = crawl_in_subprocess(
+            "cnipa_news", start_url=f"{base_url(httpd)}/col/col75/index.html"
+        )
+    assert [(item.title, item.body) for item in outcome.items] == [(title, body)]
 
 
 def test_article_already_stored_is_not_requested_again(usitc_site: PagesServer, db: str) -> None:

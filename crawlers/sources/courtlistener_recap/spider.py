@@ -31,7 +31,7 @@ from core.settings import Settings
 from core.types import ItemRecord, Party
 from crawlers.context import Lookup, ParseContext
 from crawlers.spiders.json_api import JsonApiSpider
-from crawlers.text import normalize_text, single_line
+from crawlers.text import normalize_text, plain_title, single_line
 
 TOKEN_ENV = "IPRWATCH_COURTLISTENER_TOKEN"
 SITE = "https://www.courtlistener.com"
@@ -110,7 +110,7 @@ def docket_to_item(entry: Any, ctx: ParseContext) -> ItemRecord:
     """
     if not isinstance(entry, dict):
         raise ValueError(f"result is a {type(entry).__name__}, not an object")
-    docket_id, caption = entry.get("docket_id"), single_line(entry.get("caseName") or "")
+    docket_id, caption = entry.get("docket_id"), plain_title(entry.get("caseName") or "")
     number = single_line(entry.get("docketNumber") or "")
     if not docket_id or not caption or not number:
         raise ValueError("result lacks docket_id, caseName or docketNumber")

@@ -34,7 +34,7 @@ from crawlers.payloads import parse_xml
 from crawlers.sources.federal_register.gpo import gpo_entries
 from crawlers.sources.federal_register.issue import IssueEntry, normalize_slug
 from crawlers.spiders.json_api import JsonApiSpider
-from crawlers.text import html_to_text, normalize_text, single_line
+from crawlers.text import html_to_text, normalize_text, plain_title
 
 DOCUMENT_URL = "https://www.federalregister.gov/d/{number}"
 ITC = "international-trade-commission"
@@ -166,7 +166,7 @@ def toc_entries(toc: dict[str, Any], issue_date: str | None, keep: set[str]) -> 
 
 def toc_title(subject_1: str, subject_2: str) -> str:
     """A TOC heading and subheading as one title (``Complaints: Certain Nanopores ...``)."""
-    subject_1, subject_2 = single_line(subject_1), single_line(subject_2)
+    subject_1, subject_2 = plain_title(subject_1), plain_title(subject_2)
     if not subject_2:
         return subject_1
     return f"{subject_1} {subject_2}" if subject_1.endswith(":") else f"{subject_1}: {subject_2}"
@@ -202,7 +202,7 @@ def document_to_item(doc: Any, ctx: ParseContext) -> ItemRecord:
     """
     if not isinstance(doc, dict) or not doc.get("document_number") or not doc.get("title"):
         raise ValueError("document lacks document_number or title")
-    number, title = str(doc["document_number"]), single_line(str(doc["title"]))
+    number, title = str(doc["document_number"]), plain_title(str(doc["title"]))
     agencies = [a for a in doc.get("agencies") or [] if isinstance(a, dict)]
     slugs = [normalize_slug(a.get("slug") or a.get("raw_name") or "") for a in agencies]
     summary = normalize_text(doc.get("abstract") or "")

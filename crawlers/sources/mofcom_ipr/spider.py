@@ -218,7 +218,7 @@ class MofcomIprSpider(JsonApiSpider):
         item = ItemRecord.model_validate(response.meta[ROW_ITEM])
         try:
             check_size(response.body, self.max_body_bytes(), ctx.location)
-            body = article_body(response, ctx.location)
+            body = article_body(response, ctx.location, ctx.source.language)
         except PayloadError as exc:  # a saved page that is not one fails the replay
             ctx.problem("payload", exc.reason, fatal=self.replay_path is not None)
             yield item.model_dump(mode="json")
@@ -327,13 +327,13 @@ def first_paragraph(body: str) -> str:
     return paragraphs[0] if paragraphs else ""
 
 
-def article_body(response: Response, location: str) -> str:
+def article_body(response: Response, location: str, language: str | None = None) -> str:
     """The article's text, with its original publisher first when the page names one.
 
     Raises:
         PayloadError: When the response is not an HTML page.
     """
-    page = html_selector(response, location)
+    page = html_selector(response, location, language)
     text = text_at(page, ARTICLE_BODY)
     if not text:
         return ""

@@ -22,7 +22,7 @@ from core.types import ItemKind, ItemRecord
 from crawlers.context import Lookup, ParseContext
 from crawlers.spiders.fields import with_query_param
 from crawlers.spiders.json_api import JsonApiSpider
-from crawlers.text import normalize_text, single_line
+from crawlers.text import normalize_text, plain_title
 
 SITE = "https://www.gov.uk"
 
@@ -98,7 +98,7 @@ def search_result_to_item(entry: Any, ctx: ParseContext) -> ItemRecord | None:
     """
     if not isinstance(entry, dict):
         raise ValueError(f"result is a {type(entry).__name__}, not an object")
-    link, title = entry.get("link") or "", single_line(entry.get("title") or "")
+    link, title = entry.get("link") or "", plain_title(entry.get("title") or "")
     if not link or not title:
         raise ValueError("result lacks link or title")
     type_name = entry.get("content_store_document_type") or entry.get("format")

@@ -28,7 +28,7 @@ from core.types import ItemKind, ItemRecord, Party
 from crawlers.context import Lookup, ParseContext
 from crawlers.spiders.fields import with_query_param
 from crawlers.spiders.json_api import JsonApiSpider
-from crawlers.text import normalize_text, single_line
+from crawlers.text import normalize_text, plain_title, single_line
 
 API = "https://developer.uspto.gov/ptab-api"
 PTAB_DATE = "%m-%d-%Y"
@@ -186,7 +186,7 @@ def paper_to_item(entry: dict[str, Any], ctx: ParseContext) -> ItemRecord | None
     if paper_type is None or paper_type.kind is None:
         return None
     number, identifier = entry["proceedingNumber"], document_identifier(entry)
-    what = single_line(entry.get("documentTitleText") or type_name)
+    what = plain_title(entry.get("documentTitleText") or type_name)
     filed_by = single_line(entry.get("filingPartyCategory") or "").lower()
     body = joined(
         f"Document: {entry['documentName']}" if entry.get("documentName") else "",
@@ -241,7 +241,7 @@ def ptab_parties(entry: dict[str, Any]) -> list[Party]:
         (owner, "patent owner"),
         (entry.get("appellantPartyName"), "appellant"),
     )
-    return [Party(name=single_line(name), role=role) for name, role in named if name]
+    return [Party(name=plain_title(name), role=role) for name, role in named if name]
 
 
 def caption_with_patent(entry: dict[str, Any]) -> str:
