@@ -44,6 +44,7 @@ MESSAGES: dict[str, str] = {
     "not_html": "not an HTML page",
     "no_entries": "the response holds no entries",
     "page_limit": "stopped after {pages} pages; more remain",
+    "next_page_loop": "next page {url} leads back to a page already read; stopped",
     "unmapped": "{lookup}: {value} not in the lookup table",
     "date_fallback": "{what}: {text} read by the fallback parser",
     "date_unreadable": "{what}: unreadable date {text}",

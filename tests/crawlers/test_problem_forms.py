@@ -38,6 +38,17 @@ def test_a_payload_refusal_is_read_back_by_its_form(read: object, body: bytes, f
     assert parts is not None and parts[0] == form
 
 
+def test_a_next_link_back_to_a_page_read_is_read_back_with_its_url() -> None:
+    from api._source_health import health_reason_text
+    from crawlers.spiders.base import next_page_loop
+
+    message = next_page_loop("https://x.example/list?page=1")
+    assert message_parts(message) == ("next_page_loop", {"url": "'https://x.example/list?page=1'"})
+    reason = f"last run had 1 warning (payload: 1); first: payload: {URL}: {message}"
+    worded = health_reason_text(reason, "zh")
+    assert "指回已读过的页面" in worded and "leads back" not in worded
+
+
 def test_size_caps_are_read_back_with_their_numbers() -> None:
     with pytest.raises(PayloadError) as refused:
         check_size(b"x" * 11, 10, URL)
