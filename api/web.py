@@ -11,7 +11,6 @@ only saves the page reload.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import urlencode, urlsplit
@@ -37,6 +36,7 @@ from api.services import run_search, source_statuses
 from core.db import session_scope
 from core.models import AlertRow, Enterprise, Item, User
 from core.records import alert_to_dict, item_to_record
+from core.settings import data_as_of_day, default_as_of
 from reports.jinja import LANGUAGES, make_environment
 from search.errors import BadQuery, SearchUnavailable
 from warning.store import add_note, alert_notes, change_alert_status
@@ -132,7 +132,7 @@ def alerts_page(
         return RedirectResponse("/chain", status_code=303)
     if enterprise and not can_see_enterprise(principal, enterprise):
         return not_found_page(request, lang, principal)
-    today = datetime.now(UTC).date()
+    today = default_as_of()  # a fixed data set's deadlines count to the day it stands at
     alerts, counts = alert_rows(session, principal, lang, status, enterprise, today)
     return _render(
         request,
@@ -145,6 +145,7 @@ def alerts_page(
         enterprise=enterprise or "",
         names=enterprise_names(session, principal, lang),
         today=today.isoformat(),
+        data_as_of=data_as_of_day(),
     )
 
 
@@ -182,7 +183,7 @@ def alert_page(
         enterprise=session.get(Enterprise, row.enterprise_id),
         notes=notes,
         follow=follow_up(notes),
-        today=datetime.now(UTC).date().isoformat(),
+        today=default_as_of().isoformat(),
     )
 
 

@@ -8,7 +8,6 @@ edit a profile or a subscription are in ``api.web_forms``.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -35,6 +34,7 @@ from api.deps import DbSession
 from api.stats import chain_statistics
 from api.web import Lang, _lang, _render, not_found_page
 from core.models import Enterprise, Subscription
+from core.settings import default_as_of
 from core.types import EnterpriseProfile
 from tagger.taxonomy import load_taxonomy
 from warning.delivery import channel_key
@@ -83,7 +83,7 @@ def enterprises_page(
         return RedirectResponse("/chain", status_code=303)
     rows = visible_enterprises(session, principal)
     checks = latest_health_checks(session, [e.id for e in rows])
-    today = datetime.now(UTC).date()
+    today = default_as_of()
     enterprises = [
         {
             "id": e.id,

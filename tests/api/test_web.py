@@ -206,6 +206,31 @@ def test_exporter_dashboard_shows_only_its_enterprise_nearest_deadline_first(
     assert web.get("/alerts?status=bogus").status_code == 200  # an old bookmark: open alerts
 
 
+def test_a_fixed_data_sets_deadlines_count_to_the_day_it_stands_at(
+    web: TestClient, site: Site, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The demo's data stops on a past day: judged against today every demo alert was
+    "overdue" by hundreds of days; judged against the data's day (``IPRWATCH_DATA_AS_OF``),
+    the 337 answer due 20 days after the notice is still ahead, and the page says which day
+    it counts to."""
+    from core.settings import get_settings
+
+    sign_in(web, ACME)
+    assert "逾期" in web.get("/alerts").text  # today: long past every deadline
+    monkeypatch.setenv("IPRWATCH_DATA_AS_OF", "2025-03-10")
+    get_settings.cache_clear()
+    page = web.get("/alerts")
+    assert "数据截至 2025年3月10日" in page.text
+    assert 'class="overdue"' not in page.text
+    deadlines = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)"', page.text)
+    assert deadlines and min(deadlines) > "2025-03-10"
+    alert_id = site.alert_ids["wuxi-battery"][0]
+    one = web.get(f"/alerts/{alert_id}?lang=en").text
+    assert "overdue-flag" not in one and "Data as of" not in one
+    english = web.get("/alerts?lang=en").text
+    assert "Data as of 10 Mar 2025: the stored data is a fixed set" in english
+
+
 def test_guessed_ids_of_another_tenant_get_the_404_page(web: TestClient, site: Site) -> None:
     sign_in(web, ACME)
     others = [
