@@ -15,7 +15,7 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role, restrict_to_visible
-from api.stats import json_array_values, tagged_with_chains, utc_month
+from api.stats import DISPUTE_KINDS, json_array_values, tagged_with_chains, utc_month
 from core.models import AlertNote, AlertRow, Enterprise, HealthCheckRow, Item
 from core.records import alert_to_dict
 from core.types import ItemRecord
@@ -208,7 +208,7 @@ def chain_disputes(session: Session, chains: Sequence[str]) -> dict[str, Any]:
     """
     disputes = (
         select(Item.id, Item.published_at, Item.jurisdictions)
-        .where(Item.kind == "dispute", Item.id.in_(tagged_with_chains(session, chains)))
+        .where(Item.kind.in_(DISPUTE_KINDS), Item.id.in_(tagged_with_chains(session, chains)))
         .subquery()
     )
     month = utc_month(session, disputes.c.published_at)

@@ -48,6 +48,12 @@ def utc_month(session: Session, moment: Any) -> ColumnElement[str]:
     return func.strftime("%Y-%m", moment)
 
 
+DISPUTE_KINDS = ("dispute", "decision", "enforcement")
+"""The item kinds that count as dispute activity in a chain's figures: filings, the rulings
+in them (a 337 determination, a court's injunction) and their enforcement (a seizure, a
+TRO), each an event of its own."""
+
+
 def tagged_with_chains(session: Session, chains: Iterable[str]) -> Select[Any]:
     """Ids of the items tagged with one of ``chains`` (a subquery; ``tags.chains`` holds
     objects with an ``id``)."""
@@ -128,7 +134,7 @@ def chain_statistics(session: Session, chains: list[str]) -> dict[str, Any]:
     months, months_left = _groups(
         session.execute(
             select(month, per_enterprise, func.count())
-            .where(alerts.c.kind == "dispute", alerts.c.moment.is_not(None))
+            .where(alerts.c.kind.in_(DISPUTE_KINDS), alerts.c.moment.is_not(None))
             .group_by(month)
         )
     )

@@ -27,6 +27,8 @@ ITEMS = {  # id: (kind, jurisdictions, published, tagged chains)
     "i-us-de-apr": ("dispute", ["US", "DE"], datetime(2025, 4, 2, 9, tzinfo=UTC), ["A5", "F4"]),
     "i-upc-apr": ("dispute", ["UPC", "DE"], datetime(2025, 4, 20, 9, tzinfo=UTC), ["F4"]),
     "i-rule": ("rule_change", ["US"], datetime(2025, 4, 25, 9, tzinfo=UTC), ["A5"]),
+    # a ruling in a dispute (no member has an alert on it): dispute activity all the same
+    "i-ruling-apr": ("decision", ["US"], datetime(2025, 4, 12, 9, tzinfo=UTC), ["A5"]),
     "i-undated": ("dispute", ["JP"], None, ["A5"]),
     "i-untagged": ("dispute", ["US"], datetime(2025, 4, 3, 9, tzinfo=UTC), None),
 }
@@ -154,9 +156,9 @@ def test_stored_chains_lists_every_chain_a_profile_names(dataset: None) -> None:
 @pytest.mark.parametrize(
     ("chains", "months", "countries"),
     [
-        (["A5"], [("2025-03", 1), ("2025-04", 1)], {"US": 2, "DE": 1, "JP": 1}),
+        (["A5"], [("2025-03", 1), ("2025-04", 2)], {"US": 3, "DE": 1, "JP": 1}),
         (["F4"], [("2025-04", 2)], {"DE": 2, "US": 1, "UPC": 1}),
-        (["A5", "F4"], [("2025-03", 1), ("2025-04", 2)], {"US": 2, "DE": 2, "UPC": 1, "JP": 1}),
+        (["A5", "F4"], [("2025-03", 1), ("2025-04", 3)], {"US": 3, "DE": 2, "UPC": 1, "JP": 1}),
     ],
 )
 def test_chain_disputes_count_each_tagged_dispute_once(
