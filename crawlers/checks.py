@@ -8,6 +8,7 @@ than kept wrong.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -48,11 +49,23 @@ def is_web_url(url: str) -> bool:
     """Whether a link is an absolute ``http(s)`` URL that a request can be made for (not
     ``javascript:``, ``data:``, relative, or malformed such as an unclosed ``[``)."""
     try:
+        written = urlsplit(url.strip())
         parts = urlsplit(safe_url_string(url))
         parts.port  # noqa: B018 (raises ValueError for a port that is not one)
     except ValueError:
         return False
-    return parts.scheme in ("http", "https") and bool(parts.hostname)
+    # the link as written must name a host itself: w3lib 2.6 makes "https:&x;//host/" into
+    # "https://&x;//host/", whose host is "&x;"
+    return (
+        parts.scheme in ("http", "https")
+        and bool(written.netloc)
+        and bool(parts.hostname)
+        and _HOST.fullmatch(parts.hostname) is not None
+    )
+
+
+_HOST = re.compile(r"[\w.-]+|\[[0-9a-f:.]+\]|[0-9a-f:.]+", re.IGNORECASE)
+"""A host name (letters of any script, digits, dots, hyphens), or an IP address."""
 
 
 def is_plausible_date(value: datetime, now: datetime) -> bool:
