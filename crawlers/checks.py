@@ -56,11 +56,12 @@ def is_web_url(url: str) -> bool:
         return False
     # the link as written must name a host itself: w3lib 2.6 makes "https:&x;//host/" into
     # "https://&x;//host/", whose host is "&x;"
+    host = parts.hostname
     return (
         parts.scheme in ("http", "https")
         and bool(written.netloc)
-        and bool(parts.hostname)
-        and _HOST.fullmatch(parts.hostname) is not None
+        and host is not None
+        and _HOST.fullmatch(host) is not None
     )
 
 
