@@ -76,15 +76,20 @@ def _bloc_places(blocs: object, source: str) -> list[tuple[str, object]]:
     return places
 
 
+def _check_country_code(code: object, table: str, source: str) -> None:
+    """A key of ``table`` must be a country code (YAML reads an unquoted NO as a boolean)."""
+    if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
+        hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
+        raise ValueError(f"{source}: {table}: {code!r} is not a country code{hint}")
+
+
 def _check_country_names(names: object, source: str) -> None:
     """Each entry a country code with a non-empty English and/or Chinese name, nothing else:
     a misspelt language key would silently leave CLDR's name in place."""
     if not isinstance(names, dict):
         raise ValueError(f"{source}: country_names must be a mapping of code -> names")
     for code, entry in names.items():
-        if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
-            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
-            raise ValueError(f"{source}: country_names: {code!r} is not a country code{hint}")
+        _check_country_code(code, "country_names", source)
         if not isinstance(entry, dict) or not entry or set(entry) - _NAME_LANGUAGES:
             raise ValueError(f"{source}: country_names.{code} needs en and/or zh, nothing else")
         for lang, name in entry.items():
@@ -97,9 +102,7 @@ def _check_country_aliases(aliases: object, source: str) -> None:
     if not isinstance(aliases, dict):
         raise ValueError(f"{source}: country_aliases must be a mapping of code -> names")
     for code, names in aliases.items():
-        if not isinstance(code, str) or not _COUNTRY.fullmatch(code):
-            hint = " (quote it: YAML reads NO, ON, Y as booleans)" if isinstance(code, bool) else ""
-            raise ValueError(f"{source}: country_aliases: {code!r} is not a country code{hint}")
+        _check_country_code(code, "country_aliases", source)
         if not isinstance(names, list) or not names:
             raise ValueError(f"{source}: country_aliases.{code} needs a list of names")
         for name in names:

@@ -403,23 +403,24 @@ def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> int:
     many were. A delivery should not ask anyone to look at what was already decided; the
     row stays, so the subscription's counts and deliveries show what became of it."""
     closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
-    result = session.execute(
-        update(Delivery)
-        .where(due, Delivery.alert_id.in_(closed))
-        .values(status=WITHDRAWN, last_error=WITHDRAWN_REASON, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
+    return _withdraw(session, due, Delivery.alert_id.in_(closed), WITHDRAWN_REASON)
 
 
 def _withdraw_paused(session: Session, due: ColumnElement[bool]) -> int:
     """Mark the due rows of a paused subscription ``withdrawn``; how many were. Pausing
     withdraws what waits (``warning.delivery_pause``); this catches a row claimed just before."""
     paused = select(Subscription.id).where(Subscription.active.is_(False))
+    return _withdraw(session, due, Delivery.subscription_id.in_(paused), PAUSED_REASON)
+
+
+def _withdraw(
+    session: Session, due: ColumnElement[bool], which: ColumnElement[bool], reason: str
+) -> int:
+    """Mark the due rows that ``which`` selects ``withdrawn`` for ``reason``; how many were."""
     result = session.execute(
         update(Delivery)
-        .where(due, Delivery.subscription_id.in_(paused))
-        .values(status=WITHDRAWN, last_error=PAUSED_REASON, next_attempt_at=None)
+        .where(due, which)
+        .values(status=WITHDRAWN, last_error=reason, next_attempt_at=None)
         .execution_options(synchronize_session=False)
     )
     return int(cast("CursorResult[Any]", result).rowcount or 0)
