@@ -8,10 +8,10 @@ alliance's de-identified aggregates), so a page cannot show another tenant's row
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any, cast
 
-from sqlalchemy import func, select, true
+from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
 from api.auth import Principal, Role, restrict_to_visible
@@ -76,9 +76,22 @@ def _alert_query(principal: Principal, status: str, enterprise: str | None) -> A
     return query.order_by(AlertRow.id.desc()).limit(MAX_LISTED_ALERTS)
 
 
-def _urgency(row: AlertRow) -> tuple[bool, date, int, int]:
+def lapsed_at_publication(deadline: date | None, published: datetime | None) -> bool:
+    """Whether a deadline had already passed on the day its item was published.
+
+    The deadline is counted from a date the item states (a 337 case instituted in 2015,
+    reported in a notice of 2016; news of an investigation three weeks after it began). Such
+    a deadline is a fact of the case, not a task the reader missed: calling it "overdue by
+    3,600 days" buries the alerts that are really running late, so it is shown as passed
+    before publication and not counted as overdue.
+    """
+    return deadline is not None and published is not None and deadline < published.date()
+
+
+def _urgency(row: AlertRow, published: datetime | None) -> tuple[bool, bool, date, int, int]:
     return (
         row.deadline is None,
+        lapsed_at_publication(row.deadline, published),
         row.deadline or date.max,
         SEVERITY_RANK.get(row.severity, 9),
         -row.id,
@@ -96,24 +109,31 @@ def alert_rows(
     """The alerts for the dashboard, nearest deadline first, with counts of open ones.
 
     Each alert carries its enterprise's name, its item's title, whether it is overdue, the
-    days left, and the latest follow-up (status change or note). The counts are of open
-    alerts per severity, plus ``overdue``.
+    days left, and the latest follow-up (status change or note). A deadline that had passed
+    before its item was published is ``lapsed``, not overdue, and sorts after the running
+    ones. The counts are of open alerts per severity, plus ``overdue``.
     """
-    rows = sorted(session.scalars(_alert_query(principal, status, enterprise)), key=_urgency)
+    found = list(session.scalars(_alert_query(principal, status, enterprise)))
     names = enterprise_names(session, principal, lang)
-    item_ids = {r.item_id for r in rows}
-    titles = dict(session.execute(select(Item.id, Item.title).where(Item.id.in_(item_ids))).all())
+    item_ids = {r.item_id for r in found}
+    query = select(Item.id, Item.title, Item.published_at).where(Item.id.in_(item_ids))
+    items = {i: (title, published) for i, title, published in session.execute(query).all()}
+    rows = sorted(found, key=lambda r: _urgency(r, items.get(r.item_id, ("", None))[1]))
     notes = _latest_notes(session, [r.id for r in rows])
     alerts = []
     for row in rows:
+        title, published = items.get(row.item_id, ("", None))
         is_open = row.status in OPEN_STATUSES
         days = (row.deadline - today).days if row.deadline else None
+        lapsed = lapsed_at_publication(row.deadline, published)
         alerts.append(
             alert_to_dict(row)
             | {
                 "enterprise": names.get(row.enterprise_id, row.enterprise_id),
-                "item_title": titles.get(row.item_id, ""),
-                "overdue": bool(is_open and days is not None and days < 0),
+                "item_title": title,
+                "overdue": bool(is_open and days is not None and days < 0 and not lapsed),
+                "lapsed": lapsed,
+                "published": published.date().isoformat() if published else None,
                 "days_left": days,
                 "last_note": notes.get(row.id),
             }
@@ -124,14 +144,24 @@ def alert_rows(
 def open_counts(
     session: Session, principal: Principal, enterprise: str | None, today: date
 ) -> dict[str, int]:
-    """Open alerts per severity, and how many are past their deadline."""
+    """Open alerts per severity, and how many are past their deadline (not counting those
+    whose deadline had passed before their item was published: ``lapsed_at_publication``)."""
     base = _alert_query(principal, "open", enterprise).limit(None).order_by(None)
     sub = base.subquery()
     counts = {s: 0 for s in SEVERITIES}
     query = select(sub.c.severity, func.count()).group_by(sub.c.severity)
     for severity, n in session.execute(query).tuples():
         counts[str(severity)] = cast(int, n)
-    overdue = session.scalar(select(func.count()).select_from(sub).where(sub.c.deadline < today))
+    published_day = func.date(Item.published_at)
+    late = (
+        select(func.count())
+        .select_from(sub.join(Item, Item.id == sub.c.item_id))
+        .where(
+            sub.c.deadline < today,
+            or_(Item.published_at.is_(None), sub.c.deadline >= published_day),
+        )
+    )
+    overdue = session.scalar(late)
     counts["overdue"] = int(overdue or 0)
     return counts
 

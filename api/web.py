@@ -19,7 +19,14 @@ from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
 from api._source_health import health_reason_text
-from api._web_views import alert_rows, enterprise_names, evidence_spans, follow_up, home_for
+from api._web_views import (
+    alert_rows,
+    enterprise_names,
+    evidence_spans,
+    follow_up,
+    home_for,
+    lapsed_at_publication,
+)
 from api.auth import (
     Forbidden,
     OptionalPrincipal,
@@ -184,6 +191,7 @@ def alert_page(
         notes=notes,
         follow=follow_up(notes),
         today=default_as_of().isoformat(),
+        lapsed=lapsed_at_publication(row.deadline, item.published_at if item else None),
     )
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
@@ -229,6 +229,78 @@ def test_a_fixed_data_sets_deadlines_count_to_the_day_it_stands_at(
     assert "overdue-flag" not in one and "Data as of" not in one
     english = web.get("/alerts?lang=en").text
     assert "Data as of 10 Mar 2025: the stored data is a fixed set" in english
+
+
+def _store_late_news(today: date) -> tuple[int, date]:
+    """A 337 notice published 10 days ago about an investigation instituted 400 days ago:
+    its 20-day answer deadline had passed long before anyone could read of it. The new
+    alert's id and its deadline."""
+    from sqlalchemy import select
+
+    from api.pipeline import process_items
+    from core.db import session_scope
+    from core.models import AlertRow
+    from core.types import ItemRecord, stable_item_id
+    from crawlers.store import store_items
+
+    instituted = today - timedelta(days=400)
+    item = ItemRecord(
+        id=stable_item_id("federal_register", "2026-late-1200"),
+        source="federal_register",
+        url="https://www.federalregister.gov/d/2026-late-1200",
+        title="Certain Battery Management Modules; Notice of Request for Submissions",
+        summary=(
+            "The U.S. International Trade Commission instituted Investigation No. 337-TA-1200 "
+            f"on {instituted:%B} {instituted.day}, {instituted.year}, based on a complaint "
+            "concerning lithium-ion battery cells and battery management modules."
+        ),
+        language="en",
+        published_at=datetime.combine(today - timedelta(days=10), time(9), tzinfo=UTC),
+    )
+    with session_scope() as session:
+        result = store_items(session, "federal_register", [item])
+        session.flush()
+        process_items(session, [i for i, _ in result.written], as_of=today)
+        row = session.scalars(
+            select(AlertRow).where(
+                AlertRow.item_id == item.id,
+                AlertRow.enterprise_id == "wuxi-battery",
+                AlertRow.deadline.is_not(None),
+            )
+        ).first()
+        assert row is not None and row.deadline is not None
+        return row.id, row.deadline
+
+
+def test_a_deadline_that_passed_before_publication_is_not_counted_overdue(
+    web: TestClient, site: Site
+) -> None:
+    """News of a case can come long after its dates: such an alert says its deadline had
+    passed before publication, is not flagged or counted as overdue, and sorts after the
+    deadlines still running; an alert really running late stays overdue."""
+    sign_in(web, ACME)
+    before = web.get("/alerts").text
+    overdue_before = re.search(r'card-overdue"><span class="n">(\d+)', before)
+    assert overdue_before is not None and int(overdue_before.group(1)) >= 1
+    alert_id, deadline = _store_late_news(site.today)
+    assert deadline < site.today - timedelta(days=10)  # counted from institution, 400 days ago
+
+    page = web.get("/alerts").text
+    overdue_after = re.search(r'card-overdue"><span class="n">(\d+)', page)
+    assert overdue_after is not None and overdue_after.group(1) == overdue_before.group(1)
+    row = re.search(
+        rf'<tr[^>]*>(?:(?!</tr>).)*href="/alerts/{alert_id}"(?:(?!</tr>).)*</tr>', page, re.S
+    )
+    assert row is not None
+    assert "发布前已过期" in row.group(0) and "逾期" not in row.group(0)
+    assert not row.group(0).startswith('<tr class="overdue"')
+    deadlines = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)"', page)
+    assert deadlines[-1] == deadline.isoformat()  # after every running deadline
+
+    one = web.get(f"/alerts/{alert_id}").text
+    assert "overdue-flag" not in one and "在本信息发布" in one and "之前已经届满" in one
+    english = web.get(f"/alerts/{alert_id}?lang=en").text
+    assert "had passed before the item was published" in english
 
 
 def test_guessed_ids_of_another_tenant_get_the_404_page(web: TestClient, site: Site) -> None:
