@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from core.types import ItemKind
 from tagger._lexicon import BLOCKS_IP_TYPE, Entry, Field, Grade
+from tagger._nationality import describes_a_firm
 from tagger._refs import CaseRef
 from tagger._territory import territory_spans, upc_member_states
 
@@ -160,6 +161,29 @@ def _outside_territory(kept: list[Term], territory: list[tuple[int, int]]) -> li
     return [t for t in kept if t[0].target not in members or not _inside(t[1], t[2], territory)]
 
 
+def _without_nationalities(
+    kept: list[Term], refs: list[CaseRef], weak_codes: set[str], text: str
+) -> list[Term]:
+    """The terms that are not a firm's nationality ("一家德国电池企业", "a US company"), when
+    the item has a forum besides: a court, office, regime or country of its own, other than a
+    weak code's plain name (a case number is one too). With no forum, the nationalities are
+    all the text says about where the matter is, and they stay."""
+    if not text:
+        return kept
+    firms = [t for t in kept if describes_a_firm(text, *t)]
+    if not firms:
+        return kept
+    others = [t for t in kept if t not in firms]
+    if refs or any(_is_forum(t, weak_codes) for t in others):
+        return others
+    return kept
+
+
+def _is_forum(term: Term, weak_codes: set[str]) -> bool:
+    entry = term[0]
+    return entry.target not in weak_codes or entry.grade is Grade.STRONG
+
+
 def choose_jurisdictions(
     terms: Iterable[Term],
     party_spans: list[tuple[int, int]],
@@ -174,7 +198,9 @@ def choose_jurisdictions(
     the country counts only when named otherwise ("Germany", "German court"); member states
     named as where its order has effect ("在德国、法国等成员国销售", ``text``) are the
     order's territory, not courts of their own. "European
-    patent" alone is no EPO matter (``EUROPEAN_PATENT``). A weak code
+    patent" alone is no EPO matter (``EUROPEAN_PATENT``). A country describing a firm
+    ("一家德国电池企业", "a US company") is where the firm is from, not a forum: it counts
+    only when the item names no forum. A weak code
     (China) stays only with a strong cue for it (a Chinese court or office, a Chinese case
     number) or when nothing else was found.
     """
@@ -191,6 +217,7 @@ def choose_jurisdictions(
         kept = _outside_territory(kept, territory_spans(text))
     if all(t[0].term.casefold() in EUROPEAN_PATENT for t in kept if t[0].target == "EPO"):
         kept = [t for t in kept if t[0].target != "EPO"]
+    kept = _without_nationalities(kept, refs, weak_codes, text)
     found += [(start, entry.target, entry.grade is Grade.STRONG) for entry, start, _ in kept]
     found += [(ref.start, ref.jurisdiction, True) for ref in refs]
     found.sort()

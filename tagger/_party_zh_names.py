@@ -134,6 +134,10 @@ _TARGETED = re.compile(r"(?:针对|起诉)$")
 _WITHDRAWS = re.compile(r"^撤回")
 _SUED = re.compile(r"^(?:在[^，。；、]{1,8}?)?(?:被诉|被起诉|遭起诉|被告上)")
 """X(在美)被诉…: the case is against X."""
+_ENJOINED = re.compile(r"(?:禁止|责令)$")
+_ENJOINED_BY = re.compile(r"^(?:颁发|发布|发出|签发|作出)(?:临时)?禁令")
+"""禁止X… / 对X颁发临时禁令: the measures are against X."""
+_UPC_WORDS = ("统一专利法院", "UPC")
 _PROVISIONAL = ("禁令", "行为保全", "诉前保全", "证据保全", "财产保全")
 """A court's provisional measures: whoever asks for one is its applicant."""
 ROLE_NAMES = {
@@ -250,7 +254,19 @@ def _role(text: str, start: int, end: int) -> str | None:
         return "plaintiff" if _before_a_court(text) else "complainant"
     if _TARGETED.search(text, max(0, start - 2), start) or _SUED.match(text[end : end + 12]):
         return "respondent" if "337" in text else "defendant"
+    if _is_enjoined(text, start, end) and any(word in text for word in _UPC_WORDS):
+        return "defendant"  # the UPC's Rules of Procedure (R.206, R.209) say so
     return None
+
+
+def _is_enjoined(text: str, start: int, end: int) -> bool:
+    """Whether an injunction is against the firm at text[start:end] ("禁止X在德国销售",
+    "对X颁发临时禁令"). Only in a UPC item is that its role word: the UPC calls the firm the
+    defendant, a Chinese court's 行为保全 the 被申请人 (which the text then says), and other
+    courts' words are not known here."""
+    if _ENJOINED.search(text, max(0, start - 2), start):
+        return True
+    return text[start - 1 : start] == "对" and _ENJOINED_BY.match(text[end : end + 8]) is not None
 
 
 def from_company_names(text: str) -> Iterator[RawParty]:

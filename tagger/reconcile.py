@@ -11,8 +11,10 @@ Kind, in order of precedence:
 1. The form of the head, which says what the item reports while the body describes the
    case: a head announcing a report or statistics ("…统计分析报告发布", "study finds") is a
    ``report``; a head saying a court or office ruled ("无锡中院判决…", "court cancels …",
-   "grants preliminary injunction"), or an item that is the order itself ("Order of the
-   Munich LD"), is a ``decision``; a PTAB trial "Trial Instituted" or "Pending" is a
+   "grants preliminary injunction"), a lead in the words of an English order ("the Hamburg
+   Local Division ordered", "grants the application for provisional measures", "decision by
+   default"), or an item that is the order itself ("Order of the Munich LD"), is a
+   ``decision``; a PTAB trial "Trial Instituted" or "Pending" is a
    ``dispute``, not a decision. These only correct a dispute, enforcement or news reading
    (the crawler's, else the text's) and never touch a rule change or a report.
 2. A crawler kind other than ``news``. Crawlers set such kinds from lookups of structured
@@ -73,6 +75,40 @@ _COURT_ORDER = re.compile(
 """The item is the order itself ("Order of the Munich LD", "Order on the admissibility"): a
 decision, even when its case words (an infringement action, provisional measures) read as a
 dispute."""
+_COURT = (
+    r"(?:(?i:local|central|regional)\s+(?i:division)|Court\s+of\s+(?:Appeal|First\s+Instance)|"
+    r"(?i:the\s+court)|\b[A-Z][a-zü]+\s+(?:LD|CD|RD))"
+    r"(?:\s+(?:of\s+the\s+)?(?:Unified\s+Patent\s+Court|UPC)|\s+\([^)\n]{1,30}\)|"
+    r"\s+(?:in\s+)?[A-Z][\w\-]+)*,?"
+)
+"""A court as the subject of a sentence: "the Munich Local Division (of the UPC)", "the Local
+Division Hamburg", "the Court", "Düsseldorf LD"."""
+_RULES = (
+    r"(?:(?:has|have|hereby|today|also|therefore)\s+)*"
+    r"(?:orders|ordered|grants|granted|dismisses|dismissed|refuses|refused|rejects|rejected|"
+    r"revokes|revoked|finds|found|holds\s+that|held\s+that|decides|decided|allows|allowed|"
+    r"upholds|upheld|sets?\s+aside|confirms|confirmed)\b"
+)
+_APPLICATION_RULED = (
+    r"\b(?:grants?|granted|granting|dismiss(?:es|ed)?|reject(?:s|ed)?|refus(?:es|ed)|"
+    r"allow(?:s|ed))\s+the\s+(?:(?:claimant|applicant|defendant|plaintiff|patentee)['’]s\s+)?"
+    r"(?:application|request|motion)s?\b"
+    r"|\b(?:application|request)\s+for\s+(?:an?\s+)?(?:provisional\s+measures|"
+    r"(?:preliminary\s+)?injunction|security\s+for\s+costs)\s+(?:is|was|has\s+been)\s+"
+    r"(?:granted|dismissed|rejected|refused|allowed)\b"
+)
+_COURT_RULED = re.compile(
+    rf"\b{_COURT}\s+{_RULES}|{_APPLICATION_RULED}"
+    r"|\b(?:decision\s+by\s+default|default\s+decision)\b"
+    r"|\b(?:Order|Decision)\s+of\s+the\s+(?:Court\s+of\s+(?:First\s+Instance|Appeal)|"
+    r"(?:[A-Z][a-zü]+\s+)?(?:Local|Central|Regional)\s+Division|[A-Z][a-zü]+\s+(?:LD|CD|RD))"
+)
+"""The lead says a court ruled, in the words of an order (English): "the Hamburg Local
+Division ordered", "the Local Division Munich hereby orders", "grants the application for
+provisional measures", "the application for a preliminary injunction is dismissed", "decision
+by default", "Order of the Court of First Instance". A decision, though its case words
+(provisional measures, defendant) read as a dispute; a court only seised ("filed an action at
+the Munich Local Division") is still one."""
 _TRIAL_RUNNING = re.compile(
     r"\b(?:Trial\s+Instituted|Institution\s+Granted|Decision\s+Granting\s+Institution|"
     r"Pending)\b"
@@ -160,7 +196,9 @@ def _head_form_kind(tags: Tags, head: str, lead: str, kind: ItemKind | None) -> 
         return None
     if _HEAD_REPORT.search(head):
         return ItemKind.REPORT
-    if _HEAD_RULING.search(head) or (kind is ItemKind.DISPUTE and _COURT_ORDER.search(lead)):
+    if _HEAD_RULING.search(head) or _COURT_RULED.search(lead):
+        return ItemKind.DECISION
+    if kind is ItemKind.DISPUTE and _COURT_ORDER.search(lead):
         return ItemKind.DECISION
     return None
 

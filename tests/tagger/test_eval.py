@@ -112,6 +112,20 @@ def test_labelled_parties_are_named_in_their_text() -> None:
             assert normalise_name(party.name) in text, (item.id, party.name)
 
 
+def test_upc_first_instance_items_call_the_party_measures_are_against_the_defendant() -> None:
+    """The UPC's Rules of Procedure call the party in an action, and the one provisional
+    measures are sought against, the defendant (R.206, R.209); only the Court of Appeal has
+    respondents. The labels say so in English and Chinese alike."""
+    checked = 0
+    for item in load_items():
+        if item.labels.jurisdictions != ["UPC"] or "Court of Appeal" in item.text:
+            continue
+        checked += 1
+        roles = {party.role for party in item.labels.parties}
+        assert "respondent" not in roles, item.id
+    assert checked >= 10
+
+
 def test_set_covers_every_chain_and_has_negatives() -> None:
     items = load_items()
     labelled = {chain for item in items for chain in item.labels.chains}
