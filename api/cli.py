@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from datetime import date
@@ -21,6 +22,7 @@ from core.logging_ import configure_logging, one_line_library_errors
 if TYPE_CHECKING:
     from api.services import WarnRun
     from core.types import Alert
+    from crawlers.errors import SiteBusy
 
 app = typer.Typer(
     help="IPRWatch 海外知识产权风险预警",
@@ -119,22 +121,30 @@ def crawl(
         Path | None, typer.Option(help="A saved response (file or folder) instead of fetching.")
     ] = None,
 ) -> None:
-    """Crawl one source, print the items it extracted as JSON lines, and store them."""
+    """Crawl one source, print the items it extracted as JSON lines, and store them.
+
+    A live crawl first takes its site's lock, as scheduled crawls do; while another crawl of
+    the site runs, nothing is crawled or stored and the exit code is 75 (try again later).
+    """
     from api.pipeline import process_items
     from core.db import session_scope
     from core.migrate import upgrade
+    from crawlers.errors import ReplayError, SiteBusy, UnknownSourceError
     from crawlers.pipeline import run_and_store
-    from crawlers.registry import UnknownSourceError
-    from crawlers.runner import ReplayError
+    from crawlers.site_lock import holding_site
 
     upgrade()
     try:
-        outcome, stored = run_and_store(source, replay=replay)
+        with contextlib.nullcontext() if replay else holding_site(source, "hand"):
+            outcome, stored = run_and_store(source, replay=replay)
     except UnknownSourceError as exc:
         _fail(str(exc), 2)
         return
     except ReplayError as exc:
         _fail(str(exc))
+        return
+    except SiteBusy as exc:
+        _fail(_site_busy(exc), SITE_BUSY_EXIT)
         return
     for item in outcome.items:
         _emit(item.model_dump(mode="json", exclude={"tags"}))
@@ -149,6 +159,31 @@ def crawl(
         err.print(
             f"[yellow]{len(outcome.errors)} problem(s):[/yellow] " + "; ".join(outcome.errors[:5])
         )
+
+
+SITE_BUSY_EXIT = 75
+"""``crawl``'s exit code when another crawl holds the site (``EX_TEMPFAIL``: try again later)."""
+
+
+def _site_busy(exc: SiteBusy) -> str:
+    """Who holds the site, since when, and what to do, in English and Chinese."""
+    holder = exc.holder
+    if holder is None:
+        return (
+            f"{exc.site} is being crawled by another crawl; {exc.source_id} was not crawled and"
+            " nothing was stored. Try again later.\n"
+            f"站点 {exc.site} 正由另一次抓取占用，未抓取 {exc.source_id}，未存储任何内容，请稍后重试。"
+        )
+    since = f"{holder.since:%Y-%m-%d %H:%M:%S} UTC"
+    how_en = "a scheduled crawl" if holder.started_by == "schedule" else "a crawl started by hand"
+    how_zh = "定时抓取" if holder.started_by == "schedule" else "手动抓取"
+    where = f"{holder.host}, pid {holder.pid}"
+    return (
+        f"{exc.site} is being crawled: {how_en} of {holder.source} ({where}) since {since};"
+        f" {exc.source_id} was not crawled and nothing was stored. Try again later.\n"
+        f"站点 {exc.site} 正在抓取：{holder.source} 的{how_zh}（{where}），开始于 {since}；"
+        f"未抓取 {exc.source_id}，未存储任何内容，请稍后重试。"
+    )
 
 
 @app.command()

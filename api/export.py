@@ -41,12 +41,13 @@ class ExportIncomplete(RuntimeError):
     transfer once the marker row is out."""
 
 
-def iter_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> Iterator[list[str]]:
-    """The result set's rows as plain text, at most ``cap`` of them (lists joined by ``; ``),
-    all read from one view of the index: items indexed while the export runs neither repeat
-    nor skip a row. Opening the view is deferred to the first row."""
-    for hit in scan_search(cap, **params):
-        yield [_cell(hit.get(column)) for column in COLUMNS]
+def open_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> tuple[int, Iterator[list[str]]]:
+    """How many items the result set holds, and its rows as plain text, at most ``cap`` of
+    them (lists joined by ``; ``); the count and every row come from one view of the index,
+    opened by the call: items indexed while the export runs neither repeat nor skip a row,
+    nor make the count (``X-Export-Total``) disagree with the rows."""
+    total, hits = scan_search(cap, **params)
+    return total, ([_cell(hit.get(column)) for column in COLUMNS] for hit in hits)
 
 
 def _cell(value: Any) -> str:

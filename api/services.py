@@ -76,14 +76,15 @@ def run_search(**params: Any) -> dict[str, Any]:
     return results.model_dump(mode="json")
 
 
-def scan_search(cap: int, **params: Any) -> Iterator[dict[str, Any]]:
-    """Up to ``cap`` hits of the query ``run_search`` would run, in its order, all read from
-    one view of the index (``SearchBackend.scan``): items indexed meanwhile neither repeat nor
-    skip a hit. The view is opened by the call (its errors are raised here)."""
+def scan_search(cap: int, **params: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+    """How many items match the query ``run_search`` would run, and up to ``cap`` of them in
+    its order, all read from one view of the index (``SearchBackend.scan``): items indexed
+    meanwhile neither repeat nor skip a hit, nor change the count. The view is opened and
+    counted by the call (its errors, and a bad query's, are raised here)."""
     from search.backend import get_backend
 
-    hits = get_backend().scan(_search_query(params), cap)
-    return (hit.model_dump(mode="json") for hit in hits)
+    scan = get_backend().scan(_search_query(params), cap)
+    return scan.total, (hit.model_dump(mode="json") for hit in scan.hits)
 
 
 def _search_query(params: dict[str, Any]) -> SearchQuery:

@@ -7,7 +7,8 @@
     ├── UnknownSourceError   no source has that id (also a ``LookupError``)
     ├── PayloadError         a response body is not what the source publishes
     ├── ReplayError          a replay path or saved response is unusable
-    └── CrawlProcessError    the crawl itself could not run (reactor, child process)
+    ├── CrawlProcessError    the crawl itself could not run (reactor, child process)
+    └── SiteBusy             another crawl holds the site's lock: try again later
 
 ``PayloadError`` is raised inside spiders and recorded as a fatal problem of the run; during a
 replay the runner turns that problem into a ``ReplayError``. Messages are one line, because
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from crawlers.outcome import CrawlOutcome
+    from crawlers.site_lock import LockHolder
 
 
 def one_line(text: str) -> str:
@@ -84,3 +86,20 @@ class ReplayError(CrawlerError):
 
 class CrawlProcessError(CrawlerError):
     """The crawl could not run at all (a used reactor, a child process that died)."""
+
+
+class SiteBusy(CrawlerError):
+    """Another crawl holds the site's lock (``crawlers.site_lock``); nothing was crawled.
+
+    Attributes:
+        source_id: The source that was to be crawled.
+        site: Its site (host and port).
+        holder: The crawl holding the site, when its lock says.
+    """
+
+    def __init__(self, source_id: str, site: str, holder: LockHolder | None) -> None:
+        self.source_id = source_id
+        self.site = site
+        self.holder = holder
+        running = f"{holder.source} since {holder.since:%Y-%m-%d %H:%M:%S} UTC" if holder else "?"
+        super().__init__(f"{site} is being crawled ({running}); {source_id} not crawled")

@@ -10,7 +10,7 @@ from celery import Task
 from core.celery_app import app
 from core.logging_ import get_logger
 from crawlers.pipeline import run_and_store
-from crawlers.site_lock import site_lock, source_site
+from crawlers.site_lock import LockHolder, site_lock, source_site
 
 log = get_logger(__name__)
 
@@ -34,10 +34,11 @@ def crawl_source(self: Task, source_id: str, replay: str | None = None) -> dict[
     if replay:
         return _crawl_and_send(source_id, replay)
     site = source_site(source_id)
-    with site_lock(site) as held:
-        if held:
+    with site_lock(site, LockHolder.here(source_id, "schedule")) as lock:
+        if lock.held:
             return _crawl_and_send(source_id, None)
-    log.info("crawl put off: its site is being crawled", source=source_id, site=site)
+    holder = lock.holder.source if lock.holder else None
+    log.info("crawl put off: its site is being crawled", source=source_id, site=site, by=holder)
     raise self.retry(countdown=SITE_BUSY_RETRY_SECONDS, max_retries=SITE_BUSY_RETRIES)
 
 

@@ -27,6 +27,7 @@ Saved searches (stored queries, ``search.saved``)::
     results = run_saved_search(saved, since=date(2026, 1, 1), limit=50)
 """
 
+from search._scan import Scan
 from search.backend import SearchBackend, get_backend
 from search.builder import build_engine_request, build_fts_query
 from search.document import build_document
@@ -52,6 +53,7 @@ __all__ = [
     "ReindexFailed",
     "SavedSearchExists",
     "SavedSearchNotFound",
+    "Scan",
     "SearchBackend",
     "SearchError",
     "SearchHit",

@@ -12,14 +12,15 @@ Engine URLs take options in the query string (``?alias=…&replicas=1``, see
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 from core.settings import get_settings
+from search._scan import Scan
 from search.document import Document
 from search.query import SearchQuery
-from search.results import SearchHit, SearchResults
+from search.results import SearchResults
 
 DEFAULT_TANTIVY_DIR = "search-index"
 
@@ -45,11 +46,12 @@ class SearchBackend(Protocol):
         """One page of hits, the total and the facets."""
         ...
 
-    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
-        """Up to ``cap`` hits of ``query`` in its order, all read from one view of the index
-        (``search._scan``): documents indexed or removed during the scan neither repeat nor
-        skip a hit. Errors opening the view are raised by the call itself; a later page's
-        error while iterating."""
+    def scan(self, query: SearchQuery, cap: int) -> Scan:
+        """Up to ``cap`` hits of ``query`` in its order and how many match in all, all read
+        from one view of the index (``search._scan``): documents indexed or removed during
+        the scan neither repeat nor skip a hit, nor make the total disagree with the hits.
+        Errors opening the view (and a bad query) are raised by the call itself; a later
+        page's error while iterating."""
         ...
 
     def count(self) -> int:

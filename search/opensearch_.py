@@ -29,7 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from core.logging_ import get_logger, redact
 from search._engine_clients import Credentials, Flavour, connect, parse_engine_url
-from search._scan import scan_pages
+from search._scan import Scan, empty_scan, open_scan
 from search.builder import build_engine_request
 from search.document import Document
 from search.errors import BadQuery, IndexingFailed, ReindexFailed, SearchUnavailable
@@ -306,23 +306,33 @@ class EngineBackend:
             return SearchResults()
         return _results(query, response)
 
-    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
-        """Up to ``cap`` hits of ``query``, every page searched in one point in time (kept
-        alive ``PIT_KEEP_ALIVE`` between pages, closed when the scan ends)."""
+    def scan(self, query: SearchQuery, cap: int) -> Scan:
+        """Up to ``cap`` hits of ``query`` and their total, every page searched in one point in
+        time (kept alive ``PIT_KEEP_ALIVE`` between pages, closed when the hits have been
+        read or fail; one whose hits are never read expires by itself). The total is the
+        first page's, counted in that point in time."""
         try:
             with self._calling("open_pit") as client:
                 pit_id = self._engine[0].open_pit(client, self.alias, PIT_KEEP_ALIVE)
         except IndexMissing:
-            return iter(())
-        return self._scan_in(pit_id, query, cap)
-
-    def _scan_in(self, pit_id: str, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
+            return empty_scan()
         try:
-            yield from scan_pages(functools.partial(self._search_pit, pit_id), query, cap)
+            scan = open_scan(functools.partial(self._search_pit, pit_id), query, cap)
+        except BaseException:
+            self._close_pit(pit_id)
+            raise
+        return Scan(total=scan.total, hits=self._closing_pit(pit_id, scan.hits))
+
+    def _closing_pit(self, pit_id: str, hits: Iterator[SearchHit]) -> Iterator[SearchHit]:
+        try:
+            yield from hits
         finally:
-            # One that cannot be closed expires by itself after PIT_KEEP_ALIVE.
-            with contextlib.suppress(SearchUnavailable), self._calling("close_pit") as client:
-                self._engine[0].close_pit(client, pit_id)
+            self._close_pit(pit_id)
+
+    def _close_pit(self, pit_id: str) -> None:
+        # One that cannot be closed expires by itself after PIT_KEEP_ALIVE.
+        with contextlib.suppress(SearchUnavailable), self._calling("close_pit") as client:
+            self._engine[0].close_pit(client, pit_id)
 
     def _search_pit(self, pit_id: str, query: SearchQuery) -> SearchResults:
         body = build_engine_request(query)

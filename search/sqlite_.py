@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from core.logging_ import get_logger
-from search._scan import scan_pages
+from search._scan import Scan, open_scan
 from search._sqlite_store import (
     CODE_SEP,
     FIELD_SEP,
@@ -200,17 +200,18 @@ class SqliteBackend:
             page = _page_of_hits(conn, tables, query, plan)
         return page.model_copy(update={"total": total, "facets": facets})
 
-    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
-        """Up to ``cap`` hits of ``query``, every page read in one read transaction.
+    def scan(self, query: SearchQuery, cap: int) -> Scan:
+        """Up to ``cap`` hits of ``query`` and their total, all read in one read transaction.
 
         The hits are read before the first is returned, so that no writer waits on the
         transaction while a client downloads an export (at most ``cap`` hits are held).
         """
         with self._transaction(write=False) as (conn, tables):
             _collect_hits(conn, tables, build_fts_query(query))
+            total = int(conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0])
             run_page = functools.partial(_page_of_hits, conn, tables)
-            hits = list(scan_pages(run_page, query, cap))
-        return iter(hits)
+            hits = list(open_scan(run_page, query, cap, total))
+        return Scan(total=total, hits=iter(hits))
 
     def count(self) -> int:
         """How many documents the live index holds."""

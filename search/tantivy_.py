@@ -33,7 +33,7 @@ import tantivy
 
 from core.logging_ import get_logger
 from search import _tantivy_paging as paging
-from search._scan import scan_pages
+from search._scan import Scan, open_scan
 from search._tantivy_paging import Ranked
 from search._tantivy_query import StemPrefixes, build_query, matched_words, word_phrases
 from search._tantivy_schema import (
@@ -239,11 +239,14 @@ class TantivyBackend:
             _, searcher, newest = self._view(newest=query.effective_sort() == "date")
             return _search_in(searcher, newest, query, facets=True)
 
-    def scan(self, query: SearchQuery, cap: int) -> Iterator[SearchHit]:
-        """Up to ``cap`` hits of ``query``, every page from the same searcher (one commit)."""
+    def scan(self, query: SearchQuery, cap: int) -> Scan:
+        """Up to ``cap`` hits of ``query`` and their total, every page and the count from the
+        same searcher (one commit)."""
         with self._engine("scan"):
             _, searcher, newest = self._view(newest=query.effective_sort() == "date")
-        return scan_pages(functools.partial(self._scan_page, searcher, newest), query, cap)
+            total = _count_in(searcher, query)
+            run_page = functools.partial(self._scan_page, searcher, newest)
+            return open_scan(run_page, query, cap, total)
 
     def _scan_page(
         self, searcher: tantivy.Searcher, newest: int | None, query: SearchQuery
@@ -335,6 +338,14 @@ def _search_in(
     if len(page) > query.limit:
         next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
     return SearchResults(hits=hits, total=total, facets=found, next_cursor=next_cursor)
+
+
+def _count_in(searcher: tantivy.Searcher, query: SearchQuery) -> int:
+    """How many of ``searcher``'s documents match ``query`` (a scan's pages in date order do
+    not count them)."""
+    result = searcher.search(build_query(query), limit=1, count=True)
+    # ``SearchResult.count`` is set when counting, though tantivy's type stub omits it.
+    return int(result.count)  # type: ignore[attr-defined]
 
 
 def _guarded(docs: Iterable[Document]) -> Iterator[Document]:

@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest, NotFound, Unavailable
-from api.export import EXPORT_CAP, csv_chunks, iter_rows, write_xlsx
+from api.export import EXPORT_CAP, csv_chunks, open_rows, write_xlsx
 from api.routers._access import SearchRead
 from api.schemas import ItemOut, ItemPage
 from api.services import run_search
@@ -134,12 +134,12 @@ def export_items(
     A larger result set is cut at 10,000 items and the response says so in its headers:
     ``X-Export-Truncated: true`` and ``X-Export-Total`` (the full count). A CSV export that
     fails part-way ends with a ``#export-incomplete`` row and an aborted transfer; an XLSX
-    one is a 503.
+    one is a 503. ``X-Export-Total`` is counted in the view the rows are read from, so items
+    stored meanwhile never make it disagree with the file.
     """
     with _search_errors():
-        # A bad query fails here, before streaming starts.
-        total = int(run_search(**filters, limit=1)["total"])
-    rows = iter_rows(filters, EXPORT_CAP)
+        # The view is opened and counted here: a bad query fails before streaming starts.
+        total, rows = open_rows(filters, EXPORT_CAP)
     headers = _export_headers(total)
     if format == "csv":
         headers["Content-Disposition"] = 'attachment; filename="iprwatch-items.csv"'

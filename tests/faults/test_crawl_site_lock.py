@@ -4,22 +4,35 @@ Beat schedules each source on its own: two sources starting at one site (as ``wi
 ``wipo_news`` share www.wipo.int) could be crawled by two workers at once. Here the task runs
 on two threads at once, as two workers would run it, against a local site that answers
 slowly; with a Redis broker (``IPRWATCH_TEST_REDIS_URL``) the lock is in Redis, in embedded
-mode in a file under the data directory.
+mode in a file under the data directory. A crawl started by hand (``iprwatch crawl``, a real
+process) takes the same lock: while a scheduled crawl holds the site it exits 75 saying who
+crawls since when, and a scheduled crawl is put off while it runs.
 """
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from celery.exceptions import Retry
+from sqlalchemy import select
 
+import crawlers.site_lock
 import crawlers.tasks
 from core.celery_app import create_celery
+from core.db import session_scope
+from core.models import Item
 from core.settings import get_settings
+from crawlers.site_lock import LockHolder, site_lock
 from crawlers.tasks import crawl_source
 from tests.conftest import require_service
 from tests.faults.conftest import Reply, Site, write_source
@@ -90,3 +103,154 @@ def test_two_sources_of_one_site_due_at_once_are_never_crawled_together(
     assert retried["items_seen"] == 3
     (_, _, first_end), (_, second_start, _) = shared.served
     assert second_start >= first_end, "the two crawls of the site overlapped"
+
+
+# --- crawls by hand (``iprwatch crawl``) ---------------------------------------------------
+
+
+def _environment(**changes: str) -> dict[str, str]:
+    """This test's settings (data folder, database, sources, broker) for a child process."""
+    return {**os.environ, **changes}
+
+
+def _scheduled_crawl(source_id: str, **env: str) -> subprocess.Popen[str]:
+    """A process holding ``source_id``'s site as a worker's ``crawl_source`` holds it while
+    it crawls, until a line is written to its stdin; it prints ``True`` once it holds it."""
+    script = (
+        "import sys\n"
+        "from crawlers.site_lock import LockHolder, site_lock, source_site\n"
+        f"holder = LockHolder.here({source_id!r}, 'schedule')\n"
+        f"with site_lock(source_site({source_id!r}), holder) as lock:\n"
+        "    print(lock.held, flush=True)\n"
+        "    sys.stdin.readline()\n"
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script], env=_environment(**env), text=True,
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+    )  # fmt: skip
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "True"
+    return worker
+
+
+def _crawl_by_hand(source_id: str) -> subprocess.Popen[str]:
+    """``iprwatch crawl SOURCE``, as a user runs it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "api.cli", "crawl", source_id], env=_environment(), text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def _wait_for_request(site: Site, path: str) -> None:
+    """Until the site has been asked for ``path`` (its answer may still be coming)."""
+    deadline = time.monotonic() + 120
+    while not any(key.endswith(path) for key in site.hits):
+        assert time.monotonic() < deadline, f"{path} was never asked for"
+        time.sleep(0.05)
+
+
+def _stored_items(source_id: str) -> int:
+    with session_scope() as session:
+        return len(session.scalars(select(Item.id).where(Item.source_id == source_id)).all())
+
+
+@pytest.fixture
+def one_site(sources_dir: Path, new_site: Callable[[], Site]) -> Site:
+    """Two sources, ``wipo_a`` and ``wipo_b``, on one slow site (each answer takes 5 s)."""
+    site = new_site()
+    for source_id in ("wipo_a", "wipo_b"):
+        url = site.serve(
+            f"/{source_id}/feed.xml", Reply(feed_slice(WIPO, 0, 3), content_type=RSS, delay=5.0)
+        )
+        write_source(sources_dir, source_id, "feed", [url])
+    return site
+
+
+def test_crawl_by_hand_while_a_scheduled_crawl_holds_the_site_exits_75_and_stores_nothing(
+    broker: str, db: str, one_site: Site, tmp_path: Path
+) -> None:
+    """``iprwatch crawl`` took no lock: it crawled the site while the scheduled crawl did."""
+    # With Redis, the scheduled crawl's worker is another "host": its data folder (where a
+    # file lock would be) is not the command's.
+    elsewhere = {"IPRWATCH_DATA_DIR": str(tmp_path / "other-host")} if broker == "redis" else {}
+    scheduled = _scheduled_crawl("wipo_a", **elsewhere)
+
+    by_hand = _crawl_by_hand("wipo_b")
+    _, stderr = by_hand.communicate(timeout=120)
+    scheduled.communicate("done\n", timeout=30)
+
+    assert by_hand.returncode == 75, stderr
+    message = " ".join(stderr.split())
+    assert f"a scheduled crawl of wipo_a ({socket.gethostname()}, pid {scheduled.pid})" in message
+    assert " since 20" in message and "Try again later" in message, message
+    assert "定时抓取" in message and "请稍后重试" in message, message
+    assert one_site.served == [] and _stored_items("wipo_b") == 0
+
+    again = _crawl_by_hand("wipo_b")  # once the site is free, the same command works
+    stdout, stderr = again.communicate(timeout=120)
+    assert again.returncode == 0, stderr
+    assert len(stdout.splitlines()) == 3 and _stored_items("wipo_b") == 3
+
+
+def test_a_crawl_by_hand_holds_the_site_against_scheduled_crawls(
+    broker: str, db: str, one_site: Site
+) -> None:
+    by_hand = _crawl_by_hand("wipo_a")
+    _wait_for_request(one_site, "/wipo_a/feed.xml")
+
+    with pytest.raises(Retry):  # put off while the command's crawl runs
+        crawl_source("wipo_b")
+
+    _, stderr = by_hand.communicate(timeout=120)
+    assert by_hand.returncode == 0, stderr
+    assert [path for path, _, _ in one_site.served] == ["/wipo_a/feed.xml"]
+    assert _stored_items("wipo_a") == 3 and _stored_items("wipo_b") == 0
+
+
+# --- the Redis lease ------------------------------------------------------------------------
+
+
+def test_a_redis_site_lock_is_kept_past_its_lease_while_its_crawl_runs(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lease was never renewed: a crawl running longer than it lost the site to another."""
+    url = require_service("IPRWATCH_TEST_REDIS_URL", "Redis")
+    monkeypatch.setenv("IPRWATCH_BROKER_URL", url)
+    monkeypatch.setattr(crawlers.site_lock, "LEASE_SECONDS", 1.5)
+    get_settings.cache_clear()
+    site = f"lease-{uuid.uuid4().hex[:8]}.example:443"
+    first = LockHolder.here("wipo_a", "schedule")
+    with site_lock(site, first) as lock:
+        assert lock.held
+        time.sleep(4)  # well past the lease
+        with site_lock(site, LockHolder.here("wipo_b", "hand")) as second:
+            assert not second.held
+            assert second.holder == first
+    with site_lock(site, LockHolder.here("wipo_b", "hand")) as after:
+        assert after.held  # released at the end of the crawl
+
+
+def test_a_redis_site_lock_of_a_killed_worker_runs_out(
+    db: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = require_service("IPRWATCH_TEST_REDIS_URL", "Redis")
+    monkeypatch.setenv("IPRWATCH_BROKER_URL", url)
+    get_settings.cache_clear()
+    site = f"killed-{uuid.uuid4().hex[:8]}.example:443"
+    script = (
+        "import sys, time, crawlers.site_lock as s\n"
+        "s.LEASE_SECONDS = 2.0\n"
+        f"with s.site_lock({site!r}, s.LockHolder.here('wipo_a', 'schedule')) as lock:\n"
+        "    print(lock.held, flush=True)\n"
+        "    time.sleep(600)\n"
+    )
+    worker = subprocess.Popen(
+        [sys.executable, "-c", script], env=_environment(), text=True, stdout=subprocess.PIPE
+    )
+    assert worker.stdout is not None and worker.stdout.readline().strip() == "True"
+    with site_lock(site, LockHolder.here("wipo_b", "hand")) as lock:
+        assert not lock.held and lock.holder is not None and lock.holder.pid == worker.pid
+    worker.kill()
+    worker.wait(timeout=10)
+    time.sleep(3)  # past the lease its renewals kept up
+    with site_lock(site, LockHolder.here("wipo_b", "hand")) as lock:
+        assert lock.held
