@@ -5,20 +5,24 @@ from then on, not a week of stale alerts at once: the alerts stay on the web UI 
 subscription's feed, which is where the paused period is read. So:
 
 - on pausing, the subscription's deliveries that wait (queued, or waiting for a retry) are
-  withdrawn with the reason :data:`~warning.delivery_store.PAUSED_REASON`, except at an
+  withdrawn with the reason :data:`~warning.delivery_withdraw.PAUSED_REASON`, except at an
   address another active subscription also names: that one takes them over, by its own
   filters and cadence, as it would have if the paused one had never asked
-  (``warning.delivery_queue``). A delivery being sent at that moment is withdrawn by the
-  sender's own check right before the send (``warning.delivery_store.send_claimed``);
-- on resuming, the alerts raised while it was paused that it would have sent are recorded as
-  withdrawn for the same reason, so neither the instant sender, the minute sweep nor the next
-  digest sends them late; the deliveries API lists them.
+  (``warning.delivery_queue``). A delivery already being retried keeps its attempts and its
+  next try: the retry window (about 48 hours) belongs to the alert and the address, not to
+  the subscription that happened to send it. A delivery being sent at that moment is
+  withdrawn by the sender's own check right before the send
+  (``warning.delivery_store.send_claimed``);
+- on resuming, the subscription's ``resumed_at`` is set: the queue passes over the alerts
+  created before it that were not queued by then, so neither the instant sender, the minute
+  sweep nor the next digest sends the paused period late. Nothing is written per alert
+  missed, so a long pause costs no more than a short one.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import and_, or_, select, tuple_
 from sqlalchemy.orm import Session
@@ -26,10 +30,9 @@ from sqlalchemy.sql import ColumnElement
 
 from core.logging_ import get_logger
 from core.models import Delivery, Subscription, utcnow
-from search.errors import BadQuery, SavedSearchNotFound
-from warning.delivery import channel_key
-from warning.delivery_queue import insert_delivery, queue_deliveries, unqueued_alerts
-from warning.delivery_store import PAUSED_REASON, WITHDRAWN, lease
+from warning.delivery_claim import lease
+from warning.delivery_queue import insert_delivery, queue_deliveries
+from warning.delivery_withdraw import PAUSED_REASON, WITHDRAWN
 from warning.subscriptions import shared_channel_keys
 
 log = get_logger(__name__)
@@ -43,6 +46,15 @@ class PauseResult:
 
     withdrawn: int = 0
     taken_over: int = 0
+
+
+@dataclass(frozen=True)
+class _Tries:
+    """How far a delivery has gone through its retries: what a takeover carries over."""
+
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
 
 
 def pause_subscription(
@@ -85,44 +97,44 @@ def _waiting(row: Subscription, now: datetime) -> ColumnElement[bool]:
 
 def _hand_over(session: Session, rows: list[Delivery]) -> set[tuple[int, str]]:
     """Let the other active subscriptions queue these rows' alerts for their addresses by
-    their own filters and cadence; the (alert, channel) pairs one of them took."""
+    their own filters and cadence; the (alert, channel) pairs one of them took.
+
+    A row taken over keeps the attempts made and the next try of the one it replaces: an
+    address that has failed for 40 hours is given up on some 8 hours later, as it would have
+    been, not another 48 hours from now (the new row is ``pending``, as a retry is)."""
     if not rows:
         return set()
-    pairs = [(d.alert_id, d.channel) for d in rows]
+    tries = {
+        (d.alert_id, d.channel): _Tries(d.attempts, d.next_attempt_at, d.last_error) for d in rows
+    }
     for delivery in rows:
         session.delete(delivery)
     session.flush()
-    queue_deliveries(session, sorted({alert_id for alert_id, _ in pairs}))
-    found = session.execute(
-        select(Delivery.alert_id, Delivery.channel).where(
-            tuple_(Delivery.alert_id, Delivery.channel).in_(pairs)
+    queue_deliveries(session, sorted({alert_id for alert_id, _ in tries}))
+    taken = list(
+        session.scalars(
+            select(Delivery).where(tuple_(Delivery.alert_id, Delivery.channel).in_(list(tries)))
         )
-    ).all()
-    return {(alert_id, channel) for alert_id, channel in found}
+    )
+    for delivery in taken:
+        carried = tries[(delivery.alert_id, delivery.channel)]
+        delivery.attempts, delivery.next_attempt_at = carried.attempts, carried.next_attempt_at
+        delivery.last_error = carried.last_error
+    session.flush()
+    return {(d.alert_id, d.channel) for d in taken}
 
 
-def resume_subscription(session: Session, row: Subscription) -> PauseResult:
-    """Resume ``row``: alerts raised while it was paused are recorded as withdrawn, not sent.
-
-    They are the alerts it selects that no row records yet for one of its addresses: while
-    it is active, every alert it selects is queued at once (or by the minute sweep).
-    """
+def resume_subscription(
+    session: Session, row: Subscription, now: datetime | None = None
+) -> PauseResult:
+    """Resume ``row``: alerts raised from now on are sent, those raised while it was paused
+    are not (``resumed_at``: the queue passes them over; nothing is written per alert)."""
     if row.active:
         return PauseResult()
-    try:
-        missed = unqueued_alerts(session, row, None, datetime.min.replace(tzinfo=UTC))
-    except (BadQuery, SavedSearchNotFound) as exc:  # nothing can be queued for it either
-        log.warning("subscription_saved_search_invalid", subscription=row.id, reason=str(exc))
-        missed = []
-    count = 0
-    withdrawn = {"status": WITHDRAWN, "last_error": PAUSED_REASON}
-    for alert in missed:
-        for url in row.channels:
-            count += insert_delivery(session, alert.id, row, channel_key(url), **withdrawn)
-    row.active = True
+    row.active, row.resumed_at = True, now or utcnow()
     session.flush()
-    log.info("subscription resumed", subscription=row.id, withdrawn=count)
-    return PauseResult(withdrawn=count)
+    log.info("subscription resumed", subscription=row.id)
+    return PauseResult()
 
 
 def set_active(session: Session, row: Subscription, active: bool) -> PauseResult:

@@ -41,11 +41,21 @@ def aware(moment: datetime | None) -> datetime | None:
     return moment.replace(tzinfo=UTC)
 
 
+def queued_from(sub: Subscription, since: datetime) -> datetime:
+    """The creation time from which alerts are queued for ``sub``: not before ``since``, its
+    creation (a new subscription gets no backlog) or its last resume (nor a paused period)."""
+    moments = [since, aware(sub.created_at), aware(sub.resumed_at)]
+    return max(m for m in moments if m is not None)
+
+
 def unqueued_alerts(
     session: Session, sub: Subscription, alert_ids: Sequence[int] | None, since: datetime
 ) -> list[AlertRow]:
-    """The alerts created since ``since`` (and since the subscription) that pass its filters
-    and have no delivery row yet for one of its channels.
+    """The alerts created since ``since`` (and since the subscription was created or last
+    resumed) that pass its filters and have no delivery row yet for one of its channels.
+
+    An alert raised while the subscription was paused is never queued for it: it is passed
+    over here rather than recorded (``warning.delivery_pause``), so a pause costs no row.
 
     Raises:
         BadQuery, SavedSearchNotFound: the subscription's saved search is invalid or gone.
@@ -58,7 +68,7 @@ def unqueued_alerts(
         .scalar_subquery()
     )
     query = select(AlertRow).where(
-        AlertRow.created_at >= max(aware(sub.created_at) or since, since),
+        AlertRow.created_at >= queued_from(sub, since),
         AlertRow.severity.in_(severities),
         queued < len(keys),
     )

@@ -1,17 +1,18 @@
-"""Deliveries in the database: queueing, atomic claims, sending, retries and digests.
+"""Deliveries in the database: sending claimed rows, retries and digests.
 
 Exactly one ``deliveries`` row exists per (alert, channel). A sender first *claims* the row
-in its own committed transaction (``pending`` -> ``sending``, one ``UPDATE`` that only one
-worker can win), then sends, then marks it ``sent``. A task redelivered after a crash finds
-the row ``sent`` (nothing to do) or ``sending``: the claim is a lease, and only once it has
-expired is the row taken again. The one window left — the message went out but the worker
-died before ``sent`` was committed — is covered by the stable ``X-IPRWatch-Delivery`` id
-webhooks carry, so receivers can drop the repeat.
+(``warning.delivery_claim``: an atomic ``UPDATE`` in its own committed transaction, held as a
+lease), then sends, then marks it ``sent``. A task redelivered after a crash finds the row
+``sent`` (nothing to do) or ``sending``, and takes it again only once the lease has expired.
+The one window left — the message went out but the worker died before ``sent`` was
+committed — is covered by the stable ``X-IPRWatch-Delivery`` id webhooks carry, so receivers
+can drop the repeat.
 
 Failures are retried on :func:`warning.delivery.backoff_delays` (about 48 hours), with
 jitter; then the row is ``failed`` and the subscription's owner is told once. Before every
 attempt, instant or digest, a row whose alert was dismissed or resolved meanwhile is marked
-``withdrawn`` instead of sent: nobody should be asked to look at what was already decided.
+``withdrawn`` instead of sent (``warning.delivery_withdraw``): nobody should be asked to look
+at what was already decided.
 
 Between the claim and the send, the world may change: the alert is dismissed, the
 subscription paused or deleted. So :func:`send_claimed` reads the claimed rows again in a
@@ -22,14 +23,13 @@ left. Only a change committed while the message is already on its way cannot rec
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal, cast
+from typing import Literal
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 
 from core.db import session_scope
 from core.logging_ import get_logger
@@ -53,30 +53,25 @@ from warning.delivery_channels import (
     SendOptions,
     send,
 )
-from warning.delivery_queue import aware, queue_deliveries
+from warning.delivery_claim import claim, claim_wait, claimable
+from warning.delivery_queue import queue_deliveries
+from warning.delivery_withdraw import (
+    CHANNEL_REMOVED_REASON,
+    PAUSED_REASON,
+    WITHDRAWN,
+    WITHDRAWN_REASON,
+    any_unwanted,
+    withdraw_closed_alerts,
+    withdraw_paused,
+    withdraw_rows,
+)
 
 log = get_logger(__name__)
 
-LEASE = timedelta(minutes=5)
-"""The default claim lease (``IPRWATCH_DELIVERY_LEASE_SECONDS``)."""
 Status = Literal["sent", "retry", "failed", "skipped", "withdrawn"]
 CLAIMED = "claimed elsewhere"
 """Why a send was skipped: another sender holds the row (or held it and died: see the lease)."""
 NOT_DUE = "not due yet"
-CLOSED_ALERT_STATUSES = ("dismissed", "resolved")
-"""Alerts no delivery sends any more: someone already decided them (an acknowledged alert is
-still being handled, so it still goes)."""
-WITHDRAWN = "withdrawn"
-"""The status of a row whose alert was dismissed or resolved before it went (a digest's row,
-or an instant one waiting for its first attempt or a retry): final, like ``sent``."""
-WITHDRAWN_REASON = "the alert was dismissed or resolved before it"
-"""The ``last_error`` of a withdrawn row (the deliveries API shows it)."""
-PAUSED_REASON = "subscription paused"
-"""The ``last_error`` of a row withdrawn because its subscription was paused before it went
-(see ``warning.delivery_pause``)."""
-CHANNEL_REMOVED_REASON = "the channel was removed from the subscription"
-"""The ``last_error`` of a row whose channel was taken off its subscription before it went:
-withdrawn, not failed (the owner removed it; telling them it failed would be a false alarm)."""
 DELETED = "deleted meanwhile"
 """Why a send was skipped: the rows went with their subscription or alert."""
 
@@ -91,11 +86,6 @@ class Outcome:
     reason: str = ""
 
 
-def lease() -> timedelta:
-    """How long a claim holds before another sender may take the row again."""
-    return timedelta(seconds=get_settings().delivery_lease_seconds)
-
-
 def retry_schedule() -> list[float]:
     """Seconds to wait before each retry, from settings."""
     s = get_settings()
@@ -104,45 +94,6 @@ def retry_schedule() -> list[float]:
         s.delivery_backoff_base_seconds,
         s.delivery_backoff_cap_seconds,
     )
-
-
-# --- claiming ------------------------------------------------------------------------------
-
-
-def _claimable(now: datetime) -> ColumnElement[bool]:
-    """Rows a sender may take now: pending and due, or claimed by a sender whose lease has
-    run out; never those of a paused subscription (pausing withdraws what it had waiting,
-    ``warning.delivery_pause``: none should be left, and none is sent late)."""
-    due = or_(Delivery.next_attempt_at.is_(None), Delivery.next_attempt_at <= now)
-    active = select(Subscription.id).where(Subscription.active.is_(True))
-    return and_(
-        Delivery.subscription_id.in_(active),
-        or_(
-            and_(Delivery.status == "pending", due),
-            and_(Delivery.status == "sending", Delivery.claimed_at < now - lease()),
-        ),
-    )
-
-
-def claim(session: Session, delivery_ids: Iterable[int], now: datetime) -> list[int]:
-    """Atomically take the claimable rows among ``delivery_ids``; returns the ones taken.
-
-    The caller commits before sending: the claim must be visible before anything goes out.
-    """
-    ids = list(delivery_ids)
-    if not ids:
-        return []
-    session.execute(
-        update(Delivery)
-        .where(Delivery.id.in_(ids), _claimable(now))
-        .values(status="sending", claimed_at=now, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)
-    )
-    session.expire_all()  # rows loaded before the UPDATE are stale now
-    taken = select(Delivery.id).where(
-        Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_at == now
-    )
-    return list(session.scalars(taken))
 
 
 # --- building messages ---------------------------------------------------------------------
@@ -241,9 +192,9 @@ def _confirm(session: Session, ids: list[int], now: datetime) -> _Prepared | Out
     """
     held = and_(Delivery.id.in_(ids), Delivery.status == "sending", Delivery.claimed_at == now)
     closed = paused = 0
-    if _any_unwanted(session, held):  # read first: the usual send writes nothing here
-        closed = _withdraw_closed_alerts(session, held)
-        paused = _withdraw_paused(session, held)
+    if any_unwanted(session, held):  # read first: the usual send writes nothing here
+        closed = withdraw_closed_alerts(session, held)
+        paused = withdraw_paused(session, held)
     still = list(session.scalars(select(Delivery.id).where(held)))
     if still:
         return _prepare(session, still)
@@ -255,14 +206,6 @@ def _confirm(session: Session, ids: list[int], now: datetime) -> _Prepared | Out
     return Outcome("skipped", reason=DELETED if gone else CLAIMED)
 
 
-def _any_unwanted(session: Session, held: ColumnElement[bool]) -> bool:
-    """Whether a held row's alert was decided or its subscription paused."""
-    closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
-    paused = select(Subscription.id).where(Subscription.active.is_(False))
-    unwanted = or_(Delivery.alert_id.in_(closed), Delivery.subscription_id.in_(paused))
-    return session.scalar(select(Delivery.id).where(held, unwanted).limit(1)) is not None
-
-
 def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
     """The message for the claimed rows (all of one subscription and channel)."""
     rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
@@ -271,7 +214,8 @@ def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
         return Outcome("skipped", reason=DELETED)
     url = _channel_url(sub, rows[0].channel)
     if url is None:  # taken off the subscription since it was queued: no failure to report
-        return _withdraw_rows(session, rows, CHANNEL_REMOVED_REASON)
+        count = withdraw_rows(session, rows, CHANNEL_REMOVED_REASON)
+        return Outcome("withdrawn", deliveries=count, reason=CHANNEL_REMOVED_REASON)
     options = SendOptions(
         secret=sub.signing_secret,
         delivery_id=f"{rows[0].channel[:12]}-{min(ids)}-{len(ids)}",
@@ -279,14 +223,6 @@ def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
         allow_loopback=get_settings().webhook_allow_loopback,
     )
     return _Prepared(url, _message(session, sub, rows), options, ids)
-
-
-def _withdraw_rows(session: Session, rows: Sequence[Delivery], reason: str) -> Outcome:
-    for row in rows:
-        row.status, row.last_error, row.next_attempt_at = WITHDRAWN, reason, None
-    session.flush()
-    log.info("delivery withdrawn", deliveries=len(rows), reason=reason)
-    return Outcome("withdrawn", deliveries=len(rows), reason=reason)
 
 
 def _record_failure(ids: list[int], now: datetime, exc: DeliveryError) -> Outcome:
@@ -355,26 +291,15 @@ def deliver_alert(alert_id: int, channel: str, now: datetime | None = None) -> O
         )
         if row is None or row.status in ("sent", "failed", WITHDRAWN):
             return Outcome("skipped", reason=row.status if row else "no such delivery")
-        if _withdraw_closed_alerts(session, and_(Delivery.id == row.id, _claimable(now))):
+        if withdraw_closed_alerts(session, and_(Delivery.id == row.id, claimable(now))):
             log.info("delivery withdrawn", alert=alert_id, subscription=row.subscription_id)
             return Outcome("withdrawn", deliveries=1, reason=WITHDRAWN_REASON)
         taken = claim(session, [row.id], now)
         if not taken:
-            wait = _wait(row, now)
+            wait = claim_wait(row, now)
             claimed = row.status == "sending"
             return Outcome("skipped", retry_in=wait, reason=CLAIMED if claimed else NOT_DUE)
     return send_claimed(taken, now)
-
-
-def _wait(row: Delivery, now: datetime) -> float | None:
-    """Seconds until an unclaimable row could be taken (None: now or never)."""
-    if row.status == "sending" and row.claimed_at:
-        until = (aware(row.claimed_at) or now) + lease()
-    elif row.status == "pending" and row.next_attempt_at:
-        until = aware(row.next_attempt_at) or now
-    else:
-        return None
-    return max(0.0, (until - now).total_seconds()) or None
 
 
 def send_digest(subscription_id: int, channel: str, now: datetime | None = None) -> Outcome:
@@ -385,9 +310,9 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
             Delivery.subscription_id == subscription_id,
             Delivery.channel == channel,
             Delivery.mode != "instant",
-            _claimable(now),
+            claimable(now),
         )
-        _withdraw_closed_alerts(session, due)
+        withdraw_closed_alerts(session, due)
         ids = list(session.scalars(select(Delivery.id).where(due)))
         taken = claim(session, ids, now)
         if not taken:
@@ -396,34 +321,6 @@ def send_digest(subscription_id: int, channel: str, now: datetime | None = None)
         if sub is not None:
             sub.last_digest_at = now
     return send_claimed(taken, now)
-
-
-def _withdraw_closed_alerts(session: Session, due: ColumnElement[bool]) -> int:
-    """Mark the due rows whose alert was dismissed or resolved meanwhile ``withdrawn``; how
-    many were. A delivery should not ask anyone to look at what was already decided; the
-    row stays, so the subscription's counts and deliveries show what became of it."""
-    closed = select(AlertRow.id).where(AlertRow.status.in_(CLOSED_ALERT_STATUSES))
-    return _withdraw(session, due, Delivery.alert_id.in_(closed), WITHDRAWN_REASON)
-
-
-def _withdraw_paused(session: Session, due: ColumnElement[bool]) -> int:
-    """Mark the due rows of a paused subscription ``withdrawn``; how many were. Pausing
-    withdraws what waits (``warning.delivery_pause``); this catches a row claimed just before."""
-    paused = select(Subscription.id).where(Subscription.active.is_(False))
-    return _withdraw(session, due, Delivery.subscription_id.in_(paused), PAUSED_REASON)
-
-
-def _withdraw(
-    session: Session, due: ColumnElement[bool], which: ColumnElement[bool], reason: str
-) -> int:
-    """Mark the due rows that ``which`` selects ``withdrawn`` for ``reason``; how many were."""
-    result = session.execute(
-        update(Delivery)
-        .where(due, which)
-        .values(status=WITHDRAWN, last_error=reason, next_attempt_at=None)
-        .execution_options(synchronize_session=False)
-    )
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
 def send_digests(frequency: str, now: datetime | None = None) -> list[Outcome]:
@@ -442,7 +339,7 @@ def due_work(now: datetime | None = None) -> tuple[list[tuple[int, str]], list[t
     groups whose retry is due."""
     now = now or utcnow()
     with session_scope() as session:
-        due = _claimable(now)
+        due = claimable(now)
         instant = session.execute(
             select(Delivery.alert_id, Delivery.channel).where(Delivery.mode == "instant", due)
         ).all()

@@ -15,13 +15,15 @@ from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import select
 
 from core.db import session_scope
-from core.models import Item
+from core.models import Delivery, Item
 from core.settings import get_settings
 from core.types import ChainTag, Tags
 from warning.profiles import parse_profiles
 from warning.store import evaluate_stored_items, save_profiles
+from warning.subscriptions import SubscriptionSpec, create_subscription
 
 PROFILES = """
 enterprises:
@@ -192,3 +194,31 @@ def make_alerts(
     ids = store_337_items(count, chain=chain, prefix=prefix, product=product)
     with session_scope() as session:
         return [row.id for row in evaluate_stored_items(session, ids)]
+
+
+def subscribe(
+    channels: list[str],
+    frequency: str = "instant",
+    *,
+    name: str = "电池预警",
+    enterprise: str = "wuxi-battery",
+    owner: str | None = None,
+    language: str = "zh",
+) -> int:
+    """Store a subscription (its owner told at the first channel unless ``owner``); its id."""
+    spec = SubscriptionSpec(
+        name=name,
+        enterprise_id=enterprise,
+        frequency=frequency,  # type: ignore[arg-type]
+        channels=channels,
+        owner_contact=owner or channels[0],
+        language=language,  # type: ignore[arg-type]
+    )
+    with session_scope() as session:
+        return create_subscription(session, spec).row.id
+
+
+def deliveries() -> list[Delivery]:
+    """Every delivery row, in the order they were written."""
+    with session_scope() as session:
+        return list(session.scalars(select(Delivery).order_by(Delivery.id)))

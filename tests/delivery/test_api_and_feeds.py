@@ -127,7 +127,7 @@ def test_a_paused_subscription_sends_nothing_then_or_late_after_resuming(
     [during] = make_alerts(1, prefix="during")
     assert deliver_pending() == [] and smtp_server.envelopes == []
     resumed = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": True}).json()
-    assert resumed["deliveries"] == {"withdrawn": 2}
+    assert resumed["deliveries"] == {"withdrawn": 1}, "the paused period writes no rows"
     assert deliver_pending() == [], "nothing from the paused period goes out late"
     [after] = make_alerts(1, prefix="after")
     assert [o.status for o in deliver_pending()] == ["sent"]
@@ -135,7 +135,7 @@ def test_a_paused_subscription_sends_nothing_then_or_late_after_resuming(
     assert f"/alerts/{after}?" in mail.get_body(preferencelist=("plain",)).get_content()
     listed = api.get(f"/api/v1/subscriptions/{sub_id}/deliveries?status=withdrawn").json()
     reasons = {d["alert_id"]: d["last_error"] for d in listed["deliveries"]}
-    assert reasons == {before: "subscription paused", during: "subscription paused"}
+    assert reasons == {before: "subscription paused"}, f"alert {during} writes no row"
     feed = api.get(out["feeds"]["atom"].split("8000", 1)[1])  # the feed still lists them all
     assert len(feedparser.parse(feed.content).entries) == 3
 

@@ -13,12 +13,13 @@ from sqlalchemy import select
 
 from api.app import create_app
 from core.db import session_scope
-from core.models import Delivery, Item, utcnow
+from core.models import Item, utcnow
 from tests.credentials import admin_headers
-from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
+from tests.delivery.conftest import PROFILES, Mailbox, Receiver, deliveries, make_alerts, subscribe
 from warning.delivery import DeliveryFailure, owner_notice
+from warning.delivery_claim import LEASE
 from warning.delivery_queue import aware
-from warning.delivery_store import LEASE, claim, deliver_alert, deliver_pending, send_digests
+from warning.delivery_store import claim, deliver_alert, deliver_pending, send_digests
 from warning.delivery_tasks import deliver
 from warning.profiles import parse_profiles
 from warning.store import change_alert_status, save_profiles
@@ -33,43 +34,25 @@ def profiles(request: pytest.FixtureRequest) -> list[str]:
         return save_profiles(session, parse_profiles(PROFILES))
 
 
-def _subscribe(channels: list[str], owner: str, frequency: str = "instant") -> int:
-    spec = SubscriptionSpec(
-        name="电池预警",
-        enterprise_id="wuxi-battery",
-        frequency=frequency,  # type: ignore[arg-type]
-        channels=channels,
-        owner_contact=owner,
-        language="zh",
-    )
-    with session_scope() as session:
-        return create_subscription(session, spec).row.id
-
-
-def _deliveries() -> list[Delivery]:
-    with session_scope() as session:
-        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
-
-
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_an_instant_alert_reaches_webhook_and_email_once(
     receiver: Receiver, smtp_server: Mailbox
 ) -> None:
-    _subscribe([receiver.url(), smtp_server.url("ops@example.com")], receiver.url("/owner"))
+    subscribe([receiver.url(), smtp_server.url("ops@example.com")], owner=receiver.url("/owner"))
     [alert_id] = make_alerts(1)
     outcomes = deliver_pending()
     assert [o.status for o in outcomes] == ["sent", "sent"]
     assert deliver_pending() == []
     assert len(receiver.requests) == 1 and len(smtp_server.envelopes) == 1
-    assert {d.alert_id for d in _deliveries()} == {alert_id}
-    assert all(d.status == "sent" for d in _deliveries())
+    assert {d.alert_id for d in deliveries()} == {alert_id}
+    assert all(d.status == "sent" for d in deliveries())
 
 
 @pytest.mark.usefixtures("profiles")
 def test_an_email_digest_reads_line_by_line_with_the_titles_as_crawled(
     smtp_server: Mailbox,
 ) -> None:
-    _subscribe([smtp_server.url("ops@example.com")], smtp_server.url("o@example.com"), "daily")
+    subscribe([smtp_server.url("ops@example.com")], "daily", owner=smtp_server.url("o@example.com"))
     make_alerts(2, product="Lithium-Ion Batteries <18650> & Packs")
     assert deliver_pending() == []  # queued for the digest
     assert [o.status for o in send_digests("daily")] == ["sent"]
@@ -86,7 +69,7 @@ def test_an_email_digest_reads_line_by_line_with_the_titles_as_crawled(
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_a_new_subscription_does_not_receive_the_backlog(receiver: Receiver) -> None:
     make_alerts(3)
-    _subscribe([receiver.url()], receiver.url("/owner"))
+    subscribe([receiver.url()], owner=receiver.url("/owner"))
     assert deliver_pending() == []
     make_alerts(1, prefix="new")
     assert [o.status for o in deliver_pending()] == ["sent"]
@@ -95,7 +78,7 @@ def test_a_new_subscription_does_not_receive_the_backlog(receiver: Receiver) -> 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_alert_not_sent_twice_when_the_task_runs_again_after_sending(receiver: Receiver) -> None:
-    _subscribe([receiver.url()], receiver.url("/owner"))
+    subscribe([receiver.url()], owner=receiver.url("/owner"))
     make_alerts(1)
     with session_scope() as session:
         from warning.delivery_queue import queue_deliveries
@@ -109,7 +92,7 @@ def test_alert_not_sent_twice_when_the_task_runs_again_after_sending(receiver: R
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_alert_sent_once_after_a_crash_between_claim_and_send(receiver: Receiver) -> None:
-    _subscribe([receiver.url()], receiver.url("/owner"))
+    subscribe([receiver.url()], owner=receiver.url("/owner"))
     make_alerts(1)
     with session_scope() as session:
         from warning.delivery_queue import queue_deliveries
@@ -117,7 +100,7 @@ def test_alert_sent_once_after_a_crash_between_claim_and_send(receiver: Receiver
         [(alert_id, channel)] = queue_deliveries(session)
     crashed_at = utcnow()
     with session_scope() as session:  # the worker claims, then dies before sending
-        [row] = _deliveries()
+        [row] = deliveries()
         assert claim(session, [row.id], crashed_at) == [row.id]
     redelivered = deliver_alert(alert_id, channel, now=crashed_at + timedelta(seconds=5))
     assert redelivered.status == "skipped" and redelivered.retry_in
@@ -133,7 +116,7 @@ def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
     receiver: Receiver, smtp_server: Mailbox
 ) -> None:
     receiver.always = 503
-    sub_id = _subscribe([receiver.url()], smtp_server.url("owner@example.com"))
+    sub_id = subscribe([receiver.url()], owner=smtp_server.url("owner@example.com"))
     make_alerts(1)
     start = utcnow()
     now, waits = start, []
@@ -141,13 +124,13 @@ def test_failures_back_off_for_about_48_hours_then_fail_and_tell_the_owner(
     while outcome.status == "retry":
         assert outcome.retry_in is not None
         waits.append(outcome.retry_in)
-        [row] = _deliveries()
+        [row] = deliveries()
         now = aware(row.next_attempt_at) or now
         outcome = deliver_pending(now)[0]
     assert outcome.status == "failed"
     assert all(waits[n + 1] > waits[n] for n in range(8))  # doubling until the cap
     assert timedelta(hours=44) < now - start < timedelta(hours=56)
-    [row] = _deliveries()
+    [row] = deliveries()
     assert row.status == "failed" and row.attempts == len(waits) + 1
     assert len(receiver.requests) == row.attempts
     [notice] = smtp_server.messages()
@@ -166,20 +149,20 @@ def test_an_instant_alert_decided_while_it_waits_to_be_retried_is_withdrawn_not_
     receiver: Receiver, smtp_server: Mailbox, action: str, reason: str | None
 ) -> None:
     receiver.statuses = [503]  # the first attempt fails; the retry would get through
-    sub_id = _subscribe([receiver.url()], smtp_server.url("owner@example.com"))
+    sub_id = subscribe([receiver.url()], owner=smtp_server.url("owner@example.com"))
     [alert_id] = make_alerts(1)
     [first] = deliver_pending()
     assert first.status == "retry" and len(receiver.requests) == 1
     with session_scope() as session:
         change_alert_status(session, alert_id, action, "", reason, "li")
-    [row] = _deliveries()
+    [row] = deliveries()
     retry_at = aware(row.next_attempt_at)
     assert retry_at is not None
     assert [o.status for o in deliver_pending(retry_at)] == ["withdrawn"]
     assert deliver.apply(args=[alert_id, row.channel]).get() == "skipped"  # a queued task too
     assert len(receiver.requests) == 1, "the decided alert was not sent again"
     assert smtp_server.envelopes == [], "a withdrawal is no failure: the owner is not told"
-    [row] = _deliveries()
+    [row] = deliveries()
     assert row.status == "withdrawn" and row.attempts == 1 and row.sent_at is None
     assert deliver_pending(retry_at + timedelta(days=3)) == []
     api = TestClient(create_app(), headers=admin_headers())
@@ -194,7 +177,7 @@ def test_an_instant_alert_decided_while_it_waits_to_be_retried_is_withdrawn_not_
 def test_a_queued_instant_task_withdraws_an_alert_dismissed_before_it_ran(
     receiver: Receiver,
 ) -> None:
-    _subscribe([receiver.url()], receiver.url("/owner"))
+    subscribe([receiver.url()], owner=receiver.url("/owner"))
     dismissed, acknowledged = make_alerts(2)
     with session_scope() as session:
         from warning.delivery_queue import queue_deliveries
@@ -208,28 +191,15 @@ def test_a_queued_instant_task_withdraws_an_alert_dismissed_before_it_ran(
     assert json.loads(request.body)["alerts"][0]["id"] == acknowledged
 
 
-def _subscription(name: str, channels: list[str], frequency: str, enterprise: str) -> int:
-    spec = SubscriptionSpec(
-        name=name,
-        enterprise_id=enterprise,
-        frequency=frequency,  # type: ignore[arg-type]
-        channels=channels,
-        owner_contact=channels[0],
-        language="en",
-    )
-    with session_scope() as session:
-        return create_subscription(session, spec).row.id
-
-
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_an_address_two_subscriptions_name_gets_each_alert_once_and_at_once(
     receiver: Receiver, smtp_server: Mailbox
 ) -> None:
     shared, mail = receiver.url(), smtp_server.url("ops@example.com")
-    daily = _subscription("all, daily", [shared], "daily", "wuxi-battery")  # the older one
-    instant = _subscription("at once", [shared, mail], "instant", "wuxi-battery")
-    also = _subscription("at once too", [shared], "instant", "wuxi-battery")
-    other = _subscription("netlink", [shared], "instant", "wuxi-netlink")
+    daily = subscribe([shared], "daily", name="all, daily", language="en")  # the older one
+    instant = subscribe([shared, mail], name="at once", language="en")
+    also = subscribe([shared], name="at once too", language="en")
+    other = subscribe([shared], name="netlink", enterprise="wuxi-netlink", language="en")
     alert_ids = make_alerts(2)
     assert [o.status for o in deliver_pending()] == ["sent"] * 4  # 2 alerts x (hook, mail)
     assert send_digests("daily") == [], "the daily digest does not send them again"
@@ -237,7 +207,7 @@ def test_an_address_two_subscriptions_name_gets_each_alert_once_and_at_once(
     sent = [json.loads(r.body)["alerts"][0]["id"] for r in receiver.requests]
     assert sorted(sent) == sorted(alert_ids), "one message per alert at the shared address"
     assert len(smtp_server.envelopes) == 2
-    assert {d.subscription_id for d in _deliveries()} == {instant}
+    assert {d.subscription_id for d in deliveries()} == {instant}
     api = TestClient(create_app(), headers=admin_headers())
     listed = {s["id"]: s for s in api.get("/api/v1/subscriptions").json()["subscriptions"]}
     assert listed[instant]["deliveries"] == {"sent": 4} and listed[daily]["deliveries"] == {}
@@ -250,8 +220,8 @@ def test_an_address_two_subscriptions_name_gets_each_alert_once_and_at_once(
 def test_deleting_the_subscription_that_sent_to_a_shared_address_sends_nothing_twice(
     receiver: Receiver,
 ) -> None:
-    first = _subscription("first", [receiver.url()], "instant", "wuxi-battery")
-    second = _subscription("second", [receiver.url()], "daily", "wuxi-battery")
+    first = subscribe([receiver.url()], name="first", language="en")
+    second = subscribe([receiver.url()], "daily", name="second", language="en")
     make_alerts(2)
     assert [o.status for o in deliver_pending()] == ["sent", "sent"]
     api = TestClient(create_app(), headers=admin_headers())
@@ -268,7 +238,7 @@ def test_deleting_the_subscription_that_sent_to_a_shared_address_sends_nothing_t
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_the_owners_webhook_notice_names_the_channel_and_the_attempts(receiver: Receiver) -> None:
     receiver.statuses = [410]  # the digest is refused for good; the owner's notice gets through
-    _subscribe([receiver.url()], receiver.url("/owner"), frequency="daily")
+    subscribe([receiver.url()], frequency="daily", owner=receiver.url("/owner"))
     alert_ids = make_alerts(25)
     assert deliver_pending() == []  # queued for the digest
     [outcome] = send_digests("daily")
@@ -294,8 +264,8 @@ def test_the_owners_notice_says_how_many_alert_ids_it_leaves_out(lang: str, more
 @pytest.mark.usefixtures("profiles")
 def test_a_private_target_is_refused_at_once_and_the_owner_is_told(smtp_server: Mailbox) -> None:
     with pytest.raises(ValueError, match="not a public address"):
-        _subscribe(["webhook://169.254.169.254/hook"], smtp_server.url("owner@example.com"))
-    _subscribe(["webhook://localhost:9/hook"], smtp_server.url("owner@example.com"))
+        subscribe(["webhook://169.254.169.254/hook"], owner=smtp_server.url("owner@example.com"))
+    subscribe(["webhook://localhost:9/hook"], owner=smtp_server.url("owner@example.com"))
     make_alerts(1)
     [outcome] = deliver_pending()
     assert outcome.status == "failed" and "non-public" in outcome.reason
@@ -324,4 +294,4 @@ def test_a_saved_search_subscription_gets_only_alerts_on_items_it_finds(
     with session_scope() as session:
         get_backend().index([build_document(item) for item in session.scalars(select(Item))])
     assert [o.status for o in deliver_pending()] == ["sent", "sent"]
-    assert {d.alert_id for d in _deliveries()} == set(wanted)
+    assert {d.alert_id for d in deliveries()} == set(wanted)

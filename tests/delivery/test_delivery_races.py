@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 import structlog
@@ -16,15 +16,21 @@ from sqlalchemy import select
 from api.app import create_app
 from api.auth import SCOPES, assign_enterprise, create_api_key, create_org
 from core.db import session_scope
-from core.models import Delivery, Item, Subscription, utcnow
+from core.models import Item, Subscription, utcnow
 from tests.credentials import admin_headers
-from tests.delivery.conftest import PROFILES, Mailbox, Receiver, make_alerts
+from tests.delivery.conftest import PROFILES, Mailbox, Receiver, deliveries, make_alerts, subscribe
 from warning.delivery_pause import pause_subscription
-from warning.delivery_queue import queue_deliveries
-from warning.delivery_store import claim, deliver_pending, send_claimed, send_digests
+from warning.delivery_queue import aware, queue_deliveries
+from warning.delivery_store import (
+    claim,
+    deliver_pending,
+    retry_schedule,
+    send_claimed,
+    send_digests,
+)
 from warning.profiles import parse_profiles
 from warning.store import change_alert_status, save_profiles
-from warning.subscriptions import SubscriptionSpec, create_subscription, remove_subscription
+from warning.subscriptions import remove_subscription
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -35,31 +41,13 @@ def profiles(request: pytest.FixtureRequest) -> list[str]:
         return save_profiles(session, parse_profiles(PROFILES))
 
 
-def _subscribe(name: str, channels: list[str], frequency: str = "instant") -> int:
-    spec = SubscriptionSpec(
-        name=name,
-        enterprise_id="wuxi-battery",
-        frequency=frequency,  # type: ignore[arg-type]
-        channels=channels,
-        owner_contact=channels[0],
-        language="zh",
-    )
-    with session_scope() as session:
-        return create_subscription(session, spec).row.id
-
-
-def _deliveries() -> list[Delivery]:
-    with session_scope() as session:
-        return list(session.scalars(select(Delivery).order_by(Delivery.id)))
-
-
 def _claim_all(frequency: str = "instant") -> tuple[list[int], datetime]:
     """Queue the alerts and claim their rows as a sender does; the ids and the claim time."""
     with session_scope() as session:
         queue_deliveries(session)
     now = utcnow()
     with session_scope() as session:
-        ids = [d.id for d in _deliveries() if d.mode == frequency]
+        ids = [d.id for d in deliveries() if d.mode == frequency]
         assert claim(session, ids, now) == ids
     return ids, now
 
@@ -69,7 +57,7 @@ def _claim_all(frequency: str = "instant") -> tuple[list[int], datetime]:
 def test_an_alert_decided_between_claim_and_send_is_withdrawn_not_sent(
     receiver: Receiver, action: str, reason: str | None
 ) -> None:
-    sub_id = _subscribe("电池预警", [receiver.url()])
+    sub_id = subscribe([receiver.url()])
     [alert_id] = make_alerts(1)
     ids, claimed_at = _claim_all()
     with session_scope() as session:  # a user decides it while the sender holds the claim
@@ -77,7 +65,7 @@ def test_an_alert_decided_between_claim_and_send_is_withdrawn_not_sent(
     outcome = send_claimed(ids, claimed_at)
     assert outcome.status == "withdrawn"
     assert receiver.requests == [], "the decided alert never reached the webhook"
-    [row] = _deliveries()
+    [row] = deliveries()
     assert row.status == "withdrawn" and row.sent_at is None
     assert "dismissed or resolved" in (row.last_error or "")
     assert deliver_pending() == [] and receiver.requests == []
@@ -89,7 +77,7 @@ def test_an_alert_decided_between_claim_and_send_is_withdrawn_not_sent(
 def test_a_digest_leaves_out_an_alert_dismissed_between_claim_and_send(
     receiver: Receiver,
 ) -> None:
-    _subscribe("电池摘要", [receiver.url()], "daily")
+    subscribe([receiver.url()], "daily", name="电池摘要")
     dismissed, kept = make_alerts(2)
     ids, claimed_at = _claim_all("daily")
     with session_scope() as session:
@@ -99,7 +87,7 @@ def test_a_digest_leaves_out_an_alert_dismissed_between_claim_and_send(
     digest = json.loads(request.body)
     assert digest["total"] == 1
     assert [a["id"] for g in digest["groups"] for a in g["alerts"]] == [kept]
-    assert {d.alert_id: d.status for d in _deliveries()} == {
+    assert {d.alert_id: d.status for d in deliveries()} == {
         dismissed: "withdrawn",
         kept: "sent",
     }
@@ -107,7 +95,7 @@ def test_a_digest_leaves_out_an_alert_dismissed_between_claim_and_send(
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_a_subscription_paused_between_claim_and_send_sends_nothing(receiver: Receiver) -> None:
-    sub_id = _subscribe("电池预警", [receiver.url()])
+    sub_id = subscribe([receiver.url()])
     make_alerts(1)
     ids, claimed_at = _claim_all()
     api = TestClient(create_app(), headers=admin_headers())
@@ -115,12 +103,12 @@ def test_a_subscription_paused_between_claim_and_send_sends_nothing(receiver: Re
     outcome = send_claimed(ids, claimed_at)
     assert outcome.status == "withdrawn" and outcome.reason == "subscription paused"
     assert receiver.requests == []
-    assert [d.last_error for d in _deliveries()] == ["subscription paused"]
+    assert [d.last_error for d in deliveries()] == ["subscription paused"]
 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_a_subscription_deleted_between_claim_and_send_sends_nothing(receiver: Receiver) -> None:
-    sub_id = _subscribe("电池预警", [receiver.url()])
+    sub_id = subscribe([receiver.url()])
     make_alerts(1)
     ids, claimed_at = _claim_all()
     with session_scope() as session:
@@ -135,8 +123,8 @@ def test_pausing_hands_what_waits_at_a_shared_address_to_the_other_subscription(
     receiver: Receiver,
 ) -> None:
     shared, own = receiver.url("/shared"), receiver.url("/own")
-    instant = _subscribe("at once", [shared, own])
-    daily = _subscribe("daily", [shared], "daily")
+    instant = subscribe([shared, own], name="at once")
+    daily = subscribe([shared], "daily", name="daily")
     alert_ids = make_alerts(2)
     with session_scope() as session:
         queue_deliveries(session)  # queued under the instant one; not sent yet
@@ -150,8 +138,76 @@ def test_pausing_hands_what_waits_at_a_shared_address_to_the_other_subscription(
     assert request.path == "/shared"
     digest = json.loads(request.body)
     assert sorted(a["id"] for g in digest["groups"] for a in g["alerts"]) == sorted(alert_ids)
-    by_sub = {(d.subscription_id, d.status) for d in _deliveries()}
+    by_sub = {(d.subscription_id, d.status) for d in deliveries()}
     assert by_sub == {(daily, "sent"), (instant, "withdrawn")}
+
+
+def _retry_until(start: datetime, until: datetime | None = None) -> tuple[str, datetime]:
+    """Send what is due at ``start``, then at each retry time, until a delivery ends or the
+    next retry falls at or after ``until``; the last status and the time of the last try."""
+    now, status = start, deliver_pending(start)[0].status
+    while status == "retry":
+        [row] = deliveries()
+        next_try = aware(row.next_attempt_at)
+        assert next_try is not None
+        if until is not None and next_try >= until:
+            break
+        now, status = next_try, deliver_pending(next_try)[0].status
+    return status, now
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_try(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    receiver.always = 503  # the shared address is down for good
+    owner = smtp_server.url("owner@example.com")
+    paused = subscribe([receiver.url()], name="at once", owner=owner)
+    heir = subscribe([receiver.url()], name="at once too", owner=owner)
+    make_alerts(1)
+    start = utcnow()
+    status, last_try = _retry_until(start, until=start + timedelta(hours=40))
+    [before] = deliveries()
+    assert status == "retry" and before.subscription_id == paused and before.attempts > 5
+    with session_scope() as session:
+        row = session.get_one(Subscription, paused)
+        assert pause_subscription(session, row, last_try).taken_over == 1
+    [taken] = deliveries()
+    assert taken.subscription_id == heir and taken.attempts == before.attempts
+    assert aware(taken.next_attempt_at) == aware(before.next_attempt_at), "no fresh backoff"
+    assert deliver_pending(last_try) == [], "the taken-over delivery waits for its retry time"
+    status, gave_up = _retry_until(aware(taken.next_attempt_at) or last_try)
+    assert status == "failed"
+    assert timedelta(hours=44) < gave_up - start < timedelta(hours=56), "not another 48 hours"
+    [failed] = deliveries()
+    assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
+    assert len(smtp_server.envelopes) == 1, "the owner is told once"
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_resuming_after_a_long_pause_writes_no_row_per_missed_alert_and_sends_none(
+    receiver: Receiver,
+) -> None:
+    hook, other_hook = receiver.url("/a"), receiver.url("/b")
+    sub_id = subscribe([hook, other_hook])
+    api = TestClient(create_app(), headers=admin_headers())
+    assert api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": False}).status_code == 200
+    missed = make_alerts(500, prefix="during")
+    assert len(missed) == 500
+    assert deliver_pending() == [] and send_digests("daily") == []
+    rows_before = len(deliveries())
+    resumed = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": True})
+    assert resumed.status_code == 200 and resumed.json()["active"] is True
+    assert len(deliveries()) == rows_before == 0, "the paused period costs no delivery row"
+    with session_scope() as session:
+        queue_deliveries(session)  # the full sweep (``iprwatch deliver``) queues none either
+    assert deliver_pending() == [] and send_digests("daily") == []
+    assert receiver.requests == [], "nothing of the paused period goes out late"
+    [after] = make_alerts(1, prefix="after")
+    assert [o.status for o in deliver_pending()] == ["sent", "sent"]
+    sent = {(r.path, json.loads(r.body)["alerts"][0]["id"]) for r in receiver.requests}
+    assert sent == {("/a", after), ("/b", after)}
+    assert {d.alert_id for d in deliveries()} == {after}
 
 
 def _exporter_headers() -> dict[str, str]:
@@ -209,7 +265,7 @@ def test_an_exporter_is_not_told_that_an_admins_subscription_shares_its_address(
 def test_pausing_on_the_web_page_withdraws_what_waits_and_says_so(
     receiver: Receiver, lang: str, paused_text: str, resumed_text: str
 ) -> None:
-    sub_id = _subscribe("电池预警", [receiver.url()])
+    sub_id = subscribe([receiver.url()])
     make_alerts(1)
     with session_scope() as session:
         queue_deliveries(session)
@@ -219,7 +275,7 @@ def test_pausing_on_the_web_page_withdraws_what_waits_and_says_so(
     resumed = web.post(f"/subscriptions/{sub_id}/resume")
     assert resumed.status_code == 200 and resumed_text in resumed.text
     assert deliver_pending() == [] and receiver.requests == []
-    assert [(d.status, d.last_error) for d in _deliveries()] == [
+    assert [(d.status, d.last_error) for d in deliveries()] == [
         ("withdrawn", "subscription paused")
     ]
 
@@ -232,10 +288,10 @@ def test_a_webhook_secret_in_the_url_never_reaches_the_logs(
     caplog.set_level(logging.INFO)
     receiver.statuses = [503]  # one failure logged, then the retry gets through
     with structlog.testing.capture_logs() as events:
-        _subscribe("电池预警", [receiver.url(f"/hooks/{path_token}?token={query_token}")])
+        subscribe([receiver.url(f"/hooks/{path_token}?token={query_token}")])
         make_alerts(1)
         [first] = deliver_pending()
-        [row] = _deliveries()
+        [row] = deliveries()
         [second] = deliver_pending(row.next_attempt_at)
     assert (first.status, second.status) == ("retry", "sent")
     assert receiver.requests[-1].path == f"/hooks/{path_token}?token={query_token}"
@@ -282,7 +338,7 @@ def test_a_channel_removed_before_its_delivery_went_is_withdrawn_without_a_false
     receiver: Receiver, smtp_server: Mailbox
 ) -> None:
     kept, removed = smtp_server.url("ops@example.com"), receiver.url("/old-hook")
-    sub_id = _subscribe("电池预警", [kept, removed])
+    sub_id = subscribe([kept, removed])
     make_alerts(1)
     with session_scope() as session:
         queue_deliveries(session)
