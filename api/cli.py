@@ -243,6 +243,8 @@ def search(
         _emit(hit)
     more = f"; next page: --cursor {results['next_cursor']}" if results.get("next_cursor") else ""
     err.print(f"{results['total']} result(s){more}", soft_wrap=True)
+    if results.get("ignored"):
+        err.print(f"ignored: {', '.join(results['ignored'])}", soft_wrap=True)
     if facets:
         err.print_json(data=results["facets"])
 

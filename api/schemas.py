@@ -88,6 +88,11 @@ class ItemPage(BaseModel):
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]]
     next_cursor: str | None = None
+    ignored: list[str] = Field(
+        default_factory=list,
+        description="Words of q the search left out: with translate, Chinese fillers such as"
+        " 发起 or 涉及 (not required in the results).",
+    )
 
 
 class AlertOut(BaseModel):

@@ -262,7 +262,13 @@ def search_page(
     lang = _lang(request, lang)
     translated = translate.lower() in ("true", "1", "on")  # the box sends "true"; links too
     error, status = None, 200
-    results: dict[str, Any] = {"hits": [], "total": 0, "facets": {}, "next_cursor": None}
+    results: dict[str, Any] = {
+        "hits": [],
+        "total": 0,
+        "facets": {},
+        "next_cursor": None,
+        "ignored": [],
+    }
     try:
         results = run_search(
             q=q,

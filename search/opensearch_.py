@@ -303,7 +303,7 @@ class EngineBackend:
             with self._calling("search") as client:
                 response = _plain(client.search(index=self.alias, body=body))
         except IndexMissing:
-            return SearchResults()
+            return SearchResults(ignored=query.ignored_words())
         return _results(query, response)
 
     def scan(self, query: SearchQuery, cap: int) -> Scan:
@@ -391,7 +391,13 @@ def _results(query: SearchQuery, response: dict[str, Any]) -> SearchResults:
     if len(raw_hits) > query.limit:
         next_cursor = query.next_cursor(list(raw_hits[query.limit - 1]["sort"]))
     total = int(response["hits"]["total"]["value"])
-    return SearchResults(hits=hits, total=total, facets=facets, next_cursor=next_cursor)
+    return SearchResults(
+        hits=hits,
+        total=total,
+        facets=facets,
+        next_cursor=next_cursor,
+        ignored=query.ignored_words(),
+    )
 
 
 def _hit(raw: dict[str, Any], query: SearchQuery) -> SearchHit:

@@ -32,7 +32,7 @@ from pydantic import (
 from core.types import ItemKind
 from search import _vocabulary as vocabulary
 from search.errors import BadQuery, InvalidCursor
-from search.text import MAX_QUERY_CHARS, Term, parse_text
+from search.text import MAX_QUERY_CHARS, Term, ignored_words, parse_text
 from tagger.places import normalise_city, normalise_province
 
 MAX_FILTER_VALUES = 50
@@ -207,6 +207,11 @@ class SearchQuery(BaseModel):
     def clauses(self) -> list[Term]:
         """The free text's terms: clauses and glossary terms (empty when there is no text)."""
         return parse_text(self.q, self.translate)
+
+    def ignored_words(self) -> list[str]:
+        """Words of the free text its search leaves out (with ``translate``, fillers such
+        as 发起), to be named to the user."""
+        return ignored_words(self.q, self.translate)
 
     def effective_sort(self) -> Sort:
         """The sort actually applied: relevance without text means date order."""

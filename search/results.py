@@ -39,12 +39,15 @@ class SearchResults(BaseModel):
         total: How many items match the whole query (all pages).
         facets: For each of ``FACET_NAMES``, ``{value: count}`` over all matching items.
         next_cursor: Pass as ``SearchQuery.cursor`` for the next page; ``None`` on the last.
+        ignored: Words of the text the search left out (``SearchQuery.ignored_words``: with
+            ``translate``, fillers such as 发起), for the page to name.
     """
 
     hits: list[SearchHit] = Field(default_factory=list)
     total: int = 0
     facets: dict[str, dict[str, int]] = Field(default_factory=lambda: empty_facets())
     next_cursor: str | None = None
+    ignored: list[str] = Field(default_factory=list)
 
 
 def empty_facets() -> dict[str, dict[str, int]]:

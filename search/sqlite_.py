@@ -198,7 +198,8 @@ class SqliteBackend:
             total = conn.execute("SELECT count(*) FROM temp.hits").fetchone()[0]
             facets = _facets(conn, tables, total)
             page = _page_of_hits(conn, tables, query, plan)
-        return page.model_copy(update={"total": total, "facets": facets})
+        ignored = query.ignored_words()
+        return page.model_copy(update={"total": total, "facets": facets, "ignored": ignored})
 
     def scan(self, query: SearchQuery, cap: int) -> Scan:
         """Up to ``cap`` hits of ``query`` and their total, all read in one read transaction.

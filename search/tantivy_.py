@@ -337,7 +337,13 @@ def _search_in(
     next_cursor = None
     if len(page) > query.limit:
         next_cursor = query.next_cursor(paging.sort_values(query, page[query.limit - 1]))
-    return SearchResults(hits=hits, total=total, facets=found, next_cursor=next_cursor)
+    return SearchResults(
+        hits=hits,
+        total=total,
+        facets=found,
+        next_cursor=next_cursor,
+        ignored=query.ignored_words(),
+    )
 
 
 def _count_in(searcher: tantivy.Searcher, query: SearchQuery) -> int:

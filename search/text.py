@@ -16,6 +16,12 @@ other term of the group as a phrase. "锂电池" also finds "lithium-ion battery
 also finds "337调查": most items are in English, and a Chinese exporter searches in Chinese.
 It is asked for, not the default: more matches cost more (every match is counted into the
 facets), and the page offers it, naming the terms it would add (``glossary_matches``).
+
+A translated search also leaves out the glossary's *fillers*, unquoted Chinese verbs and
+function words (发起, 涉及, 关于 ...) that say how an exporter phrases a question, not what an
+item must contain: "发起337调查" must find "Section 337 investigation", which no English item
+words as 发起. Leaving out a required word only adds matches; the words left out are named
+(``ignored_words``), and a query of fillers only keeps them.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -35,6 +42,7 @@ MAX_CLAUSES = 32
 
 WORD = re.compile(r"[^\W_]+")
 _CJK_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_CJK_WORD = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]{2,}")
 _QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "«": '"', "»": '"'})
 
 
@@ -92,13 +100,23 @@ def normalise_query_text(q: str) -> str:
 
 def parse_text(q: str, translate: bool = False) -> list[Term]:
     """The terms of a free-text query: clauses, and with ``translate`` glossary terms with
-    their options.
+    their options (and without the glossary's fillers).
 
     Raises:
         ValueError: Unbalanced quotes, too long, nothing searchable, or only single
             Chinese characters. The message is meant for the user.
     """
-    return list(_parsed(q, translate))
+    return list(_parsed(q, translate).terms)
+
+
+def ignored_words(q: str, translate: bool = False) -> list[str]:
+    """The words of ``q`` its search leaves out: with ``translate``, the glossary's fillers
+    (发起, 涉及 ...) written unquoted, in order, without repeats; none without it.
+
+    Raises:
+        ValueError: As ``parse_text``.
+    """
+    return list(_parsed(q, translate).ignored)
 
 
 def glossary_matches(q: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -117,31 +135,49 @@ def glossary_matches(q: str) -> list[tuple[str, tuple[str, ...]]]:
     return list(found.items())
 
 
+@dataclass(frozen=True)
+class _Reading:
+    """A query's terms, and the words it leaves out (``ignored_words``)."""
+
+    terms: tuple[Term, ...]
+    ignored: tuple[str, ...] = ()
+
+
 @lru_cache(maxsize=1024)
-def _parsed(q: str, translate: bool) -> tuple[Term, ...]:
+def _parsed(q: str, translate: bool) -> _Reading:
     """``parse_text``'s clauses, kept for recent queries: a search reads them to build its
     query and again to mark its snippets, and the next page and facet links repeat the text
     (segmenting Chinese is the costly part). Errors are not kept; they are raised again."""
-    return tuple(_parse(q, translate))
+    return _parse(q, translate)
 
 
-def _parse(q: str, translate: bool) -> list[Term]:
+def _parse(q: str, translate: bool) -> _Reading:
     text = normalise_query_text(q)
     if len(text) > MAX_QUERY_CHARS:
         raise ValueError(f"the query is longer than {MAX_QUERY_CHARS} characters")
     if not text:
-        return []
+        return _Reading(())
     if text.count('"') % 2:
         raise ValueError("the query has an unbalanced quote")
-    terms: list[Term] = []
+    read: list[tuple[Term, bool]] = []  # each term, and whether it is a filler to leave out
     for index, part in enumerate(text.split('"')):
         if index % 2:
-            terms.extend(_quoted_clauses(part))
+            read.extend((t, False) for t in _quoted_clauses(part))
+        elif translate:
+            read.extend((t, _is_filler(t)) for t in _glossary_terms(part))
         else:
-            terms.extend(_glossary_terms(part) if translate else _free_clauses(part))
-    terms = list(dict.fromkeys(terms))
+            read.extend((t, False) for t in _free_clauses(part))
+    kept = [t for t, filler in read if not filler]
+    if not kept:  # fillers only: searched as written rather than refused
+        kept = [t for t, _ in read]
+    terms = list(dict.fromkeys(kept))
     _check_clauses(terms)
-    return terms
+    left_out = (t.text for t, filler in read if filler and isinstance(t, Clause) and t not in terms)
+    return _Reading(tuple(terms), tuple(dict.fromkeys(left_out)))
+
+
+def _is_filler(term: Term) -> bool:
+    return isinstance(term, Clause) and term.cjk and term.text in fillers()
 
 
 def _check_clauses(terms: list[Term]) -> None:
@@ -206,40 +242,74 @@ _GLOSSARY_FILE = "synonyms.yml"
 
 
 @lru_cache(maxsize=1)
+def _glossary_data() -> dict[str, Any]:
+    text = resources.files("search").joinpath(_GLOSSARY_FILE).read_text(encoding="utf-8")
+    data: dict[str, Any] = yaml.safe_load(text)
+    return data
+
+
+@lru_cache(maxsize=1)
 def _glossary() -> tuple[re.Pattern[str], list[str], dict[str, tuple[str, ...]]]:
     """The glossary as one pattern over its terms (longest first: 临时禁令 before 禁令;
     English terms on word boundaries), each term's key by the number of its group in the
     pattern, and each key's glossary group.
 
     Raises:
-        ValueError: A term in two groups, or with nothing searchable.
+        ValueError: A term in two groups or twice in one, or with nothing searchable.
     """
-    text = resources.files("search").joinpath(_GLOSSARY_FILE).read_text(encoding="utf-8")
     groups: dict[str, tuple[str, ...]] = {}
-    for group in yaml.safe_load(text)["groups"]:
+    for group in _glossary_data()["groups"]:
         terms = tuple(normalise_query_text(str(t)) for t in group)
+        if len({_glossary_key(t) for t in terms}) < len(terms):
+            raise ValueError(f"{_GLOSSARY_FILE}: a term is repeated in {list(terms)}")
         for term in terms:
             key = _glossary_key(term)
             if not key or groups.get(key, terms) != terms:
                 raise ValueError(f"{_GLOSSARY_FILE}: {term!r} is empty or in two groups")
             groups[key] = terms
     keys = sorted(groups, key=len, reverse=True)
-    pattern = "|".join(f"({_term_pattern(key)})" for key in keys)
+    terms_pattern = "|".join(f"({_term_words(key)})" for key in keys)
+    pattern = f"{_TERM_START}(?:{terms_pattern}){_TERM_END}"
     return re.compile(pattern, re.IGNORECASE), ["", *keys], groups
 
 
-def _term_pattern(key: str) -> str:
-    """A term's words with any separators between them; an English (or digit) end of the
-    term may take a plural ending, and must not continue into another English letter or
-    digit (Chinese may follow: "USITC临时禁令", "发起337调查")."""
-    body = r"[\W_]+".join(re.escape(word) for word in key.split(" "))
-    start = "" if _CJK_RUN.match(key) else rf"(?<!{_LATIN_WORD_CHAR})"
-    end = "" if _CJK_RUN.match(key[-1]) else rf"(?:e?s)?(?!{_LATIN_WORD_CHAR})"
-    return start + body + end
+@lru_cache(maxsize=1)
+def fillers() -> frozenset[str]:
+    """The glossary's fillers: Chinese words of two or more characters (one-character words
+    are left out of longer runs anyway) that are not glossary terms.
+
+    Raises:
+        ValueError: A filler that is not such a word; the file is data, checked on load.
+    """
+    _, _, groups = _glossary()
+    words = frozenset(normalise_query_text(str(w)) for w in _glossary_data()["fillers"])
+    for word in sorted(words):
+        if not _CJK_WORD.fullmatch(word) or word in groups:
+            raise ValueError(
+                f"{_GLOSSARY_FILE}: filler {word!r} is not a Chinese word of two or more"
+                " characters outside the glossary"
+            )
+    return words
+
+
+def _term_words(key: str) -> str:
+    """A term's words with any separators between them."""
+    return r"[\W_]+".join(re.escape(word) for word in key.split(" "))
 
 
 _LATIN_WORD_CHAR = r"[^\W_\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 """A letter or digit that is not a Chinese character."""
+_CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+
+# Around the terms, once (each range of Chinese characters costs the regex compiler a pass
+# over thousands of characters: written per term, the glossary took seconds to compile). A
+# term that starts in English (or a digit) must not continue another English word; a term
+# that ends in English may take a plural ending and must not run into another English letter
+# or digit; Chinese may follow or precede ("USITC临时禁令", "发起337调查"). A term starting
+# (ending) in Chinese is free on that side. When the end fails, the next (shorter) term is
+# tried, as if each term carried its own ends.
+_TERM_START = rf"(?:(?<!{_LATIN_WORD_CHAR})|(?={_CJK_CHAR}))"
+_TERM_END = rf"(?:(?<={_CJK_CHAR})|(?:e?s)?(?!{_LATIN_WORD_CHAR}))"
 
 
 def _free_clauses(part: str) -> list[Clause]:

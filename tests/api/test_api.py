@@ -34,6 +34,19 @@ def test_translate_finds_english_items_for_a_chinese_term(client: TestClient) ->
     assert bad.status_code == 422 and "translate" in bad.text
 
 
+def test_translate_leaves_out_chinese_fillers_and_says_so(client: TestClient) -> None:
+    """An exporter types "美国 发起337调查" (the US launches a 337 investigation); no English
+    item words 发起, so a translated search leaves it out, finds the U.S. section 337 notice,
+    and names the word it left out; the plain search still requires it and leaves nothing
+    out."""
+    q = "美国 发起337调查"
+    plain = client.get("/api/v1/items", params={"q": q}).json()
+    assert (plain["total"], plain["ignored"]) == (0, [])
+    both = client.get("/api/v1/items", params={"q": q, "translate": "true"}).json()
+    assert [h["title"][:30] for h in both["hits"]] == ["Certain Lithium-Ion Battery Ce"]
+    assert both["ignored"] == ["发起"]
+
+
 def test_two_character_chinese_query_finds_its_item(client: TestClient) -> None:
     body = client.get("/api/v1/items", params={"q": "专利"}).json()
     assert [h["title"] for h in body["hits"]] == [

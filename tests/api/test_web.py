@@ -547,6 +547,20 @@ def test_search_page_offers_and_runs_a_translated_search(web: TestClient) -> Non
     assert "Also search the equivalents:" in english.text
 
 
+def test_translated_search_page_names_the_words_it_left_out(web: TestClient) -> None:
+    """A translated "美国 发起337调查" finds the U.S. notice, and the page says 发起 was left
+    out, in the page's language; the plain search mentions nothing left out."""
+    sign_in(web, ACME)
+    q = "美国 发起337调查"
+    translated = web.get("/search", params={"q": q, "translate": "true"})
+    assert "Lithium-Ion Battery Cells" in translated.text
+    assert "已忽略（表述用词，结果中不必出现）：发起" in translated.text
+    english = web.get("/search", params={"q": q, "translate": "true", "lang": "en"})
+    assert "Ignored (phrasing, not required in results): 发起" in english.text
+    plain = web.get("/search", params={"q": q})
+    assert "已忽略" not in plain.text and "Lithium-Ion Battery Cells" not in plain.text
+
+
 def test_search_page_says_search_is_unavailable_in_the_pages_language(
     web: TestClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:

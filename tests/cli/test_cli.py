@@ -101,6 +101,17 @@ def test_search_translate_is_kept_by_a_saved_search(workdir: Path) -> None:
     assert listed["both"].get("translate") is True and "translate" not in listed["plain"]
 
 
+def test_translated_search_says_which_words_it_left_out(workdir: Path) -> None:
+    """发起 (launch) is how the question is phrased: a translated search leaves it out and
+    says so on stderr, after the count (stdout stays one JSON hit a line); a plain search
+    requires every word and says nothing of it."""
+    translated = iprwatch("search", "发起 联邦巡回上诉法院", "--translate", data_dir=workdir)
+    assert translated.returncode == 0, translated.stderr
+    assert translated.stderr.splitlines()[-1] == "ignored: 发起"
+    plain = iprwatch("search", "发起 联邦巡回上诉法院", data_dir=workdir)
+    assert plain.returncode == 0 and "ignored" not in plain.stderr
+
+
 @pytest.mark.parametrize("engine", ["opensearch", "elasticsearch"])
 def test_search_with_the_engine_down_prints_no_client_library_traceback(
     workdir: Path, engine: str

@@ -75,6 +75,36 @@ CASES: dict[str, tuple[dict[str, Any], set[str]]] = {
     ),
     "glossary: quoted, as written only": ({"q": '"锂电池"', "translate": True}, {"cnipr:337-battery"}),
     "glossary: not without translate": ({"q": "锂电池"}, {"cnipr:337-battery"}),
+    "glossary: a Chinese country finds U.S. in English": (
+        {"q": "美国", "translate": True},
+        {"usitc:1400", "cnipr:337-battery", "cnipr:yiwu-schedule-a", "mofcom:dispute-guide",
+         "cnipr:zhongshan-led", "cnipr:customs-earbuds"},
+    ),
+    "glossary: 欧盟 finds EU": (
+        {"q": "欧盟", "translate": True},
+        {"euipo:design-reform", "cnipr:eu-design", "mofcom:dispute-guide"},
+    ),
+    "glossary: an English country finds Chinese": (
+        {"q": "European Union", "translate": True},
+        {"euipo:design-reform", "cnipr:eu-design", "mofcom:dispute-guide"},
+    ),
+    "glossary: a court's Chinese name finds the court": (
+        {"q": "Northern District of Illinois", "translate": True}, {"cnipr:yiwu-schedule-a"}
+    ),
+    "filler: plain, 发起 must match": ({"q": "发起337调查"}, {"cnipr:337-battery"}),
+    "filler: translated, 发起 is left out": (
+        {"q": "发起337调查", "translate": True},
+        {"usitc:1412", "usitc:1380-final", "cnipr:337-battery", "mofcom:dispute-guide",
+         "cnipr:zhongshan-led"},
+    ),
+    "filler: left out beside a plain word": (
+        {"q": "涉及 专利", "translate": True},
+        {"cnipr:337-battery", "cnipr:upc-solar", "mofcom:dispute-guide", "cnipr:zhongshan-led"},
+    ),
+    "filler: quoted, searched as written": (
+        {"q": '"涉及" 专利', "translate": True}, {"cnipr:337-battery"}
+    ),
+    "filler: alone, searched as written": ({"q": "涉及", "translate": True}, {"cnipr:337-battery"}),
     "country filter": (
         {"jurisdictions": ["UPC"]},
         {"upc:munich-separator", "upc:coa-solar", "cnipr:upc-solar"},
@@ -135,6 +165,22 @@ def test_query_finds_exactly_the_expected_items(
     found, pages = search_all(corpus_backend, **params, limit=100)
     assert set(found) == expected
     assert pages[0].total == len(expected)
+
+
+@pytest.mark.parametrize(
+    "q",
+    ["发起337调查", "涉及 专利", "美国 发起 337调查", "关于欧盟外观设计", "针对 锂电池 提起 诉讼"],
+)
+def test_translating_never_loses_a_match_and_names_what_it_left_out(
+    corpus_backend: SearchBackend, q: str
+) -> None:
+    """Leaving out fillers (发起, 涉及 ...) only adds matches to the plain reading, and
+    every backend reports the same words left out, for the page to name."""
+    plain, _ = search_all(corpus_backend, q=q, limit=100)
+    translated, pages = search_all(corpus_backend, q=q, translate=True, limit=100)
+    assert set(plain) <= set(translated)
+    assert pages[0].ignored == [w for w in ("发起", "涉及", "关于", "针对", "提起") if w in q]
+    assert corpus_backend.search(SearchQuery(q=q)).ignored == []
 
 
 def test_facets_count_the_whole_filtered_set(corpus_backend: SearchBackend) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from babel import Locale
 
 from search.errors import BadQuery, InvalidCursor
 from search.query import SearchQuery, decode_cursor, encode_cursor
-from search.text import AnyOf, Clause, glossary_matches, parse_text
+from search.text import AnyOf, Clause, fillers, glossary_matches, ignored_words, parse_text
+from tagger.segment import segment_query
 
 
 def test_filters_are_normalised_and_order_insensitive() -> None:
@@ -89,7 +91,7 @@ def test_glossary_terms_also_match_their_translations() -> None:
     [('"锂电池"', [Clause("锂电池", True)]),  # quoted: as written only
      ("chipset", [Clause("chipset", False)]),  # not "chip" + "set"
      ("专利", [Clause("专利", True)]),  # bare IP types are not in the glossary
-     ("发起337", [Clause("337", False), Clause("发起", True)])],
+     ("应诉337", [Clause("337", False), Clause("应诉", True)])],  # 337 alone is not a term
 )  # fmt: skip
 def test_text_outside_the_glossary_reads_as_before(q: str, clauses: list[Clause]) -> None:
     assert parse_text(q, translate=True) == clauses
@@ -104,6 +106,77 @@ def test_glossary_terms_inside_chinese_and_beside_english() -> None:
     assert isinstance(injunction, AnyOf)
     assert (Clause("preliminary injunction", False),) in injunction.options
     assert (Clause("injunction", False),) not in injunction.options  # 禁令's group, not taken
+
+
+@pytest.mark.parametrize(
+    "q, english",
+    [("美国 337调查", "United States"), ("美国 337调查", "U S"), ("德国 禁令", "Germany"),
+     ("德国 禁令", "German"), ("欧盟 商标", "EU"), ("欧盟 商标", "European Union"),
+     ("日本 专利无效", "Japan"), ("英国", "UK"), ("韩国", "Korea"), ("土耳其", "Turkey"),
+     ("阿联酋", "UAE"), ("沙特", "Saudi")],
+)  # fmt: skip
+def test_a_chinese_country_name_also_finds_its_english_names(q: str, english: str) -> None:
+    """An exporter types the destination in Chinese; items name it in English."""
+    country = parse_text(q, translate=True)[0]
+    assert isinstance(country, AnyOf) and (Clause(english, False),) in country.options
+
+
+def test_the_pronoun_us_is_not_the_united_states() -> None:
+    """The engines lower-case what they index, so a term "US" would find every "us": the
+    United States is found as "U.S.", "USA" or "United States", and "us" is a plain word."""
+    [country] = parse_text("美国", translate=True)
+    assert isinstance(country, AnyOf)
+    assert all(c.text.casefold() != "us" for option in country.options for c in option)
+    assert parse_text("us", translate=True) == [Clause("us", False)]
+    [dotted] = parse_text("U.S.", translate=True)
+    assert isinstance(dotted, AnyOf) and (Clause("美国", True),) in dotted.options
+
+
+@pytest.mark.parametrize(
+    "code", ["US", "DE", "EU", "GB", "FR", "JP", "KR", "IN", "BR", "MX", "AU", "CA", "TR",
+             "RU", "VN", "TH", "ID", "MY", "SA", "AE", "IT", "ES", "NL", "SG"],
+)  # fmt: skip
+def test_key_destinations_are_in_the_glossary_by_their_cldr_names(code: str) -> None:
+    """The hand-kept country groups hold CLDR's Chinese and English names (what the rest of
+    the product shows for a code), in one group."""
+    chinese = Locale.parse("zh_Hans").territories[code]
+    english = Locale.parse("en").territories[code]
+    [(term, others)] = glossary_matches(chinese)
+    assert term == chinese and english in others
+
+
+def test_courts_and_offices_exporters_meet_are_in_the_glossary() -> None:
+    found = dict(glossary_matches("USPTO EPO EUIPO WIPO ITC 德国联邦专利法院 伊利诺伊州北区法院"))
+    assert "美国专利商标局" in found["USPTO"] and "欧洲专利局" in found["EPO"]
+    assert "欧盟知识产权局" in found["EUIPO"] and "世界知识产权组织" in found["WIPO"]
+    assert "美国国际贸易委员会" in found["ITC"]
+    assert "Federal Patent Court" in found["德国联邦专利法院"]
+    assert "Northern District of Illinois" in found["伊利诺伊州北区法院"]
+
+
+def test_translate_leaves_out_chinese_fillers_and_names_them() -> None:
+    """In "发起337调查", 发起 (launch) is how the exporter phrases it, and no English item has
+    it; a translated reading leaves it out and names it. Without translate, quoted, or when
+    nothing else is left, it is required as before."""
+    [inquiry] = parse_text("发起337调查", translate=True)
+    assert isinstance(inquiry, AnyOf) and (Clause("Section 337", False),) in inquiry.options
+    assert ignored_words("发起337调查", translate=True) == ["发起"]
+    assert Clause("发起", True) in parse_text("发起337调查")
+    assert ignored_words("发起337调查") == []
+    assert parse_text('"发起" 专利', translate=True) == [Clause("发起", True), Clause("专利", True)]
+    assert ignored_words('"发起" 专利', translate=True) == []
+    assert parse_text("涉及 关于", translate=True) == [Clause("涉及", True), Clause("关于", True)]
+    assert ignored_words("涉及 关于", translate=True) == []
+    assert ignored_words("关于欧盟外观设计 涉及 关于", translate=True) == ["关于", "涉及"]
+
+
+def test_fillers_are_whole_chinese_words_outside_the_glossary() -> None:
+    """A filler the segmenter splits or joins to its neighbours would never be left out,
+    and one that is a glossary term would hide the term."""
+    for word in fillers():
+        assert segment_query(word) == [word]
+        assert segment_query(f"{word}专利") == [word, "专利"]
+        assert glossary_matches(word) == []
 
 
 def test_without_translate_glossary_terms_are_plain_words() -> None:
