@@ -226,20 +226,33 @@ def _prepare(session: Session, ids: list[int]) -> _Prepared | Outcome:
 
 
 def _record_failure(ids: list[int], now: datetime, exc: DeliveryError) -> Outcome:
+    """Retry the rows later, each by its own count: a digest can hold a row at its last try
+    (one taken over on pausing, or one retried for two days) beside an alert queued an hour
+    ago. The first fails and its owner is told; the others keep their 48 hours, and their
+    next try comes by the freshest row's backoff. A permanent error fails them all."""
     schedule = retry_schedule()
     with session_scope() as session:
         rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
-        attempts = max(r.attempts for r in rows)
-        if isinstance(exc, PermanentDeliveryError) or attempts > len(schedule):
-            sub = session.get(Subscription, rows[0].subscription_id)
+        permanent = isinstance(exc, PermanentDeliveryError)
+        spent = [r for r in rows if permanent or r.attempts > len(schedule)]
+        waiting = [r for r in rows if r not in spent]
+        failed = None
+        if spent:
+            sub = session.get(Subscription, spent[0].subscription_id)
             assert sub is not None
-            return _finish_failed(session, rows, sub, str(exc))
+            failed = _finish_failed(session, spent, sub, str(exc))
+        if not waiting:
+            assert failed is not None
+            return failed
+        attempts = max(1, min(r.attempts for r in waiting))
         delay = jittered(schedule[attempts - 1])
-        for row in rows:
+        for row in waiting:
             row.status, row.last_error = "pending", str(exc)[:2000]
             row.next_attempt_at = now + timedelta(seconds=delay)
-    log.info("delivery failed, will retry", deliveries=len(ids), attempts=attempts, error=str(exc))
-    return Outcome("retry", deliveries=len(ids), retry_in=delay, reason=str(exc))
+    log.info(
+        "delivery failed, will retry", deliveries=len(waiting), attempts=attempts, error=str(exc)
+    )
+    return Outcome("retry", deliveries=len(waiting), retry_in=delay, reason=str(exc))
 
 
 def _finish_failed(

@@ -351,3 +351,47 @@ def test_a_channel_removed_before_its_delivery_went_is_withdrawn_without_a_false
         "sent": 1,
         "withdrawn": 1,
     }
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_an_alert_joining_a_digest_on_its_last_retry_keeps_its_own_48_hours(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    """A digest retried for two days fails on its last try; an alert that joined it an hour
+    before is not failed with it after one try: it keeps its own retries, and goes out once
+    the address is back."""
+    receiver.always = 503
+    subscribe([receiver.url()], "daily", owner=smtp_server.url("owner@example.com"))
+    [old_alert] = make_alerts(1)
+    with session_scope() as session:
+        queue_deliveries(session)
+    start = utcnow()
+    [first] = send_digests("daily", start)
+    assert first.status == "retry"
+    now = start
+    while True:
+        [row] = deliveries()
+        next_try = aware(row.next_attempt_at)
+        assert next_try is not None and row.status == "pending"
+        now = next_try
+        if row.attempts == len(retry_schedule()):  # the next try is its last
+            break
+        assert deliver_pending(now)[0].status == "retry"
+    [new_alert] = make_alerts(1, prefix="late")
+    with session_scope() as session:
+        queue_deliveries(session)
+    outcomes = deliver_pending(now)
+    assert [o.status for o in outcomes] == ["retry"]
+    rows = {d.alert_id: d for d in deliveries()}
+    assert rows[old_alert].status == "failed"
+    assert rows[new_alert].status == "pending" and rows[new_alert].attempts == 1
+    assert len(smtp_server.envelopes) == 1, "the owner is told of the spent one"
+    assert rows[old_alert].owner_notified_at and not rows[new_alert].owner_notified_at
+    receiver.always = None
+    retry_at = aware(rows[new_alert].next_attempt_at)
+    assert retry_at is not None
+    assert [o.status for o in deliver_pending(retry_at)] == ["sent"]
+    assert {d.alert_id: d.status for d in deliveries()} == {
+        old_alert: "failed",
+        new_alert: "sent",
+    }
