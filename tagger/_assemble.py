@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from core.types import ItemKind
+from tagger._foreign_courts import SHARED_COURT_NAMES, names_a_foreign_court
 from tagger._lexicon import BLOCKS_IP_TYPE, Entry, Field, Grade
 from tagger._nationality import describes_a_firm
 from tagger._refs import CaseRef
@@ -146,6 +147,15 @@ def _names_upc_division(term: str) -> bool:
     return "division" in folded and any(seat in folded for seat in UPC_DIVISION_SEATS)
 
 
+def _foreign_court(entry: Entry, start: int, text: str) -> bool:
+    """Whether a Chinese court cue is a foreign court's name ("伊斯坦布尔知识产权法院")."""
+    return (
+        entry.target == "CN"
+        and entry.term in SHARED_COURT_NAMES
+        and names_a_foreign_court(text, start)
+    )
+
+
 def _inside(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
     for low, high in spans:  # noqa: SIM110 - called some 6 times an item: any() costs more
         if low <= start and end <= high:
@@ -202,18 +212,21 @@ def choose_jurisdictions(
     ("一家德国电池企业", "a US company") is where the firm is from, not a forum: it counts
     only when the item names no forum. A weak code
     (China) stays only with a strong cue for it (a Chinese court or office, a Chinese case
-    number) or when nothing else was found.
+    number) or when nothing else was found; a Chinese court name worn by a foreign court
+    ("伊斯坦布尔知识产权法院", ``tagger._foreign_courts``) is no cue for China.
     """
     found: list[tuple[int, str, bool]] = []
     kept = [
         (entry, start, end)
         for entry, start, end in _longest_first(list(terms))
-        if entry.field is Field.JURISDICTION and not _inside(start, end, party_spans)
+        if entry.field is Field.JURISDICTION
+        and not _inside(start, end, party_spans)
+        and not _foreign_court(entry, start, text)
     ]
     if any(entry.target == "UPC" for entry, _, _ in kept) or any(
         r.jurisdiction == "UPC" for r in refs
     ):
-        kept = [t for t in kept if not _names_upc_division(t[0].term)]
+        kept = [t for t in kept if t[0].target == "UPC" or not _names_upc_division(t[0].term)]
         kept = _outside_territory(kept, territory_spans(text))
     if all(t[0].term.casefold() in EUROPEAN_PATENT for t in kept if t[0].target == "EPO"):
         kept = [t for t in kept if t[0].target != "EPO"]

@@ -140,3 +140,75 @@ def test_the_firm_a_upc_injunction_is_against_is_its_defendant() -> None:
     roles = {p.name: p.role for p in find_parties(chinese_court).parties}
     assert roles["昆山示例机器人有限公司"] == "respondent"
     assert roles["无锡示例自动化有限公司"] is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "土耳其法院首次就标准必要专利发布禁令\n伊斯坦布尔知识产权法院应一家欧洲通信企业申请，禁止"
+        "中国手机企业在土耳其销售涉及4G标准必要专利的产品。",
+        "泰国知识产权法院判决一家中国企业侵犯某日本企业的商标权。",
+        "巴西法院作出判决\n圣保罗知识产权法庭认定一家中国手机企业侵犯其专利。",
+    ],
+)
+def test_a_foreign_court_called_an_ip_court_is_no_chinese_court(tagger: Tagger, text: str) -> None:
+    """ "知识产权法院" is a strong cue for China, but Chinese reports call foreign courts by it
+    too: preceded by a foreign country ("泰国"), or by a foreign city while the item names a
+    foreign country's court ("土耳其法院 … 伊斯坦布尔知识产权法院"), it is that country's court, and
+    an alert filtered on China must not show a Turkish case as a Chinese one."""
+    assert "CN" not in _final(tagger, text, "zh")[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "一家德国企业向北京知识产权法院起诉无锡示例机械有限公司侵犯其专利。",
+        "土耳其法院此前驳回了申请\n随后，上海知识产权法院受理了该企业对无锡示例电子有限公司的起诉。",
+        "杭州互联网法院审理一起涉及美国品牌的网络侵权案。",
+        "最高人民法院知识产权法庭驳回美国企业的上诉。",
+    ],
+)
+def test_a_chinese_ip_court_stays_chinese_beside_foreign_names(tagger: Tagger, text: str) -> None:
+    """A Chinese place before the court name (北京, 上海, 杭州) or a Chinese institution keeps it
+    a Chinese court, even when the item names a foreign firm or a foreign court elsewhere."""
+    assert "CN" in _final(tagger, text, "zh")[1]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Demo Tools GmbH v. Wuxi Demo Drill Co., Ltd. – infringement action (Düsseldorf LD)",
+        "Demo Pumps SE v. Wuxi Demo Pumps Co., Ltd. – provisional measures (Milan LD)",
+        "The Hamburg Local Division ordered Wuxi Demo Pumps Co., Ltd. to stop selling its pumps.",
+        "The claimant asked the Munich Local Division to stop a Chinese rival's battery sales.",
+        "Central Division Paris revokes a battery patent asserted against a Chinese maker.",
+        "The Milan Central Division heard the revocation action brought by a Chinese supplier.",
+        "The Nordic-Baltic Regional Division granted provisional measures against a Chinese "
+        "seller.",
+    ],
+)
+def test_a_upc_division_named_by_its_seat_is_the_upc(tagger: Tagger, text: str) -> None:
+    """ "(Düsseldorf LD)" or "the Hamburg Local Division" is a UPC division even when the item
+    says "UPC" nowhere: a user following UPC cases must see it, and one filtering on Germany
+    must not see it as a German national case."""
+    assert _final(tagger, text)[1] == ["UPC"]
+
+
+def test_a_national_court_in_a_upc_seat_city_is_still_national(tagger: Tagger) -> None:
+    """Only a division makes a seat city the UPC's: "Landgericht München" stays German."""
+    text = "The Landgericht München granted an injunction against a Chinese e-bike maker."
+    assert _final(tagger, text)[1] == ["DE"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Demo Lighting Inc. files patent suit against Wuxi Demo Lamps Co., Ltd.",
+        "Demo Lighting Inc. filed a patent suit against Wuxi Demo Lamps Co., Ltd. over LED bulbs",
+        "Demo Lighting Inc. files suit against Wuxi Demo Lamps Co., Ltd.",
+    ],
+)
+def test_a_headline_filing_a_suit_is_a_dispute(tagger: Tagger, text: str) -> None:
+    """ "files patent suit" starts a dispute; read as news, the item missed every alert rule on
+    new disputes."""
+    assert _final(tagger, text)[0] is ItemKind.DISPUTE
