@@ -16,8 +16,12 @@ import csv
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
 
 from api.services import scan_search
 from core.logging_ import get_logger
@@ -41,13 +45,27 @@ class ExportIncomplete(RuntimeError):
     transfer once the marker row is out."""
 
 
-def open_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> tuple[int, Iterator[list[str]]]:
+Rows = Generator[list[str], None, None]
+"""An export's rows; closing them before their end lets go of the index view they read."""
+
+
+def open_rows(params: dict[str, Any], cap: int = EXPORT_CAP) -> tuple[int, Rows]:
     """How many items the result set holds, and its rows as plain text, at most ``cap`` of
     them (lists joined by ``; ``); the count and every row come from one view of the index,
     opened by the call: items indexed while the export runs neither repeat nor skip a row,
-    nor make the count (``X-Export-Total``) disagree with the rows."""
+    nor make the count (``X-Export-Total``) disagree with the rows. Closing the rows early
+    (a client that left) closes the view at once, instead of when it expires or the garbage
+    collector finds it."""
     total, hits = scan_search(cap, **params)
-    return total, ([_cell(hit.get(column)) for column in COLUMNS] for hit in hits)
+    return total, _rows(hits)
+
+
+def _rows(hits: Generator[dict[str, Any], None, None]) -> Rows:
+    try:
+        for hit in hits:
+            yield [_cell(hit.get(column)) for column in COLUMNS]
+    finally:
+        hits.close()
 
 
 def _cell(value: Any) -> str:
@@ -63,9 +81,10 @@ def csv_safe(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
+def csv_chunks(rows: Rows) -> Generator[bytes, None, None]:
     """CSV with a UTF-8 BOM (so Excel reads Chinese correctly), one chunk per 200 rows; cells
-    that would run as formulas are quoted (``csv_safe``)."""
+    that would run as formulas are quoted (``csv_safe``). The rows are closed however the
+    chunks end: read to the end, failed, or closed early (``ClosingStream``)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(COLUMNS)
@@ -85,7 +104,28 @@ def csv_chunks(rows: Iterator[list[str]]) -> Iterator[bytes]:
         writer.writerow(incomplete_row(written))
         yield buffer.getvalue().encode("utf-8")
         raise ExportIncomplete(f"export failed after {written} rows") from exc
+    finally:
+        rows.close()
     yield buffer.getvalue().encode("utf-8")
+
+
+class ClosingStream(StreamingResponse):
+    """A streamed CSV export that closes its chunks (and so its rows and their index view)
+    however the response ends. Starlette stops reading a sync iterator when the client goes
+    (a closed tab, a cancelled download) but never closes it: the export's point in time
+    stayed open on the engine until the garbage collector or its keep-alive ended it."""
+
+    def __init__(self, chunks: Generator[bytes, None, None], headers: dict[str, str]) -> None:
+        super().__init__(chunks, media_type="text/csv; charset=utf-8", headers=headers)
+        self._chunks = chunks
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            # In a thread: closing may call the engine. Starlette has waited for any read in
+            # progress to end, so the generator is not running.
+            await run_in_threadpool(self._chunks.close)
 
 
 def _first_line(exc: Exception) -> str:
@@ -103,14 +143,14 @@ def incomplete_row(written: int) -> list[str]:
     return [INCOMPLETE_MARKER, message, *[""] * (len(COLUMNS) - 2)]
 
 
-def write_xlsx(rows: Iterator[list[str]]) -> str:
+def write_xlsx(rows: Rows) -> str:
     """Write the rows to a temporary XLSX file (constant memory); returns its path.
 
     Cells are written as the text they are: never as a formula, and never as a hyperlink
     (xlsxwriter would turn a title starting ``external:`` into a link to a file share and
     drop a URL over Excel's limit, leaving the cell empty); only the ``url`` column's
     ``http(s)`` URLs within that limit are links. When the rows fail part-way the file is
-    removed and the error raised.
+    removed and the error raised; the rows are closed either way.
     """
     descriptor, path = tempfile.mkstemp(prefix="iprwatch-export-", suffix=".xlsx")
     os.close(descriptor)
@@ -119,6 +159,8 @@ def write_xlsx(rows: Iterator[list[str]]) -> str:
     except BaseException:
         os.unlink(path)  # a failed export leaves no half-written file behind
         raise
+    finally:
+        rows.close()
     return path
 
 

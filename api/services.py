@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,6 +19,7 @@ from core.records import utc_iso
 from core.types import Alert, ItemRecord
 
 if TYPE_CHECKING:
+    from search._scan import Scan
     from search.query import SearchQuery
 
 AS_OF_RANGE = (date(1990, 1, 1), date(2100, 12, 31))
@@ -76,15 +77,25 @@ def run_search(**params: Any) -> dict[str, Any]:
     return results.model_dump(mode="json")
 
 
-def scan_search(cap: int, **params: Any) -> tuple[int, Iterator[dict[str, Any]]]:
+def scan_search(cap: int, **params: Any) -> tuple[int, Generator[dict[str, Any], None, None]]:
     """How many items match the query ``run_search`` would run, and up to ``cap`` of them in
     its order, all read from one view of the index (``SearchBackend.scan``): items indexed
     meanwhile neither repeat nor skip a hit, nor change the count. The view is opened and
-    counted by the call (its errors, and a bad query's, are raised here)."""
+    counted by the call (its errors, and a bad query's, are raised here). Closing the hits
+    before their end lets go of the view at once (``Scan.close``)."""
     from search.backend import get_backend
 
     scan = get_backend().scan(_search_query(params), cap)
-    return scan.total, (hit.model_dump(mode="json") for hit in scan.hits)
+    return scan.total, _dumped(scan)
+
+
+def _dumped(scan: Scan) -> Generator[dict[str, Any], None, None]:
+    """The scan's hits as JSON-ready dicts; closing this closes the scan (and its view)."""
+    try:
+        for hit in scan.hits:
+            yield hit.model_dump(mode="json")
+    finally:
+        scan.close()
 
 
 def _search_query(params: dict[str, Any]) -> SearchQuery:

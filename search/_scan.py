@@ -40,6 +40,14 @@ class Scan:
     def __iter__(self) -> Iterator[SearchHit]:
         return self.hits
 
+    def close(self) -> None:
+        """Let go of the view now, whether or not every hit was read (a client that left an
+        export early): the hits' generator ends, and with it the view (an engine's point in
+        time is closed rather than left open until it expires). Closing twice is harmless."""
+        close = getattr(self.hits, "close", None)
+        if close is not None:
+            close()
+
 
 def empty_scan() -> Scan:
     """The scan of an index that does not exist yet."""

@@ -16,6 +16,9 @@ other term of the group as a phrase. "锂电池" also finds "lithium-ion battery
 also finds "337调查": most items are in English, and a Chinese exporter searches in Chinese.
 It is asked for, not the default: more matches cost more (every match is counted into the
 facets), and the page offers it, naming the terms it would add (``glossary_matches``).
+Terms are matched without accents ("Turkiye" is Türkiye, as the engines index both), and a
+Chinese term only as whole words of the query's jieba segmentation (北美国家 is 北美 + 国家,
+not 美国).
 
 A translated search also leaves out the glossary's *fillers*, unquoted Chinese verbs and
 function words (发起, 涉及, 关于 ...) that say how an exporter phrases a question, not what an
@@ -28,6 +31,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -123,15 +127,13 @@ def glossary_matches(q: str) -> list[tuple[str, tuple[str, ...]]]:
     """The unquoted glossary terms in ``q`` as written, each with the other terms of its
     group (what ``translate`` would also search for), in order, without repeats."""
     text = normalise_query_text(q)
-    pattern, keys, groups = _glossary()
+    _, _, groups = _glossary()
     found: dict[str, tuple[str, ...]] = {}
     for part in text.split('"')[::2]:
-        for match in pattern.finditer(part):
-            key = keys[match.lastindex or 0]
-            own = _glossary_key(match.group())
-            found.setdefault(
-                match.group(), tuple(t for t in groups[key] if _glossary_key(t) != own)
-            )
+        for start, end, key in _glossary_spans(part):
+            written = part[start:end]
+            own = _glossary_key(written)
+            found.setdefault(written, tuple(t for t in groups[key] if _glossary_key(t) != own))
     return list(found.items())
 
 
@@ -193,16 +195,16 @@ def _glossary_terms(part: str) -> list[Term]:
     """An unquoted part's terms: its glossary terms as ``AnyOf``, the text around them as
     clauses (one-character Chinese words left between glossary terms are dropped, as inside
     any longer run)."""
-    pattern, keys, groups = _glossary()
+    _, _, groups = _glossary()
     terms: list[Term] = []
     last, found = 0, False
-    for match in pattern.finditer(part):
-        terms.extend(_free_clauses(part[last : match.start()]))
-        own = tuple(_free_clauses(match.group()))
-        others = [tuple(_quoted_clauses(t)) for t in groups[keys[match.lastindex or 0]]]
+    for start, end, key in _glossary_spans(part):
+        terms.extend(_free_clauses(part[last:start]))
+        own = tuple(_free_clauses(part[start:end]))
+        others = [tuple(_quoted_clauses(t)) for t in groups[key]]
         options = _fewest(list(dict.fromkeys(o for o in [own, *others] if o)))
         terms.append(AnyOf(options) if len(options) > 1 else options[0][0])
-        last, found = match.end(), True
+        last, found = end, True
     rest = _free_clauses(part[last:])
     if not found:
         return list(rest)
@@ -230,12 +232,68 @@ def _implies(option: tuple[Clause, ...], other: tuple[Clause, ...]) -> bool:
 def _within(clause: Clause, mine: Clause) -> bool:
     if clause.cjk or mine.cjk:
         return clause.cjk and mine.cjk and clause.text in mine.text
-    inner, outer = clause.text.casefold().split(" "), mine.text.casefold().split(" ")
+    # Accents folded as the engines index words: "Türkiye" and "Turkiye" match the same.
+    inner = _fold_accents(clause.text).casefold().split(" ")
+    outer = _fold_accents(mine.text).casefold().split(" ")
     return any(outer[i : i + len(inner)] == inner for i in range(len(outer) - len(inner) + 1))
 
 
+def _glossary_spans(part: str) -> Iterator[tuple[int, int, str]]:
+    """Where an unquoted part holds glossary terms: each term's start, end and key, in order.
+
+    Terms are matched on the accent-folded text (``_fold_accents``), so "Dusseldorf" is read
+    as "Düsseldorf" (the engines index both as one word). A Chinese term counts only as
+    whole words of the part's jieba segmentation (``_split_words``): 北美国家 is 北美 + 国家
+    and holds no 美国. Where the longest term at a place cuts a word, a shorter one ending
+    sooner is tried (as the pattern tries shorter terms when an end fails)."""
+    pattern, keys, _ = _glossary()
+    folded = _fold_accents(part)
+    split = _split_words(part)
+    pos = 0
+    while match := pattern.search(folded, pos):
+        start, end = match.start(), match.end()
+        while match and not (
+            start not in split and match.end() not in split and _ENDS.match(folded, match.end())
+        ):
+            end = match.end() - 1
+            match = pattern.match(folded, start, end) if end > start else None
+        if match is None:
+            pos = start + 1
+            continue
+        yield start, match.end(), keys[match.lastindex or 0]
+        pos = match.end()
+
+
+def _split_words(part: str) -> frozenset[int]:
+    """The places inside the part's Chinese runs that fall inside a jieba word (the query's
+    segmentation, ``segment_query``): a term starting or ending there cuts a word."""
+    inside: set[int] = set()
+    for run in _CJK_RUN.finditer(part):
+        words = segment_query(run.group()) if len(run.group()) > 2 else [run.group()]
+        if "".join(words) != run.group():  # not a segmentation of the run: cut nowhere
+            continue
+        offset = run.start()
+        for word in words:
+            inside.update(range(offset + 1, offset + len(word)))
+            offset += len(word)
+    return frozenset(inside)
+
+
+def _fold_accents(text: str) -> str:
+    """``text`` without accents (NFKD without combining marks, as the engines fold words to
+    index them: "Düsseldorf" is "Dusseldorf"), one character for one, so that places in the
+    folded text are places in ``text``."""
+    return "".join(_fold_char(c) for c in text)
+
+
+@lru_cache(maxsize=4096)
+def _fold_char(char: str) -> str:
+    base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c))
+    return base if len(base) == 1 else char
+
+
 def _glossary_key(term: str) -> str:
-    return " ".join(WORD.findall(term.casefold()))
+    return " ".join(WORD.findall(_fold_accents(term).casefold()))
 
 
 _GLOSSARY_FILE = "synonyms.yml"
@@ -310,6 +368,9 @@ _CJK_CHAR = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
 # tried, as if each term carried its own ends.
 _TERM_START = rf"(?:(?<!{_LATIN_WORD_CHAR})|(?={_CJK_CHAR}))"
 _TERM_END = rf"(?:(?<={_CJK_CHAR})|(?:e?s)?(?!{_LATIN_WORD_CHAR}))"
+_ENDS = re.compile(rf"(?<={_CJK_CHAR})|(?!{_LATIN_WORD_CHAR})")
+"""Whether a term's end is a place a term may end (``_TERM_END`` without the plural): a
+shorter term is tried with the text cut short, which would hide a letter that follows."""
 
 
 def _free_clauses(part: str) -> list[Clause]:

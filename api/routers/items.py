@@ -14,7 +14,7 @@ from starlette.background import BackgroundTask
 
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest, NotFound, Unavailable
-from api.export import EXPORT_CAP, csv_chunks, open_rows, write_xlsx
+from api.export import EXPORT_CAP, ClosingStream, csv_chunks, open_rows, write_xlsx
 from api.routers._access import SearchRead
 from api.schemas import ItemOut, ItemPage
 from api.services import run_search
@@ -143,9 +143,7 @@ def export_items(
     headers = _export_headers(total)
     if format == "csv":
         headers["Content-Disposition"] = 'attachment; filename="iprwatch-items.csv"'
-        return StreamingResponse(
-            csv_chunks(rows), media_type="text/csv; charset=utf-8", headers=headers
-        )
+        return ClosingStream(csv_chunks(rows), headers)
     with _search_errors():  # the whole file is written before a byte is sent
         path = write_xlsx(rows)
     return FileResponse(

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import threading
+import time
+import urllib.request
 import zipfile
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -24,17 +27,20 @@ from api.export import open_rows
 from core.settings import get_settings
 from search.backend import SearchBackend, get_backend
 from search.document import build_document
+from search.opensearch_ import EngineBackend
 from tests.api.test_export_failures import _api_server
 from tests.credentials import admin_headers
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
-def _document(key: str, n: int, battery: int, filler: int) -> dict[str, Any]:
+def _document(
+    key: str, n: int, battery: int, filler: int, title: str = "Notice {n} on lithium cells"
+) -> dict[str, Any]:
     return build_document(
         {"id": key, "source": "federal_register", "language": "en", "kind": "dispute",
          "jurisdictions": ["US"], "published_at": START + timedelta(hours=n),
-         "title": f"Notice {n} on lithium cells",
+         "title": title.format(n=n),
          "summary": " ".join(["battery"] * battery + ["tariff"] * filler)}
     )  # fmt: skip
 
@@ -130,3 +136,39 @@ def _export(client: httpx.Client, format: str) -> tuple[int, int]:
     with zipfile.ZipFile(io.BytesIO(response.content)) as workbook:
         sheet = workbook.read("xl/worksheets/sheet1.xml").decode()
     return total, sheet.count("<row ") - 1
+
+
+@pytest.mark.parametrize("backend_kind", ["opensearch"])
+def test_export_left_early_closes_its_point_in_time(
+    export_backend: SearchBackend, export_api: httpx.Client
+) -> None:
+    """A client that stops reading a CSV export (a closed tab, a cancelled download) left the
+    export's point in time open on the engine until it expired (``PIT_KEEP_ALIVE``), each one
+    holding segments the engine could otherwise merge away."""
+    assert isinstance(export_backend, EngineBackend)
+    alias = export_backend.alias
+    # Long titles: 1,250 rows of 7 kB are more than the sockets buffer, so the export is still
+    # reading its hits when the client goes.
+    long_title = "Notice {n} on lithium cells" + " with a long title" * 400
+    export_backend.index([_document(f"long-{n:04d}", n, 1, 0, long_title) for n in range(1000)])
+    before = _open_points_in_time(alias)
+    with export_api.stream("GET", "/api/v1/items/export", params={"q": "battery"}) as response:
+        assert response.status_code == 200
+        received = b""
+        for chunk in response.iter_raw():
+            received += chunk
+            if received.count(b"\n") > 1:  # the header and the first rows
+                break
+        assert _open_points_in_time(alias) == before + 1, "the export holds no point in time"
+    deadline = time.monotonic() + 10
+    while _open_points_in_time(alias) != before and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _open_points_in_time(alias) == before
+
+
+def _open_points_in_time(alias: str) -> int:
+    """How many points in time are open on the indices behind ``alias`` (the engine's count)."""
+    url = f"{opensearch_base_url()}/{alias}/_stats/search"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        stats = json.load(response)
+    return int(stats["_all"]["total"]["search"]["point_in_time_current"])

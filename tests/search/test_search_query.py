@@ -109,6 +109,48 @@ def test_glossary_terms_inside_chinese_and_beside_english() -> None:
 
 
 @pytest.mark.parametrize(
+    "q, accented, chinese",
+    [("Turkiye", "Türkiye", "土耳其"), ("turkiye", "Türkiye", "土耳其"),
+     ("Türkiye", "Türkiye", "土耳其"),
+     ("Dusseldorf Regional Court", "Düsseldorf Regional Court", "杜塞尔多夫地区法院"),
+     ("Landgericht Dusseldorf", "Landgericht Düsseldorf", "杜塞尔多夫地区法院")],
+)  # fmt: skip
+def test_glossary_terms_are_found_typed_without_accents(
+    q: str, accented: str, chinese: str
+) -> None:
+    """A user types "Turkiye" or "Dusseldorf" on a keyboard without umlauts; the engines
+    index both spellings as one word, and so does the glossary: the term is found, its
+    translations added, and its accented spelling not searched again (same words, more
+    cost)."""
+    [term] = parse_text(q, translate=True)
+    assert isinstance(term, AnyOf)
+    assert term.options[0] == tuple(Clause(w, False) for w in q.split())
+    assert (Clause(chinese, True),) in term.options
+    assert all(c.text != accented for option in term.options[1:] for c in option)
+    [(written, others)] = glossary_matches(f"{q} 专利")
+    assert written == q and chinese in others and accented not in others
+
+
+@pytest.mark.parametrize(
+    "q, found",
+    [("锂电池专利", ["锂电池"]),  # 锂电池 + 专利
+     ("美国337调查", ["美国", "337调查"]),
+     ("USITC临时禁令的锂电池", ["USITC", "临时禁令", "锂电池"]),
+     ("北美国家", []),  # 北美 + 国家: no 美国 in it
+     ("北美国家的337调查", ["337调查"])],
+)  # fmt: skip
+def test_chinese_glossary_terms_are_whole_words_of_the_query(q: str, found: list[str]) -> None:
+    """A Chinese term counts only where the query's segmentation has it as whole words:
+    北美国家 (North American countries) holds the characters 美国 across two words, and
+    reading it as the United States added every US item to a search about Canada."""
+    assert [written for written, _ in glossary_matches(q)] == found
+    terms = parse_text(q, translate=True)
+    assert len([t for t in terms if isinstance(t, AnyOf)]) == len(found)
+    if not found:
+        assert terms == parse_text(q)  # read as without the glossary
+
+
+@pytest.mark.parametrize(
     "q, english",
     [("美国 337调查", "United States"), ("美国 337调查", "U S"), ("德国 禁令", "Germany"),
      ("德国 禁令", "German"), ("欧盟 商标", "EU"), ("欧盟 商标", "European Union"),
