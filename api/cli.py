@@ -609,7 +609,7 @@ def subscriptions_list() -> None:
 def subscriptions_remove(subscription_id: Annotated[int, typer.Argument()]) -> None:
     """Delete a subscription and its delivery records."""
     from core.db import session_scope
-    from warning.subscriptions import remove_subscription
+    from warning.subscription_removal import remove_subscription
 
     _ensure_database()
     with session_scope() as session:

@@ -40,13 +40,13 @@ from core.models import Enterprise, SavedSearch, Subscription
 from core.types import Severity
 from reports.jinja import load_catalog
 from warning.delivery_pause import set_active
+from warning.subscription_removal import remove_subscription
 from warning.subscriptions import (
     SubscriptionError,
     SubscriptionSpec,
     VolumeEstimate,
     create_subscription,
     estimate_volume,
-    remove_subscription,
 )
 
 router = APIRouter(include_in_schema=False)

@@ -23,12 +23,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, field_validator, model_validator
-from sqlalchemy import Select, and_, case, or_, select, update
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import ColumnElement
 
 from core.logging_ import get_logger
-from core.models import AlertRow, Delivery, Enterprise, Item, Subscription, utcnow
+from core.models import Enterprise, Item, Subscription, utcnow
 from core.records import item_to_record, utc_iso
 from core.settings import data_as_of_day, get_settings
 from core.types import EnterpriseProfile, Severity
@@ -41,8 +40,6 @@ log = get_logger(__name__)
 Frequency = Literal["instant", "daily", "weekly"]
 FREQUENCY_ORDER = {"instant": 0, "daily": 1, "weekly": 2}
 """Which of several subscriptions naming one address sends an alert to it: the soonest."""
-FINISHED_DELIVERIES = ("sent", "withdrawn", "failed")
-"""Delivery statuses that are final: the alert is not sent to that address again."""
 VOLUME_WINDOW_DAYS = 100
 SAVED_SEARCH_PAGES = 10
 
@@ -207,62 +204,6 @@ def list_subscriptions(session: Session) -> list[Subscription]:
     return list(session.scalars(select(Subscription).order_by(Subscription.id)))
 
 
-def remove_subscription(session: Session, subscription_id: int) -> bool:
-    """Delete a subscription and its delivery records; False if there was none.
-
-    An address another subscription also names gets each alert once: the records of what
-    already went there (sent, withdrawn or failed) pass to that subscription, so that it does
-    not send those alerts again; unsent ones go with the subscription, and the other one
-    queues them by its own filters.
-    """
-    row = session.get(Subscription, subscription_id)
-    if row is None:
-        return False
-    _hand_over_deliveries(session, row)
-    session.delete(row)
-    session.flush()
-    return True
-
-
-def _hand_over_deliveries(session: Session, row: Subscription) -> None:
-    """Give the finished deliveries of each shared address to the subscription that would
-    send to it now (soonest first, then the oldest: ``warning.delivery_queue``).
-
-    A subscription of one enterprise inherits only the records of that enterprise's alerts:
-    a deleted shared subscription's records of other enterprises' alerts must not show up in
-    its deliveries (another tenant's alert ids). They pass to the next subscription naming
-    the address that could have sent them, or go with the deleted one: nobody else would
-    queue those alerts for that address.
-    """
-    soonest = case(FREQUENCY_ORDER, value=Subscription.frequency, else_=len(FREQUENCY_ORDER))
-    heirs = list(session.scalars(_overlapping(row).order_by(soonest, Subscription.id)))
-    for key in shared_channel_keys(session, row):
-        for heir in (h for h in heirs if key in {channel_key(str(u)) for u in h.channels}):
-            session.execute(
-                update(Delivery)
-                .where(_finished_at(row, key), *_alerts_of(heir))
-                .values(subscription_id=heir.id)
-                .execution_options(synchronize_session=False)
-            )
-
-
-def _finished_at(row: Subscription, key: str) -> ColumnElement[bool]:
-    return and_(
-        Delivery.subscription_id == row.id,
-        Delivery.channel == key,
-        Delivery.status.in_(FINISHED_DELIVERIES),
-    )
-
-
-def _alerts_of(heir: Subscription) -> list[ColumnElement[bool]]:
-    """The condition that a delivery's alert is one ``heir`` could select (its enterprise's;
-    any for a shared subscription)."""
-    if heir.enterprise_id is None:
-        return []
-    mine = select(AlertRow.id).where(AlertRow.enterprise_id == heir.enterprise_id)
-    return [Delivery.alert_id.in_(mine)]
-
-
 def subscription_to_dict(row: Subscription) -> dict[str, Any]:
     """A subscription as shown by the API and CLI: channel secrets redacted, no token."""
     return {
@@ -280,7 +221,7 @@ def subscription_to_dict(row: Subscription) -> dict[str, Any]:
     }
 
 
-def _overlapping(row: Subscription) -> Select[Subscription]:
+def overlapping_subscriptions(row: Subscription) -> Select[Subscription]:
     """The other subscriptions whose alerts can be this one's too: those of its enterprise
     and the shared ones (for a shared subscription: all)."""
     others = select(Subscription).where(Subscription.id != row.id)
@@ -305,7 +246,7 @@ def shared_channel_keys(
     cannot see (an admin's shared one) sends to their address. Delivery counts all.
     """
     mine = {channel_key(str(url)) for url in row.channels}
-    query = _overlapping(row)
+    query = overlapping_subscriptions(row)
     if visible is not None:
         query = query.where(Subscription.enterprise_id.in_(sorted(visible)))
     keys: set[str] = set()

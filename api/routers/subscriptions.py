@@ -27,13 +27,13 @@ from core.settings import get_settings
 from core.types import Severity
 from search.errors import BadQuery
 from warning.delivery_pause import set_active
+from warning.subscription_removal import remove_subscription
 from warning.subscriptions import (
     SubscriptionError,
     SubscriptionName,
     SubscriptionSpec,
     create_subscription,
     estimate_volume,
-    remove_subscription,
     shared_channels,
     subscription_to_dict,
 )

@@ -30,7 +30,7 @@ from warning.delivery_store import (
 )
 from warning.profiles import parse_profiles
 from warning.store import change_alert_status, save_profiles
-from warning.subscriptions import remove_subscription
+from warning.subscription_removal import remove_subscription
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -182,6 +182,86 @@ def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_t
     [failed] = deliveries()
     assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
     assert len(smtp_server.envelopes) == 1, "the owner is told once"
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_delivery_taken_over_on_deleting_is_given_up_48_hours_after_its_first_try(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    receiver.always = 503  # the shared address is down for good
+    owner = smtp_server.url("owner@example.com")
+    deleted = subscribe([receiver.url()], name="at once", owner=owner)
+    heir = subscribe([receiver.url()], name="at once too", owner=owner)
+    make_alerts(1)
+    start = utcnow()
+    status, last_try = _retry_until(start, until=start + timedelta(hours=40))
+    [before] = deliveries()
+    assert status == "retry" and before.subscription_id == deleted and before.attempts > 5
+    api = TestClient(create_app(), headers=admin_headers())
+    assert api.delete(f"/api/v1/subscriptions/{deleted}").status_code == 204
+    [taken] = deliveries()
+    assert taken.subscription_id == heir and taken.attempts == before.attempts
+    assert aware(taken.next_attempt_at) == aware(before.next_attempt_at), "no fresh backoff"
+    assert taken.last_error == before.last_error
+    with session_scope() as session:
+        assert queue_deliveries(session) == [], "the sweep does not queue the alert afresh"
+    assert deliver_pending(last_try) == [], "the taken-over delivery waits for its retry time"
+    status, gave_up = _retry_until(aware(taken.next_attempt_at) or last_try)
+    assert status == "failed"
+    assert timedelta(hours=44) < gave_up - start < timedelta(hours=56), "not another 48 hours"
+    [failed] = deliveries()
+    assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
+    assert len(smtp_server.envelopes) == 1, "the owner is told once"
+    with session_scope() as session:
+        queue_deliveries(session)
+    assert deliver_pending(gave_up + timedelta(hours=1)) == [], "nothing is tried again"
+    assert len(receiver.requests) == len(retry_schedule()) + 1
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_an_alert_waiting_when_its_subscription_is_deleted_goes_once_by_the_other(
+    receiver: Receiver,
+) -> None:
+    shared, own = receiver.url("/shared"), receiver.url("/own")
+    deleted = subscribe([shared, own], name="at once")
+    heir = subscribe([shared], "daily", name="daily")
+    [alert_id] = make_alerts(1)
+    with session_scope() as session:
+        queue_deliveries(session)  # queued under the instant one; not sent yet
+        assert remove_subscription(session, deleted)
+    [taken] = deliveries()
+    assert (taken.subscription_id, taken.mode, taken.status) == (heir, "daily", "pending")
+    assert deliver_pending() == [], "nothing goes to the deleted subscription's own address"
+    [outcome] = send_digests("daily")
+    assert outcome.status == "sent" and outcome.deliveries == 1
+    with session_scope() as session:
+        queue_deliveries(session)
+    assert deliver_pending() == [] and send_digests("daily") == []
+    [request] = receiver.requests
+    assert request.path == "/shared"
+    digest = json.loads(request.body)
+    assert [a["id"] for g in digest["groups"] for a in g["alerts"]] == [alert_id]
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_deleted_subscriptions_waiting_deliveries_go_with_it_at_an_address_of_its_own(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    receiver.always = 503
+    owner = smtp_server.url("owner@example.com")
+    deleted = subscribe([receiver.url("/own")], name="at once", owner=owner)
+    other = subscribe([receiver.url("/other")], name="elsewhere", owner=owner)
+    make_alerts(1)
+    assert [o.status for o in deliver_pending()] == ["retry", "retry"]
+    with session_scope() as session:
+        assert remove_subscription(session, deleted)
+        queue_deliveries(session)
+    [left] = deliveries()
+    assert (left.subscription_id, left.attempts) == (other, 1), "nobody takes the row over"
+    later = utcnow() + timedelta(hours=1)
+    assert [o.status for o in deliver_pending(later)] == ["retry"]
+    assert [r.path for r in receiver.requests].count("/own") == 1, "never tried again"
+    assert smtp_server.envelopes == []
 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
