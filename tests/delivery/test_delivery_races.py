@@ -16,7 +16,7 @@ from sqlalchemy import select
 from api.app import create_app
 from api.auth import SCOPES, assign_enterprise, create_api_key, create_org
 from core.db import session_scope
-from core.models import Item, Subscription, utcnow
+from core.models import Delivery, Item, Subscription, utcnow
 from tests.credentials import admin_headers
 from tests.delivery.conftest import PROFILES, Mailbox, Receiver, deliveries, make_alerts, subscribe
 from warning.delivery_pause import pause_subscription
@@ -156,19 +156,28 @@ def _retry_until(start: datetime, until: datetime | None = None) -> tuple[str, d
     return status, now
 
 
-@pytest.mark.usefixtures("profiles", "allow_loopback")
-def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_try(
+def _failing_for_40_hours(
     receiver: Receiver, smtp_server: Mailbox
-) -> None:
-    receiver.always = 503  # the shared address is down for good
+) -> tuple[int, int, datetime, datetime, Delivery]:
+    """Two instant subscriptions at one address that answers 503 for good; the first has
+    retried its alert for 40 hours. Its id, the other's, the first try, the last, its row."""
+    receiver.always = 503
     owner = smtp_server.url("owner@example.com")
-    paused = subscribe([receiver.url()], name="at once", owner=owner)
+    first = subscribe([receiver.url()], name="at once", owner=owner)
     heir = subscribe([receiver.url()], name="at once too", owner=owner)
     make_alerts(1)
     start = utcnow()
     status, last_try = _retry_until(start, until=start + timedelta(hours=40))
     [before] = deliveries()
-    assert status == "retry" and before.subscription_id == paused and before.attempts > 5
+    assert status == "retry" and before.subscription_id == first and before.attempts > 5
+    return first, heir, start, last_try, before
+
+
+@pytest.mark.usefixtures("profiles", "allow_loopback")
+def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_try(
+    receiver: Receiver, smtp_server: Mailbox
+) -> None:
+    paused, heir, start, last_try, before = _failing_for_40_hours(receiver, smtp_server)
     with session_scope() as session:
         row = session.get_one(Subscription, paused)
         assert pause_subscription(session, row, last_try).taken_over == 1
@@ -188,15 +197,7 @@ def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_t
 def test_a_delivery_taken_over_on_deleting_is_given_up_48_hours_after_its_first_try(
     receiver: Receiver, smtp_server: Mailbox
 ) -> None:
-    receiver.always = 503  # the shared address is down for good
-    owner = smtp_server.url("owner@example.com")
-    deleted = subscribe([receiver.url()], name="at once", owner=owner)
-    heir = subscribe([receiver.url()], name="at once too", owner=owner)
-    make_alerts(1)
-    start = utcnow()
-    status, last_try = _retry_until(start, until=start + timedelta(hours=40))
-    [before] = deliveries()
-    assert status == "retry" and before.subscription_id == deleted and before.attempts > 5
+    deleted, heir, start, last_try, before = _failing_for_40_hours(receiver, smtp_server)
     api = TestClient(create_app(), headers=admin_headers())
     assert api.delete(f"/api/v1/subscriptions/{deleted}").status_code == 204
     [taken] = deliveries()
