@@ -173,7 +173,7 @@ def test_export_tells_whether_it_holds_the_whole_result_set(
 def test_a_csv_cell_a_spreadsheet_would_run_is_quoted(cell: str) -> None:
     from api.export import csv_chunks
 
-    text = b"".join(csv_chunks(iter([["id", cell]]))).decode("utf-8-sig")
+    text = b"".join(csv_chunks(row for row in [["id", cell]])).decode("utf-8-sig")
     assert list(csv.reader(io.StringIO(text)))[1] == ["id", "'" + cell]
 
 
