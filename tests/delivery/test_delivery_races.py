@@ -173,6 +173,21 @@ def _failing_for_40_hours(
     return first, heir, start, last_try, before
 
 
+def _given_up_48_hours_after(
+    start: datetime, last_try: datetime, taken: Delivery, receiver: Receiver, smtp_server: Mailbox
+) -> datetime:
+    """Retry the taken-over row until it ends: it waits for its own retry time, then fails
+    44-56 hours after ``start`` with the full schedule spent and the owner told once. When."""
+    assert deliver_pending(last_try) == [], "the taken-over delivery waits for its retry time"
+    status, gave_up = _retry_until(aware(taken.next_attempt_at) or last_try)
+    assert status == "failed"
+    assert timedelta(hours=44) < gave_up - start < timedelta(hours=56), "not another 48 hours"
+    [failed] = deliveries()
+    assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
+    assert len(smtp_server.envelopes) == 1, "the owner is told once"
+    return gave_up
+
+
 @pytest.mark.usefixtures("profiles", "allow_loopback")
 def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_try(
     receiver: Receiver, smtp_server: Mailbox
@@ -184,13 +199,7 @@ def test_a_delivery_taken_over_on_pausing_is_given_up_48_hours_after_its_first_t
     [taken] = deliveries()
     assert taken.subscription_id == heir and taken.attempts == before.attempts
     assert aware(taken.next_attempt_at) == aware(before.next_attempt_at), "no fresh backoff"
-    assert deliver_pending(last_try) == [], "the taken-over delivery waits for its retry time"
-    status, gave_up = _retry_until(aware(taken.next_attempt_at) or last_try)
-    assert status == "failed"
-    assert timedelta(hours=44) < gave_up - start < timedelta(hours=56), "not another 48 hours"
-    [failed] = deliveries()
-    assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
-    assert len(smtp_server.envelopes) == 1, "the owner is told once"
+    _given_up_48_hours_after(start, last_try, taken, receiver, smtp_server)
 
 
 @pytest.mark.usefixtures("profiles", "allow_loopback")
@@ -206,13 +215,7 @@ def test_a_delivery_taken_over_on_deleting_is_given_up_48_hours_after_its_first_
     assert taken.last_error == before.last_error
     with session_scope() as session:
         assert queue_deliveries(session) == [], "the sweep does not queue the alert afresh"
-    assert deliver_pending(last_try) == [], "the taken-over delivery waits for its retry time"
-    status, gave_up = _retry_until(aware(taken.next_attempt_at) or last_try)
-    assert status == "failed"
-    assert timedelta(hours=44) < gave_up - start < timedelta(hours=56), "not another 48 hours"
-    [failed] = deliveries()
-    assert failed.attempts == len(retry_schedule()) + 1 == len(receiver.requests)
-    assert len(smtp_server.envelopes) == 1, "the owner is told once"
+    gave_up = _given_up_48_hours_after(start, last_try, taken, receiver, smtp_server)
     with session_scope() as session:
         queue_deliveries(session)
     assert deliver_pending(gave_up + timedelta(hours=1)) == [], "nothing is tried again"
