@@ -10,7 +10,7 @@ from core.types import ItemRecord, stable_item_id
 from crawlers.checks import check_item
 from crawlers.context import Lookup, ParseContext
 from crawlers.errors import PayloadError
-from crawlers.payloads import decode_json, parse_feed
+from crawlers.payloads import decode_html, decode_json, parse_feed
 from crawlers.registry import get_source
 from crawlers.sources.cafc_opinions.spider import parties_from_caption
 from crawlers.sources.federal_register.issue import normalize_slug
@@ -306,3 +306,18 @@ def test_an_unusable_next_page_link_keeps_the_page_items_and_is_named(next_url: 
     assert len(results) == 2 and all(isinstance(r, dict) for r in results)
     [problem] = [p for p in spider.problems if p.kind == "payload"]
     assert not problem.fatal and "is not an http(s) URL" in problem.message
+
+
+def test_a_page_cut_off_anywhere_in_its_head_is_still_read() -> None:
+    """A dropped connection can leave a page that ends inside its ``<meta>`` tag. w3lib 2.6
+    panicked on that (a Rust panic, which ``except Exception`` does not stop) and the crawl
+    died; each cut must give the text of what arrived."""
+    page = (
+        '<!DOCTYPE html>\n<html>\n<head>\n<meta charset="gbk">\n<title>海外维权</title>\n</head>'
+        "<body><p>专利纠纷</p></body></html>"
+    ).encode("gbk")
+    whole = decode_html(page, "text/html", "zh")
+    assert "海外维权" in whole and "专利纠纷" in whole
+    for cut in range(page.index(b"</head>") + 1):
+        text = decode_html(page[:cut], "text/html", "zh")
+        assert whole.startswith(text.rstrip("\ufffd")), cut
