@@ -2,8 +2,9 @@
 they are Chinese.
 
 Rule-based readers: USITC and Federal Register respondent/complainant lists
-(``_party_lists``), court captions and case names (``_party_captions``), and Chinese role
-labels and MOFCOM-style reports (``_party_zh``).
+(``_party_lists``), court captions and case names (``_party_captions``), company names in
+running English text (``_party_names``) with the roles its prose states (``_party_prose``),
+and Chinese role labels and MOFCOM-style reports (``_party_zh``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from tagger._cues import Cues, cue_words, scan_cues
 from tagger._party_captions import from_captions, from_versus
 from tagger._party_lists import from_lists
 from tagger._party_names import from_suffixed_names, suffix_cues_usable
+from tagger._party_prose import with_prose_roles
 from tagger._party_text import RawParty, has_cjk, looks_like_name
 from tagger._party_zh import from_chinese
 from tagger.places import Place, is_chinese_place, resolve_place
@@ -110,10 +112,26 @@ def _raw_parties(cues: Cues, suffix_starts: Sequence[int] | None) -> list[RawPar
         suffix_starts = None
     if suffix_starts is None or suffix_starts:
         read = [raw.span for raw in raws]
-        raws += from_suffixed_names(_blank_cjk(text) if cjk else text, cues, suffix_starts, read)
+        named = _blank_cjk(text) if cjk else text
+        suffixed = list(from_suffixed_names(named, cues, suffix_starts, read))
+        raws += _prose_roles(named, suffixed, cues, raws) if suffixed else suffixed
     if cjk:
         raws += from_chinese(text)
     return raws
+
+
+def _prose_roles(
+    text: str, suffixed: list[RawParty], cues: Cues, structured: list[RawParty]
+) -> list[RawParty]:
+    """``suffixed`` with the roles English prose states (``with_prose_roles``), but for the
+    firms a list or caption gave a role: the structured readers' role words stand (a Federal
+    Circuit caption's appellant is not made the plaintiff its suit once named it)."""
+    stated = {raw.name.casefold() for raw in structured if raw.role is not None}
+    read = with_prose_roles(text, suffixed, cues)
+    return [
+        old if old.name.casefold() in stated else new
+        for old, new in zip(suffixed, read, strict=True)
+    ]
 
 
 def find_parties(

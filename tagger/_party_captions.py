@@ -15,6 +15,7 @@ from tagger._party_text import (
     SUFFIX_PATTERN,
     RawParty,
     clean_name,
+    court_prefix_end,
     normalise_role,
 )
 from tagger._text import mentions
@@ -159,7 +160,7 @@ def from_captions(cues: Cues) -> Iterator[RawParty]:
     yield from _labelled(cues)
 
 
-def _upc_roles(text: str) -> tuple[str, str]:
+def upc_roles(text: str) -> tuple[str, str]:
     """The UPC's own words (Rules of Procedure): claimant/defendant in actions and in the
     applications made within one (security for costs), applicant/defendant in provisional
     measures and saisies (R.206, R.192: "the defendant"), appellant/respondent before the
@@ -176,7 +177,7 @@ def _context_roles(cues: Cues) -> tuple[str, str]:
     if cues.mentions(_CAFC_CONTEXT):
         return "appellant", "appellee"
     if cues.mentions(_UPC_CONTEXT):
-        return _upc_roles(cues.text)
+        return upc_roles(cues.text)
     if cues.mentions(_PTAB_CONTEXT):
         return "petitioner", "patent_owner"
     if cues.mentions(_337_CONTEXT):
@@ -202,7 +203,8 @@ def _trim_name(name: str, keep_last: bool) -> str:
 def from_versus(cues: Cues) -> Iterator[RawParty]:
     """ "A v. B": names read around each " v. "; the roles follow the forum (Federal Circuit
     listings: appellant/appellee, PTAB: petitioner/patent owner, 337: complainant/respondent,
-    else plaintiff/defendant)."""
+    else plaintiff/defendant). A court named right before A is the forum, not part of A's
+    name."""
     text = cues.text
     separators = cues.positions(_VERSUS_WORDS)[:_MAX_VERSUS]
     if not separators:
@@ -215,8 +217,9 @@ def from_versus(cues: Cues) -> Iterator[RawParty]:
             text, after, after + _NAME_WINDOW
         )
         if left and right:
-            span = (left.start(), right.end())
-            yield RawParty(_trim_name(left.group(0), keep_last=True), first, None, span)
+            cut = court_prefix_end(left.group(0))  # "Munich Regional Court Huawei v. ZTE"
+            span = (left.start() + cut, right.end())
+            yield RawParty(_trim_name(left.group(0)[cut:], keep_last=True), first, None, span)
             name = right.group(0)
             if right.re is not SCHEDULE_A:
                 name = _trim_name(name, keep_last=False)

@@ -5,7 +5,9 @@ of an IP matter.
 A name counts only when it ends in a company suffix (Inc., Co., Ltd., GmbH ...): without a
 list, a caption or a role word, capitalised words alone are too often courts, products or
 places. The role is left open, but for the PTAB's "petition by X", "X filed a petition" and
-"a patent owned by X"; the structured readers give it when they find the party.
+"a patent owned by X"; the structured readers give it when they find the party, and
+``_party_prose`` when the sentence says who sued whom. A court named right before a firm
+("Munich Regional Court Huawei ...") is not part of its name.
 """
 
 from __future__ import annotations
@@ -15,7 +17,13 @@ from collections.abc import Iterable, Iterator, Sequence
 
 from tagger._cues import Cues, cue_words
 from tagger._party_captions import SCHEDULE_A
-from tagger._party_text import SUFFIX_PATTERN, SUFFIXED_NAME, RawParty, clean_name
+from tagger._party_text import (
+    SUFFIX_PATTERN,
+    SUFFIXED_NAME,
+    RawParty,
+    clean_name,
+    court_prefix_end,
+)
 
 _IP_MATTER = cue_words(
     "patent",
@@ -33,6 +41,9 @@ _IP_MATTER = cue_words(
     "trade secret",
     "court",
     "litigation",
+    "section 337",
+    "USITC",
+    "International Trade Commission",
     any_case=True,
 )
 _NAME = re.compile(r"[A-Z0-9](?<![\w&'’.\-][A-Z0-9])" + SUFFIXED_NAME.removeprefix("[A-Z0-9]"))
@@ -206,6 +217,7 @@ def from_suffixed_names(
             continue  # "… Corporations, Limited Liability Companies …" of a Schedule A caption
         leading = _LEADING_WORDS.match(match.group(0))
         start = match.start() + (leading.end() if leading else 0)
+        start += court_prefix_end(text[start : match.end()])
         name = clean_name(text[start : match.end()])
         if name and not _NOT_FIRMS.match(name):
             yield RawParty(name, _stated_role(text, start, match.end()), None, (start, match.end()))

@@ -150,6 +150,33 @@ blank or a comma, neither of which it can contain, so giving back characters cou
 help, and not trying spares the backtracking (about half the cost of the name scan)."""
 
 
+_COURT_BEFORE_NAME = re.compile(
+    r"(?:\b(?:(?:Higher\s+)?Regional|District|Federal|Supreme|High|Patent|Commercial|"
+    r"Appeals?|Circuit|Intellectual\s+Property|IP|Business)\s+Court"
+    r"|\bCourt\s+of\s+(?:Appeals?|Justice|First\s+Instance|Cassation)"
+    r"|\b(?:Landgericht|Oberlandesgericht|Bundesgerichtshof|Bundespatentgericht)"
+    r"(?:\s+[A-Z][\w\-]+)?"
+    r"|\b(?:Local|Central|Regional)\s+Division|\b[A-Z][\w\-]+\s+(?:LD|CD|RD))"
+    r"\s+(?=[A-Z0-9])"
+)
+"""A court named right before a firm: "Munich Regional Court Huawei ...", "the Düsseldorf
+LD ZTE ..." (headline English drops the verb or comma between them)."""
+_COURT_MARKS = ("Court", "gericht", "Division", " LD ", " CD ", " RD ")
+"""One of these is in every court ``_COURT_BEFORE_NAME`` finds: most names hold none."""
+
+
+def court_prefix_end(name: str) -> int:
+    """Where a firm's name starts when a court is named right before it ("Munich Regional
+    Court Huawei Technologies Co., Ltd." -> after "Court "), else 0: the court is the forum,
+    not part of the party's name."""
+    if not any(mark in name for mark in _COURT_MARKS):
+        return 0
+    end = 0
+    for match in _COURT_BEFORE_NAME.finditer(name):
+        end = match.end()
+    return end
+
+
 @dataclass(frozen=True, slots=True)
 class RawParty:
     """A party as read, before de-duplication; ``span`` is where it was read from."""

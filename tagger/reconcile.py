@@ -10,8 +10,9 @@ Kind, in order of precedence:
 
 1. The form of the head, which says what the item reports while the body describes the
    case: a head announcing a report or statistics ("…统计分析报告发布", "study finds") is a
-   ``report``; a head saying a court or office ruled ("无锡中院判决…", "court cancels …",
-   "grants preliminary injunction"), a lead in the words of an English order ("the Hamburg
+   ``report``; a head saying a court, judge or office ruled ("无锡中院判决…", "court cancels …",
+   "grants preliminary injunction", "judge throws out lawsuit", "patent suit against X
+   dismissed"), a lead in the words of an English order ("the Hamburg
    Local Division ordered", "grants the application for provisional measures", "decision by
    default"), or an item that is the order itself ("Order of the Munich LD"), is a
    ``decision``; a PTAB trial "Trial Instituted" or "Pending" is a
@@ -116,14 +117,31 @@ _TRIAL_RUNNING = re.compile(
 """A PTAB trial under way (instituted or pending): a dispute, not a decision."""
 _HEAD_RULING = re.compile(
     r"判决|审结|裁定|裁决|终裁|宣判|发布(?:临时)?禁令|遭(?:临时)?(?:禁令|限制令)|"
-    r"\b(?:court|tribunal|board|office)\s+(?:rules|ruled|cancels|cancelled|grants|granted|orders|"
-    r"ordered|affirms|affirmed|reverses|reversed|invalidates|invalidated|upholds|upheld)\b|"
+    r"\b(?:court|tribunal|board|office|circuit|judge(?:\s+(?-i:[A-Z])[\w'’\-]+){0,2})\s+"
+    r"(?:rules|ruled|cancels|cancelled|grants|granted|orders|ordered|affirms|affirmed|reverses|"
+    r"reversed|invalidates|invalidated|upholds|upheld|dismisses|dismissed|throws\s+out|"
+    r"threw\s+out|tosses|tossed|vacates|vacated|overturns|overturned|revives|revived)\b|"
     r"\b(?:grants|granted|issues|issued)\s+(?:an?\s+)?(?:ex\s+parte\s+)?(?:preliminary\s+)?"
     r"injunction",
     re.I,
 )
-"""A head saying a court or office ruled: the item reports a decision, though its body
-describes the dispute ruled on."""
+"""A head saying a court, judge or office ruled ("court dismisses patent suit against X",
+"judge throws out lawsuit", "appeals court affirms"): the item reports a decision, though its
+body describes the dispute ruled on. A party only asking for one ("moves to dismiss", "asks
+the court to throw out") is still a dispute."""
+_HEAD_DISMISSED = re.compile(
+    r"\b(?:suit|lawsuit|case|complaint|claim)s?\s+"
+    r"(?:against\s+(?:(?-i:[A-Z0-9])[\w&'’.,\-]*\s+|(?:of|and|the|&)\s+){1,10}?)?"
+    r"(?:(?:is|was|were|gets|got)\s+)?(?:dismissed|thrown\s+out|tossed)\b",
+    re.I,
+)
+"""A head saying a case was dismissed ("patent suit against X dismissed", "lawsuit thrown
+out"): a decision, unless a party asks for it (``_ASKS_FOR``)."""
+_ASKS_FOR = re.compile(
+    r"\b(?:to\s+have|to\s+get|seeks?|seeking|asks?|asking|moves?|moving|motion|bid|urges?|"
+    r"wants?|calls?\s+for|should|could|may|might)\b",
+    re.I,
+)
 _HEAD_REPORT = re.compile(
     r"(?:发布|公布).{0,40}(?:报告|统计|数据|白皮书|蓝皮书)|(?:报告|统计|白皮书|蓝皮书)(?:发布|出炉)|"
     r"^[^\n:：]{0,60}\b(?:study|report|survey|statistics)\s*[:：]|\b(?:report|study)\s+finds\b",
@@ -196,11 +214,20 @@ def _head_form_kind(tags: Tags, head: str, lead: str, kind: ItemKind | None) -> 
         return None
     if _HEAD_REPORT.search(head):
         return ItemKind.REPORT
-    if _HEAD_RULING.search(head) or _COURT_RULED.search(lead):
+    if _HEAD_RULING.search(head) or _head_dismissed(head) or _COURT_RULED.search(lead):
         return ItemKind.DECISION
     if kind is ItemKind.DISPUTE and _COURT_ORDER.search(lead):
         return ItemKind.DECISION
     return None
+
+
+def _head_dismissed(head: str) -> bool:
+    """Whether the head says a case was dismissed, not that a party asks for it ("moves to
+    have the suit dismissed")."""
+    dismissed = _HEAD_DISMISSED.search(head)
+    if dismissed is None:
+        return False
+    return not _ASKS_FOR.search(head, max(0, dismissed.start() - 40), dismissed.start())
 
 
 def _final_jurisdictions(found: Sequence[str], crawler: Sequence[str]) -> list[str]:
