@@ -218,6 +218,7 @@ def subscription_to_dict(row: Subscription) -> dict[str, Any]:
         "language": row.language,
         "active": row.active,
         "created_at": utc_iso(row.created_at),
+        "resumed_at": utc_iso(row.resumed_at),
     }
 
 

@@ -70,6 +70,11 @@ class SubscriptionOut(BaseModel):
     language: str
     active: bool
     created_at: str | None
+    resumed_at: UtcDateTime | None = Field(
+        description="When the subscription was last resumed after a pause (null: never "
+        "paused, or paused and not resumed yet). Alerts created before it that were not "
+        "queued by then are not sent: the paused period stays on the web UI and in the feed."
+    )
     deliveries: dict[str, int] = Field(default_factory=dict)
     shared_channels: list[str] = Field(
         default_factory=list,

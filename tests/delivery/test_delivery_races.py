@@ -275,13 +275,20 @@ def test_resuming_after_a_long_pause_writes_no_row_per_missed_alert_and_sends_no
     hook, other_hook = receiver.url("/a"), receiver.url("/b")
     sub_id = subscribe([hook, other_hook])
     api = TestClient(create_app(), headers=admin_headers())
-    assert api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": False}).status_code == 200
+    assert api.get(f"/api/v1/subscriptions/{sub_id}").json()["resumed_at"] is None
+    paused = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": False})
+    assert paused.status_code == 200 and paused.json()["resumed_at"] is None, "not resumed yet"
     missed = make_alerts(500, prefix="during")
     assert len(missed) == 500
     assert deliver_pending() == [] and send_digests("daily") == []
     rows_before = len(deliveries())
+    before_resume = utcnow()
     resumed = api.patch(f"/api/v1/subscriptions/{sub_id}", json={"active": True})
     assert resumed.status_code == 200 and resumed.json()["active"] is True
+    resumed_at = datetime.fromisoformat(resumed.json()["resumed_at"])
+    assert before_resume <= resumed_at <= utcnow(), "the time it was resumed, with its offset"
+    [listed] = api.get("/api/v1/subscriptions").json()["subscriptions"]
+    assert listed["resumed_at"] == resumed.json()["resumed_at"]
     assert len(deliveries()) == rows_before == 0, "the paused period costs no delivery row"
     with session_scope() as session:
         queue_deliveries(session)  # the full sweep (``iprwatch deliver``) queues none either
