@@ -1,44 +1,57 @@
-"""Handing a subscription's waiting deliveries to another subscription at the same address.
+"""Handing a subscription's deliveries to another subscription at the same address.
 
 A subscription that stops sending (paused: ``warning.delivery_pause``; deleted:
 ``warning.subscription_removal``) may share an address with another active one. What it
-had waiting there (queued, or waiting for a retry) is the other's to send, by its own
-filters and cadence, as if the leaving one had never asked (``warning.delivery_queue``).
-A delivery already being retried keeps its attempts and its next try: the retry window
-(about 48 hours) belongs to the alert and the address, not to the subscription that
-happened to send it, so an address that has failed for 40 hours is given up on some 8
-hours later, as it would have been, not another 48 hours from now.
+had there and not sent yet is the other's to send, by its own filters and cadence, as if the
+leaving one had never asked (``warning.delivery_queue.senders``):
+
+- a row queued, or waiting for a retry, keeps its attempts, its next try and its last error:
+  the retry window (about 48 hours) belongs to the alert and the address, not to the
+  subscription that happened to send it, so an address that has failed for 40 hours is
+  given up on some 8 hours later, as it would have been, not another 48 hours from now;
+- a row in a live sender's hands (claimed, its message on its way) is handed over with its
+  claim: the sender's finish step settles it for the other subscription. A send that
+  succeeds is the delivery of that alert at that address (the other does not send it
+  again); one that fails waits for its retry under the other, its attempts kept;
+- a row claimed by a sender that died (its lease ran out, ``warning.delivery_claim``) is
+  handed over as one that failed once: waiting, its attempts kept, due when the lease let it
+  go.
+
+Rows are handed over in place and keep their id, so the ``X-IPRWatch-Delivery`` id of a
+message that a dying sender may have got out is the one the other subscription sends it
+again with: the receiver can drop the repeat, as it can when the same subscription retries.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import and_, or_, select, tuple_
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import ColumnElement
 
 from core.models import Delivery, Subscription
 from warning.delivery_claim import lease
-from warning.delivery_queue import queue_deliveries
+from warning.delivery_queue import aware, senders
 
-__all__ = ["hand_over", "waiting_deliveries"]
-
-
-@dataclass(frozen=True)
-class _Tries:
-    """How far a delivery has gone through its retries: what a takeover carries over."""
-
-    attempts: int
-    next_attempt_at: datetime | None
-    last_error: str | None
+__all__ = ["hand_over", "in_flight_deliveries", "waiting_deliveries"]
 
 
 def waiting_deliveries(session: Session, row: Subscription, now: datetime) -> list[Delivery]:
     """Rows of ``row`` not sent yet and not in a live sender's hands: queued or waiting for a
     retry, or claimed by a sender whose lease ran out (it died)."""
     return list(session.scalars(select(Delivery).where(_waiting(row, now))))
+
+
+def in_flight_deliveries(session: Session, row: Subscription, now: datetime) -> list[Delivery]:
+    """Rows of ``row`` in a live sender's hands: claimed, the lease still running."""
+    query = select(Delivery).where(
+        Delivery.subscription_id == row.id,
+        Delivery.status == "sending",
+        Delivery.claimed_at >= now - lease(),
+    )
+    return list(session.scalars(query))
 
 
 def _waiting(row: Subscription, now: datetime) -> ColumnElement[bool]:
@@ -51,31 +64,23 @@ def _waiting(row: Subscription, now: datetime) -> ColumnElement[bool]:
     )
 
 
-def hand_over(session: Session, rows: list[Delivery]) -> set[tuple[int, str]]:
-    """Let the other active subscriptions queue these rows' alerts for their addresses by
-    their own filters and cadence; the (alert, channel) pairs one of them took.
+def hand_over(session: Session, rows: Sequence[Delivery], now: datetime) -> set[tuple[int, str]]:
+    """Give these rows to the active subscriptions that would queue their alerts for their
+    addresses now; the (alert, channel) pairs one of them took.
 
-    The rows are deleted. A row taken over keeps the attempts made, the next try and the
-    last error of the one it replaces (the new row is ``pending``, as a retry is). The
-    subscription the rows belong to must be inactive by now, or it would queue them again.
+    A row taken keeps its id, attempts, next try, last error and (when its sender is alive)
+    its claim; it is sent in the taker's cadence. A row whose claim lapsed becomes waiting,
+    due when the lease ran out. Rows none took are left as they are. The subscription the
+    rows belong to must be inactive by now, or it would be found to take them itself.
     """
-    if not rows:
-        return set()
-    tries = {
-        (d.alert_id, d.channel): _Tries(d.attempts, d.next_attempt_at, d.last_error) for d in rows
-    }
+    takers = senders(session, {(d.alert_id, d.channel) for d in rows})
     for delivery in rows:
-        session.delete(delivery)
+        taker = takers.get((delivery.alert_id, delivery.channel))
+        if taker is None:
+            continue
+        delivery.subscription_id, delivery.mode = taker.id, taker.frequency
+        claimed_at = aware(delivery.claimed_at)
+        if delivery.status == "sending" and claimed_at and claimed_at < now - lease():
+            delivery.status, delivery.next_attempt_at = "pending", claimed_at + lease()
     session.flush()
-    queue_deliveries(session, sorted({alert_id for alert_id, _ in tries}))
-    taken = list(
-        session.scalars(
-            select(Delivery).where(tuple_(Delivery.alert_id, Delivery.channel).in_(list(tries)))
-        )
-    )
-    for delivery in taken:
-        carried = tries[(delivery.alert_id, delivery.channel)]
-        delivery.attempts, delivery.next_attempt_at = carried.attempts, carried.next_attempt_at
-        delivery.last_error = carried.last_error
-    session.flush()
-    return {(d.alert_id, d.channel) for d in taken}
+    return set(takers)

@@ -9,9 +9,10 @@ subscription's feed, which is where the paused period is read. So:
   address another active subscription also names: that one takes them over, by its own
   filters and cadence, as it would have if the paused one had never asked
   (``warning.delivery_queue``). A delivery already being retried keeps its attempts and its
-  next try (``warning.delivery_handover``). A delivery being sent at that moment is
-  withdrawn by the sender's own check right before the send
-  (``warning.delivery_store.send_claimed``);
+  next try, and one being sent to that address at that moment is handed over with its claim:
+  sent, it counts; failed, the other one retries it (``warning.delivery_handover``).
+  Elsewhere, a delivery being sent at that moment is withdrawn by the sender's own check
+  right before the send (``warning.delivery_store.send_claimed``), or after it, if it failed;
 - on resuming, the subscription's ``resumed_at`` is set: the queue passes over the alerts
   created before it that were not queued by then, so neither the instant sender, the minute
   sweep nor the next digest sends the paused period late. Nothing is written per alert
@@ -27,9 +28,8 @@ from sqlalchemy.orm import Session
 
 from core.logging_ import get_logger
 from core.models import Subscription, utcnow
-from warning.delivery_handover import hand_over, waiting_deliveries
-from warning.delivery_queue import insert_delivery
-from warning.delivery_withdraw import PAUSED_REASON, WITHDRAWN
+from warning.delivery_handover import hand_over, in_flight_deliveries, waiting_deliveries
+from warning.delivery_withdraw import PAUSED_REASON, withdraw_rows
 from warning.subscriptions import shared_channel_keys
 
 log = get_logger(__name__)
@@ -48,25 +48,21 @@ class PauseResult:
 def pause_subscription(
     session: Session, row: Subscription, now: datetime | None = None
 ) -> PauseResult:
-    """Pause ``row``: what it has waiting is withdrawn, or taken over at a shared address."""
+    """Pause ``row``: what it has waiting is withdrawn, or taken over at a shared address
+    (with what is being sent there at this moment: ``warning.delivery_handover``)."""
     if not row.active:
         return PauseResult()
+    now = now or utcnow()
     row.active = False
     session.flush()
-    waiting = waiting_deliveries(session, row, now or utcnow())
     shared = shared_channel_keys(session, row)
-    handed = [(d.alert_id, d.channel, d.attempts) for d in waiting if d.channel in shared]
-    taken = hand_over(session, [d for d in waiting if d.channel in shared])
-    for delivery in waiting:
-        if delivery.channel not in shared:
-            delivery.status, delivery.last_error = WITHDRAWN, PAUSED_REASON
-            delivery.next_attempt_at = None
-    for alert_id, key, attempts in handed:  # deleted for the others; record those none took
-        if (alert_id, key) not in taken:
-            withdrawn = {"status": WITHDRAWN, "last_error": PAUSED_REASON, "attempts": attempts}
-            insert_delivery(session, alert_id, row, key, **withdrawn)
-    session.flush()
-    result = PauseResult(withdrawn=len(waiting) - len(taken), taken_over=len(taken))
+    waiting = waiting_deliveries(session, row, now)
+    flying = [d for d in in_flight_deliveries(session, row, now) if d.channel in shared]
+    taken = hand_over(session, [d for d in waiting if d.channel in shared] + flying, now)
+    left = [d for d in waiting if (d.alert_id, d.channel) not in taken]
+    if left:
+        withdraw_rows(session, left, PAUSED_REASON)
+    result = PauseResult(withdrawn=len(left), taken_over=len(taken))
     log.info("subscription paused", subscription=row.id, **result.__dict__)
     return result
 

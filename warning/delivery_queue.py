@@ -12,7 +12,7 @@ so an alert goes out as soon as any of them asks for it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,10 +28,11 @@ from warning.subscriptions import FREQUENCY_ORDER, saved_search_hits, severity_a
 
 log = get_logger(__name__)
 
-__all__ = ["SWEEP_WINDOW", "insert_delivery", "queue_deliveries", "unqueued_alerts"]
+__all__ = ["SWEEP_WINDOW", "insert_delivery", "queue_deliveries", "senders", "unqueued_alerts"]
 
 SWEEP_WINDOW = timedelta(days=3)
 SEARCH_BACK = timedelta(days=400)
+_EVER = datetime.min.replace(tzinfo=UTC)
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -49,10 +50,16 @@ def queued_from(sub: Subscription, since: datetime) -> datetime:
 
 
 def unqueued_alerts(
-    session: Session, sub: Subscription, alert_ids: Sequence[int] | None, since: datetime
+    session: Session,
+    sub: Subscription,
+    alert_ids: Sequence[int] | None,
+    since: datetime,
+    *,
+    queued_too: bool = False,
 ) -> list[AlertRow]:
     """The alerts created since ``since`` (and since the subscription was created or last
-    resumed) that pass its filters and have no delivery row yet for one of its channels.
+    resumed) that pass its filters and have no delivery row yet for one of its channels
+    (with ``queued_too``, whether they have one or not: which alerts it would queue).
 
     An alert raised while the subscription was paused is never queued for it: it is passed
     over here rather than recorded (``warning.delivery_pause``), so a pause costs no row.
@@ -68,10 +75,10 @@ def unqueued_alerts(
         .scalar_subquery()
     )
     query = select(AlertRow).where(
-        AlertRow.created_at >= queued_from(sub, since),
-        AlertRow.severity.in_(severities),
-        queued < len(keys),
+        AlertRow.created_at >= queued_from(sub, since), AlertRow.severity.in_(severities)
     )
+    if not queued_too:
+        query = query.where(queued < len(keys))
     if sub.enterprise_id:
         query = query.where(AlertRow.enterprise_id == sub.enterprise_id)
     if alert_ids is not None:
@@ -95,7 +102,7 @@ def queue_deliveries(
     receive the backlog; its feed shows it), and with ``window`` only those created within
     it. Safe to run again: existing rows are kept.
     """
-    since = utcnow() - window if window else datetime.min.replace(tzinfo=UTC)
+    since = utcnow() - window if window else _EVER
     instant: list[tuple[int, str]] = []
     for sub in session.scalars(_active_soonest_first()):
         if not sub.channels:
@@ -112,6 +119,29 @@ def queue_deliveries(
                     instant.append((alert.id, channel_key(url)))
     session.flush()
     return instant
+
+
+def senders(
+    session: Session, pairs: Collection[tuple[int, str]]
+) -> dict[tuple[int, str], Subscription]:
+    """The active subscription that would queue each (alert id, channel) pair if it had no
+    row yet, by the same filters and order as :func:`queue_deliveries`; pairs none would
+    queue are left out. What a subscription that stops sending hands over goes to these
+    (``warning.delivery_handover``)."""
+    found: dict[tuple[int, str], Subscription] = {}
+    for sub in session.scalars(_active_soonest_first()):
+        keys = {channel_key(url) for url in sub.channels}
+        wanted = [pair for pair in pairs if pair[1] in keys and pair not in found]
+        if not wanted:
+            continue
+        alert_ids = sorted({alert_id for alert_id, _ in wanted})
+        try:
+            passing = unqueued_alerts(session, sub, alert_ids, _EVER, queued_too=True)
+        except (BadQuery, SavedSearchNotFound):  # as queue_deliveries: this one queues nothing
+            continue
+        selected = {alert.id for alert in passing}
+        found.update({pair: sub for pair in wanted if pair[0] in selected})
+    return found
 
 
 def _active_soonest_first() -> Select[Subscription]:

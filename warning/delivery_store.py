@@ -229,26 +229,60 @@ def _record_failure(ids: list[int], now: datetime, exc: DeliveryError) -> Outcom
     """Retry the rows later, each by its own count: a digest can hold a row at its last try
     (one taken over on pausing, or one retried for two days) beside an alert queued an hour
     ago. The first fails and its owner is told; the others keep their 48 hours, and their
-    next try comes by the freshest row's backoff. A permanent error fails them all."""
-    schedule = retry_schedule()
+    next try comes by the freshest row's backoff. A permanent error fails them all.
+
+    The rows are read afresh: while the message was on its way, their subscription may have
+    been paused or deleted. Rows another subscription took over meanwhile are its to retry
+    (``warning.delivery_handover``); rows left to a paused one are withdrawn, as pausing
+    withdraws what waits (nobody would retry them, and resuming would send them late); rows
+    gone with a deleted one are not retried."""
     with session_scope() as session:
         rows = list(session.scalars(select(Delivery).where(Delivery.id.in_(ids))))
-        permanent = isinstance(exc, PermanentDeliveryError)
-        spent = [r for r in rows if permanent or r.attempts > len(schedule)]
-        waiting = [r for r in rows if r not in spent]
-        failed = None
-        if spent:
-            sub = session.get(Subscription, spent[0].subscription_id)
-            assert sub is not None
-            failed = _finish_failed(session, spent, sub, str(exc))
-        if not waiting:
-            assert failed is not None
-            return failed
-        attempts = max(1, min(r.attempts for r in waiting))
-        delay = jittered(schedule[attempts - 1])
-        for row in waiting:
-            row.status, row.last_error = "pending", str(exc)[:2000]
-            row.next_attempt_at = now + timedelta(seconds=delay)
+        paused = _of_paused(session, rows)
+        if paused:
+            withdraw_rows(session, paused, PAUSED_REASON)
+        rows = [r for r in rows if r not in paused]
+        if not rows:
+            reason = PAUSED_REASON if paused else DELETED
+            return Outcome("withdrawn" if paused else "skipped", len(paused), reason=reason)
+        return _retry_or_fail(session, rows, now, exc)
+
+
+def _of_paused(session: Session, rows: Sequence[Delivery]) -> list[Delivery]:
+    """The rows whose subscription is paused."""
+    sub_ids = {r.subscription_id for r in rows}
+    paused = set(
+        session.scalars(
+            select(Subscription.id).where(
+                Subscription.id.in_(sub_ids), Subscription.active.is_(False)
+            )
+        )
+    )
+    return [r for r in rows if r.subscription_id in paused]
+
+
+def _retry_or_fail(
+    session: Session, rows: Sequence[Delivery], now: datetime, exc: DeliveryError
+) -> Outcome:
+    """Record a failed send of these rows: a retry for those with tries left, failed (and
+    the owner told) for the others."""
+    schedule = retry_schedule()
+    permanent = isinstance(exc, PermanentDeliveryError)
+    spent = [r for r in rows if permanent or r.attempts > len(schedule)]
+    waiting = [r for r in rows if r not in spent]
+    failed = None
+    if spent:
+        sub = session.get(Subscription, spent[0].subscription_id)
+        assert sub is not None
+        failed = _finish_failed(session, spent, sub, str(exc))
+    if not waiting:
+        assert failed is not None
+        return failed
+    attempts = max(1, min(r.attempts for r in waiting))
+    delay = jittered(schedule[attempts - 1])
+    for row in waiting:
+        row.status, row.last_error = "pending", str(exc)[:2000]
+        row.next_attempt_at = now + timedelta(seconds=delay)
     log.info(
         "delivery failed, will retry", deliveries=len(waiting), attempts=attempts, error=str(exc)
     )

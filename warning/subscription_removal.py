@@ -7,7 +7,10 @@ An address another subscription also names gets each alert once, whichever of th
 - what waits there (queued, or waiting for a retry) is handed over as on pausing
   (``warning.delivery_handover``): the other subscription queues it by its own filters and
   cadence, keeping the attempts made and the next try, so an address that has failed for 40
-  hours is given up on some 8 hours later, not another 48 hours from now.
+  hours is given up on some 8 hours later, not another 48 hours from now;
+- what is being sent there at that moment is handed over with its claim: if the send
+  succeeds it counts, and the other does not send the alert again; if it fails, the other
+  retries it, its attempts kept.
 
 Everything else (the rows of addresses no other subscription names, what none took over)
 goes with the subscription.
@@ -22,7 +25,7 @@ from sqlalchemy.sql import ColumnElement
 from core.logging_ import get_logger
 from core.models import AlertRow, Delivery, Subscription, utcnow
 from warning.delivery import channel_key
-from warning.delivery_handover import hand_over, waiting_deliveries
+from warning.delivery_handover import hand_over, in_flight_deliveries, waiting_deliveries
 from warning.subscriptions import FREQUENCY_ORDER, overlapping_subscriptions, shared_channel_keys
 
 log = get_logger(__name__)
@@ -46,8 +49,9 @@ def remove_subscription(session: Session, subscription_id: int) -> bool:
     session.flush()
     shared = shared_channel_keys(session, row)
     _hand_over_finished(session, row, shared)
-    waiting = waiting_deliveries(session, row, utcnow())
-    taken = hand_over(session, [d for d in waiting if d.channel in shared])
+    now = utcnow()
+    unsent = waiting_deliveries(session, row, now) + in_flight_deliveries(session, row, now)
+    taken = hand_over(session, [d for d in unsent if d.channel in shared], now)
     session.delete(row)
     session.flush()
     log.info("subscription removed", subscription=subscription_id, taken_over=len(taken))

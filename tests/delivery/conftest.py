@@ -96,6 +96,11 @@ class Receiver:
     statuses: list[int] = field(default_factory=list)
     redirect_to: str | None = None
     always: int | None = None
+    hold: bool = False
+    """Hold each request open (after recording it) until ``release`` is set: a send in
+    flight. ``arrived`` is set when one is being held."""
+    arrived: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def url(self, path: str = "/hook", host: str = "127.0.0.1") -> str:
         return f"webhook://{host}:{self.port}{path}"
@@ -107,6 +112,9 @@ def _handler(receiver: Receiver) -> type[BaseHTTPRequestHandler]:
             length = int(self.headers.get("Content-Length", "0"))
             body = self.rfile.read(length)
             receiver.requests.append(Received(self.path, dict(self.headers.items()), body))
+            if receiver.hold:
+                receiver.arrived.set()
+                receiver.release.wait(timeout=60)
             if receiver.redirect_to:
                 self.send_response(307)
                 self.send_header("Location", receiver.redirect_to)
@@ -131,6 +139,7 @@ def receiver() -> Iterator[Receiver]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
+    state.release.set()  # a request still held (a test that failed midway) lets go
     server.shutdown()
     server.server_close()
 
