@@ -14,13 +14,13 @@ from typing import Any, cast
 from sqlalchemy import func, or_, select, true
 from sqlalchemy.orm import Session
 
+from api._deadlines import OPEN_STATUSES, deadline_state, lapsed_at_publication
 from api.auth import Principal, Role, restrict_to_visible
 from api.stats import DISPUTE_KINDS, json_array_values, tagged_with_chains, utc_month
 from core.models import AlertNote, AlertRow, Enterprise, HealthCheckRow, Item
 from core.records import alert_to_dict
 from core.types import ItemRecord
 
-OPEN_STATUSES = ("new", "acknowledged")
 SEVERITIES = ("critical", "high", "medium", "low", "info")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 MAX_LISTED_ALERTS = 500
@@ -76,18 +76,6 @@ def _alert_query(principal: Principal, status: str, enterprise: str | None) -> A
     return query.order_by(AlertRow.id.desc()).limit(MAX_LISTED_ALERTS)
 
 
-def lapsed_at_publication(deadline: date | None, published: datetime | None) -> bool:
-    """Whether a deadline had already passed on the day its item was published.
-
-    The deadline is counted from a date the item states (a 337 case instituted in 2015,
-    reported in a notice of 2016; news of an investigation three weeks after it began). Such
-    a deadline is a fact of the case, not a task the reader missed: calling it "overdue by
-    3,600 days" buries the alerts that are really running late, so it is shown as passed
-    before publication and not counted as overdue.
-    """
-    return deadline is not None and published is not None and deadline < published.date()
-
-
 def _urgency(row: AlertRow, published: datetime | None) -> tuple[bool, bool, date, int, int]:
     return (
         row.deadline is None,
@@ -123,16 +111,15 @@ def alert_rows(
     alerts = []
     for row in rows:
         title, published = items.get(row.item_id, ("", None))
-        is_open = row.status in OPEN_STATUSES
         days = (row.deadline - today).days if row.deadline else None
-        lapsed = lapsed_at_publication(row.deadline, published)
+        state = deadline_state(row.deadline, published, row.status, today)
         alerts.append(
             alert_to_dict(row)
             | {
                 "enterprise": names.get(row.enterprise_id, row.enterprise_id),
                 "item_title": title,
-                "overdue": bool(is_open and days is not None and days < 0 and not lapsed),
-                "lapsed": lapsed,
+                "overdue": state == "overdue",
+                "lapsed": state == "lapsed_at_publication",
                 "published": published.date().isoformat() if published else None,
                 "days_left": days,
                 "last_note": notes.get(row.id),

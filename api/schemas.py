@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, Field
 
+from api._deadlines import DeadlineState
 from api.services import AS_OF_RANGE, check_as_of
 
 
@@ -107,6 +108,14 @@ class AlertOut(BaseModel):
     risk_code: str
     score: float
     deadline: str | None
+    deadline_state: DeadlineState | None = Field(
+        description="Where the deadline stands today (the day `IPRWATCH_DATA_AS_OF` sets, if"
+        " any), as the web dashboard shows it: `running` (open, today or later), `overdue`"
+        " (open, passed since the item was published), `lapsed_at_publication` (it had"
+        " already passed when the item was published: a date of the case, never overdue),"
+        " `closed` (dismissed or resolved); null when the alert has no deadline.",
+        examples=["running"],
+    )
     title: dict[str, Any]
     explanation: dict[str, Any]
     action: dict[str, Any]

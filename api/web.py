@@ -18,15 +18,9 @@ from urllib.parse import urlencode, urlsplit
 from fastapi import APIRouter, FastAPI, Form, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
+from api._deadlines import deadline_state
 from api._source_health import health_reason_text
-from api._web_views import (
-    alert_rows,
-    enterprise_names,
-    evidence_spans,
-    follow_up,
-    home_for,
-    lapsed_at_publication,
-)
+from api._web_views import alert_rows, enterprise_names, evidence_spans, follow_up, home_for
 from api.auth import (
     Forbidden,
     OptionalPrincipal,
@@ -179,6 +173,7 @@ def alert_page(
     item = session.get(Item, row.item_id)
     record = item_to_record(item) if item else None
     notes = alert_notes(session, row.id)
+    published = item.published_at if item else None
     return _render(
         request,
         lang,
@@ -190,8 +185,7 @@ def alert_page(
         enterprise=session.get(Enterprise, row.enterprise_id),
         notes=notes,
         follow=follow_up(notes),
-        today=default_as_of().isoformat(),
-        lapsed=lapsed_at_publication(row.deadline, item.published_at if item else None),
+        deadline_state=deadline_state(row.deadline, published, row.status, default_as_of()),
     )
 
 

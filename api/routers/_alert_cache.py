@@ -1,13 +1,13 @@
 """A per-process cache of alert-list pages, valid for one alerts generation, and their ETags.
 
 Polling clients fetch the same unchanged page again and again. A page depends only on which
-enterprises the caller may see and on the normalised query, so it is cached under those
-(two callers with the same visibility share it) together with the alerts generation it was
-built under. The generation is read from the database on every request, in the same
-transaction as the page would be, before it: any committed change to an alert, by any
-process, gives the next request a new generation and so a fresh page. It is the pair
-(``alert_state.generation``, the alerts' largest id): on PostgreSQL a trigger moves the
-counter on every write to ``alerts``; on SQLite triggers move it on updates and deletes,
+enterprises the caller may see, on the normalised query and on the day its deadline states
+count to, so it is cached under those (two callers with the same visibility share it) together
+with the alerts generation it was built under. The generation is read from the database on
+every request, in the same transaction as the page would be, before it: any committed change to
+an alert, by any process, gives the next request a new generation and so a fresh page. It is
+the pair (``alert_state.generation``, the alerts' largest id): on PostgreSQL a trigger moves
+the counter on every write to ``alerts``; on SQLite triggers move it on updates and deletes,
 and new alerts always get higher ids (one writer at a time), which moves the second part
 (migration 0005a). A database without the ``alert_state`` row caches nothing.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Select, Text, bindparam, cast, select
 from sqlalchemy.orm import Session
 
+from api._deadlines import deadline_state
 from api.auth import Principal, audit, authorise_read, row_or_404, visible_enterprise_ids
 from api.deps import DbSession
 from api.errors import ERROR_RESPONSES, BadRequest
@@ -34,8 +36,9 @@ from api.routers._alert_cache import (
 )
 from api.schemas import AlertOut, AlertPage
 from core.db import session_factory
-from core.models import AlertNote, AlertRow
+from core.models import AlertNote, AlertRow, Item
 from core.records import alert_to_dict, utc_iso
+from core.settings import default_as_of
 from core.types import Severity
 from warning.store import ALERT_STATUSES, add_note, alert_notes, change_alert_status
 
@@ -94,28 +97,41 @@ def _note_out(note: AlertNote) -> NoteOut:
 
 def _detail(session: Any, row: AlertRow) -> AlertDetail:
     notes = [_note_out(n) for n in alert_notes(session, row.id)]
-    return AlertDetail.model_validate({**alert_to_dict(row), "notes": notes})
+    published = session.scalar(select(Item.published_at).where(Item.id == row.item_id))
+    state = deadline_state(row.deadline, published, row.status, default_as_of())
+    return AlertDetail.model_validate(
+        {**alert_to_dict(row), "deadline_state": state, "notes": notes}
+    )
 
 
 _RAW_JSON = ("title", "explanation", "action")
 _SCALARS = tuple(c for c in AlertRow.__table__.c if c.name not in _RAW_JSON)
-_LIST_COLUMNS = (*_SCALARS, *(cast(AlertRow.__table__.c[n], Text).label(n) for n in _RAW_JSON))
+_LIST_COLUMNS = (
+    *_SCALARS,
+    *(cast(AlertRow.__table__.c[n], Text).label(n) for n in _RAW_JSON),
+    Item.published_at.label("item_published_at"),  # for deadline_state
+)
 _SCALAR_NAMES = tuple(c.name for c in _SCALARS)
+_DEADLINE, _STATUS_AT = _SCALAR_NAMES.index("deadline"), _SCALAR_NAMES.index("status")
+_WITH_ITEMS = AlertRow.__table__.outerjoin(Item.__table__, Item.id == AlertRow.item_id)
 _RAW_KEYS = tuple(f',"{n}":'.encode() for n in _RAW_JSON)
 _EMPTY_OBJECT = b"{}"
 _NAIVE_UTC = orjson.OPT_NAIVE_UTC  # SQLite's times are naive; all are UTC, and say so
 
 
-def _listed_json(row: Any) -> bytes:
-    """One listed alert as JSON, shaped as :class:`AlertOut`.
+def _listed_json(row: Any, today: date) -> bytes:
+    """One listed alert as JSON, shaped as :class:`AlertOut`, its deadline state on ``today``.
 
     The scalars are encoded by orjson (dates and times as ISO 8601, as ``AlertOut`` has them);
     the JSON columns are spliced in as the database stores them: decoding and re-encoding
     them was most of the list's CPU cost.
     """
-    head = orjson.dumps(dict(zip(_SCALAR_NAMES, row, strict=False)), option=_NAIVE_UTC)
+    scalars = dict(zip(_SCALAR_NAMES, row, strict=False))
+    scalars["deadline_state"] = deadline_state(row[_DEADLINE], row[-1], row[_STATUS_AT], today)
+    head = orjson.dumps(scalars, option=_NAIVE_UTC)
     parts = [head[:-1]]
-    for key, text in zip(_RAW_KEYS, row[len(_SCALAR_NAMES) :], strict=True):
+    raw = row[len(_SCALAR_NAMES) : len(_SCALAR_NAMES) + len(_RAW_JSON)]
+    for key, text in zip(_RAW_KEYS, raw, strict=True):
         parts += (key, text.encode() if text and text != "null" else _EMPTY_OBJECT)
     parts.append(b"}")
     return b"".join(parts)
@@ -130,11 +146,13 @@ def _page_statement(
     limit: int,
     after_cursor: bool,
 ) -> Select[Any]:
-    """One statement on the alerts table alone, built once per shape: the caller's
-    enterprises (``None``: all), the filters, newest first by primary key (the enterprise
-    index keeps ids in order), one row more than the page to tell whether another follows.
+    """One statement, built once per shape: the caller's enterprises (``None``: all), the
+    filters, newest first by primary key (the enterprise index keeps ids in order), one row
+    more than the page to tell whether another follows. Each alert brings its item's
+    publication time (the item found by its primary key), which ``deadline_state`` needs.
     The cursor is the bound parameter ``cursor``."""
-    query = select(*_LIST_COLUMNS).order_by(AlertRow.id.desc()).limit(limit + 1)
+    query = select(*_LIST_COLUMNS).select_from(_WITH_ITEMS)
+    query = query.order_by(AlertRow.id.desc()).limit(limit + 1)
     if visible is not None:
         query = query.where(AlertRow.enterprise_id.in_(visible))
     if enterprise:
@@ -166,13 +184,13 @@ def _check_statuses(statuses: tuple[str, ...]) -> None:
         )
 
 
-def _page_body(rows: list[Any], limit: int) -> bytes:
+def _page_body(rows: list[Any], limit: int, today: date) -> bytes:
     """The page as JSON, shaped as :class:`AlertPage` (``limit + 1`` rows tell whether
-    another page follows)."""
+    another page follows), deadline states as of ``today``."""
     more = len(rows) > limit
     rows = rows[:limit]
     cursor_out = orjson.dumps(str(rows[-1].id) if more and rows else None)
-    alerts = b",".join(_listed_json(r) for r in rows)
+    alerts = b",".join(_listed_json(r, today) for r in rows)
     return b"".join((b'{"alerts":[', alerts, b'],"next_cursor":', cursor_out, b"}"))
 
 
@@ -193,13 +211,14 @@ def _alert_page(request: Request, page: _PageRequest, cache: AlertPageCache | No
         )
         connection = session.connection()
         generation = current_generation(connection)  # before the rows: see _alert_cache
-        key = (*shape, page.cursor)
+        today = default_as_of()  # deadline states move on with the day, not the generation
+        key = (*shape, page.cursor, today)
         cached = cache.get(key, generation) if cache and generation else None
         if cached is not None:
             return cached
         statement = _page_statement(*shape, page.cursor is not None)
         rows = connection.execute(statement, {"cursor": page.cursor}).all()
-    body = _page_body(list(rows), page.limit)
+    body = _page_body(list(rows), page.limit, today)
     if cache is None or generation is None:
         return Page(body, etag_for(body), (0, 0))
     return cache.put(key, generation, body)
