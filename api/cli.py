@@ -165,6 +165,14 @@ SITE_BUSY_EXIT = 75
 """``crawl``'s exit code when another crawl holds the site (``EX_TEMPFAIL``: try again later)."""
 
 
+HOW_STARTED = {
+    "schedule": ("a scheduled crawl", "定时抓取"),
+    "hand": ("a crawl started by hand", "手动抓取"),
+    "cycle": ("a crawl cycle's crawl", "批量抓取"),
+}
+"""How the crawl holding a site was started (``LockHolder.started_by``), in English and Chinese."""
+
+
 def _site_busy(exc: SiteBusy) -> str:
     """Who holds the site, since when, and what to do, in English and Chinese."""
     holder = exc.holder
@@ -175,8 +183,7 @@ def _site_busy(exc: SiteBusy) -> str:
             f"站点 {exc.site} 正由另一次抓取占用，未抓取 {exc.source_id}，未存储任何内容，请稍后重试。"
         )
     since = f"{holder.since:%Y-%m-%d %H:%M:%S} UTC"
-    how_en = "a scheduled crawl" if holder.started_by == "schedule" else "a crawl started by hand"
-    how_zh = "定时抓取" if holder.started_by == "schedule" else "手动抓取"
+    how_en, how_zh = HOW_STARTED[holder.started_by]
     where = f"{holder.host}, pid {holder.pid}"
     return (
         f"{exc.site} is being crawled: {how_en} of {holder.source} ({where}) since {since};"

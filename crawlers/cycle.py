@@ -5,6 +5,11 @@ child process (``run_and_store(..., in_subprocess=True)``), its items stored and
 health recorded. A source that fails (a timeout, an HTTP error, a hostile or oversized body,
 a changed layout, a crawl that could not run at all) is recorded as unhealthy with its reason
 and costs the others nothing: the cycle always runs to its end and reports every source.
+
+Each source's crawl holds its site's lock (``crawlers.site_lock``), as the Celery task and
+``iprwatch crawl`` do. A source whose site another crawl holds is not crawled at all and is
+reported ``busy`` with that crawl's record; its health is left as it was, since this cycle
+learnt nothing about it (it is busy, not unhealthy).
 """
 
 from __future__ import annotations
@@ -20,11 +25,11 @@ from sqlalchemy import select
 from core.db import session_scope
 from core.logging_ import get_logger
 from core.models import Source
-from crawlers.errors import CrawlerError, one_line
+from crawlers.errors import CrawlerError, SiteBusy, one_line
 from crawlers.pipeline import run_and_store
 from crawlers.registry import load_sources
 from crawlers.runner import MIN_DOWNLOAD_DELAY
-from crawlers.site_lock import site_of
+from crawlers.site_lock import LockHolder, holding_site, site_of
 
 __all__ = ["CycleReport", "SourceRun", "crawl_cycle"]
 
@@ -47,6 +52,9 @@ class SourceRun:
         new: Items stored for the first time.
         changed: Items stored as a new version.
         seconds: How long the source took, child process included.
+        busy: Whether another crawl held the source's site, so that it was not crawled
+            (``healthy`` and ``reason`` are then as earlier runs left them).
+        holder: When busy, the crawl that held the site (``None`` if its lock does not say).
     """
 
     source_id: str
@@ -56,6 +64,8 @@ class SourceRun:
     new: int
     changed: int
     seconds: float
+    busy: bool = False
+    holder: LockHolder | None = None
 
 
 @dataclass(frozen=True)
@@ -67,8 +77,14 @@ class CycleReport:
 
     @property
     def unhealthy(self) -> dict[str, str | None]:
-        """The sources left unhealthy, with their reasons."""
-        return {r.source_id: r.reason for r in self.runs if r.healthy is not True}
+        """The sources left unhealthy, with their reasons (not the busy ones: they were not
+        crawled, so the cycle has no word on their health)."""
+        return {r.source_id: r.reason for r in self.runs if r.healthy is not True and not r.busy}
+
+    @property
+    def busy(self) -> dict[str, LockHolder | None]:
+        """The sources not crawled because another crawl held their site, with its record."""
+        return {r.source_id: r.holder for r in self.runs if r.busy}
 
     def run_of(self, source_id: str) -> SourceRun:
         """The run of one source.
@@ -115,6 +131,7 @@ def crawl_cycle(
         "crawl cycle done",
         sources=len(runs),
         unhealthy=len(report.unhealthy),
+        busy=len(report.busy),
         seconds=round(report.seconds, 1),
     )
     return report
@@ -127,6 +144,8 @@ class _Timed:
     new: int
     changed: int
     seconds: float
+    busy: bool = False
+    holder: LockHolder | None = None
 
 
 def _checked_ids(
@@ -159,10 +178,11 @@ def _by_host(ids: Sequence[str]) -> list[list[str]]:
 def _crawl_in_turn(
     ids: Sequence[str], database_url: str | None, settings: Mapping[str, Any] | None
 ) -> list[_Timed]:
-    """The sources of one site, one after another, a download delay apart."""
+    """The sources of one site, one after another, a download delay apart (none after a
+    source that was not crawled)."""
     timed: list[_Timed] = []
     for source_id in ids:
-        if timed:
+        if timed and not timed[-1].busy:
             time.sleep(MIN_DOWNLOAD_DELAY)
         timed.append(_crawl_one(source_id, database_url, settings))
     return timed
@@ -171,12 +191,18 @@ def _crawl_in_turn(
 def _crawl_one(
     source_id: str, database_url: str | None, settings: Mapping[str, Any] | None
 ) -> _Timed:
-    """One source's crawl; a crawler error is already recorded on its health by then."""
+    """One source's crawl, holding its site; a crawler error is already recorded on its
+    health by then, a busy site on nothing."""
     started = time.monotonic()
     try:
-        outcome, result = run_and_store(
-            source_id, in_subprocess=True, database_url=database_url, settings=settings
-        )
+        with holding_site(source_id, "cycle"):
+            outcome, result = run_and_store(
+                source_id, in_subprocess=True, database_url=database_url, settings=settings
+            )
+    except SiteBusy as exc:
+        by = exc.holder.source if exc.holder else None
+        log.info("crawl skipped: its site is being crawled", source=source_id, site=exc.site, by=by)
+        return _Timed(source_id, 0, 0, 0, time.monotonic() - started, busy=True, holder=exc.holder)
     except CrawlerError as exc:
         log.warning("crawl failed", source=source_id, error=one_line(str(exc)))
         return _Timed(source_id, 0, 0, 0, time.monotonic() - started)
@@ -198,6 +224,8 @@ def _with_health(timed: Sequence[_Timed], database_url: str | None) -> list[Sour
             new=t.new,
             changed=t.changed,
             seconds=t.seconds,
+            busy=t.busy,
+            holder=t.holder,
         )
         for t in timed
     ]

@@ -13,7 +13,8 @@ a key with a lease, refreshed while the crawl runs and deleted only by its holde
 on several hosts exclude each other), else in a file under the data directory (``flock``:
 embedded mode runs its worker on one machine). Either way the lock records its holder
 (``LockHolder``: which source, how started, where, since when), so that a crawl refused can
-say what runs. A holder that dies frees its lock: the file lock goes with the process, the
+say what runs. A crawl cycle (``crawlers.cycle``) takes each source's lock the same way and
+reports a source whose site is busy as such, uncrawled. A holder that dies frees its lock: the file lock goes with the process, the
 Redis key when its lease (``LEASE_SECONDS``) runs out unrefreshed.
 """
 
@@ -42,8 +43,8 @@ if TYPE_CHECKING:
     from redis.lock import Lock
 
 __all__ = [
-    "LEASE_SECONDS", "LockHolder", "SiteLock", "holding_site", "site_lock", "site_of",
-    "source_site",
+    "LEASE_SECONDS", "LockHolder", "SiteLock", "StartedBy", "holding_site", "site_lock",
+    "site_of", "source_site",
 ]  # fmt: skip
 
 log = get_logger(__name__)
@@ -52,6 +53,8 @@ LEASE_SECONDS = 60.0
 """How long a Redis site lock outlives a holder that vanished; a live holder renews it every
 third of that (``_Renewer``), however long its crawl runs."""
 REDIS_KEY = "iprwatch:crawl-site:{site}"
+StartedBy = Literal["schedule", "hand", "cycle"]
+"""How a crawl was started: by a Celery task, by ``iprwatch crawl``, or by a crawl cycle."""
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
@@ -77,21 +80,21 @@ class LockHolder(BaseModel):
 
     Attributes:
         source: The source being crawled.
-        started_by: ``schedule`` (a Celery task, from beat or sent) or ``hand``
-            (``iprwatch crawl``).
+        started_by: ``schedule`` (a Celery task, from beat or sent), ``hand``
+            (``iprwatch crawl``) or ``cycle`` (``crawlers.cycle.crawl_cycle``).
         host: The machine the crawl runs on.
         pid: Its process there.
         since: When the lock was taken (UTC).
     """
 
     source: str
-    started_by: Literal["schedule", "hand"]
+    started_by: StartedBy
     host: str
     pid: int
     since: datetime
 
     @classmethod
-    def here(cls, source: str, started_by: Literal["schedule", "hand"]) -> LockHolder:
+    def here(cls, source: str, started_by: StartedBy) -> LockHolder:
         """This process, about to crawl ``source``, from now."""
         return cls(
             source=source, started_by=started_by, host=socket.gethostname(), pid=os.getpid(),
@@ -137,7 +140,7 @@ def site_lock(site: str, holder: LockHolder) -> Iterator[SiteLock]:
 
 
 @contextmanager
-def holding_site(source_id: str, started_by: Literal["schedule", "hand"]) -> Iterator[None]:
+def holding_site(source_id: str, started_by: StartedBy) -> Iterator[None]:
     """Hold the lock of ``source_id``'s site for the block.
 
     Raises:

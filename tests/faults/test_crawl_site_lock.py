@@ -30,8 +30,9 @@ import crawlers.site_lock
 import crawlers.tasks
 from core.celery_app import create_celery
 from core.db import session_scope
-from core.models import Item
+from core.models import CrawlRun, Item, Source
 from core.settings import get_settings
+from crawlers.cycle import CycleReport, crawl_cycle
 from crawlers.site_lock import LockHolder, site_lock
 from crawlers.tasks import crawl_source
 from tests.conftest import require_service
@@ -204,6 +205,74 @@ def test_a_crawl_by_hand_holds_the_site_against_scheduled_crawls(
     assert by_hand.returncode == 0, stderr
     assert [path for path, _, _ in one_site.served] == ["/wipo_a/feed.xml"]
     assert _stored_items("wipo_a") == 3 and _stored_items("wipo_b") == 0
+
+
+# --- crawl cycles (``crawlers.cycle``) ------------------------------------------------------
+
+
+def test_a_crawl_cycle_leaves_a_busy_site_alone_and_crawls_the_other_sources(
+    broker: str, db: str, sources_dir: Path, new_site: Callable[[], Site], tmp_path: Path
+) -> None:
+    """The cycle took no lock: it crawled a site a scheduled crawl held. Now the source whose
+    site is held is not crawled at all and is reported busy, with who holds it, and not as
+    unhealthy; the cycle's other source is crawled as ever, and so is the busy one once the
+    site is free."""
+    shared, other = new_site(), new_site()
+    for source_id, site in (("wipo_a", shared), ("wipo_b", shared), ("elsewhere", other)):
+        url = site.serve(f"/{source_id}/feed.xml", Reply(feed_slice(WIPO, 0, 3), content_type=RSS))
+        write_source(sources_dir, source_id, "feed", [url])
+    elsewhere = {"IPRWATCH_DATA_DIR": str(tmp_path / "other-host")} if broker == "redis" else {}
+    scheduled = _scheduled_crawl("wipo_b", **elsewhere)  # holds www.wipo.int, as it were
+    try:
+        report = crawl_cycle(["wipo_a", "elsewhere"], database_url=db)
+    finally:
+        scheduled.communicate("done\n", timeout=30)
+
+    assert not shared.hits and _stored_items("wipo_a") == 0, "the held site was not asked"
+    busy = report.run_of("wipo_a")
+    assert busy.busy and report.busy == {"wipo_a": busy.holder}
+    assert busy.holder is not None
+    assert (busy.holder.source, busy.holder.started_by) == ("wipo_b", "schedule")
+    assert (busy.holder.host, busy.holder.pid) == (socket.gethostname(), scheduled.pid)
+    assert (busy.items_seen, busy.new, busy.changed) == (0, 0, 0)
+    assert report.unhealthy == {}, "busy is not unhealthy"
+    with session_scope() as session:
+        assert session.scalars(select(CrawlRun).where(CrawlRun.source_id == "wipo_a")).all() == []
+        source = session.get(Source, "wipo_a")
+        assert source is None or source.healthy is None
+    crawled = report.run_of("elsewhere")
+    assert not crawled.busy and crawled.healthy is True
+    assert (crawled.items_seen, crawled.new) == (3, 3) and _stored_items("elsewhere") == 3
+
+    again = crawl_cycle(["wipo_a"], database_url=db)  # the site free again
+    assert again.busy == {} and again.unhealthy == {}
+    assert again.run_of("wipo_a").new == 3 and _stored_items("wipo_a") == 3
+
+
+def test_a_crawl_cycle_holds_its_sites_against_a_crawl_by_hand(
+    broker: str, db: str, one_site: Site
+) -> None:
+    """While a cycle crawls a site, ``iprwatch crawl`` of another source of it exits 75 and
+    names the cycle's crawl, in English and Chinese."""
+    reports: list[CycleReport] = []
+    cycle = threading.Thread(
+        target=lambda: reports.append(crawl_cycle(["wipo_a"], database_url=db))
+    )
+    cycle.start()
+    try:
+        _wait_for_request(one_site, "/wipo_a/feed.xml")
+        by_hand = _crawl_by_hand("wipo_b")
+        _, stderr = by_hand.communicate(timeout=120)
+    finally:
+        cycle.join(timeout=120)
+
+    assert by_hand.returncode == 75, stderr
+    message = " ".join(stderr.split())
+    assert f"a crawl cycle's crawl of wipo_a ({socket.gethostname()}, pid {os.getpid()})" in message
+    assert "wipo_a 的批量抓取" in message, message
+    [report] = reports
+    assert report.busy == {} and report.run_of("wipo_a").new == 3
+    assert _stored_items("wipo_b") == 0
 
 
 # --- the Redis lease ------------------------------------------------------------------------
