@@ -37,6 +37,7 @@ _UPC_CONTEXT = cue_words(
     "Unified Patent Court",
     " LD)",
     " CD)",
+    " LD ",  # "Mannheim LD Demo Telecom Oy v. ...": a division named by its seat, no brackets
     "Local Division",
     "Court of Appeal (",
 )

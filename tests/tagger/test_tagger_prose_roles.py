@@ -134,7 +134,10 @@ def test_a_court_named_before_a_firm_is_the_forum_not_part_of_its_name(tagger: T
         assert jurisdictions == ["DE"], text
     upc = "Mannheim LD Demo Telecom Oy v. Sample Mobile Co., Ltd. – infringement action"
     _, jurisdictions, parties = _final(tagger, upc)
-    assert [party.name for party in parties] == ["Demo Telecom Oy", "Sample Mobile Co., Ltd."]
+    assert [(p.name, p.role) for p in parties] == [
+        ("Demo Telecom Oy", "claimant"),
+        ("Sample Mobile Co., Ltd.", "defendant"),
+    ], "the UPC's role words, its division named without brackets"
     assert jurisdictions == ["UPC"]
 
 
