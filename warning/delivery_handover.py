@@ -40,8 +40,13 @@ __all__ = ["hand_over", "in_flight_deliveries", "waiting_deliveries"]
 
 def waiting_deliveries(session: Session, row: Subscription, now: datetime) -> list[Delivery]:
     """Rows of ``row`` not sent yet and not in a live sender's hands: queued or waiting for a
-    retry, or claimed by a sender whose lease ran out (it died)."""
-    return list(session.scalars(select(Delivery).where(_waiting(row, now))))
+    retry, or claimed by a sender whose lease ran out (it died).
+
+    The rows are locked until the handover commits (``FOR UPDATE``; SQLite has one writer
+    anyway): a sender presumed dead may still be alive and record its send meanwhile, and
+    the handover must then read it sent, not turn it back to waiting for another send."""
+    query = select(Delivery).where(_waiting(row, now)).order_by(Delivery.id).with_for_update()
+    return list(session.scalars(query))
 
 
 def in_flight_deliveries(session: Session, row: Subscription, now: datetime) -> list[Delivery]:
@@ -51,7 +56,7 @@ def in_flight_deliveries(session: Session, row: Subscription, now: datetime) -> 
         Delivery.status == "sending",
         Delivery.claimed_at >= now - lease(),
     )
-    return list(session.scalars(query))
+    return list(session.scalars(query.order_by(Delivery.id).with_for_update()))
 
 
 def _waiting(row: Subscription, now: datetime) -> ColumnElement[bool]:

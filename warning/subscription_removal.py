@@ -48,9 +48,11 @@ def remove_subscription(session: Session, subscription_id: int) -> bool:
     row.active = False  # or the handover would queue the alerts for it again
     session.flush()
     shared = shared_channel_keys(session, row)
-    _hand_over_finished(session, row, shared)
     now = utcnow()
+    # Unsent rows first, locked: a sender may record a send meanwhile, and its row is then
+    # passed on among the finished ones below rather than deleted with the subscription.
     unsent = waiting_deliveries(session, row, now) + in_flight_deliveries(session, row, now)
+    _hand_over_finished(session, row, shared)
     taken = hand_over(session, [d for d in unsent if d.channel in shared], now)
     session.delete(row)
     session.flush()

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine, create_engine, text
 
 from api.app import create_app
 from core.db import session_scope
@@ -68,6 +70,32 @@ def _queued_alone() -> tuple[int, str]:
     with session_scope() as session:
         [(alert_id, channel)] = queue_deliveries(session)
     return alert_id, channel
+
+
+def _sent_by_a_sender_that_died(receiver: Receiver, alert_id: int, channel: str) -> datetime:
+    """One failed try an hour ago, then a retry by a worker killed after its message reached
+    the receiver, before it recorded the send: the row is left claimed, its lease long run
+    out. The time of that retry (the claim)."""
+    receiver.statuses = [503]
+    first_try = utcnow() - timedelta(hours=1)
+    assert deliver_alert(alert_id, channel, first_try).status == "retry"
+    [row] = deliveries()
+    second_try = aware(row.next_attempt_at)
+    assert second_try is not None
+    receiver.arrived.clear()
+    receiver.hold = True
+    worker = multiprocessing.get_context("spawn").Process(
+        target=deliver_alert, args=(alert_id, channel, second_try)
+    )
+    worker.start()
+    try:
+        assert receiver.arrived.wait(timeout=60), "the worker's message went out"
+    finally:
+        worker.kill()  # it dies before recording the send
+        worker.join(timeout=30)
+        receiver.hold = False
+        receiver.release.set()
+    return second_try
 
 
 @pytest.mark.parametrize("how", ["pause", "delete"])
@@ -141,25 +169,7 @@ def test_a_delivery_whose_sender_died_is_handed_over_as_a_failed_try_and_its_rep
     leaving = subscribe([shared], name="at once")
     heir = subscribe([shared], name="at once too")
     alert_id, channel = _queued_alone()
-    receiver.statuses = [503]
-    first_try = utcnow() - timedelta(hours=1)
-    assert deliver_alert(alert_id, channel, first_try).status == "retry"
-    [row] = deliveries()
-    second_try = aware(row.next_attempt_at)
-    assert second_try is not None
-    receiver.arrived.clear()
-    receiver.hold = True
-    worker = multiprocessing.get_context("spawn").Process(
-        target=deliver_alert, args=(alert_id, channel, second_try)
-    )
-    worker.start()
-    try:
-        assert receiver.arrived.wait(timeout=60), "the worker's message went out"
-    finally:
-        worker.kill()  # it dies before recording the send
-        worker.join(timeout=30)
-        receiver.hold = False
-        receiver.release.set()
+    second_try = _sent_by_a_sender_that_died(receiver, alert_id, channel)
     [dead] = deliveries()
     assert (dead.status, dead.attempts) == ("sending", 2)
     api = TestClient(create_app(), headers=admin_headers())
@@ -203,3 +213,63 @@ def test_a_send_in_flight_that_fails_at_an_address_of_its_own_is_not_retried_aft
     later = utcnow() + timedelta(days=1)
     assert deliver_pending(later) == [] and send_digests("daily", later) == []
     assert len(receiver.requests) == 1, "the failed send is not tried again"
+
+
+@pytest.mark.parametrize("how", ["pause", "delete"])
+@pytest.mark.usefixtures("allow_loopback")
+def test_a_sender_presumed_dead_that_records_its_send_during_the_handover_is_not_sent_again(
+    receiver: Receiver, postgres_url: str, how: str
+) -> None:
+    """The worker whose lease ran out was only slow: it records its send while the
+    subscription is being paused or deleted. The handover waits for that record and leaves
+    the row sent; before, it turned the row back to waiting and the other subscription sent
+    the alert a second time. PostgreSQL only: SQLite lets one writer in at a time."""
+    with session_scope() as session:
+        save_profiles(session, parse_profiles(PROFILES))
+    shared = receiver.url("/shared")
+    leaving = subscribe([shared], name="at once")
+    subscribe([shared], name="at once too")
+    alert_id, channel = _queued_alone()
+    _sent_by_a_sender_that_died(receiver, alert_id, channel)
+    [claimed] = deliveries()
+    api = TestClient(create_app(), headers=admin_headers())
+    engine = create_engine(postgres_url)
+    try:
+        with engine.connect() as slow_sender, ThreadPoolExecutor(max_workers=1) as pool:
+            recording = slow_sender.begin()  # the slow sender's "sent", not committed yet
+            slow_sender.execute(
+                text("UPDATE deliveries SET status = 'sent', sent_at = now() WHERE id = :id"),
+                {"id": claimed.id},
+            )
+            stopping = pool.submit(_stop, api, leaving, how)
+            _wait_until_blocked_on_a_lock(engine)
+            recording.commit()
+            stopping.result(timeout=60)
+    finally:
+        engine.dispose()
+    [row] = deliveries()
+    assert row.status == "sent", "the handover read the send the slow sender recorded"
+    later = utcnow() + timedelta(days=1)
+    with session_scope() as session:
+        queue_deliveries(session)
+    assert deliver_pending(later) == [] and send_digests("daily", later) == []
+    assert len(receiver.requests) == 2, "the failed try and the slow sender's message, no more"
+
+
+def _wait_until_blocked_on_a_lock(engine: Engine) -> None:
+    """Until a session of the database waits for a row lock (the handover, waiting for the
+    slow sender's transaction)."""
+    deadline = time.monotonic() + 30
+    with engine.connect() as watcher:
+        while time.monotonic() < deadline:
+            waiting = watcher.execute(
+                text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                    "AND datname = current_database()"
+                )
+            ).scalar_one()
+            if waiting:
+                return
+            watcher.rollback()
+            time.sleep(0.02)
+    raise AssertionError("the pause or deletion never reached the slow sender's row")
